@@ -1,0 +1,89 @@
+# weir - build, test and run everything from here. See README.md.
+#
+#   make            build/weir and build/libweir.a
+#   make test       every unit and conformance test (installs missing Debian packages first)
+#   make sanitize   the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo       generate click-stream data and run the main job on it
+#   make fuzz-NAME  run libFuzzer target tests/fuzz/fuzz_NAME.c (FUZZ_SECONDS=120 by default)
+#   make bench      throughput against DuckDB (bench/README.md)
+#
+# CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
+
+CC ?= cc
+BUILD ?= build
+SANITIZE ?=
+OPT ?= -O2
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Iinclude -Isrc -fvisibility=hidden
+ifneq ($(SANITIZE),)
+  CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+CFLAGS += $(CFLAGS_BASE)
+LDLIBS = -lzstd -lsnappy -lz -lm -lpthread
+
+LAYERS = core formats formats/parquet sql exec stream api
+LIB_SRC = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_SRC = $(wildcard src/cli/*.c)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 120
+
+.PHONY: all test check sanitize demo bench deps clean fuzz-all fuzz-build
+all: $(BUILD)/weir $(BUILD)/libweir.a
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libweir.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/weir: $(CLI_OBJ) $(BUILD)/libweir.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweir.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libweir.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(BUILD)/libweir.a $(LDFLAGS) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+# The test runner runs every tests/unit program and the command-line tests in tests/cli, then prints
+# one summary line "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory all tests-bin
+	@BUILD=$(BUILD) tests/run.sh
+
+tests-bin: $(TEST_BIN)
+check: test
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=address,undefined OPT=-O1 all tests-bin
+	@BUILD=build-san WEIR_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; corpus in tests/fuzz/corpus/NAME.
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+fuzz-%: build-fuzz/fuzz_%
+	@mkdir -p build-fuzz/corpus-$*
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 build-fuzz/corpus-$* $(wildcard tests/fuzz/corpus/$*)
+fuzz-all: $(FUZZ_SRC:tests/fuzz/fuzz_%.c=fuzz-%)
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@bench/run.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

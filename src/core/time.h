@@ -1,0 +1,52 @@
+/*
+ * time.h - timestamps and dates as text, in UTC or any IANA time zone.
+ *
+ * TIMESTAMP is int64 microseconds since 1970-01-01T00:00:00Z; DATE is int32 days since 1970-01-01.
+ * Default text (ISO 8601, as weir writes it): 2026-11-24T06:00:00.000663Z in UTC, or
+ * 2026-11-24T07:00:00.000663+01:00 in another session zone. Reading accepts 'T' or ' ' between date and
+ * time, 0 to 9 fractional digits (beyond 6 truncated, as Spark does), optional seconds, and an optional
+ * zone: Z, +hh:mm, +hhmm, +hh; text without a zone is local time in the session zone.
+ * Spark-style patterns (yyyy MM dd HH mm ss SSS.. XXX 'T' ...) are compiled once and reused.
+ * A NULL WTz means UTC.
+ */
+#ifndef WEIR_CORE_TIME_H
+#define WEIR_CORE_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define WTIME_TEXT_MAX 64 /* buffer size for any formatted timestamp or date */
+
+typedef struct WTz WTz;
+
+/* "UTC", "Z", an IANA name ("Europe/Paris", read from the system's tz database), or a fixed offset
+ * ("+02:00", "-0530", "UTC+2", "GMT-03:00"). */
+int wtz_open(const char *name, WTz **out, WErr *err);
+void wtz_free(WTz *tz);
+const char *wtz_name(const WTz *tz);
+/* Offset from UTC in seconds at the UTC instant utc_us. */
+int32_t wtz_offset_at_utc(const WTz *tz, int64_t utc_us);
+/* Local wall-clock microseconds -> UTC. In a gap the time moves forward by the gap; in an overlap the
+ * earlier offset wins (java.time's rule, which Spark follows). */
+int64_t wtz_local_to_utc(const WTz *tz, int64_t local_us);
+
+/* Civil date <-> days since the epoch (proleptic Gregorian). */
+int64_t wtime_days_from_civil(int64_t y, unsigned m, unsigned d);
+void wtime_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
+/* ISO 8601 reading and writing (see above). Parse functions return WEIR_OK or WEIR_PARSE. */
+int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_us);
+int wtime_parse_date(const char *s, size_t n, int32_t *out_days);
+int wtime_format_timestamp(int64_t us, const WTz *tz, char *buf); /* returns length */
+int wtime_format_date(int32_t days, char *buf);
+
+/* Spark datetime patterns. */
+typedef struct WTimeFmt WTimeFmt;
+int wtimefmt_compile(const char *pattern, WTimeFmt **out, WErr *err);
+void wtimefmt_free(WTimeFmt *f);
+int wtimefmt_parse(const WTimeFmt *f, const char *s, size_t n, const WTz *tz, int64_t *out_us);
+int wtimefmt_format(const WTimeFmt *f, int64_t us, const WTz *tz, char *buf, size_t cap);
+
+#endif
