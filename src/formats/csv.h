@@ -1,0 +1,45 @@
+/*
+ * csv.h - CSV (RFC 4180) decoder and encoder with Spark's options.
+ *
+ * Options read (names as Spark spells them, case-insensitive): header (false), sep (,), quote ("),
+ * escape (\), nullValue (""), emptyValue, timestampFormat, dateFormat, timeZone (UTC), mode (PERMISSIVE),
+ * columnNameOfCorruptRecord (_corrupt_record), lineSep (\n, \r\n or \r recognised by default).
+ * Quoted fields may hold separators, quotes (doubled, or escaped) and newlines; CRLF and LF both end rows.
+ *
+ * Decoder use: wcsv_reader_open once per schema; per file wcsv_begin, then wcsv_next until *out_done.
+ * With header=true the first row of each file is the header and columns are matched by name (Spark
+ * matches by position; weir checks the names and reports a mismatch as an error naming both).
+ */
+#ifndef WEIR_FORMATS_CSV_H
+#define WEIR_FORMATS_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/opts.h"
+#include "core/vec.h"
+#include "formats/badrec.h"
+
+typedef struct WCsvReader WCsvReader;
+
+int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *err);
+void wcsv_reader_close(WCsvReader *r);
+void wcsv_reader_on_bad_record(WCsvReader *r, WBadRecordFn fn, void *user);
+void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len);
+int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err);
+int64_t wcsv_reader_bad_records(const WCsvReader *r);
+
+/* Checks that data is well-formed CSV (balanced quotes, nothing after a closing quote but a separator
+ * or a row end); WEIR_OK or WEIR_PARSE with line and byte offset. */
+int wcsv_validate(const char *path, const char *data, size_t len, WOpts *opts, WErr *err);
+
+/* Encoder: quotes a field only when it holds sep, quote, escape, CR or LF, or is empty while nullValue
+ * is empty (so that "" and NULL stay distinct); writes the header when header=true. */
+typedef struct WCsvWriter WCsvWriter;
+int wcsv_writer_open(const WType *schema, WOpts *opts, WCsvWriter **out, WErr *err);
+void wcsv_writer_close(WCsvWriter *w);
+int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err);
+int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err);
+
+#endif
