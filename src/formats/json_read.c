@@ -681,23 +681,23 @@ int wjson_next(WJsonReader *r, WBatch *out, int64_t max_rows, int *out_done, WEr
             }
             continue;
         }
-        /* inside an array: [ first element | , next element | ] */
+        /* inside an array: '[' then ']' or an element; after an element ',' then an element, or ']' */
         const char *re = r->region_end;
         lx->end = re;
         wjl_ws(lx);
-        if (lx->p < re && *lx->p == ']' ) {
+        if (lx->p < re && *lx->p == ']') {
             lx->p++;
             goto array_done;
         }
         if (r->state == ST_ARRAY_NEXT) {
             if (lx->p >= re || *lx->p != ',') {
-                const char *rec = lx->p, *at = lx->p;
-                const char *msg = lx->p >= re ? "unterminated array" : "',' or ']' expected";
+                const char *rec = lx->p;
                 char reason[400];
                 snprintf(reason, sizeof reason, "malformed JSON: %s; the rest of the %s (%zu bytes) is one bad record",
-                         msg, re == r->end ? "file" : "line", (size_t)(re - rec));
+                         lx->p >= re ? "unterminated array" : "',' or ']' expected", re == r->end ? "file" : "line",
+                         (size_t)(re - rec));
                 lx->p = re;
-                rc = bad_record(r, out, wbatch_rows(out), rec, (size_t)(re - rec), at, reason, &rows, err);
+                rc = bad_record(r, out, wbatch_rows(out), rec, (size_t)(re - rec), rec, reason, &rows, err);
                 if (rc) return rc;
                 goto region_over;
             }
@@ -705,9 +705,10 @@ int wjson_next(WJsonReader *r, WBatch *out, int64_t max_rows, int *out_done, WEr
             wjl_ws(lx);
         }
         if (lx->p >= re) {
-            char reason[200];
-            snprintf(reason, sizeof reason, "malformed JSON: %s", r->state == ST_ARRAY_NEXT ? "value expected after ','" : "unterminated array");
-            rc = bad_record(r, out, wbatch_rows(out), lx->p, 0, lx->p, reason, &rows, err);
+            rc = bad_record(r, out, wbatch_rows(out), lx->p, 0, lx->p,
+                            r->state == ST_ARRAY_NEXT ? "malformed JSON: value expected after ','"
+                                                      : "malformed JSON: unterminated array",
+                            &rows, err);
             if (rc) return rc;
             goto region_over;
         }
@@ -716,14 +717,14 @@ int wjson_next(WJsonReader *r, WBatch *out, int64_t max_rows, int *out_done, WEr
         if (syntax) goto region_over;
         continue;
     array_done:
-        if (r->after_region) { /* an array on one line: only whitespace may follow on it */
-            wjl_ws(lx);
-            if (lx->p < re) {
-                char reason[400];
-                snprintf(reason, sizeof reason, "malformed JSON: unexpected content after the array");
-                rc = bad_record(r, out, wbatch_rows(out), lx->p, (size_t)(re - lx->p), lx->p, reason, &rows, err);
-                if (rc) return rc;
-            }
+        /* a top-level array is its whole region (the file, or its line): only whitespace may follow */
+        wjl_ws(lx);
+        if (lx->p < re) {
+            const char *rec = lx->p;
+            lx->p = re;
+            rc = bad_record(r, out, wbatch_rows(out), rec, (size_t)(re - rec), rec,
+                            "malformed JSON: unexpected content after the top-level array", &rows, err);
+            if (rc) return rc;
         }
     region_over:
         r->state = ST_TOP;
