@@ -123,6 +123,8 @@ int wjson_reader_open(const WType *schema, WOpts *opts, WJsonReader **out, WErr 
     wbuf_init(&r->raw);
     int rc;
     const char *s;
+    WOpts none = {0, NULL};
+    if (!opts) opts = &none; /* no options: every default */
     if ((rc = wparse_mode_from_opts(opts, &r->mode, err))) goto fail;
     if ((rc = wopts_get_bool(opts, "multiLine", 0, &r->multiline, err))) goto fail;
     wopts_get_str(opts, "columnNameOfCorruptRecord", "_corrupt_record", &s);
@@ -717,6 +719,17 @@ int wjson_next(WJsonReader *r, WBatch *out, int64_t max_rows, int *out_done, WEr
         if (syntax) goto region_over;
         continue;
     array_done:
+        /* JSON Lines whose first line is an array: the array was taken for the whole file, but it
+         * closed on line 1, so the lines after it are records */
+        if (!r->after_region && r->lines == 0 && !r->multiline && !memchr(r->data, '\n', (size_t)(lx->p - r->data))) {
+            const char *nl = memchr(lx->p, '\n', (size_t)(r->end - lx->p));
+            if (nl) {
+                r->after_region = nl + 1;
+                r->lines = 1;
+                re = nl;
+                lx->end = re;
+            }
+        }
         /* a top-level array is its whole region (the file, or its line): only whitespace may follow */
         wjl_ws(lx);
         if (lx->p < re) {

@@ -33,6 +33,8 @@ int wjson_writer_open(const WType *schema, WOpts *opts, WJsonWriter **out, WErr 
     w->schema = schema;
     const char *s;
     int rc;
+    WOpts none = {0, NULL};
+    if (!opts) opts = &none; /* no options: every default */
     wopts_get_str(opts, "timeZone", "UTC", &s);
     if ((rc = wtz_open(s, &w->tz, err))) goto fail;
     if ((s = wopts_get(opts, "timestampFormat")) && (rc = wtimefmt_compile(s, &w->ts_fmt, err))) goto fail;
