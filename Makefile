@@ -31,7 +31,7 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 120
 
-.PHONY: all test check sanitize demo bench deps clean fuzz-all fuzz-build
+.PHONY: all test check sanitize demo bench bench-json deps clean fuzz-all fuzz-build
 all: $(BUILD)/weir $(BUILD)/libweir.a
 
 $(BUILD)/obj/%.o: %.c
@@ -82,6 +82,11 @@ demo: deps all
 
 bench: deps all
 	@bench/run.sh
+
+# JSON decoder speed on 2M seed-style records in memory (bench/json_bench.c)
+bench-json: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/json_bench bench/json_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/json_bench
 
 clean:
 	rm -rf build build-san build-fuzz
