@@ -216,6 +216,229 @@ static void test_roundtrip_utc(void) {
     CHECK_EQ_INT(bad, 0);
 }
 
+
+static void off_is(const WTz *z, int64_t utc_sec, int32_t want) {
+    CHECK_EQ_INT(wtz_offset_at_utc(z, utc_sec * S), want);
+}
+static void l2u_is(const WTz *z, const char *local, int64_t want_sec) {
+    int64_t us = 0;
+    CHECK_EQ_INT(wtime_parse_timestamp(local, strlen(local), NULL, &us), WEIR_OK); /* local fields as UTC */
+    CHECK_EQ_INT(wtz_local_to_utc(z, us), want_sec * S);
+    ts_ok(local, z, want_sec * S); /* the same through the parser's session zone */
+}
+
+static void test_zones_by_hand(void) {
+    WErr err;
+    werr_init(&err);
+    WTz *bad = NULL;
+    CHECK_EQ_INT(wtz_open("Mars/Olympus_Mons", &bad, &err), WEIR_PARSE);
+    CHECK(strstr(err.msg, "unknown time zone 'Mars/Olympus_Mons'") != NULL);
+    CHECK(bad == NULL);
+    werr_init(&err);
+    CHECK_EQ_INT(wtz_open("../../etc/passwd", &bad, &err), WEIR_PARSE);
+    werr_init(&err);
+    CHECK_EQ_INT(wtz_open("+25:00", &bad, &err), WEIR_PARSE);
+    werr_init(&err);
+    CHECK_EQ_INT(wtz_open("", &bad, &err), WEIR_PARSE);
+
+    const char *fixed[] = {"UTC", "Z", "GMT", "+02:00", "-0530", "+2", "UTC+2", "GMT-03:00", "utc", "+05:45"};
+    const int32_t fo[] = {0, 0, 0, 7200, -19800, 7200, 7200, -10800, 0, 20700};
+    for (int i = 0; i < 10; i++) {
+        WTz *z = zone(fixed[i]);
+        if (!z) continue;
+        CHECK_EQ_STR(wtz_name(z), fixed[i]);
+        off_is(z, T2026, fo[i]);
+        off_is(z, -5000000000, fo[i]);
+        CHECK_EQ_INT(wtz_local_to_utc(z, T2026 * S), (T2026 - fo[i]) * S);
+        wtz_free(z);
+    }
+
+    /* Europe/Paris 2026. 2026-01-01 is a Thursday, so March 1 is a Sunday and the last Sunday of March is
+     * the 29th (day 20454 + 31 + 28 + 28 = 20541); CET->CEST at 01:00Z = 20541 * 86400 + 3600 = 1774746000.
+     * October 1 is a Thursday, the last Sunday is the 25th (day 20454 + 273 + 24 = 20751); CEST->CET at
+     * 01:00Z = 1792890000. */
+    WTz *paris = zone("Europe/Paris");
+    if (paris) {
+        off_is(paris, 1774746000 - 1, 3600);
+        off_is(paris, 1774746000, 7200);
+        off_is(paris, 1792890000 - 1, 7200);
+        off_is(paris, 1792890000, 3600);
+        CHECK_EQ_INT(wtz_offset_at_utc(paris, 1774746000 * S - 1), 3600); /* one microsecond before */
+        l2u_is(paris, "2026-03-29T01:59:59", 1774746000 - 1); /* CET: 00:59:59Z */
+        l2u_is(paris, "2026-03-29T02:00:00", 1774746000);        /* gap starts: -> 03:00 CEST */
+        l2u_is(paris, "2026-03-29T02:30:00", 1774746000 + 1800); /* in the gap: -> 03:30 CEST = 01:30Z */
+        l2u_is(paris, "2026-03-29T03:00:00", 1774746000);        /* first valid wall time after the gap */
+        l2u_is(paris, "2026-10-25T01:59:59", 1792890000 - 3601); /* CEST: 23:59:59Z */
+        l2u_is(paris, "2026-10-25T02:00:00", 1792890000 - 3600); /* overlap: earlier offset +02:00 */
+        l2u_is(paris, "2026-10-25T02:30:00", 1792890000 - 1800);
+        l2u_is(paris, "2026-10-25T03:00:00", 1792890000 + 3600); /* CET: 02:00Z */
+        fmt_is((1792890000 - 1800) * S, paris, "2026-10-25T02:30:00.000000+02:00");
+        fmt_is((1792890000 + 1800) * S, paris, "2026-10-25T02:30:00.000000+01:00");
+        fmt_is(T2026 * S + 663, paris, "2026-11-24T07:00:00.000663+01:00");
+        ts_ok("2026-10-25T02:30:00+01:00", paris, (1792890000 + 1800) * S);
+        /* before the 1911 switch to WET Paris kept Paris Mean Time, +00:09:21 */
+        fmt_is(INT64_C(-2208988800) * S, paris, "1900-01-01T00:09:21.000000+00:09:21");
+        ts_ok("1900-01-01T00:09:21.000000+00:09:21", NULL, INT64_C(-2208988800) * S);
+        /* far future: the footer rule (CET-1CEST,M3.5.0,M10.5.0/3). 2500-03-28 is the last Sunday of March
+         * 2500: 2500-01-01 is day 530 * 365 + 129 leap days = 193579 (a Friday), March 1 a Monday, so Sundays fall on 7..28. */
+        int64_t t2500 = wtime_days_from_civil(2500, 3, 28) * 86400 + 3600;
+        CHECK_EQ_INT(wtime_days_from_civil(2500, 1, 1), 193579);
+        off_is(paris, t2500 - 1, 3600);
+        off_is(paris, t2500, 7200);
+        CHECK_EQ_INT(wtz_local_to_utc(paris, (t2500 + 3600 + 1800) * S), (t2500 + 1800) * S); /* 02:30 gap */
+    }
+    /* America/New_York 2026: second Sunday of March = March 8 (day 20520), EST->EDT at 07:00Z =
+     * 1772953200; first Sunday of November = Nov 1 (day 20758), EDT->EST at 06:00Z = 1793512800. */
+    WTz *ny = zone("America/New_York");
+    if (ny) {
+        off_is(ny, 1772953200 - 1, -18000);
+        off_is(ny, 1772953200, -14400);
+        off_is(ny, 1793512800 - 1, -14400);
+        off_is(ny, 1793512800, -18000);
+        l2u_is(ny, "2026-03-08T02:30:00", 1772953200 + 1800); /* gap -> 03:30 EDT */
+        l2u_is(ny, "2026-03-08 01:59:59", 1772953200 - 1);
+        l2u_is(ny, "2026-11-01T01:30:00", 1793512800 - 1800); /* overlap -> EDT, 05:30Z */
+        l2u_is(ny, "2026-11-01T02:00:00", 1793512800 + 3600 * 2 - 3600);
+        fmt_is((1793512800 - 1800) * S, ny, "2026-11-01T01:30:00.000000-04:00");
+        fmt_is((1793512800 + 1800) * S, ny, "2026-11-01T01:30:00.000000-05:00");
+        fmt_is(-1, ny, "1969-12-31T18:59:59.999999-05:00");
+    }
+    /* Two handles on one zone, used alternately, stay independent and correct. */
+    WTz *paris2 = zone("Europe/Paris");
+    if (paris && paris2) {
+        for (int i = 0; i < 1000; i++) {
+            int64_t a = (1774746000 - 500 + i) * S, b = (1792890000 - 500 + i) * S;
+            CHECK_EQ_INT(wtz_offset_at_utc(paris, a) + wtz_offset_at_utc(paris2, b),
+                         (i < 500 ? 3600 : 7200) + (i < 500 ? 7200 : 3600));
+        }
+    }
+    wtz_free(paris);
+    wtz_free(paris2);
+    wtz_free(ny);
+}
+
+/* ---- glibc as the oracle ---- */
+
+static long glibc_off(int64_t t) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm)) return -999999;
+    return tm.tm_gmtoff;
+}
+
+/* What java.time gives for local wall second L, worked out from glibc's offsets alone: the earliest
+ * instant whose local time is L; in a gap, L minus the offset in force before the gap. Sets *n_valid. */
+static int64_t glibc_local_to_utc(int64_t L, int *n_valid) {
+    static const int64_t d[] = {0, 3600, -3600, 7200, -7200, 4 * 3600, -4 * 3600, 12 * 3600, -12 * 3600,
+                                26 * 3600, -26 * 3600};
+    long o0 = glibc_off(L), offs[11], maxo = -999999;
+    int64_t best = INT64_MAX;
+    int nv = 0;
+    for (int i = 0; i < 11; i++) {
+        offs[i] = glibc_off(L - o0 + d[i]);
+        if (offs[i] > maxo) maxo = offs[i];
+        int dup = 0;
+        for (int j = 0; j < i; j++) dup |= offs[j] == offs[i];
+        if (dup) continue;
+        if (glibc_off(L - offs[i]) == offs[i]) {
+            nv++;
+            if (L - offs[i] < best) best = L - offs[i];
+        }
+    }
+    *n_valid = nv;
+    if (nv) return best;
+    return L - glibc_off(L - maxo);
+}
+
+static int64_t find_transition(int64_t a, int64_t b) { /* glibc offset differs at a and b: first second of the new one */
+    long oa = glibc_off(a);
+    while (b - a > 1) {
+        int64_t m = a + (b - a) / 2;
+        if (glibc_off(m) == oa) a = m;
+        else b = m;
+    }
+    return b;
+}
+
+static void cross_check_zone(const char *name, int n_off, int n_local) {
+    setenv("TZ", name, 1);
+    tzset();
+    WTz *z = zone(name);
+    if (!z) return;
+    const int64_t lo = INT64_C(-2208988800), hi = INT64_C(4102444800); /* 1900-01-01 .. 2100-01-01 */
+    long bad_off = 0, bad_loc = 0, bad_mk = 0, n_gap = 0, n_overlap = 0, n_trans = 0;
+    for (int i = 0; i < n_off; i++) {
+        int64_t us = rnd_range(lo * S, hi * S);
+        int64_t t = us / S - (us % S < 0);
+        long want = glibc_off(t);
+        if (wtz_offset_at_utc(z, us) != want && bad_off++ < 5)
+            fprintf(stderr, "  %s: offset at %lld: %d, glibc %ld\n", name, (long long)t, wtz_offset_at_utc(z, us), want);
+    }
+    for (int i = 0; i < n_local; i++) {
+        int64_t L;
+        if (i & 1) {
+            L = rnd_range(lo, hi);
+        } else { /* near a transition found by glibc alone */
+            int64_t u = rnd_range(lo, hi - 200 * 86400);
+            int64_t v = u + 200 * 86400;
+            if (glibc_off(u) == glibc_off(v)) {
+                L = u + glibc_off(u);
+            } else {
+                int64_t T = find_transition(u, v);
+                n_trans++;
+                if (wtz_offset_at_utc(z, T * S) != glibc_off(T) || wtz_offset_at_utc(z, (T - 1) * S) != glibc_off(T - 1))
+                    bad_off++;
+                L = T + glibc_off(T - 1) + rnd_range(-3 * 3600, 3 * 3600);
+            }
+        }
+        int nv;
+        int64_t want = glibc_local_to_utc(L, &nv);
+        n_gap += nv == 0;
+        n_overlap += nv > 1;
+        int64_t got = wtz_local_to_utc(z, L * S + 250000);
+        if (got != want * S + 250000 && bad_loc++ < 5)
+            fprintf(stderr, "  %s: local %lld -> %lld, oracle %lld (valid %d)\n", name, (long long)L,
+                    (long long)(got / S), (long long)want, nv);
+        if (nv == 1) { /* unambiguous: glibc's mktime must agree as well */
+            time_t tl = (time_t)L;
+            struct tm tm;
+            gmtime_r(&tl, &tm);
+            tm.tm_isdst = -1;
+            if ((int64_t)mktime(&tm) != want) bad_mk++;
+        }
+    }
+    printf("zone %s: %d offsets, %d local times (%ld transitions, %ld in gaps, %ld in overlaps)\n", name, n_off,
+           n_local, n_trans, n_gap, n_overlap);
+    CHECK_EQ_INT(bad_off, 0);
+    CHECK_EQ_INT(bad_loc, 0);
+    CHECK_EQ_INT(bad_mk, 0);
+    /* text round trip in this zone: with the offset written, and zone-less in the session zone */
+    char buf[WTIME_TEXT_MAX];
+    long bad_rt = 0;
+    for (int i = 0; i < 20000; i++) {
+        int64_t us = rnd_range(lo * S, hi * S), back = 0;
+        int n = wtime_format_timestamp(us, z, buf);
+        if (wtime_parse_timestamp(buf, (size_t)n, NULL, &back) || back != us) bad_rt++;
+        int cut = n;
+        while (cut > 0 && buf[cut - 1] != '+' && buf[cut - 1] != '-' && buf[cut - 1] != 'Z') cut--;
+        cut--; /* drop the zone: local text, read in the session zone gives the earlier of any twins */
+        if (wtime_parse_timestamp(buf, (size_t)cut, z, &back) || back > us ||
+            wtz_offset_at_utc(z, back) + back / S != wtz_offset_at_utc(z, us) + us / S)
+            bad_rt++;
+    }
+    CHECK_EQ_INT(bad_rt, 0);
+    wtz_free(z);
+}
+
+static void test_zones_vs_glibc(void) {
+    const char *zones[] = {"Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+                           "America/Sao_Paulo", "Pacific/Chatham", "Africa/Casablanca", "UTC",
+                           "Europe/London", "America/St_Johns", "Asia/Tehran", "Antarctica/Troll"};
+    for (int i = 0; i < 12; i++) cross_check_zone(zones[i], 100000, 25000);
+    unsetenv("TZ");
+    tzset();
+}
+
 static double now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -247,6 +470,8 @@ int main(void) {
     test_iso_utc();
     test_dates();
     test_roundtrip_utc();
+    test_zones_by_hand();
+    test_zones_vs_glibc();
     bench_iso();
     return check_summary();
 }
