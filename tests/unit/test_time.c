@@ -439,6 +439,182 @@ static void test_zones_vs_glibc(void) {
     tzset();
 }
 
+/* ---- Spark patterns ---- */
+
+static WTimeFmt *pat(const char *p) {
+    WTimeFmt *f = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wtimefmt_compile(p, &f, &err);
+    CHECK_EQ_INT(rc, WEIR_OK);
+    if (rc) fprintf(stderr, "  compile %s: %s\n", p, err.msg);
+    return f;
+}
+static void pat_ok(const char *p, const char *text, const WTz *tz, int64_t want) {
+    WTimeFmt *f = pat(p);
+    if (!f) return;
+    int64_t got = 777;
+    int rc = wtimefmt_parse(f, text, strlen(text), tz, &got);
+    CHECK_EQ_INT(rc, WEIR_OK);
+    CHECK_EQ_INT(got, want);
+    if (rc || got != want) fprintf(stderr, "  pattern %s, text %s\n", p, text);
+    wtimefmt_free(f);
+}
+static void pat_bad(const char *p, const char *text) {
+    WTimeFmt *f = pat(p);
+    if (!f) return;
+    int64_t got = 0;
+    int rc = wtimefmt_parse(f, text, strlen(text), NULL, &got);
+    CHECK_EQ_INT(rc, WEIR_PARSE);
+    if (rc != WEIR_PARSE) fprintf(stderr, "  pattern %s accepted %s as %lld\n", p, text, (long long)got);
+    wtimefmt_free(f);
+}
+static void pat_fmt(const char *p, int64_t us, const WTz *tz, const char *want) {
+    WTimeFmt *f = pat(p);
+    if (!f) return;
+    char buf[128];
+    int n = wtimefmt_format(f, us, tz, buf, sizeof buf);
+    CHECK_EQ_STR(buf, want);
+    CHECK_EQ_INT(n, (int)strlen(want));
+    wtimefmt_free(f);
+}
+static void pat_compile_err(const char *p, const char *must_contain) {
+    WTimeFmt *f = NULL;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wtimefmt_compile(p, &f, &err), WEIR_PARSE);
+    CHECK(f == NULL);
+    CHECK(strstr(err.msg, must_contain) != NULL);
+    if (!strstr(err.msg, must_contain)) fprintf(stderr, "  message was: %s\n", err.msg);
+}
+
+static void test_patterns(void) {
+    const int64_t D2026 = INT64_C(20781) * 86400 * S; /* 2026-11-24T00:00Z */
+    pat_ok("yyyy-MM-dd HH:mm:ss", "2026-11-24 06:00:00", NULL, T2026 * S);
+    pat_fmt("yyyy-MM-dd HH:mm:ss", T2026 * S + 663, NULL, "2026-11-24 06:00:00");
+    pat_bad("yyyy-MM-dd HH:mm:ss", "2026-11-24 06:00:00x");
+    pat_bad("yyyy-MM-dd HH:mm:ss", "2026-11-24T06:00:00");
+    pat_bad("yyyy-MM-dd HH:mm:ss", "2026-11-24 24:00:00");
+    pat_bad("yyyy-MM-dd HH:mm:ss", "2026-11-24 6:00:00"); /* HH takes two digits */
+    pat_bad("yyyy-MM-dd HH:mm:ss", "2026-11-24 06:00");
+    pat_bad("yyyy-MM-dd HH:mm:ss", "");
+    pat_ok("dd/MM/yyyy", "24/11/2026", NULL, D2026);
+    pat_fmt("dd/MM/yyyy", T2026 * S, NULL, "24/11/2026");
+    pat_fmt("dd/MM/yyyy", -1, NULL, "31/12/1969");
+    pat_bad("dd/MM/yyyy", "30/02/2026");
+    pat_bad("dd/MM/yyyy", "29/02/2023");
+    pat_ok("dd/MM/yyyy", "29/02/2024", NULL, INT64_C(19782) * 86400 * S);
+    pat_bad("dd/MM/yyyy", "24/13/2026");
+    pat_bad("dd/MM/yyyy", "24-11-2026");
+    pat_ok("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2026-11-24T07:00:00.123+01:00", NULL, T2026 * S + 123000);
+    pat_ok("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2026-11-24T06:00:00.123Z", NULL, T2026 * S + 123000);
+    pat_ok("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2026-11-24T06:00:00.1Z", NULL, T2026 * S + 100000);
+    pat_ok("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2026-11-24T06:00:00.123456789Z", NULL, T2026 * S + 123456);
+    pat_bad("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2026-11-24T06:00:00.123");
+    pat_fmt("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", T2026 * S + 663, NULL, "2026-11-24T06:00:00.000Z");
+    pat_fmt("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", T2026 * S + 123456, NULL, "2026-11-24T06:00:00.123Z");
+    WTz *p1 = zone("+01:00"), *ist = zone("Asia/Kolkata"), *paris = zone("Europe/Paris"), *m8 = zone("-08:00");
+    pat_fmt("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", T2026 * S + 663, p1, "2026-11-24T07:00:00.000+01:00");
+    pat_ok("MMM d yyyy h:mm a", "Nov 24 2026 6:00 AM", NULL, T2026 * S);
+    pat_ok("MMM d yyyy h:mm a", "nov 24 2026 6:00 am", NULL, T2026 * S);
+    pat_ok("MMM d yyyy h:mm a", "Nov 24 2026 12:30 PM", NULL, D2026 + (12 * 3600 + 1800) * S);
+    pat_ok("MMM d yyyy h:mm a", "Nov 24 2026 12:05 AM", NULL, D2026 + 300 * S);
+    pat_ok("MMM d yyyy h:mm a", "Nov 24 2026 11:59 PM", NULL, D2026 + (23 * 3600 + 59 * 60) * S);
+    pat_ok("MMM d yyyy h:mm a", "Jan 1 1970 12:00 AM", NULL, 0);
+    pat_fmt("MMM d yyyy h:mm a", T2026 * S, NULL, "Nov 24 2026 6:00 AM");
+    pat_fmt("MMM d yyyy h:mm a", D2026 + 12 * 3600 * S, NULL, "Nov 24 2026 12:00 PM");
+    pat_fmt("MMM d yyyy h:mm a", D2026, NULL, "Nov 24 2026 12:00 AM");
+    pat_fmt("MMM d yyyy h:mm a", T2026 * S, ist, "Nov 24 2026 11:30 AM");
+    pat_bad("MMM d yyyy h:mm a", "Nov 24 2026 13:00 PM");
+    pat_bad("MMM d yyyy h:mm a", "Nox 24 2026 6:00 AM");
+    pat_bad("MMM d yyyy h:mm a", "Nov 24 2026 6:00 XM");
+    /* Spark's default timestampFormat for JSON and CSV, with optional sections */
+    const char *dflt = "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]";
+    pat_ok(dflt, "2026-11-24T06:00:00", NULL, T2026 * S);
+    pat_ok(dflt, "2026-11-24T06:00:00.5", NULL, T2026 * S + 500000);
+    pat_ok(dflt, "2026-11-24T07:00:00+01:00", NULL, T2026 * S);
+    pat_ok(dflt, "2026-11-24T07:00:00.250+01:00", NULL, T2026 * S + 250000);
+    pat_ok(dflt, "2026-11-24T07:00:00", p1, T2026 * S);
+    pat_bad(dflt, "2026-11-24T06:00:00.");
+    pat_fmt(dflt, T2026 * S + 123456, NULL, "2026-11-24T06:00:00.123Z");
+    /* more letters */
+    pat_ok("yyyyMMddHHmmss", "20261124060000", NULL, T2026 * S);
+    pat_fmt("yyyyMMddHHmmss", T2026 * S, NULL, "20261124060000");
+    pat_ok("MMMM d, yyyy", "November 24, 2026", NULL, D2026);
+    pat_fmt("MMMM d, yyyy", T2026 * S, NULL, "November 24, 2026");
+    pat_fmt("MMMM d, yyyy", -1, NULL, "December 31, 1969");
+    pat_ok("yy-M-d", "26-1-5", NULL, (INT64_C(20454) + 4) * 86400 * S);
+    pat_fmt("yy-M-d H:m:s", T2026 * S + 5 * S, NULL, "26-11-24 6:0:5");
+    pat_ok("D yyyy", "328 2026", NULL, D2026); /* Jan 1 is day 20454, Nov 24 is 20781: day-of-year 328 */
+    pat_fmt("D yyyy", T2026 * S, NULL, "328 2026");
+    pat_fmt("DDD", 0, NULL, "001");
+    pat_bad("D yyyy", "366 2026");
+    pat_ok("D yyyy", "366 2024", NULL, (INT64_C(19723) + 365) * 86400 * S);
+    pat_ok("'quoted ''x''' yyyy", "quoted 'x' 2026", NULL, INT64_C(20454) * 86400 * S);
+    pat_ok("''yyyy''", "'2026'", NULL, INT64_C(20454) * 86400 * S);
+    pat_fmt("'quoted ''x''' yyyy", T2026 * S, NULL, "quoted 'x' 2026");
+    pat_fmt("HH:mm:ss.SSSSSSSSS", T2026 * S + 663, NULL, "06:00:00.000663000");
+    pat_fmt("HH:mm:ss.S", T2026 * S + 987654, NULL, "06:00:00.9");
+    pat_ok("HH:mm:ss.SSSSSSSSS", "06:00:00.123456789", NULL, 6 * 3600 * S + 123456);
+    pat_ok("HH:mm", "06:30", NULL, (6 * 3600 + 1800) * S); /* no date: 1970-01-01 */
+    pat_fmt("yyyy-MM-dd", -1, NULL, "1969-12-31");
+    pat_fmt("y", T2026 * S, NULL, "2026");
+    pat_fmt("yyyy", INT64_C(-62135596800) * S, NULL, "0001");
+    /* offsets: +05:30 and zero */
+    WTz *p530 = zone("+05:30");
+    const char *op[] = {"X", "XX", "XXX", "x", "xx", "xxx", "Z", "ZZZ", "ZZZZZ"};
+    const char *o530[] = {"+0530", "+0530", "+05:30", "+0530", "+0530", "+05:30", "+0530", "+0530", "+05:30"};
+    const char *o0[] = {"Z", "Z", "Z", "+00", "+0000", "+00:00", "+0000", "+0000", "Z"};
+    for (int i = 0; i < 9; i++) {
+        pat_fmt(op[i], 0, p530, o530[i]);
+        pat_fmt(op[i], 0, NULL, o0[i]);
+        char p[32];
+        snprintf(p, sizeof p, "HH:mm%s", op[i]);
+        pat_ok(p, "05:30+05:30", NULL, 0);
+        pat_ok(p, "05:30+0530", NULL, 0);
+    }
+    pat_fmt("X", 0, m8, "-08");
+    pat_ok("HH:mmX", "05:30Z", NULL, 5 * 3600 * S + 1800 * S);
+    pat_bad("HH:mmx", "05:30Z");
+    pat_bad("HH:mmXXX", "05:30");
+    /* zone ids */
+    pat_fmt("yyyy-MM-dd HH:mm VV", T2026 * S, paris, "2026-11-24 07:00 Europe/Paris");
+    pat_ok("yyyy-MM-dd HH:mm VV", "2026-10-25 02:30 Europe/Paris", NULL, (1792890000 - 1800) * S);
+    pat_ok("yyyy-MM-dd HH:mm VV", "2026-11-24 06:00 UTC", paris, T2026 * S);
+    pat_bad("yyyy-MM-dd HH:mm VV", "2026-11-24 06:00 Nowhere/Land");
+    pat_ok("yyyy-MM-dd HH:mm", "2026-03-29 02:30", paris, (1774746000 + 1800) * S); /* gap rule */
+    /* compile errors name the letter and its 1-based position */
+    pat_compile_err("yyyy-MM-dd Q", "'Q' at position 12");
+    pat_compile_err("yyyy-MM-dd EEE", "'E' at position 12");
+    pat_compile_err("yyyy-MM-dd 'T", "unterminated quote at position 12");
+    pat_compile_err("[yyyy", "'[' without ']'");
+    pat_compile_err("yyyy]", "position 5");
+    pat_compile_err("ddd", "too many pattern letters 'd'");
+    pat_compile_err("yyyy#", "reserved character '#'");
+    /* a small buffer: -1 and still NUL-terminated */
+    WTimeFmt *f = pat("yyyy-MM-dd");
+    char small[8];
+    CHECK_EQ_INT(wtimefmt_format(f, 0, NULL, small, sizeof small), -1);
+    CHECK(strlen(small) < sizeof small);
+    wtimefmt_free(f);
+    /* round trip in a DST zone with a full-precision pattern */
+    f = pat("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+    long bad = 0;
+    for (int i = 0; f && i < 100000; i++) {
+        int64_t us = rnd_range(INT64_C(-2208988800) * S, INT64_C(4102444800) * S), back = 0;
+        char buf[64];
+        int n = wtimefmt_format(f, us, paris, buf, sizeof buf);
+        if (n < 0 || wtimefmt_parse(f, buf, (size_t)n, NULL, &back) || back != us) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    wtimefmt_free(f);
+    wtz_free(p1);
+    wtz_free(ist);
+    wtz_free(paris);
+    wtz_free(p530);
+    wtz_free(m8);
+}
+
 static double now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -472,6 +648,7 @@ int main(void) {
     test_roundtrip_utc();
     test_zones_by_hand();
     test_zones_vs_glibc();
+    test_patterns();
     bench_iso();
     return check_summary();
 }
