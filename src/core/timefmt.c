@@ -162,7 +162,7 @@ int wtimefmt_compile(const char *pattern, WTimeFmt **out, WErr *err) {
         int count = (int)(j - i);
         WTimeItem it = {I_LIT, count, 0, 0};
         switch (c) {
-        case 'y': it.kind = I_YEAR; break;
+        case 'y': it.kind = I_YEAR; if (count > 9) goto too_many; break;
         case 'M':
         case 'L': it.kind = I_MONTH; if (count > 4) goto too_many; break;
         case 'd': it.kind = I_DAY; if (count > 2) goto too_many; break;
@@ -449,6 +449,7 @@ static void put(Out *o, const char *s, size_t len) {
 static void put_num(Out *o, int64_t v, int width) {
     char tmp[24];
     int k = 0;
+    if (width > 20) width = 20; /* compile caps every count far below this */
     uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     do {
         tmp[k++] = (char)('0' + a % 10);

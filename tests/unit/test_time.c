@@ -590,6 +590,7 @@ static void test_patterns(void) {
     pat_compile_err("[yyyy", "'[' without ']'");
     pat_compile_err("yyyy]", "position 5");
     pat_compile_err("ddd", "too many pattern letters 'd'");
+    pat_compile_err("yyyyyyyyyy", "too many pattern letters 'y' (10)"); /* fuzz find: width overflow */
     pat_compile_err("yyyy#", "reserved character '#'");
     /* a small buffer: -1 and still NUL-terminated */
     WTimeFmt *f = pat("yyyy-MM-dd");
@@ -626,20 +627,24 @@ static void bench_iso(void) {
     enum { N = 1 << 20, K = 1024 };
     static char texts[K][WTIME_TEXT_MAX];
     static int lens[K];
-    for (int i = 0; i < K; i++)
-        lens[i] = wtime_format_timestamp(rnd_range(0, INT64_C(4102444800) * S), NULL, texts[i]);
-    int64_t sum = 0, v;
+    static int64_t vals[K];
+    for (int i = 0; i < K; i++) {
+        vals[i] = rnd_range(0, INT64_C(4102444800) * S); /* 1970..2100 */
+        lens[i] = wtime_format_timestamp(vals[i], NULL, texts[i]);
+    }
+    uint64_t sum = 0;
+    int64_t v;
     double t0 = now_ns();
     for (int i = 0; i < N; i++) {
         wtime_parse_timestamp(texts[i & (K - 1)], (size_t)lens[i & (K - 1)], NULL, &v);
-        sum += v;
+        sum += (uint64_t)v;
     }
     double t1 = now_ns();
     char buf[WTIME_TEXT_MAX];
-    for (int i = 0; i < N; i++) sum += wtime_format_timestamp(sum + i, NULL, buf) + buf[5];
+    for (int i = 0; i < N; i++) sum += (uint64_t)wtime_format_timestamp(vals[i & (K - 1)] + i, NULL, buf) + (uint64_t)buf[5];
     double t2 = now_ns();
-    printf("bench: ISO parse %.1f ns, format %.1f ns per timestamp (UTC; checksum %lld)\n", (t1 - t0) / N,
-           (t2 - t1) / N, (long long)(sum & 0xff));
+    printf("bench: ISO parse %.1f ns, format %.1f ns per timestamp (UTC; checksum %llu)\n", (t1 - t0) / N,
+           (t2 - t1) / N, (unsigned long long)(sum & 0xff));
 }
 
 int main(void) {
