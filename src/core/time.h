@@ -42,7 +42,12 @@ int wtime_parse_date(const char *s, size_t n, int32_t *out_days);
 int wtime_format_timestamp(int64_t us, const WTz *tz, char *buf); /* returns length */
 int wtime_format_date(int32_t days, char *buf);
 
-/* Spark datetime patterns. */
+/* Spark datetime patterns: y yy yyyy, M MM MMM MMMM, d dd, D, H HH, h hh, a, m mm, s ss, S..SSSSSSSSS,
+ * X..XXXXX, x..xxxxx, Z ZZ ZZZ ZZZZZ, VV, 'quoted text', '' for a quote, [optional sections], other
+ * punctuation as itself. Unknown letters fail to compile with their position. Caller owns the compiled
+ * pattern; free with wtimefmt_free. Parsing must consume the whole text (WEIR_OK or WEIR_PARSE); fields the
+ * pattern lacks default to 1970-01-01 00:00:00; text without an offset or zone id is local in tz.
+ * wtimefmt_format writes a NUL-terminated text and returns its length, or -1 when cap is too small. */
 typedef struct WTimeFmt WTimeFmt;
 int wtimefmt_compile(const char *pattern, WTimeFmt **out, WErr *err);
 void wtimefmt_free(WTimeFmt *f);
