@@ -142,23 +142,17 @@ static int put_value(WJsonWriter *w, const WVec *v, int64_t i, WBuf *o, WErr *er
     }
     case WT_TIMESTAMP:
         if (w->ts_fmt) {
-            /* judged by the text it leaves, whichever return convention the formatter follows */
-            tmp[0] = 0;
-            wtimefmt_format(w->ts_fmt, wvec_i64(v, i), w->tz, tmp, sizeof tmp);
-            if (!tmp[0])
+            n = wtimefmt_format(w->ts_fmt, wvec_i64(v, i), w->tz, tmp, sizeof tmp);
+            if (n < 0)
                 return werr_msg(err, WEIR_MISUSE, "timestampFormat cannot format %lld", (long long)wvec_i64(v, i));
-            n = (int)strlen(tmp);
         } else {
             n = wtime_format_timestamp(wvec_i64(v, i), w->tz, tmp);
         }
         return put_str(o, tmp, (size_t)n);
     case WT_DATE:
         if (w->date_fmt) {
-            tmp[0] = 0;
-            wtimefmt_format(w->date_fmt, (int64_t)wvec_i32(v, i) * 86400000000LL, NULL, tmp, sizeof tmp);
-            if (!tmp[0])
-                return werr_msg(err, WEIR_MISUSE, "dateFormat cannot format day %d", wvec_i32(v, i));
-            n = (int)strlen(tmp);
+            n = wtimefmt_format(w->date_fmt, (int64_t)wvec_i32(v, i) * 86400000000LL, NULL, tmp, sizeof tmp);
+            if (n < 0) return werr_msg(err, WEIR_MISUSE, "dateFormat cannot format day %d", wvec_i32(v, i));
         } else {
             n = wtime_format_date(wvec_i32(v, i), tmp);
         }

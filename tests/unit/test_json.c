@@ -353,6 +353,50 @@ static void test_time(void) {
     fin(&c);
 }
 
+/* timestampFormat / dateFormat patterns, reading and writing */
+static void test_time_patterns(void) {
+    Ctx c;
+    const char *o[] = {"timestampFormat=dd/MM/yyyy HH:mm", "dateFormat=dd.MM.yyyy", "timeZone=+02:00", NULL};
+    dec(&c, "t TIMESTAMP, d DATE", o,
+        "{\"t\": \"06/09/2022 13:40\", \"d\": \"06.09.2022\"}\n{\"t\": \"2022-09-06T11:40:00\"}\n");
+    CHECK_EQ_INT(c.rc, 0);
+    CHECK_EQ_INT(c.nbad, 1); /* ISO text does not match the pattern */
+    CHECK_EQ_INT(wbatch_rows(&c.b), 2);
+    CHECK_EQ_INT(wvec_i64(col(&c, 0), 0), 1662464400000000LL);
+    CHECK_EQ_INT(wvec_i32(col(&c, 1), 0), 19241);
+    /* written back with the same options */
+    WJsonWriter *w;
+    WOpts wo;
+    wopts_init(&wo);
+    for (int i = 0; o[i]; i++) wopts_set_pair(&wo, o[i], &c.err);
+    CHECK_EQ_INT(wjson_writer_open(&c.schema, &wo, &w, &c.err), 0);
+    WBuf out;
+    wbuf_init(&out);
+    wbatch_truncate(&c.b, 1);
+    CHECK_EQ_INT(wjson_write_batch(w, &c.b, &out, &c.err), 0);
+    const char *want = "{\"t\":\"06/09/2022 13:40\",\"d\":\"06.09.2022\"}\n";
+    CHECK_EQ_MEM(out.data, out.len, want, strlen(want));
+    wjson_writer_close(w);
+    wopts_fini(&wo);
+    /* default writer: ISO in UTC, or in the session zone */
+    wbuf_reset(&out);
+    wopts_init(&wo);
+    wopts_set(&wo, "timeZone", "+02:00");
+    CHECK_EQ_INT(wjson_writer_open(&c.schema, &wo, &w, &c.err), 0);
+    CHECK_EQ_INT(wjson_write_batch(w, &c.b, &out, &c.err), 0);
+    want = "{\"t\":\"2022-09-06T13:40:00.000000+02:00\",\"d\":\"2022-09-06\"}\n";
+    CHECK_EQ_MEM(out.data, out.len, want, strlen(want));
+    wjson_writer_close(w);
+    wopts_fini(&wo);
+    wbuf_fini(&out);
+    fin(&c);
+    /* a bad pattern is an error at open */
+    const char *bad[] = {"timestampFormat=yyyy-qq", NULL};
+    dec(&c, "t TIMESTAMP", bad, "{}");
+    CHECK(c.rc != 0);
+    fin(&c);
+}
+
 static void test_modes(void) {
     Ctx c;
     const char *text = "{\"a\": 1, \"b\": \"x\"}\n"
@@ -819,6 +863,7 @@ int main(void) {
     test_numbers();
     test_strings_bools();
     test_time();
+    test_time_patterns();
     test_modes();
     test_arrays();
     test_resume();
