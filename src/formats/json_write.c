@@ -136,8 +136,9 @@ static int put_value(WJsonWriter *w, const WVec *v, int64_t i, WBuf *o, WErr *er
         return wbuf_append(o, tmp, (size_t)n);
     }
     case WT_STRING: {
-        size_t sn;
-        const char *s = wvec_str(v, i, &sn);
+        size_t sn = 0;
+        /* a column of only empty strings has no chars buffer at all */
+        const char *s = v->chars ? wvec_str(v, i, &sn) : "";
         return put_str(o, s, sn);
     }
     case WT_TIMESTAMP:

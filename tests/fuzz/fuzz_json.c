@@ -43,9 +43,9 @@ static int same(const WVec *a, const WVec *b, int64_t i, int64_t j) {
         return isnan(x) ? isnan(y) : !memcmp(&x, &y, 8);
     }
     case WT_STRING: {
-        size_t an, bn;
-        const char *as = wvec_str(a, i, &an), *bs = wvec_str(b, j, &bn);
-        return an == bn && !memcmp(as, bs, an);
+        size_t an = 0, bn = 0;
+        const char *as = a->chars ? wvec_str(a, i, &an) : "", *bs = b->chars ? wvec_str(b, j, &bn) : "";
+        return an == bn && (!an || !memcmp(as, bs, an));
     }
     case WT_STRUCT:
         for (int c = 0; c < a->n_children; c++)

@@ -82,8 +82,8 @@ static void fin(Ctx *c) {
 
 static WVec *col(Ctx *c, int i) { return wbatch_col(&c->b, i); }
 static int str_is(const WVec *v, int64_t i, const char *want) {
-    size_t n;
-    const char *s = wvec_str(v, i, &n);
+    size_t n = 0;
+    const char *s = v->chars ? wvec_str(v, i, &n) : ""; /* no chars buffer: only empty strings */
     return !wvec_is_null(v, i) && n == strlen(want) && !memcmp(s, want, n);
 }
 
@@ -791,8 +791,8 @@ static int same_value(const WVec *a, const WVec *b, int64_t i) {
         return memcmp(&x, &y, 8) == 0;
     }
     case WT_STRING: {
-        size_t an, bn;
-        const char *as = wvec_str(a, i, &an), *bs = wvec_str(b, i, &bn);
+        size_t an = 0, bn = 0;
+        const char *as = a->chars ? wvec_str(a, i, &an) : "", *bs = b->chars ? wvec_str(b, i, &bn) : "";
         return an == bn && !memcmp(as, bs, an);
     }
     case WT_STRUCT:
