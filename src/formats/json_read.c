@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/num.h"
 #include "core/time.h"
@@ -40,6 +41,7 @@ typedef struct WJField {
     WJNode *node;   /* STRUCT */
     uint32_t seen;  /* == node gen when set in the current object */
     int ignored;    /* the corrupt-record column: never filled from the data */
+    int plain;      /* name is printable ASCII without '"' or '\\': matchable against raw key bytes */
 } WJField;
 
 struct WJNode {
@@ -60,6 +62,7 @@ struct WJsonReader {
     int corrupt_col;
     int multiline;
     WTz *tz;
+    int tz_utc;              /* session zone is UTC: zone-less ISO text takes the fast path */
     WTimeFmt *ts_fmt, *date_fmt;
     WBadRecordFn cb;
     void *cb_user;
@@ -103,6 +106,11 @@ static WJNode *node_build(const WType *t) {
         f->name = t->fields[i].name;
         f->len = strlen(f->name);
         f->id = t->fields[i].type.id;
+        f->plain = 1;
+        for (size_t k = 0; k < f->len; k++) {
+            unsigned char c = (unsigned char)f->name[k];
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') f->plain = 0;
+        }
         if (f->id == WT_STRUCT && !(f->node = node_build(&t->fields[i].type))) {
             node_free(n);
             return NULL;
@@ -143,6 +151,7 @@ int wjson_reader_open(const WType *schema, WOpts *opts, WJsonReader **out, WErr 
         r->root->f[ci].ignored = 1;
     }
     wopts_get_str(opts, "timeZone", "UTC", &s);
+    r->tz_utc = !strcasecmp(s, "UTC") || !strcasecmp(s, "Z");
     if ((rc = wtz_open(s, &r->tz, err))) goto fail;
     if ((s = wopts_get(opts, "timestampFormat")) && (rc = wtimefmt_compile(s, &r->ts_fmt, err))) goto fail;
     if ((s = wopts_get(opts, "dateFormat")) && (rc = wtimefmt_compile(s, &r->date_fmt, err))) goto fail;
@@ -305,6 +314,42 @@ static int num_double(const WJNum *n, double *out) {
     return wnum_parse_double(n->s, n->n, out);
 }
 
+static inline int dig2(const char *s, unsigned *v) {
+    unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+    *v = a * 10 + b;
+    return a <= 9 && b <= 9;
+}
+
+/* The common case of a timestamp, zone-less "yyyy-MM-ddTHH:mm:ss[.f{1,6}]" (or ' ' for 'T') read in UTC,
+ * without the general parser; 0 when the text is anything else (then core/time decides). */
+static int iso_utc_fast(const char *t, size_t n, int64_t *out) {
+    static const unsigned char mdays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (n < 19 || n > 26 || n == 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' ||
+        t[16] != ':')
+        return 0;
+    unsigned y1, y2, mo, d, h, mi, se;
+    if (!dig2(t, &y1) || !dig2(t + 2, &y2) || !dig2(t + 5, &mo) || !dig2(t + 8, &d) || !dig2(t + 11, &h) ||
+        !dig2(t + 14, &mi) || !dig2(t + 17, &se))
+        return 0;
+    unsigned y = y1 * 100 + y2;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo] || h > 23 || mi > 59 || se > 59) return 0;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
+    int64_t frac = 0;
+    if (n > 19) {
+        if (t[19] != '.') return 0;
+        static const int scale[] = {1, 100000, 10000, 1000, 100, 10, 1};
+        for (size_t i = 20; i < n; i++) {
+            unsigned c = (unsigned)(t[i] - '0');
+            if (c > 9) return 0;
+            frac = frac * 10 + c;
+        }
+        frac *= scale[n - 20];
+    }
+    int64_t days = wtime_days_from_civil(y, mo, d);
+    *out = ((days * 24 + h) * 60 + mi) * 60000000LL + se * 1000000LL + frac;
+    return 1;
+}
+
 /* The text of a string value, decoded if it has escapes (in r->scratch). */
 static int str_text(WJsonReader *r, const char *s, size_t n, int esc, const char **out, size_t *on) {
     if (!esc) {
@@ -463,7 +508,9 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
             int rc;
             if (f->id == WT_TIMESTAMP) {
                 int64_t us;
-                rc = r->ts_fmt ? wtimefmt_parse(r->ts_fmt, t, tn, r->tz, &us) : wtime_parse_timestamp(t, tn, r->tz, &us);
+                if (r->ts_fmt) rc = wtimefmt_parse(r->ts_fmt, t, tn, r->tz, &us);
+                else if (r->tz_utc && iso_utc_fast(t, tn, &us)) rc = WEIR_OK;
+                else rc = wtime_parse_timestamp(t, tn, r->tz, &us);
                 if (!rc) APPEND(wvec_append_i64(v, us));
             } else {
                 int32_t days = 0;
@@ -509,6 +556,24 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
     return R_OK;
 }
 
+/* n bytes equal; 8 at a time (the last word may overlap the previous one) */
+static inline int key_eq(const char *a, const char *b, size_t n) {
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static inline int lookup(const WJNode *node, const char *k, size_t kn) {
     for (int i = 0; i < node->n; i++) {
         const WJField *f = &node->f[i];
@@ -536,6 +601,17 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
     } else {
         for (;;) {
             if (lx->p >= lx->end || *lx->p != '"') return wjl_fail(lx, lx->p, "object key expected"), R_SYNTAX;
+            int idx = -1;
+            /* fast path: the raw bytes are the field predicted for this position, then a quote */
+            if (k < node->order_n && node->order[k] >= 0) {
+                const WJField *pf = &node->f[node->order[k]];
+                const char *q = lx->p + 1;
+                if (pf->plain && (size_t)(lx->end - q) > pf->len && q[pf->len] == '"' && key_eq(q, pf->name, pf->len)) {
+                    idx = node->order[k];
+                    lx->p = q + pf->len + 1;
+                    goto have_key;
+                }
+            }
             const char *ks;
             size_t kn;
             int esc;
@@ -546,7 +622,6 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
                 ks = r->key.data;
                 kn = r->key.len;
             }
-            int idx = -1;
             if (k < node->order_n) {
                 int j = node->order[k];
                 if (j >= 0 && node->f[j].len == kn && !memcmp(node->f[j].name, ks, kn)) idx = j;
@@ -558,6 +633,7 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
                     if (node->order_n <= k) node->order_n = k + 1;
                 }
             }
+        have_key:
             k++;
             wjl_ws(lx);
             if (lx->p >= lx->end || *lx->p != ':') return wjl_fail(lx, lx->p, "':' expected"), R_SYNTAX;

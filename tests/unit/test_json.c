@@ -14,7 +14,16 @@
 
 #include "check.h"
 #include "core/num.h"
+#include "core/time.h"
 #include "formats/json.h"
+
+static uint64_t rng_t = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd_t(void) {
+    rng_t ^= rng_t << 13;
+    rng_t ^= rng_t >> 7;
+    rng_t ^= rng_t << 17;
+    return rng_t;
+}
 
 #define MAXBAD 16
 typedef struct Ctx {
@@ -351,6 +360,52 @@ static void test_time(void) {
         CHECK_EQ_INT(wvec_i64(col(&c, 0), 1), 1662464400000000LL);
     }
     fin(&c);
+}
+
+/* The decoder's fast path for zone-less ISO timestamps agrees with core/time's parser (accept/reject and
+ * value) on random texts near the valid layout. */
+static void test_time_fast_path(void) {
+    static const char *pick[] = {"0", "1", "2", "9", "3", "5"};
+    WType s;
+    WErr err;
+    werr_init(&err);
+    wschema_parse("t TIMESTAMP", 11, &s, &err);
+    WJsonReader *r;
+    wjson_reader_open(&s, NULL, &r, &err);
+    WBatch b;
+    wbatch_init(&b, &s);
+    long agree = 0, n = 0, accepted = 0;
+    for (int it = 0; it < 20000; it++) {
+        char t[40];
+        unsigned y = (unsigned)(rnd_t() % 10000), mo = (unsigned)(rnd_t() % 14), d = (unsigned)(rnd_t() % 33);
+        unsigned h = (unsigned)(rnd_t() % 26), mi = (unsigned)(rnd_t() % 62), se = (unsigned)(rnd_t() % 62);
+        int len = snprintf(t, sizeof t, "%04u-%02u-%02u%c%02u:%02u:%02u", y, mo, d, rnd_t() % 4 ? 'T' : ' ', h, mi, se);
+        int fd = (int)(rnd_t() % 9);
+        if (fd) {
+            t[len++] = '.';
+            for (int i = 0; i < fd - 1; i++) t[len++] = pick[rnd_t() % 6][0];
+        }
+        if (rnd_t() % 50 == 0) t[rnd_t() % len] = 'x';
+        t[len] = 0;
+        int64_t want = 0;
+        int wrc = wtime_parse_timestamp(t, (size_t)len, NULL, &want);
+        char rec[80];
+        int rl = snprintf(rec, sizeof rec, "{\"t\": \"%s\"}", t);
+        wbatch_reset(&b);
+        int done;
+        wjson_begin(r, "fp", rec, (size_t)rl);
+        wjson_next(r, &b, 10, &done, &err);
+        int got_ok = wbatch_rows(&b) == 1 && !wvec_is_null(wbatch_col(&b, 0), 0);
+        n++;
+        if (got_ok == (wrc == 0) && (!got_ok || wvec_i64(wbatch_col(&b, 0), 0) == want)) agree++;
+        else if (n - agree < 4) fprintf(stderr, "fast path disagrees on %s\n", t);
+        accepted += got_ok;
+    }
+    CHECK_EQ_INT(agree, n);
+    CHECK(accepted > 1000);
+    wbatch_fini(&b);
+    wjson_reader_close(r);
+    wtype_fini(&s);
 }
 
 /* timestampFormat / dateFormat patterns, reading and writing */
@@ -864,6 +919,7 @@ int main(void) {
     test_strings_bools();
     test_time();
     test_time_patterns();
+    test_time_fast_path();
     test_modes();
     test_arrays();
     test_resume();
