@@ -401,6 +401,36 @@ static int raw_compact(WJsonReader *r, const char *s, size_t n, const char **out
 
 static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth);
 
+/* Appends with the capacity check inline (vec.c's functions do the growing); same effect as
+ * wvec_append_i32/i64/f64/struct. */
+static inline int put_i32(WVec *v, int32_t x) {
+    if (v->len >= v->cap) return wvec_append_i32(v, x);
+    ((int32_t *)v->values)[v->len] = x;
+    v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
+    v->len++;
+    return 0;
+}
+static inline int put_i64(WVec *v, int64_t x) {
+    if (v->len >= v->cap) return wvec_append_i64(v, x);
+    ((int64_t *)v->values)[v->len] = x;
+    v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
+    v->len++;
+    return 0;
+}
+static inline int put_f64(WVec *v, double x) {
+    if (v->len >= v->cap) return wvec_append_f64(v, x);
+    ((double *)v->values)[v->len] = x;
+    v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
+    v->len++;
+    return 0;
+}
+static inline int put_struct(WVec *v) {
+    if (v->len >= v->cap) return wvec_append_struct(v);
+    v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
+    v->len++;
+    return 0;
+}
+
 #define APPEND(x) do { if (x) return R_NOMEM; } while (0)
 
 /* Decodes the value at lx.p into v (a column of type f->id); depth is the value's nesting depth. */
@@ -430,7 +460,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
             if (f->id == WT_DOUBLE) {
                 double d;
                 if (num_double(&num, &d)) return R_NOMEM;
-                APPEND(wvec_append_f64(v, d));
+                APPEND(put_f64(v, d));
                 return R_OK;
             }
             if (!num.is_int || num.big || num.mag > (uint64_t)INT64_MAX + num.neg) {
@@ -440,12 +470,12 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
             }
             int64_t x = num.neg ? (int64_t)(0 - num.mag) : (int64_t)num.mag;
             if (f->id == WT_BIGINT) {
-                APPEND(wvec_append_i64(v, x));
+                APPEND(put_i64(v, x));
             } else if (x < INT32_MIN || x > INT32_MAX) {
                 type_error(r, at, f, num.s, num.n, "is out of range for an INT");
                 APPEND(wvec_append_null(v));
             } else {
-                APPEND(wvec_append_i32(v, (int32_t)x));
+                APPEND(put_i32(v, (int32_t)x));
             }
             return R_OK;
         }
@@ -466,7 +496,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
                 APPEND(wvec_append_null(v));
                 return R_OK;
             }
-            APPEND(wvec_append_f64(v, d));
+            APPEND(put_f64(v, d));
             return R_OK;
         }
         break;
@@ -511,7 +541,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
                 if (r->ts_fmt) rc = wtimefmt_parse(r->ts_fmt, t, tn, r->tz, &us);
                 else if (r->tz_utc && iso_utc_fast(t, tn, &us)) rc = WEIR_OK;
                 else rc = wtime_parse_timestamp(t, tn, r->tz, &us);
-                if (!rc) APPEND(wvec_append_i64(v, us));
+                if (!rc) APPEND(put_i64(v, us));
             } else {
                 int32_t days = 0;
                 if (r->date_fmt) {
@@ -525,7 +555,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
                 } else {
                     rc = wtime_parse_date(t, tn, &days);
                 }
-                if (!rc) APPEND(wvec_append_i32(v, days));
+                if (!rc) APPEND(put_i32(v, days));
             }
             if (rc == WEIR_NOMEM) return R_NOMEM;
             if (rc) {
@@ -543,7 +573,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
                 return R_OK;
             }
             int64_t sec = num.neg ? -(int64_t)num.mag : (int64_t)num.mag;
-            APPEND(wvec_append_i64(v, sec * 1000000));
+            APPEND(put_i64(v, sec * 1000000));
             return R_OK;
         }
         break;
@@ -586,7 +616,7 @@ static inline int lookup(const WJNode *node, const char *k, size_t kn) {
 static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
     WJLex *lx = &r->lx;
     if (depth >= WJSON_MAX_DEPTH) return wjl_fail(lx, lx->p, "nesting deeper than 512 levels"), R_SYNTAX;
-    APPEND(wvec_append_struct(v));
+    APPEND(put_struct(v));
     int64_t row = v->len - 1;
     uint32_t gen = ++node->gen;
     if (gen == 0) { /* wrapped: forget all marks */
