@@ -186,6 +186,9 @@ static int posix_parse(const char *p, TzRule *r) {
         }
     }
     if (*p) return -1;
+    /* TZif offsets lie within -25h..+26h (RFC 8536); refuse rules outside that */
+    if (r->std_off < -25 * 3600 || r->std_off > 26 * 3600 || r->dst_off < -25 * 3600 || r->dst_off > 26 * 3600)
+        return -1;
     r->valid = 1;
     return 0;
 }
@@ -461,9 +464,9 @@ int32_t wtz_offset_at_utc(const WTz *tz, int64_t utc_us) {
     return period_at(tz, floor_sec(utc_us), &lo, &hi);
 }
 
-/* Two offsets differ by at most 18h + 26h; a candidate instant this far from both ends of its period
- * cannot have a twin in another period. */
-#define TZ_MARGIN (48 * 3600)
+/* Offsets lie within -25h..+26h, so two differ by less than 51h; a candidate instant this far from both
+ * ends of its period cannot have a twin in another period. */
+#define TZ_MARGIN (52 * 3600)
 
 int64_t wtz_local_to_utc(const WTz *tz, int64_t local_us) {
     if (!tz) return local_us;
