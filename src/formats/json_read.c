@@ -21,6 +21,7 @@
  */
 #include "formats/json.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +278,12 @@ nomem:
 static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+#if LDBL_MANT_DIG == 64
+static const long double p10l[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+                                   1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+                                   1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+#endif
+
 /* Exact double of a scanned number: integers and short decimals without strtod. */
 static int num_double(const WJNum *n, double *out) {
     if (n->is_int && !n->big && n->mag <= (1ull << 53)) {
@@ -310,6 +317,25 @@ static int num_double(const WJNum *n, double *out) {
             *out = n->neg ? -v : v;
             return 0;
         }
+#if LDBL_MANT_DIG == 64
+        /* 16-19 digits (3.9000000000000004): m and 10^k (k <= 27) are exact in x87's 64-bit mantissa, so
+         * the quotient or product is rounded once to 64 bits; rounding that to double is then correct
+         * unless it sits exactly on a midpoint between two doubles (low 11 bits 0x400), left to strtod */
+        if (sig <= 19 && e10 >= -27 && e10 <= 27) {
+            long double x = (long double)m;
+            x = e10 < 0 ? x / p10l[-e10] : x * p10l[e10];
+            if (x < 0x1p1000L) {
+                int ex;
+                long double fr = frexpl(x, &ex);
+                uint64_t mant = (uint64_t)ldexpl(fr, 64);
+                if ((mant & 0x7FF) != 0x400) {
+                    double v = (double)x;
+                    *out = n->neg ? -v : v;
+                    return 0;
+                }
+            }
+        }
+#endif
     }
     return wnum_parse_double(n->s, n->n, out);
 }
