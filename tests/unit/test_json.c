@@ -530,6 +530,11 @@ static void test_modes(void) {
     CHECK_EQ_INT(c.line[2], 4);
     CHECK(strstr(c.reason[2], "not a JSON object") != NULL);
     fin(&c);
+    /* a key named like the corrupt-record column is not data (Spark leaves that column out of parsing) */
+    dec(&c, "a INT, _corrupt_record STRING", NULL, "{\"_corrupt_record\": \"x\", \"a\": 1}");
+    CHECK_EQ_INT(c.nbad, 0);
+    CHECK(wbatch_rows(&c.b) == 1 && wvec_is_null(col(&c, 1), 0) && wvec_i32(col(&c, 0), 0) == 1);
+    fin(&c);
     /* PERMISSIVE without the column: rows of NULLs */
     dec(&c, "a INT, b STRING", NULL, text);
     CHECK_EQ_INT(wbatch_rows(&c.b), 5);
