@@ -651,7 +651,7 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
     }
     lx->p++;
     wjl_ws(lx);
-    int k = 0, rc;
+    int k = 0, rc, nseen = 0;
     if (lx->p < lx->end && *lx->p == '}') {
         lx->p++;
     } else {
@@ -701,6 +701,7 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
                 WJField *f = &node->f[idx];
                 WVec *child = &v->children[idx];
                 if (f->seen == gen) wvec_truncate(child, row); /* duplicate key: the last one wins */
+                else nseen++;
                 f->seen = gen;
                 if ((rc = parse_value(r, f, child, depth + 1))) return rc;
             }
@@ -717,8 +718,9 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
             return wjl_fail(lx, lx->p, lx->p < lx->end ? "',' or '}' expected" : "unterminated object"), R_SYNTAX;
         }
     }
-    for (int i = 0; i < node->n; i++)
-        if (node->f[i].seen != gen) APPEND(wvec_append_null(&v->children[i]));
+    if (nseen < node->n) /* fields the object lacks are NULL */
+        for (int i = 0; i < node->n; i++)
+            if (node->f[i].seen != gen) APPEND(wvec_append_null(&v->children[i]));
     return R_OK;
 }
 
