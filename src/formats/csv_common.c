@@ -95,6 +95,10 @@ int wcsv_dialect_init(WCsvDialect *d, WOpts *opts, int for_write, WErr *err) {
     if (tf && (rc = wtimefmt_compile(tf, &d->ts_fmt, err))) return rc;
     const char *df = wopts_get(opts, "dateFormat");
     if (df && (rc = wtimefmt_compile(df, &d->date_fmt, err))) return rc;
+    uint64_t ones = 0x0101010101010101ULL;
+    d->bcast[0] = ones * (unsigned char)d->sep[0];
+    d->bcast[1] = ones * (unsigned)(d->line_sep >= 0 ? d->line_sep : '\n');
+    d->bcast[2] = ones * (unsigned)(d->line_sep >= 0 ? d->line_sep : '\r');
     (void)for_write;
     return WEIR_OK;
 }

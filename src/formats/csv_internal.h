@@ -7,6 +7,7 @@
 #define WEIR_FORMATS_CSV_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "core/opts.h"
@@ -30,6 +31,7 @@ typedef struct WCsvDialect {
     WTz *tz;
     WTimeFmt *ts_fmt;       /* NULL: ISO 8601 */
     WTimeFmt *date_fmt;     /* NULL: yyyy-MM-dd */
+    uint64_t bcast[3];      /* the separator's first byte and the row-end bytes, each in all 8 bytes */
 } WCsvDialect;
 
 /* Reads the options into d (which owns what it allocates); for_write selects writer defaults. */

@@ -55,6 +55,7 @@ struct WCsvReader {
     int ndata;           /* columns filled from the file */
     int *map;            /* file field i -> schema column (ndata entries) */
     int *pos_map;        /* positional mapping, restored for each file */
+    WTypeId *types;      /* type of each schema column (saves a pointer chase per value) */
     int enforce_schema;
     uint8_t cls[256];
     WBadRecordFn fn;
@@ -109,9 +110,12 @@ int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *e
     r->ndata = r->ncols - (r->corrupt_col >= 0);
     r->map = malloc(sizeof(int) * (size_t)(r->ndata + 1));
     r->pos_map = malloc(sizeof(int) * (size_t)(r->ndata + 1));
-    if (!r->map || !r->pos_map) { wcsv_reader_close(r); return werr_msg(err, WEIR_NOMEM, "out of memory"); }
-    for (int i = 0, k = 0; i < r->ncols; i++)
+    r->types = malloc(sizeof(WTypeId) * (size_t)(r->ncols + 1));
+    if (!r->map || !r->pos_map || !r->types) { wcsv_reader_close(r); return werr_msg(err, WEIR_NOMEM, "out of memory"); }
+    for (int i = 0, k = 0; i < r->ncols; i++) {
+        r->types[i] = schema->fields[i].type.id;
         if (i != r->corrupt_col) r->pos_map[k++] = i;
+    }
     memcpy(r->map, r->pos_map, sizeof(int) * (size_t)r->ndata);
     r->cls[(unsigned char)r->d.sep[0]] = C_SEP;
     if (r->d.line_sep >= 0) r->cls[r->d.line_sep] = C_EOL;
@@ -125,6 +129,7 @@ void wcsv_reader_close(WCsvReader *r) {
     wcsv_dialect_fini(&r->d);
     free(r->map);
     free(r->pos_map);
+    free(r->types);
     wbuf_fini(&r->scratch);
     free(r);
 }
@@ -158,9 +163,29 @@ static inline int sep_at(const WCsvDialect *d, const char *p, const char *end) {
     return d->sep_len == 1 || ((size_t)(end - p) >= (size_t)d->sep_len && !memcmp(p, d->sep, (size_t)d->sep_len));
 }
 
+/* The first byte at or after p that is the separator's first byte or a row end, or end. Eight bytes at
+ * a time: a byte of x ^ bcast is zero where x holds that byte, and the lowest flagged byte of the
+ * classic has-zero-byte test is exact (false positives only appear above a true zero). */
+static inline const char *find_special(const WCsvDialect *d, const uint8_t *cls, const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t a = x ^ d->bcast[0], b = x ^ d->bcast[1], c = x ^ d->bcast[2];
+        uint64_t m = ((a - lo) & ~a) | ((b - lo) & ~b) | ((c - lo) & ~c);
+        m &= hi;
+        if (m) return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && !cls[(unsigned char)*p]) p++;
+    return p;
+}
+
 /* Scans one field starting at *pp, leaves *pp after its terminator. Newlines inside quotes are added
  * to *lines. Quoted content needing unescaping goes to scratch. Returns WEIR_NOMEM only. */
-static int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scratch, const char **pp, const char *end,
+static inline int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scratch, const char **pp, const char *end,
                       int64_t *lines, WCsvField *f) {
     const char *p = *pp;
     f->quoted = f->unterminated = f->junk = 0;
@@ -241,7 +266,7 @@ static int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scratch, c
     }
     /* Unquoted (or raw after a stray quote): up to the next separator or row end. */
     for (;;) {
-        while (p < end && !cls[(unsigned char)*p]) p++;
+        p = find_special(d, cls, p, end);
         if (p >= end) { f->end = END_EOF; break; }
         if (cls[(unsigned char)*p] == C_EOL) { f->end = END_EOL; break; }
         if (sep_at(d, p, end)) { f->end = END_SEP; break; }
@@ -273,17 +298,59 @@ static inline int parse_int64(const char *s, size_t n, int64_t *out) {
     return WEIR_OK;
 }
 
-static void set_reason(WCsvReader *r, const char *col, const char *s, size_t n, const char *what) {
+/* Appends that write in place while the vector has room (the common case once a batch has grown) and
+ * fall back to core/vec otherwise: the same Arrow layout, without a call per value. */
+static inline void mark_valid(WVec *v) { v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7)); }
+static inline int app_i32(WVec *v, int32_t x) {
+    if (v->len >= v->cap) return wvec_append_i32(v, x);
+    ((int32_t *)v->values)[v->len] = x;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_i64(WVec *v, int64_t x) {
+    if (v->len >= v->cap) return wvec_append_i64(v, x);
+    ((int64_t *)v->values)[v->len] = x;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_f64(WVec *v, double x) {
+    if (v->len >= v->cap) return wvec_append_f64(v, x);
+    ((double *)v->values)[v->len] = x;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_str(WVec *v, const char *s, size_t n) {
+    if (v->len >= v->cap || (int64_t)n > v->chars_cap - v->chars_len) return wvec_append_str(v, s, n);
+    if (n) memcpy(v->chars + v->chars_len, s, n);
+    v->chars_len += (int64_t)n;
+    v->offsets[v->len + 1] = (int32_t)v->chars_len;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_row(WBatch *b) {
+    WVec *v = &b->root;
+    if (v->len >= v->cap) return wbatch_begin_row(b);
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+
+static void set_reason(WCsvReader *r, int c, const char *s, size_t n, const char *what) {
     if (r->reason[0]) return; /* the first problem of a record is the one reported */
+    const char *col = r->schema->fields[c].name;
     int show = n > 60 ? 60 : (int)n;
     snprintf(r->reason, sizeof r->reason, "field %s: '%.*s%s' is not %s", col, show, s, n > 60 ? "..." : "", what);
 }
 
 /* Appends one field to column v. Returns WEIR_NOMEM, or WEIR_OK with r->reason set when the value
  * did not parse (a NULL was appended then). */
-static int put_value(WCsvReader *r, WVec *v, const char *name, const WCsvField *f) {
+static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f) {
     const WCsvDialect *d = &r->d;
-    WTypeId t = v->type->id;
+    WTypeId t = r->types[col];
     const char *s = f->s;
     size_t n = f->n;
     if (!f->quoted) {
@@ -294,35 +361,35 @@ static int put_value(WCsvReader *r, WVec *v, const char *name, const WCsvField *
     switch (t) {
     case WT_STRING:
         if (n == 0 && d->empty_value) return wvec_append_str(v, d->empty_value, d->empty_len);
-        return wvec_append_str(v, s, n);
+        return app_str(v, s, n);
     case WT_INT: {
         int64_t x;
-        if (!parse_int64(s, n, &x) && x >= INT32_MIN && x <= INT32_MAX) return wvec_append_i32(v, (int32_t)x);
-        set_reason(r, name, s, n, "an INT");
+        if (!parse_int64(s, n, &x) && x >= INT32_MIN && x <= INT32_MAX) return app_i32(v, (int32_t)x);
+        set_reason(r, col, s, n, "an INT");
         break;
     }
     case WT_BIGINT: {
         int64_t x;
-        if (!parse_int64(s, n, &x)) return wvec_append_i64(v, x);
-        set_reason(r, name, s, n, "a BIGINT");
+        if (!parse_int64(s, n, &x)) return app_i64(v, x);
+        set_reason(r, col, s, n, "a BIGINT");
         break;
     }
     case WT_DOUBLE: {
         double x;
-        if (!wnum_parse_double(s, n, &x)) return wvec_append_f64(v, x);
-        set_reason(r, name, s, n, "a DOUBLE");
+        if (!wnum_parse_double(s, n, &x)) return app_f64(v, x);
+        set_reason(r, col, s, n, "a DOUBLE");
         break;
     }
     case WT_BOOLEAN:
         if (n == 4 && !strncasecmp(s, "true", 4)) return wvec_append_bool(v, 1);
         if (n == 5 && !strncasecmp(s, "false", 5)) return wvec_append_bool(v, 0);
-        set_reason(r, name, s, n, "a BOOLEAN");
+        set_reason(r, col, s, n, "a BOOLEAN");
         break;
     case WT_TIMESTAMP: {
         int64_t us;
         int rc = d->ts_fmt ? wtimefmt_parse(d->ts_fmt, s, n, d->tz, &us) : wtime_parse_timestamp(s, n, d->tz, &us);
-        if (!rc) return wvec_append_i64(v, us);
-        set_reason(r, name, s, n, "a TIMESTAMP");
+        if (!rc) return app_i64(v, us);
+        set_reason(r, col, s, n, "a TIMESTAMP");
         break;
     }
     case WT_DATE: {
@@ -336,11 +403,11 @@ static int put_value(WCsvReader *r, WVec *v, const char *name, const WCsvField *
             int32_t days;
             if (!wtime_parse_date(s, n, &days)) return wvec_append_i32(v, days);
         }
-        set_reason(r, name, s, n, "a DATE");
+        set_reason(r, col, s, n, "a DATE");
         break;
     }
     default:
-        set_reason(r, name, s, n, "of a type CSV can hold");
+        set_reason(r, col, s, n, "of a type CSV can hold");
         break;
     }
     return wvec_append_null(v);
@@ -472,7 +539,7 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
         int64_t row0 = out->root.len;
         const char *p = r->data + r->pos;
         r->reason[0] = 0;
-        if (wbatch_begin_row(out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (app_row(out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         int field = 0, unterminated = 0;
         WCsvField f;
         do {
@@ -485,8 +552,7 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
             }
             if (field < r->ndata) {
                 int c = r->map[field];
-                if (put_value(r, &cols[c], r->schema->fields[c].name, &f))
-                    return werr_msg(err, WEIR_NOMEM, "out of memory");
+                if (put_value(r, &cols[c], c, &f)) return werr_msg(err, WEIR_NOMEM, "out of memory");
             }
             field++;
         } while (f.end == END_SEP);
