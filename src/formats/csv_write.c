@@ -24,6 +24,7 @@ struct WCsvWriter {
     const WType *schema;
     WCsvDialect d;
     int quote_all;
+    int plain_safe;        /* no byte of a number, boolean or ISO date/timestamp needs quoting */
     uint8_t special[256];  /* bytes that force quoting */
     char eol[2];
     int eol_len;
@@ -61,6 +62,9 @@ int wcsv_writer_open(const WType *schema, WOpts *opts, WCsvWriter **out, WErr *e
         w->eol[0] = '\n';
         w->eol_len = 1;
     }
+    w->plain_safe = !w->quote_all;
+    for (const char *c = "0123456789+-.:eETZNaInfityrusl"; *c; c++)
+        if (w->special[(unsigned char)*c] || (unsigned char)*c == w->d.comment) w->plain_safe = 0;
     *out = w;
     return WEIR_OK;
 }
@@ -115,35 +119,54 @@ int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err) {
     return WEIR_OK;
 }
 
+/* Formats a non-STRING value into buf; returns its length, or -1 when the format cannot hold it. */
+static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, char *buf) {
+    const WCsvDialect *d = &w->d;
+    switch (v->type->id) {
+    case WT_BOOLEAN:
+        if (wvec_bool(v, i)) { memcpy(buf, "true", 5); return 4; }
+        memcpy(buf, "false", 6);
+        return 5;
+    case WT_INT: return wnum_format_i64(wvec_i32(v, i), buf);
+    case WT_BIGINT: return wnum_format_i64(wvec_i64(v, i), buf);
+    case WT_DOUBLE: return wnum_format_double(wvec_f64(v, i), buf);
+    case WT_DATE:
+        if (d->date_fmt)
+            return wtimefmt_format(d->date_fmt, (int64_t)wvec_i32(v, i) * 86400000000LL, NULL, buf, WTIME_TEXT_MAX);
+        return wtime_format_date(wvec_i32(v, i), buf);
+    case WT_TIMESTAMP:
+        if (d->ts_fmt) return wtimefmt_format(d->ts_fmt, wvec_i64(v, i), d->tz, buf, WTIME_TEXT_MAX);
+        return wtime_format_timestamp(wvec_i64(v, i), d->tz, buf);
+    default: return -1;
+    }
+}
+
+/* Room reserved per non-STRING value by wcsv_write_batch: the longest text, quoted with every byte
+ * doubled, plus a separator. */
+#define FIXED_MAX (2 * (WTIME_TEXT_MAX > WNUM_DOUBLE_MAX ? WTIME_TEXT_MAX : WNUM_DOUBLE_MAX) + 2 + WCSV_SEP_MAX)
+
 static int put_value(const WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
     const WCsvDialect *d = &w->d;
     if (wvec_is_null(v, i)) return wbuf_append(out, d->null_value, d->null_len);
-    char buf[WTIME_TEXT_MAX + WNUM_DOUBLE_MAX];
-    int n;
-    switch (v->type->id) {
-    case WT_STRING: {
+    WTypeId t = v->type->id;
+    if (t == WT_STRING) {
         size_t len;
         const char *s = wvec_str(v, i, &len);
         if (len == 0 && d->empty_value) return put_text(w, out, d->empty_value, d->empty_len, d->empty_len == 0);
         int force = d->null_len && len == d->null_len && !memcmp(s, d->null_value, len);
         return put_text(w, out, s, len, force);
     }
-    case WT_BOOLEAN:
-        return w->quote_all ? put_text(w, out, wvec_bool(v, i) ? "true" : "false", wvec_bool(v, i) ? 4 : 5, 1)
-                            : wbuf_append(out, wvec_bool(v, i) ? "true" : "false", wvec_bool(v, i) ? 4 : 5);
-    case WT_INT: n = wnum_format_i64(wvec_i32(v, i), buf); break;
-    case WT_BIGINT: n = wnum_format_i64(wvec_i64(v, i), buf); break;
-    case WT_DOUBLE: n = wnum_format_double(wvec_f64(v, i), buf); break;
-    case WT_DATE:
-        if (d->date_fmt) n = wtimefmt_format(d->date_fmt, (int64_t)wvec_i32(v, i) * 86400000000LL, NULL, buf, sizeof buf);
-        else n = wtime_format_date(wvec_i32(v, i), buf);
-        break;
-    case WT_TIMESTAMP:
-        if (d->ts_fmt) n = wtimefmt_format(d->ts_fmt, wvec_i64(v, i), d->tz, buf, sizeof buf);
-        else n = wtime_format_timestamp(wvec_i64(v, i), d->tz, buf);
-        break;
-    default: return WEIR_MISUSE;
+    /* Numbers, booleans and ISO dates/timestamps are written in place when no byte of theirs can
+     * need quoting in this dialect (the usual case); the caller reserved FIXED_MAX bytes. */
+    int direct = w->plain_safe && !(t == WT_TIMESTAMP && d->ts_fmt) && !(t == WT_DATE && d->date_fmt);
+    if (direct) {
+        int n = format_fixed(w, v, i, out->data + out->len);
+        if (n < 0) return WEIR_PARSE;
+        out->len += (size_t)n;
+        return WEIR_OK;
     }
+    char buf[WTIME_TEXT_MAX + WNUM_DOUBLE_MAX];
+    int n = format_fixed(w, v, i, buf);
     if (n < 0) return WEIR_PARSE;
     return put_text(w, out, buf, (size_t)n, 0);
 }
@@ -153,7 +176,9 @@ int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
     if (b->root.n_children != nc) return werr_msg(err, WEIR_MISUSE, "batch has %d columns, CSV writer %d",
                                                   b->root.n_children, nc);
     int64_t rows = b->root.len;
+    size_t row_max = (size_t)nc * FIXED_MAX + 2;
     for (int64_t i = 0; i < rows; i++) {
+        if (wbuf_reserve(out, row_max)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         for (int c = 0; c < nc; c++) {
             if (c && put_sep(w, out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
             int rc = put_value(w, &b->root.children[c], i, out);
