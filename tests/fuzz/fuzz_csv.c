@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 case WT_STRING: {
                     size_t n1, n2;
                     const char *s1 = wvec_str(va, i, &n1), *s2 = wvec_str(vz, i, &n2);
-                    if (n1 != n2 || memcmp(s1, s2, n1)) abort();
+                    if (n1 != n2 || (n1 && memcmp(s1, s2, n1))) abort();
                     break;
                 }
                 case WT_DOUBLE: {

@@ -83,7 +83,7 @@ static int str_is(Dec *d, int col, int64_t row, const char *s) {
     if (wvec_is_null(v, row)) return 0;
     size_t n;
     const char *p = wvec_str(v, row, &n);
-    return n == strlen(s) && !memcmp(p, s, n);
+    return n == strlen(s) && (n == 0 || !memcmp(p, s, n));
 }
 static int64_t ival(Dec *d, int col, int64_t row) {
     WVec *v = wbatch_col(&d->b, col);
@@ -579,7 +579,7 @@ static int roundtrip_once(const char *opts, int nrows, int64_t step) {
                 case WT_STRING: {
                     size_t n1, n2;
                     const char *s1 = wvec_str(a, r, &n1), *s2 = wvec_str(z, r, &n2);
-                    bad = n1 != n2 || memcmp(s1, s2, n1);
+                    bad = n1 != n2 || (n1 && memcmp(s1, s2, n1));
                     break;
                 }
                 case WT_DOUBLE: {

@@ -200,7 +200,7 @@ static int str_is(Got *g, int col, int64_t row, const char *s) {
     if (row >= wbatch_rows(&g->b) || wvec_is_null(v, row)) return 0;
     size_t n;
     const char *p = wvec_str(v, row, &n);
-    return n == strlen(s) && !memcmp(p, s, n);
+    return n == strlen(s) && (n == 0 || !memcmp(p, s, n));
 }
 static int null_at(Got *g, int col, int64_t row) {
     return row < wbatch_rows(&g->b) && wvec_is_null(wbatch_col(&g->b, col), row);
