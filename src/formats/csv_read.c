@@ -183,6 +183,24 @@ static inline const char *find_special(const WCsvDialect *d, const uint8_t *cls,
     return p;
 }
 
+/* The first byte at or after p equal to a or b, or end (inside quoted fields; same method). */
+static inline const char *find2(const char *p, const char *end, int a, int b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+    const uint64_t ba = lo * (unsigned)a, bb = lo * (unsigned)b;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t xa = x ^ ba, xb = x ^ bb;
+        uint64_t m = (((xa - lo) & ~xa) | ((xb - lo) & ~xb)) & hi;
+        if (m) return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && (unsigned char)*p != a && (unsigned char)*p != b) p++;
+    return p;
+}
+
 /* Scans one field starting at *pp, leaves *pp after its terminator. Newlines inside quotes are added
  * to *lines. Quoted content needing unescaping goes to scratch. Returns WEIR_NOMEM only. */
 static inline int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scratch, const char **pp, const char *end,
@@ -202,7 +220,7 @@ static inline int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scr
                 hit = memchr(q, d->quote, (size_t)(end - q));
                 if (!hit) hit = end;
             } else {
-                while (hit < end && (unsigned char)*hit != d->quote && (unsigned char)*hit != d->escape) hit++;
+                hit = find2(hit, end, d->quote, d->escape);
             }
             for (const char *nl = q; (nl = memchr(nl, '\n', (size_t)(hit - nl))) != NULL; nl++) (*lines)++;
             if (hit >= end) { /* never closed */
