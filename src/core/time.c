@@ -236,35 +236,60 @@ static void trim(const char **s, size_t *n) {
     *n = m;
 }
 
+/* Two digits at p, or -1. */
+static inline int two(const char *p) {
+    unsigned a = (unsigned char)p[0] - '0', b = (unsigned char)p[1] - '0';
+    return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+}
+
 int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_us) {
-    trim(&s, &n);
+    if (n && (is_space(s[0]) || is_space(s[n - 1]))) trim(&s, &n);
     size_t i = 0;
     int64_t y;
     unsigned mo, d, hh = 0, mi = 0, ss = 0;
     int64_t frac = 0;
-    if (read_ymd(s, n, &i, &y, &mo, &d)) return WEIR_PARSE;
-    int has_zone = 0;
+    int c1, c2, t1, t2, t3;
+    /* Fast path for the common yyyy-MM-dd; anything else goes through the general reader. */
+    if (n >= 10 && s[4] == '-' && s[7] == '-' && (c1 = two(s)) >= 0 && (c2 = two(s + 2)) >= 0 &&
+        (t1 = two(s + 5)) >= 1 && t1 <= 12 && (t2 = two(s + 8)) >= 1) {
+        y = c1 * 100 + c2;
+        mo = (unsigned)t1;
+        d = (unsigned)t2;
+        if (d > days_in_month(y, mo)) return WEIR_PARSE;
+        i = 10;
+    } else if (read_ymd(s, n, &i, &y, &mo, &d)) {
+        return WEIR_PARSE;
+    }
+    int has_zone = 0, has_sec = 0;
     int32_t off = 0;
     if (i < n) {
         if (s[i] != 'T' && s[i] != ' ') return WEIR_PARSE;
         i++;
-        if (read12(s, n, &i, &hh) || i >= n || s[i] != ':') return WEIR_PARSE;
-        i++;
-        if (read12(s, n, &i, &mi)) return WEIR_PARSE;
-        if (i < n && s[i] == ':') {
+        if (i + 8 <= n && s[i + 2] == ':' && s[i + 5] == ':' && (t1 = two(s + i)) >= 0 && (t2 = two(s + i + 3)) >= 0 &&
+            (t3 = two(s + i + 6)) >= 0 && (i + 8 == n || !is_digit(s[i + 8]))) {
+            hh = (unsigned)t1, mi = (unsigned)t2, ss = (unsigned)t3; /* fast path: HH:mm:ss */
+            i += 8;
+            has_sec = 1;
+        } else {
+            if (read12(s, n, &i, &hh) || i >= n || s[i] != ':') return WEIR_PARSE;
             i++;
-            if (read12(s, n, &i, &ss)) return WEIR_PARSE;
-            if (i < n && s[i] == '.') {
+            if (read12(s, n, &i, &mi)) return WEIR_PARSE;
+            if (i < n && s[i] == ':') {
                 i++;
-                size_t start = i;
-                while (i < n && is_digit(s[i]) && i - start < 6) frac = frac * 10 + (s[i++] - '0');
-                size_t got = i - start;
-                static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
-                frac *= scale[got];
-                /* Digits 7..9 are read and dropped: Spark keeps microseconds and truncates the rest. */
-                while (i < n && is_digit(s[i]) && i - start < 9) i++;
-                if (i < n && is_digit(s[i])) return WEIR_PARSE;
+                if (read12(s, n, &i, &ss)) return WEIR_PARSE;
+                has_sec = 1;
             }
+        }
+        if (has_sec && i < n && s[i] == '.') { /* a fraction only after seconds */
+            i++;
+            size_t start = i;
+            while (i < n && is_digit(s[i]) && i - start < 6) frac = frac * 10 + (s[i++] - '0');
+            size_t got = i - start;
+            static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+            frac *= scale[got];
+            /* Digits 7..9 are read and dropped: Spark keeps microseconds and truncates the rest. */
+            while (i < n && is_digit(s[i]) && i - start < 9) i++;
+            if (i < n && is_digit(s[i])) return WEIR_PARSE;
         }
         if (hh > 23 || mi > 59 || ss > 59) return WEIR_PARSE;
         if (i < n) {

@@ -5,7 +5,11 @@
  * Default text (ISO 8601, as weir writes it): 2026-11-24T06:00:00.000663Z in UTC, or
  * 2026-11-24T07:00:00.000663+01:00 in another session zone. Reading accepts 'T' or ' ' between date and
  * time, 0 to 9 fractional digits (beyond 6 truncated, as Spark does), optional seconds, and an optional
- * zone: Z, +hh:mm, +hhmm, +hh; text without a zone is local time in the session zone.
+ * zone: Z, +hh:mm, +hhmm, +hh (or +hh:mm:ss, up to +-18:00); text without a zone is local time in the
+ * session zone. As in Spark, surrounding white space is ignored, month/day/hour/minute/second may have one
+ * digit, and a date alone is midnight. Years are 4 digits, or a sign and up to 6 digits for the whole
+ * int64 range (+294247-01-10T04:00:54.775807Z); every int64 formats and reads back to itself.
+ * A DATE reads yyyy-MM-dd and ignores whatever follows a 'T' or ' ' after it (Spark's stringToDate).
  * Spark-style patterns (yyyy MM dd HH mm ss SSS.. XXX 'T' ...) are compiled once and reused.
  * A NULL WTz means UTC.
  */

@@ -186,6 +186,9 @@ static int posix_parse(const char *p, TzRule *r) {
         }
     }
     if (*p) return -1;
+    /* TZif offsets lie within -25h..+26h (RFC 8536); refuse rules outside that */
+    if (r->std_off < -25 * 3600 || r->std_off > 26 * 3600 || r->dst_off < -25 * 3600 || r->dst_off > 26 * 3600)
+        return -1;
     r->valid = 1;
     return 0;
 }
@@ -319,8 +322,12 @@ static int tzif_load(WTz *z, const uint8_t *p, size_t n) {
      * cached table lookup; rule_period handles the years after. */
     if (z->rule.valid && z->rule.has_dst) {
         int64_t from = z->n ? z->trans[z->n - 1] : INT64_MIN / 2;
-        int64_t y0 = z->n ? from / 31556952 + 1970 - 1 : 1970;
+        int64_t y0 = z->n ? from / 31556952 + 1970 - 1 : 1800; /* rule-only file: the rule from 1800 on */
         int cap = z->n; /* push reallocates when full */
+        if (z->n) { /* from the last transition on the rule decides, even in the period it starts */
+            int64_t lo, hi;
+            rule_period(&z->rule, from, &lo, &hi, &z->after[z->n - 1]);
+        }
         for (int64_t y = y0; y <= TZ_RULE_TABLE_END; y++) {
             int64_t s = rule_day(&z->rule.start, y) * 86400 + z->rule.start.secs - z->rule.std_off;
             int64_t e = rule_day(&z->rule.end, y) * 86400 + z->rule.end.secs - z->rule.dst_off;
@@ -387,9 +394,9 @@ int wtz_open(const char *name, WTz **out, WErr *err) {
     }
     int ioerr = ferror(f);
     fclose(f);
-    if (ioerr) {
+    if (ioerr) { /* e.g. a directory such as "Europe" */
         free(data);
-        return werr_msg(err, WEIR_IO, "cannot read time zone file %s", path);
+        return werr_msg(err, WEIR_PARSE, "unknown time zone '%s' (cannot read %s)", name, path);
     }
     WTz *z = new_zone(name);
     if (!z) {
@@ -457,9 +464,9 @@ int32_t wtz_offset_at_utc(const WTz *tz, int64_t utc_us) {
     return period_at(tz, floor_sec(utc_us), &lo, &hi);
 }
 
-/* Two offsets differ by at most 18h + 26h; a candidate instant this far from both ends of its period
- * cannot have a twin in another period. */
-#define TZ_MARGIN (48 * 3600)
+/* Offsets lie within -25h..+26h, so two differ by less than 51h; a candidate instant this far from both
+ * ends of its period cannot have a twin in another period. */
+#define TZ_MARGIN (52 * 3600)
 
 int64_t wtz_local_to_utc(const WTz *tz, int64_t local_us) {
     if (!tz) return local_us;

@@ -2,15 +2,20 @@
  * fuzz_timestamp.c - libFuzzer target for the timestamp readers (core/time.h).
  *
  * The first byte picks what the rest is: ISO 8601 text (wtime_parse_timestamp in UTC, in a fixed offset
- * and in Europe/Paris; wtime_parse_date), or "pattern\ntext" for wtimefmt_compile + wtimefmt_parse +
- * wtimefmt_format. Whenever a value parses, writing it and reading it back must give the same value.
+ * and in Europe/Paris; wtime_parse_date), "pattern\ntext" for wtimefmt_compile + wtimefmt_parse +
+ * wtimefmt_format, or (first byte 0xFF) a TZif file for wtz_open, whose zone is then queried.
+ * Whenever a value parses, writing it and reading it back must give the same value.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/time.h"
 
 static WTz *zones[3]; /* NULL (UTC), +05:30, Europe/Paris; opened once */
+
+static char tzdir[64]; /* private directory for the TZif mode */
 
 static void init(void) {
     static int done;
@@ -18,6 +23,45 @@ static void init(void) {
     done = 1;
     wtz_open("+05:30", &zones[1], NULL);
     wtz_open("Europe/Paris", &zones[2], NULL);
+    snprintf(tzdir, sizeof tzdir, "/tmp/weir_fuzz_tz_%ld", (long)getpid());
+}
+
+/* Writes the bytes as a zone file, opens it, and asks it things: no crash, sane offsets. */
+static void fuzz_tzif(const unsigned char *d, size_t n) {
+    static int ready;
+    if (!ready) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "mkdir -p %s", tzdir);
+        if (system(cmd)) return;
+        ready = 1;
+    }
+    char path[128];
+    snprintf(path, sizeof path, "%s/Z", tzdir);
+    FILE *f = fopen(path, "wb");
+    if (!f) return;
+    fwrite(d, 1, n, f);
+    fclose(f);
+    setenv("TZDIR", tzdir, 1);
+    WTz *z = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wtz_open("Z", &z, &err);
+    unsetenv("TZDIR");
+    if (rc != WEIR_OK) {
+        if (rc != WEIR_PARSE && rc != WEIR_NOMEM) abort();
+        return;
+    }
+    static const int64_t probes[] = {INT64_MIN, -4000000000000000000, -2208988800000000, -1, 0, 1774746000000000,
+                                     4102444800000000, 20000000000000000, INT64_MAX};
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        int32_t off = wtz_offset_at_utc(z, probes[i]);
+        if (off < -26 * 3600 || off > 26 * 3600) abort();
+        int64_t local = probes[i] / 2;
+        (void)wtz_local_to_utc(z, local);
+        char buf[WTIME_TEXT_MAX];
+        wtime_format_timestamp(probes[i], z, buf);
+    }
+    wtz_free(z);
 }
 
 static void roundtrip(int64_t us) {
@@ -35,6 +79,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     if (size < 1) return 0;
     const char *s = (const char *)data + 1;
     size_t n = size - 1;
+    if (data[0] == 0xFF) {
+        fuzz_tzif(data + 1, n);
+        return 0;
+    }
     if (data[0] & 1) {
         for (int z = 0; z < 3; z++) {
             int64_t us;

@@ -113,6 +113,11 @@ static void test_iso_utc(void) {
     ts_bad("2026-11-24T23:59:60");
     ts_bad("2026-11-24T06");
     ts_bad("2026-11-24T06:");
+    ts_bad("2026-11-24T06:00.5");
+    ts_bad("2026-11-24T06:00:00:00");
+    ts_bad("2026-11-24T06:00:000");
+    ts_bad("2026-11-24T");
+    ts_bad("2026-11-24 T");
     ts_bad("2026-11-24T06:00:00Zx");
     ts_bad("2026-11-24T06:00:00 x");
     ts_bad("2026-11-24T06:00:00.1234567890");
@@ -195,9 +200,36 @@ static void test_dates(void) {
     CHECK_EQ_INT(wtime_days_from_civil(1600, 3, 1), -135080); /* 370 * 365 + 89 leap days - 59 (Jan, Feb 1970) */
 }
 
+/* Writes what weir should print for us in a zone, from glibc's broken-down time (gmtime_r when zone is 0). */
+static void glibc_text(int64_t us, int local, char *out) {
+    int64_t t = us / S - (us % S < 0);
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (local) localtime_r(&tt, &tm);
+    else gmtime_r(&tt, &tm);
+    long off = local ? tm.tm_gmtoff : 0;
+    int n = sprintf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                    tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(us - t * S));
+    if (!off) {
+        strcpy(out + n, "Z");
+        return;
+    }
+    long a = off < 0 ? -off : off;
+    n += sprintf(out + n, "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+    if (a % 60) sprintf(out + n, ":%02ld", a % 60);
+}
+
 static void test_roundtrip_utc(void) {
-    char buf[WTIME_TEXT_MAX];
+    char buf[WTIME_TEXT_MAX], want[WTIME_TEXT_MAX];
     long bad = 0;
+    for (int i = 0; i < 200000; i++) { /* formatting against glibc's gmtime_r, 1900..2100 */
+        int64_t us = rnd_range(INT64_C(-2208988800) * S, INT64_C(4102444800) * S);
+        wtime_format_timestamp(us, NULL, buf);
+        glibc_text(us, 0, want);
+        if (strcmp(buf, want) && bad++ < 5) fprintf(stderr, "  format %lld: %s, glibc %s\n", (long long)us, buf, want);
+    }
+    CHECK_EQ_INT(bad, 0);
+    bad = 0;
     for (int i = 0; i < 1000000; i++) {
         int64_t us = (i & 3) == 3 ? (int64_t)rnd() : rnd_range(INT64_C(-62135596800) * S, INT64_C(253402300800) * S);
         int n = wtime_format_timestamp(us, NULL, buf);
@@ -407,17 +439,33 @@ static void cross_check_zone(const char *name, int n_off, int n_local) {
             if ((int64_t)mktime(&tm) != want) bad_mk++;
         }
     }
-    printf("zone %s: %d offsets, %d local times (%ld transitions, %ld in gaps, %ld in overlaps)\n", name, n_off,
-           n_local, n_trans, n_gap, n_overlap);
+    /* far future, past the expanded table (year 2400): the footer rule evaluated per year */
+    const int64_t flo = INT64_C(13569465600), fhi = INT64_C(23036716800); /* 2400-01-01 .. 2700-01-01 */
+    for (int i = 0; i < n_local; i++) {
+        int64_t t = rnd_range(flo, fhi), L = rnd_range(flo, fhi);
+        if (wtz_offset_at_utc(z, t * S) != glibc_off(t) && bad_off++ < 5)
+            fprintf(stderr, "  %s: offset at %lld: %d, glibc %ld\n", name, (long long)t, wtz_offset_at_utc(z, t * S),
+                    glibc_off(t));
+        int nv;
+        int64_t want = glibc_local_to_utc(L, &nv);
+        if (wtz_local_to_utc(z, L * S) != want * S && bad_loc++ < 5)
+            fprintf(stderr, "  %s: local %lld -> %lld, oracle %lld\n", name, (long long)L,
+                    (long long)(wtz_local_to_utc(z, L * S) / S), (long long)want);
+    }
+    printf("zone %s: %d offsets, %d local times (%ld transitions, %ld in gaps, %ld in overlaps), %d of each in 2400..2700\n", name, n_off,
+           n_local, n_trans, n_gap, n_overlap, n_local);
     CHECK_EQ_INT(bad_off, 0);
     CHECK_EQ_INT(bad_loc, 0);
     CHECK_EQ_INT(bad_mk, 0);
-    /* text round trip in this zone: with the offset written, and zone-less in the session zone */
-    char buf[WTIME_TEXT_MAX];
+    /* text round trip in this zone: with the offset written, and zone-less in the session zone; the text
+     * itself against glibc's localtime_r */
+    char buf[WTIME_TEXT_MAX], want[WTIME_TEXT_MAX];
     long bad_rt = 0;
     for (int i = 0; i < 20000; i++) {
         int64_t us = rnd_range(lo * S, hi * S), back = 0;
         int n = wtime_format_timestamp(us, z, buf);
+        glibc_text(us, 1, want);
+        if (strcmp(buf, want) && bad_rt++ < 5) fprintf(stderr, "  %s: format %s, glibc %s\n", name, buf, want);
         if (wtime_parse_timestamp(buf, (size_t)n, NULL, &back) || back != us) bad_rt++;
         int cut = n;
         while (cut > 0 && buf[cut - 1] != '+' && buf[cut - 1] != '-' && buf[cut - 1] != 'Z') cut--;
@@ -428,6 +476,170 @@ static void cross_check_zone(const char *name, int n_off, int n_local) {
     }
     CHECK_EQ_INT(bad_rt, 0);
     wtz_free(z);
+}
+
+/* ---- hand-made TZif files: version 1, rule-only zones, v3 rule times, damaged files ---- */
+
+static size_t put_be(uint8_t *p, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+    return (size_t)bytes;
+}
+
+/* One TZif data block (header + body) with 4- or 8-byte times; every type uses designation "ABC". */
+static size_t tzif_block(uint8_t *p, int version, int tsize, int nt, const int64_t *at, const uint8_t *idx, int ntypes,
+                         const int32_t *off) {
+    size_t k = 0;
+    memcpy(p, "TZif", 4);
+    p[4] = version == 1 ? 0 : (uint8_t)('0' + version);
+    memset(p + 5, 0, 15);
+    k = 20;
+    k += put_be(p + k, 0, 4);                 /* isutcnt */
+    k += put_be(p + k, 0, 4);                 /* isstdcnt */
+    k += put_be(p + k, 0, 4);                 /* leapcnt */
+    k += put_be(p + k, (uint64_t)nt, 4);      /* timecnt */
+    k += put_be(p + k, (uint64_t)ntypes, 4);  /* typecnt */
+    k += put_be(p + k, 4, 4);                 /* charcnt */
+    for (int i = 0; i < nt; i++) k += put_be(p + k, (uint64_t)at[i], tsize);
+    for (int i = 0; i < nt; i++) p[k++] = idx[i];
+    for (int i = 0; i < ntypes; i++) {
+        k += put_be(p + k, (uint32_t)off[i], 4);
+        p[k++] = 0;
+        p[k++] = 0;
+    }
+    memcpy(p + k, "ABC", 4);
+    return k + 4;
+}
+
+static void write_file(const char *dir, const char *name, const uint8_t *p, size_t n) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite(p, 1, n, f);
+    fclose(f);
+}
+
+static size_t tzif_v2plus(uint8_t *buf, int version, int nt, const int64_t *at, const uint8_t *idx, int ntypes,
+                          const int32_t *off, const char *footer) {
+    size_t k = tzif_block(buf, version, 4, nt, at, idx, ntypes, off);
+    k += tzif_block(buf + k, version, 8, nt, at, idx, ntypes, off);
+    buf[k++] = '\n';
+    memcpy(buf + k, footer, strlen(footer));
+    k += strlen(footer);
+    buf[k++] = '\n';
+    return k;
+}
+
+static void test_tzif_files(void) {
+    char dir[] = "/tmp/weir_tz_XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    setenv("TZDIR", dir, 1);
+    static uint8_t buf[1 << 16];
+    /* version 1: +01 before, +02 from 1000000000, +01 again from 1010000000; no footer */
+    const int64_t at1[] = {1000000000, 1010000000};
+    const uint8_t idx1[] = {1, 0};
+    const int32_t off1[] = {3600, 7200};
+    write_file(dir, "V1", buf, tzif_block(buf, 1, 4, 2, at1, idx1, 2, off1));
+    WTz *z = zone("V1");
+    if (z) {
+        off_is(z, 999999999, 3600);
+        off_is(z, 1000000000, 7200);
+        off_is(z, 1009999999, 7200);
+        off_is(z, 1010000000, 3600);
+        off_is(z, INT64_C(50000000000), 3600);
+        off_is(z, INT64_C(-50000000000), 3600);
+        CHECK_EQ_INT(wtz_local_to_utc(z, (1000000000 + 3600 + 1800) * S), (1000000000 + 1800) * S); /* gap: L - before */
+        wtz_free(z);
+    }
+    /* version 2, no transitions, only the footer rule: US rule as in America/New_York (see above) */
+    const int32_t off2[] = {-18000};
+    write_file(dir, "V2Rule", buf, tzif_v2plus(buf, 2, 0, NULL, NULL, 1, off2, "EST5EDT,M3.2.0,M11.1.0"));
+    z = zone("V2Rule");
+    if (z) {
+        off_is(z, 1772953200 - 1, -18000);
+        off_is(z, 1772953200, -14400);
+        off_is(z, 1793512800 - 1, -14400);
+        off_is(z, 1793512800, -18000);
+        wtz_free(z);
+    }
+    /* version 3 rule times: Greenland's "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1": DST starts on the last Sunday
+     * of March at -2:00 local standard time (Saturday 22:00, -03) = 01:00Z, and ends on the last Sunday of
+     * October at -1:00 local daylight time (Saturday 23:00, -02) = 01:00Z; in 2026 that is 1774746000 and
+     * 1792890000, the same instants as in Paris. */
+    write_file(dir, "V3Rule", buf, tzif_v2plus(buf, 3, 0, NULL, NULL, 1, (const int32_t[]){-10800},
+                                              "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1"));
+    z = zone("V3Rule");
+    if (z) {
+        off_is(z, 1774746000 - 1, -10800);
+        off_is(z, 1774746000, -7200);
+        off_is(z, 1792890000 - 1, -7200);
+        off_is(z, 1792890000, -10800);
+        wtz_free(z);
+    }
+    /* Julian day forms: J60 is March 1 in every year; zero-based 300 is Oct 28 in 2026 (20454 + 300) and
+     * Oct 27 in 2024 (19723 + 300). Both at 00:00 local, std +03, dst +04. */
+    write_file(dir, "Julian", buf, tzif_v2plus(buf, 2, 0, NULL, NULL, 1, (const int32_t[]){10800},
+                                              "<+03>-3<+04>,J60/0,300/0"));
+    z = zone("Julian");
+    if (z) {
+        off_is(z, INT64_C(20513) * 86400 - 10800 - 1, 10800); /* 2026-03-01 is day 20454 + 59 */
+        off_is(z, INT64_C(20513) * 86400 - 10800, 14400);
+        off_is(z, INT64_C(20754) * 86400 - 14400 - 1, 14400);
+        off_is(z, INT64_C(20754) * 86400 - 14400, 10800);
+        off_is(z, INT64_C(19783) * 86400 - 10800 - 1, 10800); /* 2024-03-01 is day 19723 + 60 */
+        off_is(z, INT64_C(19783) * 86400 - 10800, 14400);
+        off_is(z, INT64_C(20023) * 86400 - 14400 - 1, 14400);
+        off_is(z, INT64_C(20023) * 86400 - 14400, 10800);
+        wtz_free(z);
+    }
+    /* The same rules read by glibc (TZDIR is honoured there too). glibc ignores the footer of a file
+     * without transitions (RFC 8536 says it then applies to all instants), and computes POSIX rules
+     * wrongly before 1970 (tzset.c compute_change starts every year <= 1970 at the epoch), so these
+     * copies start with one transition at the epoch from a local mean time 10 minutes off. */
+    const char *rules[] = {"EST5EDT,M3.2.0,M11.1.0", "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", "<+03>-3<+04>,J60/0,300/0",
+                           "<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45"};
+    const int32_t stds[] = {-18000, -10800, 10800, 45900};
+    const char *names[] = {"G1", "G2", "G3", "G4"};
+    for (int i = 0; i < 4; i++) {
+        const int64_t at0[] = {0};
+        const uint8_t idx0[] = {1};
+        const int32_t offs[] = {stds[i] + 600, stds[i]};
+        write_file(dir, names[i], buf, tzif_v2plus(buf, 3, 1, at0, idx0, 2, offs, rules[i]));
+        cross_check_zone(names[i], 20000, 5000);
+    }
+    cross_check_zone("V1", 20000, 5000);
+    /* damaged files: every prefix of a real zone file opens cleanly or fails with WEIR_PARSE */
+    FILE *f = fopen("/usr/share/zoneinfo/Europe/Paris", "rb");
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) fclose(f);
+    CHECK(n > 1000);
+    long odd = 0;
+    for (size_t len = 0; len < n; len++) {
+        write_file(dir, "Cut", buf, len);
+        WErr err;
+        werr_init(&err);
+        int rc = wtz_open("Cut", &z, &err);
+        if (rc == WEIR_OK) wtz_free(z);
+        else if (rc != WEIR_PARSE || !strstr(err.msg, "unknown time zone 'Cut'")) odd++;
+    }
+    CHECK_EQ_INT(odd, 0);
+    /* a zone header that lies about its counts */
+    write_file(dir, "Lies", buf, tzif_block(buf, 1, 4, 2, at1, idx1, 2, off1));
+    buf[35] = 200; /* timecnt far beyond the data */
+    write_file(dir, "Lies", buf, 100);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wtz_open("Lies", &z, &err), WEIR_PARSE);
+    unsetenv("TZDIR");
+    werr_init(&err);
+    CHECK_EQ_INT(wtz_open("Europe", &z, &err), WEIR_PARSE); /* a directory */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ_INT(system(cmd), 0);
 }
 
 static void test_zones_vs_glibc(void) {
@@ -645,6 +857,21 @@ static void bench_iso(void) {
     double t2 = now_ns();
     printf("bench: ISO parse %.1f ns, format %.1f ns per timestamp (UTC; checksum %llu)\n", (t1 - t0) / N,
            (t2 - t1) / N, (unsigned long long)(sum & 0xff));
+    /* a stream in Europe/Paris: instants a second apart, zone-less text read in the session zone */
+    WTz *paris = zone("Europe/Paris");
+    int64_t base = T2026 * S;
+    for (int i = 0; i < K; i++) lens[i] = wtime_format_timestamp(base + (int64_t)i * S, paris, texts[i]) - 6;
+    t0 = now_ns();
+    for (int i = 0; i < N; i++) sum += (uint64_t)wtime_format_timestamp(base + (int64_t)i * S, paris, buf);
+    t1 = now_ns();
+    for (int i = 0; i < N; i++) {
+        wtime_parse_timestamp(texts[i & (K - 1)], (size_t)lens[i & (K - 1)], paris, &v);
+        sum += (uint64_t)v;
+    }
+    t2 = now_ns();
+    printf("bench: Europe/Paris format %.1f ns, zone-less parse %.1f ns per timestamp (checksum %llu)\n",
+           (t1 - t0) / N, (t2 - t1) / N, (unsigned long long)(sum & 0xff));
+    wtz_free(paris);
 }
 
 int main(void) {
@@ -653,6 +880,7 @@ int main(void) {
     test_roundtrip_utc();
     test_zones_by_hand();
     test_zones_vs_glibc();
+    test_tzif_files();
     test_patterns();
     bench_iso();
     return check_summary();
