@@ -539,8 +539,8 @@ static int roundtrip_once(const char *opts, int nrows, int64_t step) {
             case WT_BIGINT: wvec_append_i64(v, rnd() % 4 ? (int64_t)rnd() : (rnd() % 2 ? INT64_MIN : INT64_MAX)); break;
             case WT_DOUBLE: { double x = random_double(); if (isnan(x)) x = NAN; wvec_append_f64(v, x); break; }
             case WT_BOOLEAN: wvec_append_bool(v, (int)(rnd() & 1)); break;
-            case WT_DATE: wvec_append_i32(v, (int32_t)(rnd() % 2000000) - 1000000); break;
-            case WT_TIMESTAMP: wvec_append_i64(v, (int64_t)(rnd() % 8000000000000000ULL) - 4000000000000000LL); break;
+            case WT_DATE: wvec_append_i32(v, (int32_t)(rnd() % 6000000) - 3000000); break;
+            case WT_TIMESTAMP: wvec_append_i64(v, (int64_t)(rnd() % 500000000000000000ULL) - 250000000000000000LL); break;
             default: break;
             }
         }
