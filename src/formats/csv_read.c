@@ -18,6 +18,8 @@
  *     both are malformed records (Spark 3 throws BadRecordException with the partial row);
  *   - a value that does not parse is NULL and the record is malformed; in PERMISSIVE the parsed values
  *     are kept (Spark 3's partial results) and the raw record goes into columnNameOfCorruptRecord.
+ * Text: STRING values and the corrupt-record text are UTF-8; invalid bytes become U+FFFD, as when Spark
+ * decodes a line. A UTF-8 byte-order mark at the start of a file is skipped.
  * Nulls (weir's choice where Spark's defaults lose information): an empty unquoted field is NULL for
  * every type; a quoted empty field "" is the empty string (or option emptyValue) for STRING and NULL
  * for other types; option nullValue matches unquoted fields of every type and quoted fields of
@@ -68,6 +70,7 @@ struct WCsvReader {
     int64_t line;
     int header_done;
     WBuf scratch;
+    WBuf fixed;          /* a STRING value with invalid UTF-8 replaced */
     char reason[320];
 };
 
@@ -82,6 +85,7 @@ int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *e
     r->ncols = schema->n_fields;
     r->corrupt_col = -1;
     wbuf_init(&r->scratch);
+    wbuf_init(&r->fixed);
     int rc = wcsv_dialect_init(&r->d, opts, 0, err);
     if (!rc) rc = wparse_mode_from_opts(opts, &r->mode, err);
     if (!rc) rc = wopts_get_bool(opts, "enforceSchema", 1, &r->enforce_schema, err);
@@ -131,6 +135,7 @@ void wcsv_reader_close(WCsvReader *r) {
     free(r->pos_map);
     free(r->types);
     wbuf_fini(&r->scratch);
+    wbuf_fini(&r->fixed);
     free(r);
 }
 
@@ -300,6 +305,66 @@ static inline int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scr
     return WEIR_OK;
 }
 
+/* STRING columns hold UTF-8. Like Spark (Java's decoder), invalid bytes become U+FFFD, one for each
+ * maximal ill-formed subpart (Unicode's recommended practice). ASCII is checked 8 bytes at a time. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    /* length of the valid sequence at s, or 0 with *s not starting one; partial: see utf8_repair */
+    unsigned c = s[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return 0;
+    for (size_t i = 1; i < len; i++) {
+        if (i >= n || s[i] < lo || s[i] > hi) return 0;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return len;
+}
+
+static inline int utf8_ok(const char *p, size_t n) {
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (x & 0x8080808080808080ULL) break;
+        i += 8;
+    }
+    while (i < n) {
+        if (s[i] < 0x80) { i++; continue; }
+        size_t k = utf8_seq(s + i, n - i);
+        if (!k) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static int utf8_repair(const char *p, size_t n, WBuf *out) {
+    const unsigned char *s = (const unsigned char *)p;
+    wbuf_reset(out);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k) {
+            if (wbuf_append(out, s + i, k)) return WEIR_NOMEM;
+            i += k;
+            continue;
+        }
+        /* skip the maximal subpart: the lead byte plus the continuation bytes that were still valid */
+        unsigned c = s[i];
+        size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80, hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        size_t j = 1;
+        while (j < len && i + j < n && s[i + j] >= lo && s[i + j] <= hi) { j++; lo = 0x80; hi = 0xBF; }
+        if (wbuf_append(out, "\xEF\xBF\xBD", 3)) return WEIR_NOMEM;
+        i += j;
+    }
+    return WEIR_OK;
+}
+
 /* Integer fast path: optional sign and up to 18 digits; longer text goes to the exact parser. */
 static inline int parse_int64(const char *s, size_t n, int64_t *out) {
     size_t i = 0;
@@ -379,6 +444,10 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
     switch (t) {
     case WT_STRING:
         if (n == 0 && d->empty_value) return wvec_append_str(v, d->empty_value, d->empty_len);
+        if (!utf8_ok(s, n)) {
+            if (utf8_repair(s, n, &r->fixed)) return WEIR_NOMEM;
+            return wvec_append_str(v, r->fixed.data, r->fixed.len);
+        }
         return app_str(v, s, n);
     case WT_INT: {
         int64_t x;
@@ -591,6 +660,11 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
             if (r->mode != WMODE_PERMISSIVE) wbatch_truncate(out, row0);
             if ((rc = report_bad(r, line, off, raw, raw_len, err))) return rc;
             if (r->mode != WMODE_PERMISSIVE) continue;
+            if (r->corrupt_col >= 0 && !utf8_ok(raw, raw_len)) {
+                if (utf8_repair(raw, raw_len, &r->fixed)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+                raw = r->fixed.data;
+                raw_len = r->fixed.len;
+            }
             if (r->corrupt_col >= 0 && wvec_append_str(&cols[r->corrupt_col], raw, raw_len))
                 return werr_msg(err, WEIR_NOMEM, "out of memory");
         } else if (r->corrupt_col >= 0 && wvec_append_null(&cols[r->corrupt_col])) {

@@ -6,7 +6,8 @@
  * plus _corrupt_record, in steps of a few rows so resuming is exercised, and validated. Whatever the bytes,
  * decoding must not crash or leak, and invariants must hold: every column has as many rows as the batch,
  * PERMISSIVE keeps every counted bad record as a row whose corrupt column is set, and a file the validator
- * accepts and the decoder reads under PERMISSIVE then re-encodes to text that decodes to the same rows.
+ * accepts and the decoder reads under PERMISSIVE then re-encodes to text that decodes to the same rows;
+ * STRING values are always valid UTF-8.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,26 @@ static void setup(void) {
     const char *ddl7 = "b BOOLEAN, i INT, l BIGINT, x DOUBLE, s STRING, d DATE, ts TIMESTAMP";
     if (wschema_parse(ddl7, strlen(ddl7), &flat, &e)) abort();
     ready = 1;
+}
+
+/* Strict UTF-8 check (no overlongs, surrogates or code points past U+10FFFF), written independently. */
+static int valid_utf8(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || i + len > n) return 0;
+        uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+        for (size_t j = 1; j < len; j++) {
+            if ((s[i + j] & 0xC0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + j] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
 }
 
 static int decode_all(WCsvReader *r, const char *data, size_t len, WBatch *b, int64_t step, WErr *e) {
@@ -65,6 +86,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int64_t rows = wbatch_rows(&b);
     for (int c = 0; c < schema.n_fields; c++)
         if (wbatch_col(&b, c)->len != rows) abort();
+    for (int c = 4; c < 8; c += 3) /* STRING columns s and _corrupt_record hold valid UTF-8 */
+        for (int64_t i = 0; i < rows; i++) {
+            size_t n;
+            const char *p = wvec_str(wbatch_col(&b, c), i, &n);
+            if (!valid_utf8((const unsigned char *)p, n)) abort();
+        }
     if (!(k & 4) && (k & 3) != 1 && (k & 3) != 2 && !rc) {
         /* PERMISSIVE without header: each bad record is a row with its corrupt text set */
         int64_t set = 0;

@@ -251,6 +251,25 @@ static void test_nulls(void) {
     dec_free(&d);
 }
 
+static void test_utf8(void) {
+    Dec d;
+    /* invalid UTF-8 becomes U+FFFD, one per maximal ill-formed subpart; valid text is kept */
+    const char *t = "a\xFF" "b,\xE2\x82x,\xED\xA0\x80,\xF0\x9F\x98,\xC0\xAF,\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80\n"
+                    "bad\xFE,1,,,,,x\n";
+    CHECK_EQ_INT(DECODE(&d, "a STRING, b STRING, c STRING, e STRING, f STRING, g STRING, h INT, _corrupt_record STRING",
+                        NULL, t), 0);
+    CHECK_EQ_INT(wbatch_rows(&d.b), 2);
+    CHECK(str_is(&d, 0, 0, "a\xEF\xBF\xBD" "b"));
+    CHECK(str_is(&d, 1, 0, "\xEF\xBF\xBDx"));
+    CHECK(str_is(&d, 2, 0, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"));
+    CHECK(str_is(&d, 3, 0, "\xEF\xBF\xBD"));
+    CHECK(str_is(&d, 4, 0, "\xEF\xBF\xBD\xEF\xBF\xBD"));
+    CHECK(str_is(&d, 5, 0, "\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80"));
+    CHECK(str_is(&d, 0, 1, "bad\xEF\xBF\xBD"));
+    CHECK(str_is(&d, 7, 1, "bad\xEF\xBF\xBD,1,,,,,x")); /* x is not an INT: raw text kept, repaired */
+    dec_free(&d);
+}
+
 static void test_bad_records(void) {
     Dec d;
     const char *t = "1,2,a\n2.5,3,b\n4,99999999999,c\n5,6,d\n";
@@ -643,6 +662,7 @@ int main(void) {
     test_quoting();
     test_line_ends();
     test_nulls();
+    test_utf8();
     test_bad_records();
     test_header();
     test_resume();
