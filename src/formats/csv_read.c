@@ -148,7 +148,7 @@ int64_t wcsv_reader_bad_records(const WCsvReader *r) { return r->bad; }
 
 void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len) {
     r->path = path ? path : "";
-    r->data = data;
+    r->data = data ? data : ""; /* no arithmetic on a NULL pointer */
     r->len = data ? len : 0;
     r->pos = 0;
     r->line = 1;
@@ -687,7 +687,8 @@ int wcsv_validate(const char *path, const char *data, size_t len, WOpts *opts, W
     WBuf scratch;
     wbuf_init(&scratch);
     if (!path) path = "";
-    const char *p = data, *end = data + (data ? len : 0);
+    if (!data) { data = ""; len = 0; }
+    const char *p = data, *end = data + len;
     int64_t line = 1;
     while (p < end) {
         const char *fs = p;

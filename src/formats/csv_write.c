@@ -150,8 +150,9 @@ static int put_value(const WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
     if (wvec_is_null(v, i)) return wbuf_append(out, d->null_value, d->null_len);
     WTypeId t = v->type->id;
     if (t == WT_STRING) {
-        size_t len;
-        const char *s = wvec_str(v, i, &len);
+        /* not wvec_str: chars is NULL while a column holds only empty strings, and NULL + 0 is UB */
+        size_t len = (size_t)(v->offsets[i + 1] - v->offsets[i]);
+        const char *s = len ? v->chars + v->offsets[i] : "";
         if (len == 0 && d->empty_value) return put_text(w, out, d->empty_value, d->empty_len, d->empty_len == 0);
         int force = d->null_len && len == d->null_len && !memcmp(s, d->null_value, len);
         return put_text(w, out, s, len, force);
