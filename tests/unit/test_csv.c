@@ -641,6 +641,69 @@ static void test_roundtrip(void) {
     CHECK_EQ_INT(roundtrip_once("lineSep=#|comment=!|emptyValue=", 10000, 1000), 0);
 }
 
+static void test_misc(void) {
+    /* no data at all, and a reader reused across files (header read again for each) */
+    WType st;
+    WErr e;
+    werr_init(&e);
+    CHECK_EQ_INT(wschema_parse("a INT, b STRING", 15, &st, &e), 0);
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "header", "true");
+    WCsvReader *r;
+    CHECK_EQ_INT(wcsv_reader_open(&st, &o, &r, &e), 0);
+    WBatch b;
+    wbatch_init(&b, &st);
+    int done = 0;
+    wcsv_begin(r, NULL, NULL, 0);
+    CHECK_EQ_INT(wcsv_next(r, &b, 10, &done, &e), 0);
+    CHECK(done && wbatch_rows(&b) == 0);
+    const char *f1 = "a,b\n1,x\n", *f2 = "a,b\r\n2,y\r\n3,z";
+    wcsv_begin(r, "f1", f1, strlen(f1));
+    CHECK_EQ_INT(wcsv_next(r, &b, 10, &done, &e), 0);
+    wcsv_begin(r, "f2", f2, strlen(f2));
+    done = 0;
+    while (!done) CHECK_EQ_INT(wcsv_next(r, &b, 1, &done, &e), 0);
+    CHECK_EQ_INT(wbatch_rows(&b), 3);
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&b, 0), 2), 3);
+    CHECK_EQ_INT(wcsv_reader_bad_records(r), 0);
+    wcsv_reader_close(r);
+    /* header names that need quoting, dates with dateFormat, both ways */
+    WType st2;
+    const char *ddl = "`a,b` STRING, `d` DATE";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &st2, &e), 0);
+    WBatch b2;
+    wbatch_init(&b2, &st2);
+    wbatch_begin_row(&b2);
+    wvec_append_str(wbatch_col(&b2, 0), "v", 1);
+    wvec_append_i32(wbatch_col(&b2, 1), -1);
+    wopts_set(&o, "dateFormat", "dd/MM/yyyy");
+    wopts_set(&o, "enforceSchema", "false");
+    WCsvWriter *w;
+    WBuf out;
+    wbuf_init(&out);
+    CHECK_EQ_INT(wcsv_writer_open(&st2, &o, &w, &e), 0);
+    CHECK_EQ_INT(wcsv_write_header(w, &out, &e), 0);
+    CHECK_EQ_INT(wcsv_write_batch(w, &b2, &out, &e), 0);
+    wcsv_writer_close(w);
+    CHECK_EQ_STR(wbuf_cstr(&out), "\"a,b\",d\nv,31/12/1969\n");
+    WBatch b3;
+    wbatch_init(&b3, &st2);
+    CHECK_EQ_INT(wcsv_reader_open(&st2, &o, &r, &e), 0);
+    wcsv_begin(r, "h", out.data, out.len);
+    CHECK_EQ_INT(wcsv_next(r, &b3, 10, &done, &e), 0);
+    CHECK_EQ_INT(wbatch_rows(&b3), 1);
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&b3, 1), 0), -1);
+    wcsv_reader_close(r);
+    wbatch_fini(&b3);
+    wbuf_fini(&out);
+    wbatch_fini(&b2);
+    wtype_fini(&st2);
+    wbatch_fini(&b);
+    wopts_fini(&o);
+    wtype_fini(&st);
+}
+
 static void test_validate(void) {
     WOpts o;
     wopts_init(&o);
@@ -675,6 +738,7 @@ int main(void) {
     test_time_options();
     test_encode();
     test_roundtrip();
+    test_misc();
     test_validate();
     return check_summary();
 }
