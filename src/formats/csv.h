@@ -5,7 +5,8 @@
  * several bytes allowed, as in Spark 3), quote ("), escape (\), comment (none), nullValue (""),
  * emptyValue, timestampFormat, dateFormat, timeZone (UTC), mode (PERMISSIVE), columnNameOfCorruptRecord
  * (_corrupt_record), lineSep (one byte; by default \n, \r\n and \r all end rows), enforceSchema (true),
- * ignoreLeadingWhiteSpace / ignoreTrailingWhiteSpace (false); writer only: quoteAll (false).
+ * ignoreLeadingWhiteSpace / ignoreTrailingWhiteSpace (false), nanValue / positiveInf / negativeInf
+ * (extra DOUBLE spellings; NaN, Inf, Infinity, -Inf, -Infinity are always read); writer only: quoteAll.
  * Quoted fields may hold separators, quotes (doubled, or escaped) and newlines; CRLF and LF both end rows.
  * Spark's rules for empty lines, stray quotes, field counts and partial rows: see csv_read.c.
  *

@@ -95,6 +95,13 @@ int wcsv_dialect_init(WCsvDialect *d, WOpts *opts, int for_write, WErr *err) {
     if (tf && (rc = wtimefmt_compile(tf, &d->ts_fmt, err))) return rc;
     const char *df = wopts_get(opts, "dateFormat");
     if (df && (rc = wtimefmt_compile(df, &d->date_fmt, err))) return rc;
+    const char *names[3] = {"nanValue", "positiveInf", "negativeInf"};
+    char **dst[3] = {&d->nan_value, &d->pos_inf, &d->neg_inf};
+    for (int i = 0; i < 3; i++) {
+        const char *v = wopts_get(opts, names[i]);
+        size_t n;
+        if (v && !(*dst[i] = dupstr(v, &n))) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
     uint64_t ones = 0x0101010101010101ULL;
     d->bcast[0] = ones * (unsigned char)d->sep[0];
     d->bcast[1] = ones * (unsigned)(d->line_sep >= 0 ? d->line_sep : '\n');
@@ -106,6 +113,9 @@ int wcsv_dialect_init(WCsvDialect *d, WOpts *opts, int for_write, WErr *err) {
 void wcsv_dialect_fini(WCsvDialect *d) {
     free(d->null_value);
     free(d->empty_value);
+    free(d->nan_value);
+    free(d->pos_inf);
+    free(d->neg_inf);
     wtz_free(d->tz);
     wtimefmt_free(d->ts_fmt);
     wtimefmt_free(d->date_fmt);

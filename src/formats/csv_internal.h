@@ -31,6 +31,8 @@ typedef struct WCsvDialect {
     WTz *tz;
     WTimeFmt *ts_fmt;       /* NULL: ISO 8601 */
     WTimeFmt *date_fmt;     /* NULL: yyyy-MM-dd */
+    char *nan_value, *pos_inf, *neg_inf; /* extra DOUBLE spellings (options nanValue, positiveInf,
+                                          * negativeInf); heap, NULL when absent */
     uint64_t bcast[3];      /* the separator's first byte and the row-end bytes, each in all 8 bytes */
 } WCsvDialect;
 

@@ -25,6 +25,7 @@
  * for other types; option nullValue matches unquoted fields of every type and quoted fields of
  * non-STRING types, so a STRING "null" written quoted stays a string.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,10 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
     case WT_DOUBLE: {
         double x;
         if (!wnum_parse_double(s, n, &x)) return app_f64(v, x);
+        /* Spark's nanValue / positiveInf / negativeInf add spellings to NaN, Inf, Infinity... */
+        if (d->nan_value && strlen(d->nan_value) == n && !memcmp(s, d->nan_value, n)) return app_f64(v, NAN);
+        if (d->pos_inf && strlen(d->pos_inf) == n && !memcmp(s, d->pos_inf, n)) return app_f64(v, INFINITY);
+        if (d->neg_inf && strlen(d->neg_inf) == n && !memcmp(s, d->neg_inf, n)) return app_f64(v, -INFINITY);
         set_reason(r, col, s, n, "a DOUBLE");
         break;
     }

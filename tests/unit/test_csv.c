@@ -153,6 +153,15 @@ static void test_basic_types(void) {
     CHECK(wvec_bool(wbatch_col(&d.b, 2), 0) == 1 && wvec_bool(wbatch_col(&d.b, 2), 1) == 0);
     CHECK_EQ_INT(d.bad, 0);
     dec_free(&d);
+
+    /* nanValue / positiveInf / negativeInf */
+    CHECK_EQ_INT(DECODE(&d, "x DOUBLE", "nanValue=nan?|positiveInf=+oo|negativeInf=-oo", "nan?\n+oo\n-oo\noo\n"), 0);
+    CHECK(isnan(wvec_f64(wbatch_col(&d.b, 0), 0)));
+    CHECK(isinf(wvec_f64(wbatch_col(&d.b, 0), 1)) && wvec_f64(wbatch_col(&d.b, 0), 1) > 0);
+    CHECK(isinf(wvec_f64(wbatch_col(&d.b, 0), 2)) && wvec_f64(wbatch_col(&d.b, 0), 2) < 0);
+    CHECK(is_null(&d, 0, 3));
+    CHECK_EQ_INT(d.bad, 1);
+    dec_free(&d);
 }
 
 static void test_quoting(void) {
