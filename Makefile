@@ -93,3 +93,9 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# CSV codec throughput on seed-like flat rows (bench/csv_bench.c).
+.PHONY: bench-csv
+bench-csv: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/csv_bench bench/csv_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/csv_bench $(BENCH_ROWS)
