@@ -5,7 +5,11 @@
  * Default text (ISO 8601, as weir writes it): 2026-11-24T06:00:00.000663Z in UTC, or
  * 2026-11-24T07:00:00.000663+01:00 in another session zone. Reading accepts 'T' or ' ' between date and
  * time, 0 to 9 fractional digits (beyond 6 truncated, as Spark does), optional seconds, and an optional
- * zone: Z, +hh:mm, +hhmm, +hh; text without a zone is local time in the session zone.
+ * zone: Z, +hh:mm, +hhmm, +hh (or +hh:mm:ss, up to +-18:00); text without a zone is local time in the
+ * session zone. As in Spark, surrounding white space is ignored, month/day/hour/minute/second may have one
+ * digit, and a date alone is midnight. Years are 4 digits, or a sign and up to 6 digits for the whole
+ * int64 range (+294247-01-10T04:00:54.775807Z); every int64 formats and reads back to itself.
+ * A DATE reads yyyy-MM-dd and ignores whatever follows a 'T' or ' ' after it (Spark's stringToDate).
  * Spark-style patterns (yyyy MM dd HH mm ss SSS.. XXX 'T' ...) are compiled once and reused.
  * A NULL WTz means UTC.
  */
@@ -42,7 +46,12 @@ int wtime_parse_date(const char *s, size_t n, int32_t *out_days);
 int wtime_format_timestamp(int64_t us, const WTz *tz, char *buf); /* returns length */
 int wtime_format_date(int32_t days, char *buf);
 
-/* Spark datetime patterns. */
+/* Spark datetime patterns: y yy yyyy, M MM MMM MMMM, d dd, D, H HH, h hh, a, m mm, s ss, S..SSSSSSSSS,
+ * X..XXXXX, x..xxxxx, Z ZZ ZZZ ZZZZZ, VV, 'quoted text', '' for a quote, [optional sections], other
+ * punctuation as itself. Unknown letters fail to compile with their position. Caller owns the compiled
+ * pattern; free with wtimefmt_free. Parsing must consume the whole text (WEIR_OK or WEIR_PARSE); fields the
+ * pattern lacks default to 1970-01-01 00:00:00; text without an offset or zone id is local in tz.
+ * wtimefmt_format writes a NUL-terminated text and returns its length, or -1 when cap is too small. */
 typedef struct WTimeFmt WTimeFmt;
 int wtimefmt_compile(const char *pattern, WTimeFmt **out, WErr *err);
 void wtimefmt_free(WTimeFmt *f);
