@@ -22,6 +22,7 @@
 #ifndef WEIR_FORMATS_PARQUET_H
 #define WEIR_FORMATS_PARQUET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -43,6 +44,8 @@ int wpq_writer_close(WPqWriter *w, WErr *err);
 void wpq_writer_abort(WPqWriter *w);
 
 int wpq_reader_open(const char *path, WPqReader **out, WErr *err);
+/* The same over bytes in memory (borrowed until close); name is used in messages. */
+int wpq_reader_open_mem(const void *data, size_t size, const char *name, WPqReader **out, WErr *err);
 /* weir's schema for the file (a STRUCT type owned by the reader). */
 const WType *wpq_reader_schema(const WPqReader *r);
 int64_t wpq_reader_num_rows(const WPqReader *r);

@@ -419,6 +419,63 @@ static void write_stats(FILE *f, const WBatch *b, const WType *t, int *path, int
     }
 }
 
+/* Row i of a equals row j of b: same NULLs, same bits. */
+static int same_row(const WVec *a, int64_t i, const WVec *b, int64_t j) {
+    if (wvec_is_null(a, i) != wvec_is_null(b, j)) return 0;
+    if (wvec_is_null(a, i)) return 1;
+    switch (a->type->id) {
+    case WT_BOOLEAN: return wvec_bool(a, i) == wvec_bool(b, j);
+    case WT_INT:
+    case WT_DATE: return wvec_i32(a, i) == wvec_i32(b, j);
+    case WT_BIGINT:
+    case WT_TIMESTAMP: return wvec_i64(a, i) == wvec_i64(b, j);
+    case WT_DOUBLE: {
+        double x = wvec_f64(a, i), y = wvec_f64(b, j);
+        return !memcmp(&x, &y, 8);
+    }
+    case WT_STRING: {
+        size_t n1, n2;
+        const char *s1 = wvec_str(a, i, &n1), *s2 = wvec_str(b, j, &n2);
+        return n1 == n2 && !memcmp(s1, s2, n1);
+    }
+    case WT_STRUCT:
+        for (int c = 0; c < a->n_children; c++)
+            if (!same_row(&a->children[c], i, &b->children[c], j)) return 0;
+        return 1;
+    default: return 0;
+    }
+}
+
+/* weir's reader gives back exactly the batch, in batches of a random size. */
+static void read_back(const char *path, const WType *schema, const WBatch *want) {
+    WErr err;
+    werr_init(&err);
+    WPqReader *r = NULL;
+    int rc = wpq_reader_open(path, &r, &err);
+    CHECK_EQ_INT(rc, WEIR_OK);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+        return;
+    }
+    CHECK(wtype_equal(wpq_reader_schema(r), schema));
+    CHECK_EQ_INT(wpq_reader_num_rows(r), wbatch_rows(want));
+    WBatch b;
+    wbatch_init(&b, wpq_reader_schema(r));
+    int64_t at = 0, got = 0, bad = 0, step = 1 + rn(700);
+    while ((rc = wpq_reader_next(r, &b, step, &got, &err)) == WEIR_OK && got > 0) {
+        CHECK(got <= step);
+        for (int64_t i = 0; i < got && at + i < wbatch_rows(want); i++)
+            if (!same_row(&want->root, at + i, &b.root, i) && bad++ == 0) fprintf(stderr, "%s: row %lld differs\n", path, (long long)(at + i));
+        at += got;
+    }
+    CHECK_EQ_INT(rc, WEIR_OK);
+    if (rc) fprintf(stderr, "%s: %s\n", path, err.msg);
+    CHECK_EQ_INT(at, wbatch_rows(want));
+    CHECK_EQ_INT(bad, 0);
+    wbatch_fini(&b);
+    wpq_reader_close(r);
+}
+
 static const char *codecs[] = {"snappy", "zstd", "gzip", "uncompressed"};
 
 static int one_case(int n, const char *dir, char *sbuf) {
@@ -491,6 +548,7 @@ static int one_case(int n, const char *dir, char *sbuf) {
     }
     struct stat sst;
     CHECK(stat(path, &sst) == 0 && sst.st_size > 12);
+    if (!rc) read_back(path, &schema, &b);
     wbatch_fini(&b);
     wopts_fini(&o);
     wtype_fini(&schema);

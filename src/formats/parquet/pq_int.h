@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/schema.h"
 
 /* parquet.thrift enums */
 enum { PQ_BOOLEAN = 0, PQ_INT32 = 1, PQ_INT64 = 2, PQ_INT96 = 3, PQ_FLOAT = 4, PQ_DOUBLE = 5,
@@ -90,5 +91,40 @@ int wpq_compress(int codec, int level, const void *src, size_t n, WBuf *out, WEr
 int wpq_decompress(int codec, const void *src, size_t n, size_t expect, WBuf *out, WErr *err);
 const char *wpq_codec_name(int codec);
 const char *wpq_encoding_name(int enc);
+
+/* ---- footer (pq_meta.c) ---- */
+#define PQ_META_MAX_DEPTH 64
+typedef struct PqLeafInfo {
+    int phys, type_length;
+    int max_def;                         /* maximum definition level */
+    int depth;                           /* path length from the root */
+    int def_at[PQ_META_MAX_DEPTH];       /* level k of the path is present when def >= def_at[k] */
+    int child_path[PQ_META_MAX_DEPTH];   /* field index at each level */
+    int ts_unit;                         /* INT64 timestamps: 0 millis, 1 micros, 2 nanos */
+    int unsigned32;                      /* INT32 holding an unsigned integer */
+} PqLeafInfo;
+typedef struct PqChunk {
+    const WTVal *raw, *meta;             /* ColumnChunk and its ColumnMetaData */
+    int codec;
+    int64_t num_values, comp_size, data_off, dict_off; /* dict_off -1 when none */
+} PqChunk;
+typedef struct PqRowGroup {
+    int64_t num_rows;
+    PqChunk *cols;                       /* one per leaf */
+} PqRowGroup;
+typedef struct PqMeta {
+    WTDoc doc;                           /* the decoded footer; the WTVal pointers point into it */
+    int64_t num_rows;
+    WType schema;                        /* weir's STRUCT type */
+    PqLeafInfo *leaves;
+    int n_leaves;
+    PqRowGroup *rgs;
+    int n_rgs;
+    const char *created_by;
+    size_t created_by_len;
+    const WTVal *kv;
+} PqMeta;
+int wpq_meta_parse(const uint8_t *p, size_t n, const char *path, PqMeta *m, WErr *err);
+void wpq_meta_free(PqMeta *m);
 
 #endif
