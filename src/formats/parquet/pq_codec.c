@@ -74,6 +74,7 @@ int wpq_compress(int codec, int level, const void *src, size_t n, WBuf *out, WEr
 int wpq_decompress(int codec, const void *src, size_t n, size_t expect, WBuf *out, WErr *err) {
     if (wbuf_reserve(out, expect)) return werr_msg(err, WEIR_NOMEM, "out of memory (page of %zu bytes)", expect);
     char *dst = out->data + out->len;
+    if (n == 0 && expect == 0 && codec >= 0 && codec <= PQ_CODEC_LZ4_RAW) return WEIR_OK; /* an empty page body */
     switch (codec) {
     case PQ_CODEC_NONE:
         if (n != expect) return werr_msg(err, WEIR_CORRUPT, "corrupt page: sizes disagree (%zu vs %zu)", n, expect);

@@ -196,7 +196,9 @@ int wpq_meta_parse(const uint8_t *p, size_t n, const char *path, PqMeta *m, WErr
             if (!wtr_get_i64(md, 9, &ch->data_off) || ch->data_off < 0) return corrupt(err, path, "column chunk without data_page_offset");
             ch->dict_off = -1;
             int64_t d;
-            if (wtr_get_i64(md, 11, &d) && d > 0 && d < ch->data_off) ch->dict_off = d;
+            /* the chunk starts at its dictionary page when there is one; some writers put a bogus 0 in
+             * either offset, so the smaller offset past the magic wins */
+            if (wtr_get_i64(md, 11, &d) && d >= 4 && (d < ch->data_off || ch->data_off < 4)) ch->dict_off = d;
         }
     }
     return WEIR_OK;
