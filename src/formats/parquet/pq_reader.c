@@ -26,7 +26,8 @@
 #include "formats/parquet/pq_int.h"
 #include "weir.h"
 
-#define PQ_MAX_PAGE (1ll << 31)
+#define PQ_MAX_PAGE (1ll << 28)        /* bytes of one decompressed page */
+#define PQ_MAX_PAGE_VALUES (1ll << 26) /* level entries of one page */
 
 typedef struct Vals {
     int64_t n, cap;
@@ -218,7 +219,8 @@ static int store_i64(Cursor *c, Vals *v, int64_t k, int64_t x) {
     case WT_DATE: v->i32[k] = (int32_t)x; break;
     case WT_BIGINT: v->i64[k] = x; break;
     case WT_TIMESTAMP:
-        if (c->li->phys == PQ_INT64 && c->li->ts_unit == 0) x = x * 1000; /* wraps only for absurd dates */
+        /* millis -> micros wraps (in unsigned arithmetic) only past year 292277 */
+        if (c->li->phys == PQ_INT64 && c->li->ts_unit == 0) x = (int64_t)((uint64_t)x * 1000u);
         else if (c->li->phys == PQ_INT64 && c->li->ts_unit == 2) x = x / 1000 - (x % 1000 < 0);
         v->i64[k] = x;
         break;
@@ -270,7 +272,8 @@ static int decode_values(WPqReader *r, Cursor *c, int enc, Span *s, Vals *v, int
                 memcpy(&nanos, s->p + 12 * k, 8);
                 memcpy(&jd, s->p + 12 * k + 8, 4);
                 int64_t us = nanos / 1000 - (nanos % 1000 < 0);
-                v->i64[k] = ((int64_t)jd - 2440588) * 86400000000ll + us;
+                /* Julian day -> micros; wraps (in unsigned arithmetic) only for days no writer produces */
+                v->i64[k] = (int64_t)((uint64_t)((int64_t)jd - 2440588) * 86400000000ull + (uint64_t)us);
             }
             s->p += 12 * n;
             return 0;
@@ -358,6 +361,11 @@ static int decode_values(WPqReader *r, Cursor *c, int enc, Span *s, Vals *v, int
                 }
                 if (pre) {
                     size_t off = c->str_buf.len;
+                    if (off + pl + sl > (size_t)PQ_MAX_PAGE) {
+                        free(pre);
+                        free(suf);
+                        return unsupported(r, err, "DELTA_BYTE_ARRAY page decoding to more than 256 MiB", "");
+                    }
                     if (wbuf_reserve(&c->str_buf, (size_t)(pl + sl))) {
                         free(pre);
                         free(suf);
@@ -439,9 +447,13 @@ static int next_page(WPqReader *r, Cursor *c, int *got, WErr *err) {
         wtr_get_i64(&doc.root, 2, &usize);
         wtr_get_i64(&doc.root, 3, &csize);
         int64_t body = c->pos + (int64_t)used;
-        if (usize < 0 || csize < 0 || usize > PQ_MAX_PAGE || csize > c->end - body) {
+        if (usize < 0 || csize < 0 || csize > c->end - body) {
             wtr_free(&doc);
             return bad(r, c, err, "page sizes out of range");
+        }
+        if (usize > PQ_MAX_PAGE) {
+            wtr_free(&doc);
+            return unsupported(r, err, "page larger than 256 MiB in column", "");
         }
         const uint8_t *src = r->data + body;
         c->pos = body + csize;
@@ -480,6 +492,7 @@ static int next_page(WPqReader *r, Cursor *c, int *got, WErr *err) {
         }
         wtr_free(&doc);
         if (!h || nv < 0 || nv > c->values_left || enc < 0) return bad(r, c, err, "bad data page header");
+        if (nv > PQ_MAX_PAGE_VALUES) return unsupported(r, err, "page with more than 2^26 values", "");
         if (rlen != 0) return unsupported(r, err, "repetition levels in a page of", "");
         wbuf_reset(&c->page_buf);
         const uint8_t *levels = NULL;
