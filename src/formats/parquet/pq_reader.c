@@ -613,23 +613,54 @@ static int fill_leaf(WPqReader *r, Cursor *c, WVec *v, int64_t n, WErr *err) {
             if (rc) return rc;
             if (!more) return bad(r, c, err, "column chunk has fewer values than the row group's rows");
         }
-        uint32_t d = c->defs[c->page_i++];
-        c->batch_defs[i] = (uint8_t)d;
-        int rc = 0;
-        if (d == maxd) {
-            if (c->val_i >= c->vals.n) return bad(r, c, err, "fewer values than definition levels say");
-            int64_t k = c->val_i++;
-            switch (c->id) {
-            case WT_BOOLEAN: rc = wvec_append_bool(v, c->vals.b[k]); break;
-            case WT_INT:
-            case WT_DATE: rc = wvec_append_i32(v, c->vals.i32[k]); break;
-            case WT_BIGINT:
-            case WT_TIMESTAMP: rc = wvec_append_i64(v, c->vals.i64[k]); break;
-            case WT_DOUBLE: rc = wvec_append_f64(v, c->vals.f64[k]); break;
-            default: rc = wvec_append_str(v, (const char *)c->vals.sp[k], c->vals.sl[k]); break;
+        /* the rows this page can give, written straight into the vector's buffers (strings append) */
+        int64_t m = c->page_n - c->page_i;
+        if (m > n - i) m = n - i;
+        const uint32_t *defs = c->defs + c->page_i;
+        int64_t nn = 0;
+        for (int64_t k = 0; k < m; k++) {
+            c->batch_defs[i + k] = (uint8_t)defs[k];
+            nn += defs[k] == maxd;
+        }
+        if (nn > c->vals.n - c->val_i) return bad(r, c, err, "fewer values than definition levels say");
+        int64_t vi = c->val_i;
+        if (c->id == WT_STRING) {
+            for (int64_t k = 0; k < m; k++) {
+                int rc = defs[k] == maxd ? wvec_append_str(v, (const char *)c->vals.sp[vi], c->vals.sl[vi]) : wvec_append_null(v);
+                if (defs[k] == maxd) vi++;
+                if (rc) return werr_msg(err, WEIR_NOMEM, "out of memory");
             }
-        } else rc = wvec_append_null(v);
-        if (rc) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        } else {
+            int64_t row = v->len;
+            for (int64_t k = 0; k < m; k++, row++) {
+                if (defs[k] == maxd) {
+                    v->validity[row >> 3] |= (uint8_t)(1u << (row & 7));
+                    switch (c->id) {
+                    case WT_BOOLEAN:
+                        if (c->vals.b[vi]) ((uint8_t *)v->values)[row >> 3] |= (uint8_t)(1u << (row & 7));
+                        break;
+                    case WT_INT:
+                    case WT_DATE: ((int32_t *)v->values)[row] = c->vals.i32[vi]; break;
+                    case WT_DOUBLE: ((double *)v->values)[row] = c->vals.f64[vi]; break;
+                    default: ((int64_t *)v->values)[row] = c->vals.i64[vi]; break;
+                    }
+                    vi++;
+                } else {
+                    v->null_count++;
+                    switch (c->id) {
+                    case WT_BOOLEAN: break;
+                    case WT_INT:
+                    case WT_DATE: ((int32_t *)v->values)[row] = 0; break;
+                    case WT_DOUBLE: ((double *)v->values)[row] = 0; break;
+                    default: ((int64_t *)v->values)[row] = 0; break;
+                    }
+                }
+            }
+            v->len = row;
+        }
+        c->val_i = vi;
+        c->page_i += m;
+        i += m - 1;
     }
     return WEIR_OK;
 }

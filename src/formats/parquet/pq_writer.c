@@ -321,6 +321,32 @@ static int bytes_cmp(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t n
 
 static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
     WTypeId id = l->type->id;
+    if (v0 < v1 && (l->phys == PQ_INT32 || l->phys == PQ_INT64)) { /* fast paths for the common types */
+        int64_t mn, mx;
+        if (l->phys == PQ_INT32) {
+            const int32_t *p = (const int32_t *)(const void *)l->vals.data;
+            int32_t a = p[v0], b = p[v0];
+            for (int64_t k = v0 + 1; k < v1; k++) {
+                a = p[k] < a ? p[k] : a;
+                b = p[k] > b ? p[k] : b;
+            }
+            mn = a;
+            mx = b;
+        } else {
+            const int64_t *p = (const int64_t *)(const void *)l->vals.data;
+            int64_t a = p[v0], b = p[v0];
+            for (int64_t k = v0 + 1; k < v1; k++) {
+                a = p[k] < a ? p[k] : a;
+                b = p[k] > b ? p[k] : b;
+            }
+            mn = a;
+            mx = b;
+        }
+        if (!s->has || mn < s->imin) s->imin = mn;
+        if (!s->has || mx > s->imax) s->imax = mx;
+        s->has = 1;
+        return;
+    }
     for (int64_t k = v0; k < v1; k++) {
         uint32_t len;
         const uint8_t *p = val_ptr(l, k, &len);
@@ -475,6 +501,52 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
     memset(w->slots, 0, sizeof *w->slots * (size_t)cap);
     uint64_t mask = (uint64_t)cap - 1;
     int64_t nd = 0, dict_bytes = 0;
+    if (l->width == 4 || l->width == 8) { /* fixed width: keys compared as integers, bit for bit */
+        int shift = 64;
+        for (int64_t c = cap; c > 1; c >>= 1) shift--;
+        int64_t max_entries = w->dict_limit / l->width;
+        if (max_entries > cap / 2) max_entries = cap / 2;
+        if (max_entries + 1 > w->dvals_cap) {
+            uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)(max_entries + 1));
+            if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+            w->dvals = d;
+            w->dvals_cap = max_entries + 1;
+        }
+        const uint8_t *base = (const uint8_t *)l->vals.data;
+        for (int64_t k = 0; k < n; k++) {
+            uint64_t x = 0;
+            if (l->width == 8) memcpy(&x, base + 8 * k, 8);
+            else {
+                uint32_t y;
+                memcpy(&y, base + 4 * k, 4);
+                x = y;
+            }
+            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
+            for (;;) {
+                uint32_t sl = w->slots[h];
+                if (!sl) {
+                    if (nd >= max_entries) return -1;
+                    w->dvals[nd] = (uint32_t)k;
+                    w->slots[h] = (uint32_t)(nd + 1);
+                    w->idx[k] = (uint32_t)nd++;
+                    break;
+                }
+                uint64_t o = 0;
+                if (l->width == 8) memcpy(&o, base + 8 * (int64_t)w->dvals[sl - 1], 8);
+                else {
+                    uint32_t y;
+                    memcpy(&y, base + 4 * (int64_t)w->dvals[sl - 1], 4);
+                    o = y;
+                }
+                if (o == x) {
+                    w->idx[k] = sl - 1;
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+        }
+        return nd;
+    }
     for (int64_t k = 0; k < n; k++) {
         uint32_t len;
         const uint8_t *p = val_ptr(l, k, &len);
