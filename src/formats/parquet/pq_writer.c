@@ -52,6 +52,7 @@ typedef struct ChunkMeta {
     uint32_t smin_len, smax_len;
     PageLoc *pages;
     int n_pages, cap_pages;
+    int no_column_index;      /* a page held only NaN values: parquet.thrift forbids a ColumnIndex */
     int64_t ci_off, oi_off;   /* page index locations, -1 until written */
     int32_t ci_len, oi_len;
 } ChunkMeta;
@@ -424,18 +425,21 @@ static int stat_bound(const Leaf *l, const Stat *s, int is_max, WBuf *out, uint3
     return rc;
 }
 
-/* Page index bounds for strings are cut to PQ_INDEX_TRUNC bytes: a prefix is still a lower bound; for
- * the upper bound the last byte that can grow is incremented (all 0xff: kept whole). */
+/* Page index bounds for strings are cut to about PQ_INDEX_TRUNC bytes and stay valid UTF-8, as the
+ * spec asks: the minimum is cut at a character boundary (a prefix is still a lower bound); the maximum
+ * is cut after an ASCII character below 0x7f, which is then incremented (none: kept whole). */
 static int index_bound(const Leaf *l, const Stat *s, int is_max, WBuf *out, uint32_t *len) {
     if (l->phys != PQ_BYTE_ARRAY || (is_max ? s->nsmax : s->nsmin) <= PQ_INDEX_TRUNC) return stat_bound(l, s, is_max, out, len);
     if (!is_max) {
-        *len = PQ_INDEX_TRUNC;
-        return wbuf_append(out, s->smin, PQ_INDEX_TRUNC);
+        uint32_t cut = PQ_INDEX_TRUNC;
+        while (cut > 0 && (s->smin[cut] & 0xC0) == 0x80) cut--; /* smin[cut] starts the first character left out */
+        *len = cut;
+        return wbuf_append(out, s->smin, cut);
     }
-    uint8_t tmp[PQ_INDEX_TRUNC];
-    memcpy(tmp, s->smax, PQ_INDEX_TRUNC);
     for (int i = PQ_INDEX_TRUNC - 1; i >= 0; i--) {
-        if (tmp[i] != 0xff) {
+        if (s->smax[i] < 0x7f) {
+            uint8_t tmp[PQ_INDEX_TRUNC];
+            memcpy(tmp, s->smax, (size_t)i + 1);
             tmp[i]++;
             *len = (uint32_t)i + 1;
             return wbuf_append(out, tmp, (size_t)i + 1);
@@ -675,7 +679,8 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         pl->offset = (int64_t)w->chunk.len;
         pl->size = (int32_t)(w->hdr.len + w->comp.len);
         pl->nulls = st->nulls;
-        pl->null_page = !st->has;
+        pl->null_page = st->nulls == num_values;
+        if (!pl->null_page && !st->has) cm->no_column_index = 1;
         if (st->has) {
             pl->min_off = cm->blob.len;
             if (index_bound(l, st, 0, &cm->blob, &pl->min_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
@@ -872,6 +877,7 @@ static int write_page_index(WPqWriter *w, WErr *err) {
         for (int g = 0; g < w->n_rgs && !rc; g++) {
             for (int c = 0; c < w->n_leaves && !rc; c++) {
                 ChunkMeta *cm = &w->rgs[g].chunks[c];
+                if (pass == 0 && cm->no_column_index) continue;
                 wbuf_reset(&b);
                 WTw t;
                 wtw_init(&t, &b);
@@ -955,6 +961,8 @@ static int write_footer(WPqWriter *w, WErr *err) {
             if (cm->oi_off >= 0) {
                 wtw_i64(&t, 4, cm->oi_off);
                 wtw_i32(&t, 5, cm->oi_len);
+            }
+            if (cm->ci_off >= 0) {
                 wtw_i64(&t, 6, cm->ci_off);
                 wtw_i32(&t, 7, cm->ci_len);
             }
