@@ -322,6 +322,26 @@ static int bytes_cmp(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t n
 
 static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
     WTypeId id = l->type->id;
+    if (v0 < v1 && l->phys == PQ_DOUBLE) { /* NaN never compares, so it never becomes a bound */
+        const double *p = (const double *)(const void *)l->vals.data;
+        int64_t k = v0;
+        while (k < v1 && isnan(p[k])) k++;
+        if (k == v1) return;
+        double a = p[k], b = p[k];
+        for (k++; k < v1; k++) {
+            double d = p[k];
+            if (d < a) a = d;
+            if (d > b) b = d;
+            if (d == 0) { /* -0.0 and +0.0 are equal; keep the sign the bound rules want */
+                if (a == 0 && signbit(d)) a = d;
+                if (b == 0 && !signbit(d)) b = d;
+            }
+        }
+        if (!s->has || a < s->dmin || (a == 0 && s->dmin == 0 && signbit(a))) s->dmin = a;
+        if (!s->has || b > s->dmax || (b == 0 && s->dmax == 0 && !signbit(b))) s->dmax = b;
+        s->has = 1;
+        return;
+    }
     if (v0 < v1 && (l->phys == PQ_INT32 || l->phys == PQ_INT64)) { /* fast paths for the common types */
         int64_t mn, mx;
         if (l->phys == PQ_INT32) {
