@@ -88,7 +88,7 @@ static void put_value(WBuf *o, const WVec *v, int64_t i, int json) {
 }
 
 static void csv_cell(WBuf *o, const char *s, size_t n) {
-    int q = n == 0 ? 0 : strpbrk(s, ",\"\n\r") != NULL || s[0] == ' ' || s[n - 1] == ' ';
+    int q = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
     if (!q)
         for (size_t i = 0; i < n; i++)
             if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') q = 1;
@@ -172,7 +172,8 @@ static int print_batch(const WBatch *b, int fmt, int header, WBuf *o) {
     if (header) {
         for (int c = 0; c < nc; c++) {
             size_t l = strlen(t->fields[c].name);
-            wbuf_printf(o, "%s%s%*s", c ? " | " : "", t->fields[c].name, (int)(wd[c] - width_of(t->fields[c].name, l)), "");
+            wbuf_printf(o, "%s%s%*s", c ? " | " : "", t->fields[c].name,
+                        c < nc - 1 ? (int)(wd[c] - width_of(t->fields[c].name, l)) : 0, "");
         }
         wbuf_putc(o, '\n');
         for (int c = 0; c < nc; c++) {
