@@ -504,6 +504,17 @@ static inline uint64_t hash_bytes(const uint8_t *p, uint32_t n) {
     return h;
 }
 
+static inline uint64_t load64(const uint8_t *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+static inline uint32_t load32(const uint8_t *p) {
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
 /* Builds the dictionary of the chunk into w->idx / w->dvals; returns the entry count, or -1 when the
  * dictionary would pass its size limit (the chunk is then written PLAIN). */
 static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
@@ -514,6 +525,70 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
         w->idx = p;
         w->idx_cap = n;
     }
+    uint64_t mask;
+    int64_t nd = 0, dict_bytes = 0;
+    if (w->slots_cap < 256) {
+        uint32_t *p = realloc(w->slots, sizeof *p * 256);
+        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+        w->slots = p;
+        w->slots_cap = 256;
+    }
+    if (l->width == 4 || l->width == 8) {
+        /* fixed width: keys compared as integers, bit for bit; the table starts small and doubles, so
+         * a column of few distinct values probes a table that stays in cache */
+        int64_t max_entries = w->dict_limit / l->width;
+        if (max_entries + 1 > w->dvals_cap) {
+            uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)(max_entries + 1));
+            if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+            w->dvals = d;
+            w->dvals_cap = max_entries + 1;
+        }
+        const uint8_t *base = (const uint8_t *)l->vals.data;
+        int wd = l->width;
+#define KEY(k) (wd == 8 ? load64(base + 8 * (int64_t)(k)) : (uint64_t)load32(base + 4 * (int64_t)(k)))
+        int64_t tcap = 256;
+        int shift = 56;
+        memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
+        mask = (uint64_t)tcap - 1;
+        for (int64_t k = 0; k < n; k++) {
+            uint64_t x = KEY(k);
+            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
+            for (;;) {
+                uint32_t sl = w->slots[h];
+                if (!sl) {
+                    if (nd >= max_entries) return -1;
+                    w->dvals[nd] = (uint32_t)k;
+                    w->slots[h] = (uint32_t)(nd + 1);
+                    w->idx[k] = (uint32_t)nd++;
+                    if (2 * nd > tcap) { /* grow and rehash */
+                        if (tcap * 2 > w->slots_cap) {
+                            uint32_t *p = realloc(w->slots, sizeof *p * (size_t)tcap * 2);
+                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+                            w->slots = p;
+                            w->slots_cap = tcap * 2;
+                        }
+                        tcap *= 2;
+                        shift--;
+                        mask = (uint64_t)tcap - 1;
+                        memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
+                        for (int64_t e = 0; e < nd; e++) {
+                            uint64_t hh = (KEY(w->dvals[e]) * 0x9E3779B97F4A7C15ull) >> shift;
+                            while (w->slots[hh]) hh = (hh + 1) & mask;
+                            w->slots[hh] = (uint32_t)(e + 1);
+                        }
+                    }
+                    break;
+                }
+                if (KEY(w->dvals[sl - 1]) == x) {
+                    w->idx[k] = sl - 1;
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+        }
+#undef KEY
+        return nd;
+    }
     int64_t cap = 1024;
     while (cap < 2 * n && cap < (1 << 22)) cap *= 2;
     if (cap > w->slots_cap) {
@@ -523,54 +598,7 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
         w->slots_cap = cap;
     }
     memset(w->slots, 0, sizeof *w->slots * (size_t)cap);
-    uint64_t mask = (uint64_t)cap - 1;
-    int64_t nd = 0, dict_bytes = 0;
-    if (l->width == 4 || l->width == 8) { /* fixed width: keys compared as integers, bit for bit */
-        int shift = 64;
-        for (int64_t c = cap; c > 1; c >>= 1) shift--;
-        int64_t max_entries = w->dict_limit / l->width;
-        if (max_entries > cap / 2) max_entries = cap / 2;
-        if (max_entries + 1 > w->dvals_cap) {
-            uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)(max_entries + 1));
-            if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-            w->dvals = d;
-            w->dvals_cap = max_entries + 1;
-        }
-        const uint8_t *base = (const uint8_t *)l->vals.data;
-        for (int64_t k = 0; k < n; k++) {
-            uint64_t x = 0;
-            if (l->width == 8) memcpy(&x, base + 8 * k, 8);
-            else {
-                uint32_t y;
-                memcpy(&y, base + 4 * k, 4);
-                x = y;
-            }
-            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
-            for (;;) {
-                uint32_t sl = w->slots[h];
-                if (!sl) {
-                    if (nd >= max_entries) return -1;
-                    w->dvals[nd] = (uint32_t)k;
-                    w->slots[h] = (uint32_t)(nd + 1);
-                    w->idx[k] = (uint32_t)nd++;
-                    break;
-                }
-                uint64_t o = 0;
-                if (l->width == 8) memcpy(&o, base + 8 * (int64_t)w->dvals[sl - 1], 8);
-                else {
-                    uint32_t y;
-                    memcpy(&y, base + 4 * (int64_t)w->dvals[sl - 1], 4);
-                    o = y;
-                }
-                if (o == x) {
-                    w->idx[k] = sl - 1;
-                    break;
-                }
-                h = (h + 1) & mask;
-            }
-        }
-        return nd;
-    }
+    mask = (uint64_t)cap - 1;
     for (int64_t k = 0; k < n; k++) {
         uint32_t len;
         const uint8_t *p = val_ptr(l, k, &len);
