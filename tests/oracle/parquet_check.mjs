@@ -310,6 +310,37 @@ for (const jf of files) {
     if (bad) fail(`${tag} stats`, bad); else passed++;
   } catch (e) { fail(`${tag} stats`, e.message); }
 
+  // file metadata as DuckDB sees it (DuckDB prints IntType's i8 bitWidth as a character: ' ' = 32, '@' = 64): created_by, key-value metadata, physical/converted/logical types
+  try {
+    const fm = (await conn.runAndReadAll(`SELECT created_by FROM parquet_file_metadata(${quote(path)})`)).getRowObjectsJS()[0];
+    if (fm.created_by !== 'weir version 0.1.0') throw new Error(`created_by ${fm.created_by}`);
+    const kv = (await conn.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${quote(path)})`)).getRowObjectsJS();
+    if (kv.length !== 1 || kv[0].k !== 'weir.test' || kv[0].v !== 'case') throw new Error(`key-value metadata ${JSON.stringify(kv)}`);
+    const els = (await conn.runAndReadAll(`SELECT name, type, converted_type, logical_type, repetition_type, num_children FROM parquet_schema(${quote(path)})`)).getRowObjectsJS();
+    const want = { boolean: ['BOOLEAN', null, null], int: ['INT32', 'INT_32', /IntType\(bitWidth=(32| ), isSigned=1\)/],
+      bigint: ['INT64', 'INT_64', /IntType\(bitWidth=(64|@), isSigned=1\)/], double: ['DOUBLE', null, null],
+      string: ['BYTE_ARRAY', 'UTF8', /StringType/], date: ['INT32', 'DATE', /DateType/],
+      timestamp: ['INT64', 'TIMESTAMP_MICROS', /TimestampType\(isAdjustedToUTC=1, unit=TimeUnit\(MILLIS=<null>, MICROS=MicroSeconds\(\)/] };
+    let i = 1;
+    const walk = st => {
+      for (const f of st.struct) {
+        const e = els[i++];
+        if (!e || e.name !== f.name || e.repetition_type !== 'OPTIONAL') throw new Error(`schema element ${i - 1}: ${JSON.stringify(e)}`);
+        if (typeof f.type === 'object') {
+          if (e.type !== null || Number(e.num_children) !== f.type.struct.length) throw new Error(`group ${f.name}: ${JSON.stringify(e)}`);
+          walk(f.type);
+        } else {
+          const [pt, ct, lt] = want[f.type];
+          if (e.type !== pt || e.converted_type !== ct || (lt ? !lt.test(e.logical_type ?? '') : e.logical_type !== null))
+            throw new Error(`column ${f.name} (${f.type}): ${e.type} ${e.converted_type} ${e.logical_type}`);
+        }
+      }
+    };
+    walk(schema);
+    if (i !== els.length) throw new Error(`${els.length} schema elements, expected ${i}`);
+    passed++;
+  } catch (e) { fail(`${tag} file metadata`, e.message); }
+
   try {
     const buf = readFileSync(path);
     const hmeta = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
