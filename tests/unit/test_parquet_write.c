@@ -588,6 +588,54 @@ static void test_options(const char *dir) {
     wtype_fini(&s);
 }
 
+/* rowGroupSize in bytes and pageSize cut row groups and pages where asked; dictionary=false leaves
+ * no dictionary page; the reader's description shows it. */
+static void test_sizes(const char *dir) {
+    WType s;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wschema_parse("a BIGINT, b STRING", 18, &s, &err), WEIR_OK);
+    WBatch b;
+    wbatch_init(&b, &s);
+    for (int i = 0; i < 100000; i++) {
+        wbatch_begin_row(&b);
+        wvec_append_i64(wbatch_col(&b, 0), i);
+        wvec_append_str(wbatch_col(&b, 1), "xy", 2);
+    }
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "rowGroupSize", "256KB"); /* about 16 bytes buffered per row: several groups */
+    wopts_set(&o, "pageSize", "8KB");
+    wopts_set(&o, "dictionary", "false");
+    char path[512];
+    snprintf(path, sizeof path, "%s/sizes.parquet", dir);
+    WPqWriter *w = NULL;
+    CHECK_EQ_INT(wpq_writer_open(path, &s, &o, &w, &err), WEIR_OK);
+    CHECK_EQ_INT(wpq_writer_write_batch(w, &b, &err), WEIR_OK);
+    CHECK_EQ_INT(wpq_writer_close(w, &err), WEIR_OK);
+    WPqReader *r = NULL;
+    CHECK_EQ_INT(wpq_reader_open(path, &r, &err), WEIR_OK);
+    if (r) {
+        WBuf d;
+        wbuf_init(&d);
+        CHECK_EQ_INT(wpq_reader_describe(r, &d, &err), WEIR_OK);
+        const char *txt = wbuf_cstr(&d);
+        const char *rg = strstr(txt, "row_groups ");
+        int n_rg = rg ? atoi(rg + 11) : 0;
+        CHECK(n_rg >= 5 && n_rg <= 12); /* 100000 rows * ~18 bytes / 256 KiB is about 7 */
+        CHECK(strstr(txt, "DICTIONARY_PAGE") == NULL);
+        /* 8 KiB pages of 8-byte values: about 1024 values a page */
+        const char *pg = strstr(txt, "DATA_PAGE values ");
+        int nv = pg ? atoi(pg + 17) : 0;
+        CHECK(nv >= 1000 && nv <= 1100);
+        wbuf_fini(&d);
+        wpq_reader_close(r);
+    }
+    wopts_fini(&o);
+    wbatch_fini(&b);
+    wtype_fini(&s);
+}
+
 int main(void) {
     test_rle();
     test_thrift();
@@ -601,6 +649,7 @@ int main(void) {
     CHECK(dir != NULL);
     if (!dir) return check_summary();
     test_options(dir);
+    test_sizes(dir);
     char *sbuf = malloc(1 << 20);
     int ncases = getenv("PQ_CASES") ? atoi(getenv("PQ_CASES")) : 48;
     for (int n = 0; n < ncases; n++) one_case(n, dir, sbuf);

@@ -1158,6 +1158,16 @@ int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
     while (r < n) {
         int64_t take = n - r < slice ? n - r : slice;
         if (w->rg_rows && w->leaves[0].n_rows + take > w->rg_rows) take = w->rg_rows - w->leaves[0].n_rows;
+        if (!w->rg_rows) { /* by bytes: a small first slice, then as many rows as should fill the group */
+            int64_t have = w->leaves[0].n_rows;
+            if (have == 0) {
+                if (take > 1024) take = 1024;
+            } else {
+                int64_t bytes = buffered_bytes(w), per_row = bytes / have + 1;
+                int64_t est = (w->rg_bytes - bytes) / per_row + 1;
+                if (est < take) take = est > 0 ? est : 1;
+            }
+        }
         int leaf_i = 0;
         for (int c = 0; c < b->root.n_children; c++) {
             int rc = shred(w, &b->root.children[c], 1, NULL, r, r + take, &leaf_i, err);
