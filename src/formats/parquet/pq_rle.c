@@ -68,6 +68,24 @@ static int encode(const uint32_t *u32, const uint8_t *u8, int64_t n, int bw, WBu
         uint64_t acc = 0;
         int nacc = 0;
         size_t o = 0;
+        if (bw <= 8) { /* a group of 8 values fits one 64-bit word: pack it and store bw bytes */
+            for (int64_t g = 0; g < groups; g++) {
+                uint64_t word = 0;
+                int64_t k0 = i + g * 8;
+                if (k0 + 8 <= n) {
+                    for (int q = 0; q < 8; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
+                } else {
+                    for (int q = 0; q < 8 && k0 + q < n; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
+                }
+                uint8_t bytes[8];
+                for (int q = 0; q < 8; q++) bytes[q] = (uint8_t)(word >> (8 * q));
+                memcpy(dst + o, bytes, (size_t)bw);
+                o += (size_t)bw;
+            }
+            out->len += nbytes;
+            i = j < n ? j : n;
+            continue;
+        }
         for (int64_t k = i; k < i + groups * 8; k++) {
             uint64_t x = k < n ? GET(k) : 0;
             acc |= x << nacc;

@@ -98,6 +98,8 @@ struct WPqWriter {
     int64_t idx_cap;
     uint32_t *slots;           /* dictionary hash table: value index + 1 */
     int64_t slots_cap;
+    uint64_t *skeys;           /* fixed-width dictionary: the key in each slot */
+    int64_t skeys_cap;
     uint32_t *dvals;           /* dictionary entry -> first value index */
     int64_t dvals_cap;
     int failed;
@@ -258,10 +260,12 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
     Leaf *l = &w->leaves[(*leaf_i)++];
     if (leaf_reserve(l, n)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
     uint8_t *defs = l->defs + l->n_rows;
-    for (int64_t i = 0; i < n; i++) {
-        uint8_t p = pdef ? pdef[i] : 0;
-        defs[i] = (p == level - 1 && !wvec_is_null(v, r0 + i)) ? (uint8_t)level : p;
-    }
+    if (!pdef && v->null_count == 0) memset(defs, level, (size_t)n); /* flat column without NULLs */
+    else
+        for (int64_t i = 0; i < n; i++) {
+            uint8_t p = pdef ? pdef[i] : 0;
+            defs[i] = (p == level - 1 && !wvec_is_null(v, r0 + i)) ? (uint8_t)level : p;
+        }
     l->n_rows += n;
     if (l->phys == PQ_BOOLEAN) {
         uint8_t *out = (uint8_t *)l->vals.data + l->vals.len;
@@ -548,17 +552,31 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
 #define KEY(k) (wd == 8 ? load64(base + 8 * (int64_t)(k)) : (uint64_t)load32(base + 4 * (int64_t)(k)))
         int64_t tcap = 256;
         int shift = 56;
+        if (w->skeys_cap < tcap) {
+            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap);
+            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+            w->skeys = p;
+            w->skeys_cap = tcap;
+        }
         memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
         mask = (uint64_t)tcap - 1;
+        /* each slot holds its key beside its entry number, so a probe is one load, not three */
+        uint32_t *slots = w->slots;
+        uint64_t *skeys = w->skeys;
         for (int64_t k = 0; k < n; k++) {
             uint64_t x = KEY(k);
             uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
             for (;;) {
-                uint32_t sl = w->slots[h];
+                uint32_t sl = slots[h];
+                if (sl && skeys[h] == x) {
+                    w->idx[k] = sl - 1;
+                    break;
+                }
                 if (!sl) {
                     if (nd >= max_entries) return -1;
                     w->dvals[nd] = (uint32_t)k;
-                    w->slots[h] = (uint32_t)(nd + 1);
+                    slots[h] = (uint32_t)(nd + 1);
+                    skeys[h] = x;
                     w->idx[k] = (uint32_t)nd++;
                     if (2 * nd > tcap) { /* grow and rehash */
                         if (tcap * 2 > w->slots_cap) {
@@ -567,20 +585,26 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
                             w->slots = p;
                             w->slots_cap = tcap * 2;
                         }
+                        if (tcap * 2 > w->skeys_cap) {
+                            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap * 2);
+                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+                            w->skeys = p;
+                            w->skeys_cap = tcap * 2;
+                        }
+                        slots = w->slots;
+                        skeys = w->skeys;
                         tcap *= 2;
                         shift--;
                         mask = (uint64_t)tcap - 1;
-                        memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
+                        memset(slots, 0, sizeof *slots * (size_t)tcap);
                         for (int64_t e = 0; e < nd; e++) {
-                            uint64_t hh = (KEY(w->dvals[e]) * 0x9E3779B97F4A7C15ull) >> shift;
-                            while (w->slots[hh]) hh = (hh + 1) & mask;
-                            w->slots[hh] = (uint32_t)(e + 1);
+                            uint64_t key = KEY(w->dvals[e]);
+                            uint64_t hh = (key * 0x9E3779B97F4A7C15ull) >> shift;
+                            while (slots[hh]) hh = (hh + 1) & mask;
+                            slots[hh] = (uint32_t)(e + 1);
+                            skeys[hh] = key;
                         }
                     }
-                    break;
-                }
-                if (KEY(w->dvals[sl - 1]) == x) {
-                    w->idx[k] = sl - 1;
                     break;
                 }
                 h = (h + 1) & mask;
@@ -1080,6 +1104,7 @@ static void free_writer(WPqWriter *w) {
     free(w->idx);
     free(w->slots);
     free(w->dvals);
+    free(w->skeys);
     wtype_fini(&w->schema);
     free(w->path);
     free(w->tmp);
