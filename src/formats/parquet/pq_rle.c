@@ -34,7 +34,7 @@ static int put_varint(WBuf *out, uint64_t v) {
 
 #define GET(i) (u8 ? (uint32_t)u8[i] : u32[i])
 
-static int64_t run_at(const uint32_t *u32, const uint8_t *u8, int64_t i, int64_t n) {
+static inline int64_t run_at(const uint32_t *u32, const uint8_t *u8, int64_t i, int64_t n) {
     uint32_t x = GET(i);
     int64_t j = i + 1;
     while (j < n && GET(j) == x) j++;
@@ -59,7 +59,8 @@ static int encode(const uint32_t *u32, const uint8_t *u8, int64_t n, int bw, WBu
         do {
             j += 8;
             groups++;
-        } while (j < n && run_at(u32, u8, j, j + 8 < n ? j + 8 : n) < 8 && groups < (1 << 20));
+            /* a run of 8 can start at j only if v[j] == v[j + 7]: checked first, as it rarely holds */
+        } while (j < n && (j + 8 > n || GET(j) != GET(j + 7) || run_at(u32, u8, j, j + 8) < 8) && groups < (1 << 20));
         if (put_varint(out, (uint64_t)groups << 1 | 1)) return WEIR_NOMEM;
         size_t nbytes = (size_t)groups * (size_t)bw;
         if (wbuf_reserve(out, nbytes)) return WEIR_NOMEM;
