@@ -93,7 +93,7 @@ struct WPqWriter {
     /* scratch */
     uint8_t *scratch[PQ_MAX_DEPTH + 1];
     int64_t scratch_cap;
-    WBuf page, comp, levels, hdr, chunk, dictbuf;
+    WBuf page, comp, levels, hdr, dictbuf;
     uint32_t *idx;             /* dictionary index per value */
     int64_t idx_cap;
     uint32_t *slots;           /* dictionary hash table: value index + 1 */
@@ -682,7 +682,7 @@ static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
     return WEIR_OK;
 }
 
-/* Compresses w->page (for v2: only the part after `levels_len`) and appends header + body to w->chunk. */
+/* Compresses w->page (for v2: only the part after `levels_len`) and writes header + body to the file. */
 static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, int encoding, size_t levels_len,
                      int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, WErr *err) {
     int rc;
@@ -748,7 +748,7 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         }
         PageLoc *pl = &cm->pages[cm->n_pages++];
         memset(pl, 0, sizeof *pl);
-        pl->offset = (int64_t)w->chunk.len;
+        pl->offset = w->pos;
         pl->size = (int32_t)(w->hdr.len + w->comp.len);
         pl->nulls = st->nulls;
         pl->null_page = st->nulls == num_values;
@@ -759,12 +759,11 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
             pl->max_off = cm->blob.len;
             if (index_bound(l, st, 1, &cm->blob, &pl->max_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         }
-        if (cm->data_off < 0) cm->data_off = (int64_t)w->chunk.len;
-    } else cm->dict_off = (int64_t)w->chunk.len;
+        if (cm->data_off < 0) cm->data_off = w->pos;
+    } else cm->dict_off = w->pos;
     cm->uncomp += (int64_t)(w->hdr.len + raw);
     cm->comp += (int64_t)(w->hdr.len + w->comp.len);
-    if (wbuf_append(&w->chunk, w->hdr.data, w->hdr.len) || wbuf_append(&w->chunk, w->comp.data, w->comp.len))
-        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, w->comp.data, w->comp.len, err))) return rc;
     return WEIR_OK;
 }
 
@@ -774,7 +773,7 @@ static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
     wbuf_init(&cm->blob);
     cm->dict_off = cm->data_off = cm->ci_off = cm->oi_off = -1;
     cm->num_values = l->n_rows;
-    wbuf_reset(&w->chunk);
+    cm->file_offset = w->pos;
     int64_t nd = -1;
     if (w->dict && l->phys != PQ_BOOLEAN && l->n_vals > 0) {
         nd = build_dict(w, l, err);
@@ -869,11 +868,6 @@ static int flush_row_group(WPqWriter *w, WErr *err) {
         ChunkMeta *cm = &rg->chunks[i];
         int rc = encode_chunk(w, l, cm, err);
         if (rc) return rc;
-        cm->file_offset = w->pos;
-        if (cm->dict_off >= 0) cm->dict_off += w->pos;
-        cm->data_off += w->pos;
-        for (int p = 0; p < cm->n_pages; p++) cm->pages[p].offset += w->pos;
-        if ((rc = out_write(w, w->chunk.data, w->chunk.len, err))) return rc;
         rg->uncomp += cm->uncomp;
         rg->comp += cm->comp;
         l->n_rows = 0;
@@ -1099,7 +1093,6 @@ static void free_writer(WPqWriter *w) {
     wbuf_fini(&w->comp);
     wbuf_fini(&w->levels);
     wbuf_fini(&w->hdr);
-    wbuf_fini(&w->chunk);
     wbuf_fini(&w->dictbuf);
     free(w->idx);
     free(w->slots);
@@ -1147,7 +1140,6 @@ int wpq_writer_open(const char *path, const WType *schema, WOpts *opts, WPqWrite
     wbuf_init(&w->comp);
     wbuf_init(&w->levels);
     wbuf_init(&w->hdr);
-    wbuf_init(&w->chunk);
     wbuf_init(&w->dictbuf);
     if ((rc = out_write(w, "PAR1", 4, err))) {
         wpq_writer_abort(w);
