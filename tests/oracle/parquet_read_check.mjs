@@ -160,7 +160,10 @@ await conn.run(`CREATE TABLE t AS SELECT
   CASE WHEN i % 4 = 0 THEN NULL ELSE i % 3 = 0 END AS bo,
   {'a': i, 'b': CASE WHEN i % 3 = 0 THEN NULL ELSE 'x' || i END, 'c': {'d': i::DOUBLE / 8}} AS st,
   CASE WHEN i % 11 = 0 THEN NULL ELSE {'x': i::SMALLINT} END AS st2,
-  (i % 100)::FLOAT AS fl
+  (i % 100)::FLOAT AS fl,
+  (i % 250)::UTINYINT AS u8,
+  (i * 65521 % 4294967296)::UINTEGER AS u32,
+  (i % 120 - 60)::TINYINT AS i8
 FROM range(0, 20000) r(i)`);
 for (const version of ['V1', 'V2']) {
   for (const codec of ['snappy', 'zstd', 'gzip', 'uncompressed']) {

@@ -90,10 +90,10 @@ static int map_group(PqMeta *m, const WTVal *elems, uint32_t n_elems, uint32_t *
             case PQ_INT32:
                 if (wtr_field(lt, 6) || ct == PQ_CT_DATE) ft.id = WT_DATE;
                 else if (wtr_field(lt, 7) || ct == 7) why = "TIME";
-                else if (ct == 14 || (it && wtr_field(it, 2) && !wtr_field(it, 2)->i)) {
-                    int64_t bw = 32;
-                    wtr_get_i64(it, 1, &bw);
-                    if (ct == 14) bw = 32;
+                else if ((ct >= 11 && ct <= 13) || (it && wtr_field(it, 2) && !wtr_field(it, 2)->i)) {
+                    /* UINT_8/16 fit weir's INT; UINT_32 needs BIGINT */
+                    int64_t bw = ct == 11 ? 8 : ct == 12 ? 16 : 32;
+                    if (it) wtr_get_i64(it, 1, &bw);
                     ft.id = bw >= 32 ? WT_BIGINT : WT_INT;
                     li.unsigned32 = 1;
                 } else ft.id = WT_INT;
@@ -106,7 +106,7 @@ static int map_group(PqMeta *m, const WTVal *elems, uint32_t n_elems, uint32_t *
                     if (wtr_field(u, 1) || ct == PQ_CT_TIMESTAMP_MILLIS) li.ts_unit = 0;
                     if (wtr_field(u, 3)) li.ts_unit = 2;
                 } else if (wtr_field(lt, 7) || ct == 8) why = "TIME";
-                else if (ct == 12 || (it && wtr_field(it, 2) && !wtr_field(it, 2)->i)) why = "unsigned 64-bit integer";
+                else if (ct == 14 || (it && wtr_field(it, 2) && !wtr_field(it, 2)->i)) why = "unsigned 64-bit integer";
                 else ft.id = WT_BIGINT;
                 break;
             case PQ_INT96: ft.id = WT_TIMESTAMP; break;
