@@ -31,7 +31,7 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 120
 
-.PHONY: all test check sanitize demo bench deps clean fuzz-all fuzz-build
+.PHONY: all test check sanitize demo bench bench-num deps clean fuzz-all fuzz-build
 all: $(BUILD)/weir $(BUILD)/libweir.a
 
 $(BUILD)/obj/%.o: %.c
@@ -82,6 +82,11 @@ demo: deps all
 
 bench: deps all
 	@bench/run.sh
+
+# ns per double format/parse against snprintf("%.17g") and strtod (bench/num_bench.c)
+bench-num: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/num_bench bench/num_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/num_bench $(BENCH_N)
 
 clean:
 	rm -rf build build-san build-fuzz
