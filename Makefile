@@ -6,6 +6,7 @@
 #   make demo       generate click-stream data and run the main job on it
 #   make fuzz-NAME  run libFuzzer target tests/fuzz/fuzz_NAME.c (FUZZ_SECONDS=120 by default)
 #   make bench      throughput against DuckDB (bench/README.md)
+#   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
