@@ -7,6 +7,7 @@
 #   make fuzz-NAME  run libFuzzer target tests/fuzz/fuzz_NAME.c (FUZZ_SECONDS=120 by default)
 #   make bench      throughput against DuckDB (bench/README.md)
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
+#   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -32,7 +33,7 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 120
 
-.PHONY: all test check sanitize demo bench bench-json deps clean fuzz-all fuzz-build
+.PHONY: all test check sanitize demo bench bench-json bench-num deps clean fuzz-all fuzz-build
 all: $(BUILD)/weir $(BUILD)/libweir.a
 
 $(BUILD)/obj/%.o: %.c
@@ -88,6 +89,11 @@ bench: deps all
 bench-json: $(BUILD)/libweir.a
 	$(CC) $(CFLAGS) -o $(BUILD)/json_bench bench/json_bench.c $(BUILD)/libweir.a $(LDLIBS)
 	$(BUILD)/json_bench
+
+# ns per double format/parse against snprintf("%.17g") and strtod (bench/num_bench.c)
+bench-num: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/num_bench bench/num_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/num_bench $(BENCH_N)
 
 clean:
 	rm -rf build build-san build-fuzz
