@@ -4,8 +4,8 @@
  *     columns named by the expected json/NAME.json, must give exactly the JSON's rows and values;
  *   - Spark's own test files (conformance/spark-test-data), with the results Spark's CSVSuite and
  *     test_datasources.py assert (see that directory's README).
- * The suites are found through $WEIR_CONFORMANCE, else /work/shared/conformance, ../shared/conformance
- * or ../../shared/conformance (main checkout or a worktree); a missing suite is a failure.
+ * The suites are found through $WEIR_CONFORMANCE, else ../shared/conformance, ../../shared/conformance,
+ * /work/shared/conformance, or the copy in tests/conformance; a missing suite is a failure.
  *
  * Known erratum of csv-spectrum: location_coordinates.json gives "Contact Phone Number" 1234567890
  * while location_coordinates.csv holds 2095257564; for that one value the test asserts the CSV's text.
@@ -22,7 +22,7 @@
 static const char *find_root(void) {
     static char buf[1024];
     const char *env = getenv("WEIR_CONFORMANCE");
-    const char *cands[] = {env, "/work/shared/conformance", "../shared/conformance", "../../shared/conformance"};
+    const char *cands[] = {env, "../shared/conformance", "../../shared/conformance", "/work/shared/conformance", "tests/conformance"};
     for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
         if (!cands[i]) continue;
         snprintf(buf, sizeof buf, "%s/csv-spectrum/csvs", cands[i]);

@@ -4,8 +4,8 @@
  * or a leak (this program runs under `make sanitize` too). Also Spark's own JSON test files from
  * ../shared/conformance/spark-test-data, with the results Spark's tests assert.
  *
- * The suite is found through $WEIR_CONFORMANCE, else /work/shared/conformance, ../shared/conformance or
- * ../../shared/conformance (main checkout or a worktree).
+ * The suite is found through $WEIR_CONFORMANCE, else ../shared/conformance, ../../shared/conformance,
+ * /work/shared/conformance, or the copy in tests/conformance.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 static const char *find_root(void) {
     static char buf[1024];
     const char *env = getenv("WEIR_CONFORMANCE");
-    const char *cands[] = {env, "/work/shared/conformance", "../shared/conformance", "../../shared/conformance"};
+    const char *cands[] = {env, "../shared/conformance", "../../shared/conformance", "/work/shared/conformance", "tests/conformance"};
     for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
         if (!cands[i]) continue;
         snprintf(buf, sizeof buf, "%s/json-test-suite", cands[i]);
