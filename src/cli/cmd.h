@@ -12,5 +12,6 @@ typedef struct WCommand {
 } WCommand;
 
 int cmd_cat(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 #endif
