@@ -13,5 +13,7 @@ typedef struct WCommand {
 
 int cmd_cat(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

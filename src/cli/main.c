@@ -18,6 +18,8 @@ static const WCommand commands[] = {
     {"version", cmd_version, "print the version"},
     {"cat", cmd_cat, "print a Parquet file's rows, schema or metadata"},
     {"gen", cmd_gen, "generate the seed's click-stream JSON files"},
+    {"validate", cmd_validate, "check that JSON or CSV files are well-formed (and match a schema)"},
+    {"convert", cmd_convert, "convert JSON, CSV and Parquet files (optionally flattening structs)"},
 };
 
 static void usage(FILE *f) {
