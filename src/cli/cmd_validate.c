@@ -132,9 +132,11 @@ int cmd_validate(int argc, char **argv) {
         WMapped m;
         rc = wcli_map(path, &m, &err);
         if (rc == WEIR_OK) {
-            if (csv) rc = wcsv_validate(path, m.data, m.len, &opts, &err);
+            /* With a schema the decoder alone judges, in file order, so the first error reported is the
+             * first bad record whether its fault is syntax or type. */
+            if (have_schema) rc = check_records(path, &m, csv, jr, cr, &batch, &err);
+            else if (csv) rc = wcsv_validate(path, m.data, m.len, &opts, &err);
             else rc = wjson_validate(path, m.data, m.len, &err);
-            if (rc == WEIR_OK && have_schema) rc = check_records(path, &m, csv, jr, cr, &batch, &err);
         }
         wcli_unmap(&m);
         if (rc == WEIR_OK) printf("%s: ok\n", path);
