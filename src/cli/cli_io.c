@@ -14,35 +14,104 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int wcli_map(const char *path, WMapped *m, WErr *err) {
-    m->data = "";
-    m->len = 0;
-    m->map = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+#define LOAD_READ_MAX (8u << 20)
+
+void wcli_loader_init(WFileLoader *l) {
+    memset(l, 0, sizeof *l);
+    l->dir_fd = -1;
+}
+
+static void release(WFileLoader *l) {
+    if (l->map) munmap(l->map, l->map_len);
+    l->map = NULL;
+    l->map_len = 0;
+}
+
+void wcli_loader_fini(WFileLoader *l) {
+    release(l);
+    if (l->dir_fd >= 0) close(l->dir_fd);
+    free(l->dir);
+    free(l->buf);
+    wcli_loader_init(l);
+}
+
+/* Opens path, through the cached descriptor of its folder when it is the same folder as last time. */
+static int open_in_dir(WFileLoader *l, const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return open(path, O_RDONLY | O_CLOEXEC);
+    size_t dlen = (size_t)(slash - path);
+    if (!l->dir || l->dir_len != dlen || memcmp(l->dir, path, dlen)) {
+        if (l->dir_fd >= 0) close(l->dir_fd);
+        free(l->dir);
+        l->dir = strndup(path, dlen);
+        l->dir_len = dlen;
+        l->dir_fd = l->dir ? open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (l->dir_fd < 0) {
+            free(l->dir);
+            l->dir = NULL;
+            return open(path, O_RDONLY | O_CLOEXEC);
+        }
+    }
+    return openat(l->dir_fd, slash + 1, O_RDONLY | O_CLOEXEC);
+}
+
+int wcli_load(WFileLoader *l, const char *path, const char **out_data, size_t *out_len, WErr *err) {
+    release(l);
+    *out_data = "";
+    *out_len = 0;
+    int fd = open_in_dir(l, path);
     if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot open: %s", strerror(errno));
     struct stat sb;
     int rc = WEIR_OK;
+    size_t size = 0;
     if (fstat(fd, &sb)) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot stat: %s", strerror(errno));
     else if (S_ISDIR(sb.st_mode)) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "is a folder");
-    else if (sb.st_size > 0) {
-        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    else size = (size_t)sb.st_size;
+    if (rc == WEIR_OK && size > LOAD_READ_MAX) {
+        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot map: %s", strerror(errno));
         else {
-            madvise(p, (size_t)sb.st_size, MADV_SEQUENTIAL);
-            m->map = p;
-            m->data = p;
-            m->len = (size_t)sb.st_size;
+            madvise(p, size, MADV_SEQUENTIAL);
+            l->map = p;
+            l->map_len = size;
+            *out_data = p;
+            *out_len = size;
+        }
+    } else if (rc == WEIR_OK) {
+        /* read to the end even if the file grew since fstat; st_size is only the first guess */
+        size_t len = 0;
+        for (;;) {
+            if (len + 1 >= l->cap) {
+                size_t nc = l->cap ? l->cap * 2 : 65536;
+                while (nc < size + 2) nc *= 2;
+                char *nb = realloc(l->buf, nc);
+                if (!nb) {
+                    rc = werr_msg(err, WEIR_NOMEM, "out of memory reading %s", path);
+                    break;
+                }
+                l->buf = nb;
+                l->cap = nc;
+            }
+            ssize_t got = read(fd, l->buf + len, l->cap - len - 1);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "read failed: %s", strerror(errno));
+                break;
+            }
+            if (got == 0) break;
+            len += (size_t)got;
+            /* weir's inputs are complete before they are visible (renamed into place), so the size fstat
+             * gave is the end: skip the read that would only return 0 */
+            if (len == size && size > 0) break;
+        }
+        if (rc == WEIR_OK && l->buf) {
+            l->buf[len] = 0;
+            *out_data = l->buf;
+            *out_len = len;
         }
     }
     close(fd);
     return rc;
-}
-
-void wcli_unmap(WMapped *m) {
-    if (m->map) munmap(m->map, m->len);
-    m->map = NULL;
-    m->data = "";
-    m->len = 0;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -88,8 +157,11 @@ int wcli_expand_inputs(char **args, int n_args, char ***out, int *out_n, WErr *e
             size_t len = strlen(args[i]) + strlen(e->d_name) + 2;
             char *p = malloc(len);
             if (p) snprintf(p, len, "%s/%s", args[i], e->d_name);
+            /* d_type spares one stat per file; only file systems that do not fill it need the stat */
             struct stat fb;
-            if (p && (stat(p, &fb) || !S_ISREG(fb.st_mode))) {
+            int regular = e->d_type == DT_REG ||
+                          ((e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) && p && !stat(p, &fb) && S_ISREG(fb.st_mode));
+            if (p && !regular) {
                 free(p);
                 continue;
             }

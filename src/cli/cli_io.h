@@ -12,15 +12,24 @@
 #include "core/err.h"
 #include "core/opts.h"
 
-/* A whole file mapped read-only (data is "" and len 0 for an empty file). */
-typedef struct WMapped {
-    const char *data;
-    size_t len;
-    void *map;        /* mmap base, or NULL */
-} WMapped;
+/* Loads whole files one after another, as cheaply as the kernel allows: a file up to LOAD_READ_MAX bytes
+ * is read into one buffer reused from file to file (no mapping to set up and tear down, which dominates
+ * for many small files), a larger one is mapped read-only; files of the folder of the previous file are
+ * opened relative to that folder's descriptor, so the kernel does not walk the whole path each time.
+ * The bytes of a load are borrowed until the next load or wcli_loader_fini. */
+typedef struct WFileLoader {
+    char *buf;        /* reused read buffer */
+    size_t cap;
+    void *map;        /* mapping of the current file, or NULL */
+    size_t map_len;
+    char *dir;        /* folder of dir_fd, or NULL */
+    size_t dir_len;
+    int dir_fd;
+} WFileLoader;
 
-int wcli_map(const char *path, WMapped *m, WErr *err);
-void wcli_unmap(WMapped *m);
+void wcli_loader_init(WFileLoader *l);
+void wcli_loader_fini(WFileLoader *l);
+int wcli_load(WFileLoader *l, const char *path, const char **out_data, size_t *out_len, WErr *err);
 
 /* Expands the arguments: a file stays, a folder becomes its regular files in name order, leaving out
  * names that start with '.' or '_' (Spark's hidden files). Caller owns *out (an array of strings);

@@ -33,11 +33,11 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* Decodes the whole file against the schema in FAILFAST mode. */
-static int check_records(const char *path, const WMapped *m, int csv, WJsonReader *jr, WCsvReader *cr, WBatch *b,
+static int check_records(const char *path, const char *data, size_t len, int csv, WJsonReader *jr, WCsvReader *cr, WBatch *b,
                          WErr *err) {
     int done = 0, rc = WEIR_OK;
-    if (csv) wcsv_begin(cr, path, m->data, m->len);
-    else wjson_begin(jr, path, m->data, m->len);
+    if (csv) wcsv_begin(cr, path, data, len);
+    else wjson_begin(jr, path, data, len);
     while (!done && rc == WEIR_OK) {
         wbatch_reset(b);
         rc = csv ? wcsv_next(cr, b, 4096, &done, err) : wjson_next(jr, b, 4096, &done, err);
@@ -58,6 +58,8 @@ int cmd_validate(int argc, char **argv) {
     WCsvReader *cr = NULL;
     WBatch batch;
     int have_batch = 0;
+    WFileLoader loader;
+    wcli_loader_init(&loader);
     if (!args) return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -129,16 +131,16 @@ int cmd_validate(int argc, char **argv) {
             status = 2;
             goto done;
         }
-        WMapped m;
-        rc = wcli_map(path, &m, &err);
+        const char *data;
+        size_t len;
+        rc = wcli_load(&loader, path, &data, &len, &err);
         if (rc == WEIR_OK) {
             /* With a schema the decoder alone judges, in file order, so the first error reported is the
              * first bad record whether its fault is syntax or type. */
-            if (have_schema) rc = check_records(path, &m, csv, jr, cr, &batch, &err);
-            else if (csv) rc = wcsv_validate(path, m.data, m.len, &opts, &err);
-            else rc = wjson_validate(path, m.data, m.len, &err);
+            if (have_schema) rc = check_records(path, data, len, csv, jr, cr, &batch, &err);
+            else if (csv) rc = wcsv_validate(path, data, len, &opts, &err);
+            else rc = wjson_validate(path, data, len, &err);
         }
-        wcli_unmap(&m);
         if (rc == WEIR_OK) printf("%s: ok\n", path);
         else {
             printf("%s\n", err.msg);
@@ -160,6 +162,7 @@ done:
     wcsv_reader_close(cr);
     if (have_schema) wtype_fini(&schema);
     wcli_free_list(files, n_files);
+    wcli_loader_fini(&loader);
     wopts_fini(&opts);
     free(args);
     return status;
