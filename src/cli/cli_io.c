@@ -37,6 +37,9 @@ void wcli_loader_fini(WFileLoader *l) {
 
 /* Opens path, through the cached descriptor of its folder when it is the same folder as last time. */
 static int open_in_dir(WFileLoader *l, const char *path) {
+    /* the common case first: same folder as the previous file (looks only at the name after it) */
+    if (l->dir && !strncmp(path, l->dir, l->dir_len) && path[l->dir_len] == '/' && !strchr(path + l->dir_len + 1, '/'))
+        return openat(l->dir_fd, path + l->dir_len + 1, O_RDONLY | O_CLOEXEC);
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path) return open(path, O_RDONLY | O_CLOEXEC);
     size_t dlen = (size_t)(slash - path);
@@ -55,35 +58,50 @@ static int open_in_dir(WFileLoader *l, const char *path) {
     return openat(l->dir_fd, slash + 1, O_RDONLY | O_CLOEXEC);
 }
 
+/* Maps the file of fd (size bytes) read-only. */
+static int map_file(WFileLoader *l, int fd, const char *path, size_t size, const char **out_data, size_t *out_len,
+                    WErr *err) {
+    if (size == 0) return WEIR_OK;
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot map: %s", strerror(errno));
+    madvise(p, size, MADV_SEQUENTIAL);
+    l->map = p;
+    l->map_len = size;
+    *out_data = p;
+    *out_len = size;
+    return WEIR_OK;
+}
+
 int wcli_load(WFileLoader *l, const char *path, const char **out_data, size_t *out_len, WErr *err) {
     release(l);
     *out_data = "";
     *out_len = 0;
     int fd = open_in_dir(l, path);
     if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot open: %s", strerror(errno));
-    struct stat sb;
+    /* Read straight into the buffer: for a regular file a short read means the end, so a file smaller
+     * than the buffer costs open, one read and close. Only a file that fills the buffer is measured
+     * (fstat), then read on into a grown buffer, or mapped when larger than LOAD_READ_MAX. */
     int rc = WEIR_OK;
-    size_t size = 0;
-    if (fstat(fd, &sb)) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot stat: %s", strerror(errno));
-    else if (S_ISDIR(sb.st_mode)) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "is a folder");
-    else size = (size_t)sb.st_size;
-    if (rc == WEIR_OK && size > LOAD_READ_MAX) {
-        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot map: %s", strerror(errno));
-        else {
-            madvise(p, size, MADV_SEQUENTIAL);
-            l->map = p;
-            l->map_len = size;
-            *out_data = p;
-            *out_len = size;
-        }
-    } else if (rc == WEIR_OK) {
-        /* read to the end even if the file grew since fstat; st_size is only the first guess */
-        size_t len = 0;
-        for (;;) {
-            if (len + 1 >= l->cap) {
-                size_t nc = l->cap ? l->cap * 2 : 65536;
-                while (nc < size + 2) nc *= 2;
+    size_t len = 0;
+    int measured = 0;
+    for (;;) {
+        if (len + 1 >= l->cap) {
+            if (!measured) {
+                struct stat sb;
+                measured = 1;
+                if (fstat(fd, &sb)) {
+                    rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot stat: %s", strerror(errno));
+                    break;
+                }
+                if ((size_t)sb.st_size > LOAD_READ_MAX) {
+                    len = 0;
+                    rc = map_file(l, fd, path, (size_t)sb.st_size, out_data, out_len, err);
+                    close(fd);
+                    return rc;
+                }
+                size_t nc = l->cap ? l->cap : 65536;
+                while (nc < (size_t)sb.st_size + 2) nc *= 2;
+                if (nc == l->cap) nc *= 2;
                 char *nb = realloc(l->buf, nc);
                 if (!nb) {
                     rc = werr_msg(err, WEIR_NOMEM, "out of memory reading %s", path);
@@ -91,24 +109,31 @@ int wcli_load(WFileLoader *l, const char *path, const char **out_data, size_t *o
                 }
                 l->buf = nb;
                 l->cap = nc;
+            } else { /* the file grew while read: keep up */
+                char *nb = realloc(l->buf, l->cap * 2);
+                if (!nb) {
+                    rc = werr_msg(err, WEIR_NOMEM, "out of memory reading %s", path);
+                    break;
+                }
+                l->buf = nb;
+                l->cap *= 2;
             }
-            ssize_t got = read(fd, l->buf + len, l->cap - len - 1);
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) {
-                rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "read failed: %s", strerror(errno));
-                break;
-            }
-            if (got == 0) break;
-            len += (size_t)got;
-            /* weir's inputs are complete before they are visible (renamed into place), so the size fstat
-             * gave is the end: skip the read that would only return 0 */
-            if (len == size && size > 0) break;
         }
-        if (rc == WEIR_OK && l->buf) {
-            l->buf[len] = 0;
-            *out_data = l->buf;
-            *out_len = len;
+        size_t want = l->cap - len - 1;
+        ssize_t got = read(fd, l->buf + len, want);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, errno == EISDIR ? "is a folder" : "read failed: %s",
+                          strerror(errno));
+            break;
         }
+        len += (size_t)got;
+        if ((size_t)got < want) break;
+    }
+    if (rc == WEIR_OK && l->buf) {
+        l->buf[len] = 0;
+        *out_data = l->buf;
+        *out_len = len;
     }
     close(fd);
     return rc;
