@@ -22,8 +22,9 @@
  * Event time: without --start, the wall clock (UTC) when the record is written, as the seed does. With
  * --start TS, a synthetic clock that does not depend on the wall clock or on pacing: record k (0-based,
  * counted over the whole run) has time TS + k*step + jitter, jitter uniform in [0, step) microseconds so
- * that in-order records stay strictly ordered. step is --step, else interval / records-per-file, else
- * (--interval 0) 5s / records-per-file, the seed's cadence: 10 records per 5 seconds = 500ms. So
+ * that in-order records stay strictly ordered. step is --step, else 1s / --rate, else interval /
+ * records-per-file, else (--interval 0) 5s / records-per-file, the seed's cadence: 10 records per 5
+ * seconds = 500ms. The step is printed at the start (unless --quiet). So
  * `--files N --interval 0 --start TS` runs at disk speed and gives the same event times as a paced run.
  *
  * Randomness: own PRNG (xoshiro256**, seeded through splitmix64 from --seed, or from the clock when no
