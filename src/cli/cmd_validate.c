@@ -2,12 +2,14 @@
  * cmd_validate.c - `weir validate [--format json|csv] [--schema DDL] [--option name=value ...] FILE...`
  *
  * Without a schema: checks that each file is well-formed (JSON: one RFC 8259 text of any kind, scalars
- * included, or JSON Lines; CSV: balanced quotes and clean field ends). With a schema: also decodes every
+ * included, or JSON Lines; CSV: balanced quotes and clean field ends). With a schema: decodes every
  * record against it in FAILFAST mode, so the first record the schema rejects is the file's error.
  * Prints one line per file: "PATH: ok" or the first error as "PATH:LINE:COL (byte N): what".
  * A folder stands for its data files (names starting with '.' or '_' left out).
- * Exit status: 0 when every file is ok, 1 otherwise, 2 for bad usage (unknown option or format, bad
- * schema DDL, no file). The format defaults to csv for names ending in .csv and to json otherwise.
+ * Exit status: 0 when every file is ok, 1 otherwise (also when the folders given hold no file), 2 for
+ * bad usage (unknown option or format, bad schema DDL, no argument). The format defaults to csv for
+ * names ending in .csv and to json otherwise. With a schema, the decoder alone judges each file (it
+ * checks syntax as it goes), so the error shown is the first bad record in file order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +120,10 @@ int cmd_validate(int argc, char **argv) {
         printf("%s\n", err.msg);
         status = 1;
         goto done;
+    }
+    if (n_files == 0) { /* only empty folders: nothing was checked, which is not "ok" */
+        fprintf(stderr, "weir validate: no files to check (folders are empty)\n");
+        status = 1;
     }
     for (int i = 0; i < n_files; i++) {
         const char *path = files[i];
