@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,40 +210,20 @@ void wcli_free_list(char **list, int n) {
 }
 
 int wcli_out_open(WOutFile *o, const char *path, WErr *err) {
-    o->fd = 1;
-    o->path = o->tmp = NULL;
-    if (!path || !strcmp(path, "-")) return WEIR_OK;
-    o->path = strdup(path);
-    char *copy = strdup(path);
-    size_t len = strlen(path) + 16;
-    o->tmp = malloc(len);
-    if (!o->path || !copy || !o->tmp) {
-        free(copy);
-        wcli_out_abort(o);
-        return werr_msg(err, WEIR_NOMEM, "out of memory");
-    }
-    const char *slash = strrchr(path, '/');
-    if (slash) snprintf(o->tmp, len, "%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
-    else snprintf(o->tmp, len, ".%s.tmp", path);
-    free(copy);
-    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (o->fd < 0) {
-        int rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create %s: %s", o->tmp, strerror(errno));
-        free(o->path);
-        free(o->tmp);
-        o->path = o->tmp = NULL;
-        return rc;
-    }
-    return WEIR_OK;
+    o->to_file = path && strcmp(path, "-");
+    o->file.fd = -1;
+    o->file.path = o->file.tmp_path = NULL;
+    return o->to_file ? wfs_out_open(&o->file, path, err) : WEIR_OK;
 }
 
 int wcli_out_write(WOutFile *o, const void *p, size_t n, WErr *err) {
+    if (o->to_file) return wfs_out_write(&o->file, p, n, err);
     const char *c = p;
     while (n) {
-        ssize_t w = write(o->fd, c, n);
+        ssize_t w = write(1, c, n);
         if (w < 0) {
             if (errno == EINTR) continue;
-            return werr_set(err, WEIR_IO, o->path ? o->path : "<stdout>", -1, -1, -1, "write failed: %s", strerror(errno));
+            return werr_set(err, WEIR_IO, "<stdout>", -1, -1, -1, "write failed: %s", strerror(errno));
         }
         c += w;
         n -= (size_t)w;
@@ -253,38 +232,14 @@ int wcli_out_write(WOutFile *o, const void *p, size_t n, WErr *err) {
 }
 
 int wcli_out_commit(WOutFile *o, WErr *err) {
-    if (!o->path) return WEIR_OK;
-    int rc = WEIR_OK;
-    if (fsync(o->fd)) rc = werr_set(err, WEIR_IO, o->path, -1, -1, -1, "fsync failed: %s", strerror(errno));
-    if (close(o->fd) && rc == WEIR_OK) rc = werr_set(err, WEIR_IO, o->path, -1, -1, -1, "close failed: %s", strerror(errno));
-    o->fd = -1;
-    if (rc == WEIR_OK && rename(o->tmp, o->path))
-        rc = werr_set(err, WEIR_IO, o->path, -1, -1, -1, "rename failed: %s", strerror(errno));
-    if (rc == WEIR_OK) {
-        char *copy = strdup(o->path);
-        int dfd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (dfd >= 0) {
-            if (fsync(dfd)) rc = werr_set(err, WEIR_IO, o->path, -1, -1, -1, "fsync of the folder failed: %s", strerror(errno));
-            close(dfd);
-        }
-        free(copy);
-    }
-    if (rc != WEIR_OK) unlink(o->tmp);
-    free(o->path);
-    free(o->tmp);
-    o->path = o->tmp = NULL;
-    return rc;
+    if (!o->to_file) return WEIR_OK;
+    o->to_file = 0;
+    return wfs_out_commit(&o->file, err);
 }
 
 void wcli_out_abort(WOutFile *o) {
-    if (o->path) {
-        if (o->fd >= 0) close(o->fd);
-        if (o->tmp) unlink(o->tmp);
-    }
-    free(o->path);
-    free(o->tmp);
-    o->path = o->tmp = NULL;
-    o->fd = -1;
+    if (o->to_file) wfs_out_abort(&o->file);
+    o->to_file = 0;
 }
 
 int wcli_add_option(const char *cmd, const char *pair, WOpts *a, WOpts *b) {

@@ -1,7 +1,7 @@
 /*
  * cli_io.h - file plumbing shared by the sub-commands that read and write data files (validate,
- * convert): input lists (a folder stands for its data files), read-only mappings of whole files, and
- * output files that appear atomically (temporary name beside the target, fsync, rename, fsync the folder).
+ * convert): input lists (a folder stands for its data files), whole-file loading, and output to stdout
+ * or to a file that appears atomically (through core/fs).
  */
 #ifndef WEIR_CLI_IO_H
 #define WEIR_CLI_IO_H
@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/fs.h"
 #include "core/opts.h"
 
 /* Loads whole files one after another, as cheaply as the kernel allows: a file up to LOAD_READ_MAX bytes
@@ -37,12 +38,11 @@ int wcli_load(WFileLoader *l, const char *path, const char **out_data, size_t *o
 int wcli_expand_inputs(char **args, int n_args, char ***out, int *out_n, WErr *err);
 void wcli_free_list(char **list, int n);
 
-/* Output: path NULL or "-" means stdout. Otherwise written to path's folder under .<name>.tmp and
- * renamed into place by wcli_out_commit (which fsyncs file and folder); wcli_out_abort drops it. */
+/* Output: path NULL or "-" means stdout; otherwise a core/fs WFileOut (temporary name beside the
+ * target, renamed into place by wcli_out_commit after fsync, folder fsynced; wcli_out_abort drops it). */
 typedef struct WOutFile {
-    int fd;
-    char *path;       /* final path, or NULL for stdout */
-    char *tmp;        /* temporary path */
+    int to_file;      /* 0: stdout */
+    WFileOut file;
 } WOutFile;
 
 int wcli_out_open(WOutFile *o, const char *path, WErr *err);

@@ -57,6 +57,7 @@
 #include "cli/cmd.h"
 #include "cli/duration.h"
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/num.h"
 #include "core/time.h"
 
@@ -343,21 +344,6 @@ static int64_t mono_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(tmp, 0777) && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) && errno != EEXIST) return -1;
-    struct stat sb;
-    return stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
-}
-
 /* Highest n of file_<n>.json* already in dir (0 if none), so new names sort after old ones. */
 static int64_t highest_index(const char *dir) {
     DIR *d = opendir(dir);
@@ -387,7 +373,9 @@ static int write_all(int fd, const char *p, size_t n) {
     return 0;
 }
 
-/* One output file on its way: written as dir/.name.tmp, then fsynced and renamed into place. */
+/* One output file on its way: written as dir/.name.tmp, then fsynced and renamed into place. The same
+ * discipline as core/fs's WFileOut, kept here because --no-fsync (benchmark data sets of 100,000 files)
+ * needs the rename without the fsyncs. */
 typedef struct GenFile {
     int fd;
     char tmp[4096], final[4096];
@@ -432,8 +420,10 @@ int cmd_gen(int argc, char **argv) {
     GenOpts o;
     int rc = parse_args(argc, argv, &o);
     if (rc) return rc;
-    if (make_dirs(o.out)) {
-        fprintf(stderr, "weir gen: cannot create folder %s: %s\n", o.out, strerror(errno));
+    WErr err;
+    werr_init(&err);
+    if (wfs_mkdirs(o.out, &err)) {
+        fprintf(stderr, "weir gen: %s\n", err.msg);
         return 1;
     }
     int dir_fd = open(o.out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
