@@ -21,9 +21,12 @@
  * OUT, fsynced and renamed into place, so a reader never sees half of it.
  * Exit status: 0 done, 1 failed (input or output error, FAILFAST bad record), 2 bad usage.
  *
+ * --from jsonl is the same as json (the decoder tells JSON Lines from arrays by itself); --to json writes
+ * JSON Lines, as Spark's JSON sink does.
+ *
  * Memory stays bounded whatever the input size: inputs are loaded one at a time (cli_io.h), decoded into
- * one batch of at most BATCH_ROWS rows (shared by consecutive small files) that is reset, not freed, and text output leaves through
- * one buffer flushed at OUT_FLUSH bytes.
+ * one batch of at most BATCH_ROWS rows (shared by consecutive small files) that is reset, not freed, and
+ * text output leaves through one buffer flushed at OUT_FLUSH bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
