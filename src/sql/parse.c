@@ -1257,7 +1257,7 @@ static int parse_stmt(P *p, WSqlStmt **out) {
     return WEIR_OK;
 }
 
-void wsql_script_free(WSqlScript *s) {
+void wsql_ast_free(WSqlScript *s) {
     if (!s) return;
     for (WTypeList *t = s->types; t;) {
         WTypeList *n = t->next;
@@ -1277,7 +1277,7 @@ int wsql_parse(const char *src, size_t len, WSqlScript **out, WErr *err) {
     warena_init(&s->arena, 16384);
     s->src = malloc(len + 1);
     if (!s->src) {
-        wsql_script_free(s);
+        wsql_ast_free(s);
         return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
     memcpy(s->src, src, len);
@@ -1308,7 +1308,7 @@ int wsql_parse(const char *src, size_t len, WSqlScript **out, WErr *err) {
     wlex_fini(&p.L);
     if (rc) {
         if (rc == WEIR_NOMEM) werr_msg(err, WEIR_NOMEM, "out of memory");
-        wsql_script_free(s);
+        wsql_ast_free(s);
         return rc;
     }
     *out = s;

@@ -18,7 +18,7 @@
 #include "sql/ast.h"
 
 int wsql_parse(const char *src, size_t len, WSqlScript **out, WErr *err);
-void wsql_script_free(WSqlScript *s);
+void wsql_ast_free(WSqlScript *s);
 
 /* Parses Spark interval text: "10 seconds", "1 minute 30 seconds", "interval 2 hours", "-5 ms", "1.5 s";
  * units year(s) month(s) week(s) day(s) hour(s) minute(s) second(s) millisecond(s) microsecond(s) and
