@@ -588,7 +588,10 @@ static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
         unsigned cp = decode(x->s + i, x->n - i, &l);
         char o[4];
         int on;
-        if (l == 1 && cp >= 0x80) { /* a stray byte: keep it */
+        if (upper && cp == 0xDF) { /* Java upper-cases sharp s to "SS" */
+            o[0] = o[1] = 'S';
+            on = 2;
+        } else if (l == 1 && cp >= 0x80) { /* a stray byte: keep it */
             o[0] = x->s[i];
             on = 1;
         } else {
