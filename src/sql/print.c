@@ -178,12 +178,13 @@ int wsql_print_expr(const WExpr *e, WSqlPrintMode m, WBuf *b) {
         rc = rc ? rc : wsql_print_expr(k[2], m, b);
         return rc ? rc : wbuf_puts(b, e->negated ? "))" : ")");
     case WX_LIKE:
-        if (e->negated) rc = wbuf_puts(b, "(NOT ");
+        if (e->negated) rc = wbuf_puts(b, m == WSQL_PRINT_SQL ? "(NOT (" : "(NOT ");
         else if (m == WSQL_PRINT_SQL) rc = wbuf_putc(b, '(');
         rc = rc ? rc : wsql_print_expr(k[0], m, b);
         rc = rc ? rc : wbuf_puts(b, " LIKE ");
         rc = rc ? rc : wsql_print_expr(k[1], m, b);
         if (e->escape != '\\') rc = rc ? rc : wbuf_printf(b, " ESCAPE '%c'", e->escape);
+        if (e->negated && m == WSQL_PRINT_SQL) rc = rc ? rc : wbuf_putc(b, ')');
         if (e->negated || m == WSQL_PRINT_SQL) rc = rc ? rc : wbuf_putc(b, ')');
         return rc;
     case WX_CASE: {
