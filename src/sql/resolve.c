@@ -181,9 +181,10 @@ static int resolve_path(R *r, const WExpr *e, int from, int **out_path, int *out
 }
 
 static int bind_column(R *r, const WExpr *e, WBound **out) {
+    /* t.c with t the table (or its alias) and c one of its columns wins over field c of a column t */
     int from = 0;
     if (e->n_names >= 2 && is_table_name(r, e->names[0]) &&
-        wtype_field_index_ci(r->input, e->names[0], strlen(e->names[0])) < 0)
+        wtype_field_index_ci(r->input, e->names[1], strlen(e->names[1])) >= 0)
         from = 1;
     if (e->n_names == 1 && wtype_field_index_ci(r->input, e->names[0], strlen(e->names[0])) < 0) {
         /* Spark's niladic keywords that look like names */
@@ -836,10 +837,9 @@ static int expand_star(R *r, const WSelItem *it, WBound ***cols, int *n, int *ca
     const WExpr *e = it->expr;
     const WType *st = r->input;
     int *prefix = NULL, n_prefix = 0;
-    if (e->n_names > 0 && !(e->n_names == 1 && is_table_name(r, e->names[0]) &&
-                            wtype_field_index_ci(r->input, e->names[0], strlen(e->names[0])) < 0)) {
+    if (e->n_names > 0 && !(e->n_names == 1 && is_table_name(r, e->names[0]))) {
         int from = e->n_names >= 2 && is_table_name(r, e->names[0]) &&
-                   wtype_field_index_ci(r->input, e->names[0], strlen(e->names[0])) < 0;
+                   wtype_field_index_ci(r->input, e->names[1], strlen(e->names[1])) >= 0;
         const WType *t;
         int rc = resolve_path(r, e, from, &prefix, &n_prefix, &t);
         if (rc) return rc;
@@ -872,6 +872,21 @@ static int item_name(R *r, const WSelItem *it, const WBound *b, WBuf *out) {
     if (e->kind == WX_COLUMN && b->fn == WF_COL) {
         if (b->n_path == 1) return wbuf_puts(out, r->input->fields[b->path[0]].name);
         return wbuf_puts(out, e->names[e->n_names - 1]);
+    }
+    if (e->kind == WX_COLUMN && (b->fn == WF_NOW || b->fn == WF_TODAY)) /* the keyword form */
+        return wbuf_printf(out, "%s()", b->fn == WF_NOW ? "current_timestamp" : "current_date");
+    /* Spark names a call after its resolved form, with the default arguments filled in */
+    const char *extra = NULL;
+    if (e->kind == WX_FUNC && e->n_kids == 1 && !strcasecmp(e->str, "round")) extra = "0";
+    if (e->kind == WX_FUNC && e->n_kids == 2 && (!strcasecmp(e->str, "substring") || !strcasecmp(e->str, "substr")))
+        extra = "2147483647";
+    if (extra) {
+        int rc = wbuf_printf(out, "%s(", e->str);
+        for (int i = 0; i < e->n_kids && !rc; i++) {
+            rc = wsql_print_expr(e->kids[i], WSQL_PRINT_NAME, out);
+            rc = rc ? rc : wbuf_puts(out, ", ");
+        }
+        return rc ? rc : wbuf_printf(out, "%s)", extra);
     }
     return wsql_print_expr(e, WSQL_PRINT_NAME, out);
 }
