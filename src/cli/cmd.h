@@ -12,5 +12,6 @@ typedef struct WCommand {
 } WCommand;
 
 int cmd_cat(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static int cmd_version(int argc, char **argv) {
 static const WCommand commands[] = {
     {"version", cmd_version, "print the version"},
     {"cat", cmd_cat, "print a Parquet file's rows, schema or metadata"},
+    {"check", cmd_check, "parse and plan a SQL script, print the plan"},
 };
 
 static void usage(FILE *f) {
