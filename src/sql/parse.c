@@ -42,6 +42,16 @@ static const char *const RESERVED[] = {
     "WATERMARK", "DELAY", "ESCAPE", "INTERSECT", "EXCEPT", "INNER", "LEFT", "RIGHT", "FULL", "CROSS",
     "SET", NULL};
 
+int wsql_needs_backquotes(const char *w) {
+    static const char *const SPECIAL[] = {"INTERVAL", "TIMESTAMP", "TIMESTAMP_LTZ", "DATE", "TRY_CAST", "DIV",
+                                          "STREAM", "RLIKE", "OVERWRITE", NULL};
+    for (int i = 0; RESERVED[i]; i++)
+        if (!strcasecmp(w, RESERVED[i])) return 1;
+    for (int i = 0; SPECIAL[i]; i++)
+        if (!strcasecmp(w, SPECIAL[i])) return 1;
+    return 0;
+}
+
 static int is_reserved(const WTok *t) {
     if (t->kind != WTK_IDENT) return 0;
     for (int i = 0; RESERVED[i]; i++)
@@ -1202,11 +1212,18 @@ static int parse_set(P *p, WSqlStmt *st) {
         return advance(p);
     }
     if (p->t.kind != WTK_IDENT && p->t.kind != WTK_QIDENT) return fail_found(p, "a setting name");
-    size_t k0 = p->t.off;
+    /* the name is its words and dots, without what lies between them (white space, comments) */
+    WBuf nb;
+    wbuf_init(&nb);
     while (p->t.kind == WTK_IDENT || p->t.kind == WTK_QIDENT || op(p, ".")) {
-        if ((rc = advance(p))) return rc;
+        if (wbuf_append(&nb, p->t.kind == WTK_OP ? "." : p->t.text, p->t.kind == WTK_OP ? 1 : p->t.text_len) ||
+            (rc = advance(p))) {
+            wbuf_fini(&nb);
+            return rc ? rc : WEIR_NOMEM;
+        }
     }
-    st->name = dup(p, p->L.src + k0, p->prev_end - k0);
+    st->name = dup(p, nb.data ? nb.data : "", nb.len);
+    wbuf_fini(&nb);
     if (!st->name) return WEIR_NOMEM;
     if (!op(p, "=")) return fail_found(p, "'='");
     if ((rc = advance(p))) return rc;

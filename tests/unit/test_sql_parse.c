@@ -83,7 +83,8 @@ static void test_canonical(void) {
     CANON("SELECT CAST(a AS int), cast(b as VARCHAR(10)), CAST(c AS STRUCT<x: INT>) FROM t",
           "SELECT CAST(a AS INT), CAST(b AS STRING), CAST(c AS STRUCT<x: INT>) FROM t");
     CANON("SELECT TIMESTAMP '2022-09-06 11:40:00', DATE '2022-09-06', timestamp FROM t",
-          "SELECT TIMESTAMP '2022-09-06 11:40:00', DATE '2022-09-06', timestamp FROM t");
+          "SELECT TIMESTAMP '2022-09-06 11:40:00', DATE '2022-09-06', `timestamp` FROM t");
+    CANON("SELECT `select`, `As`, `interval`, `date`.`from` FROM t", "SELECT `select`, `As`, `interval`, `date`.`from` FROM t");
     CANON("SELECT INTERVAL 10 SECONDS, INTERVAL 1 MINUTE 30 SECONDS, INTERVAL '2 hours', INTERVAL '1.5' SECOND, "
           "INTERVAL 1 MONTH FROM t",
           "SELECT INTERVAL '10 seconds', INTERVAL '90 seconds', INTERVAL '7200 seconds', INTERVAL '1.5 seconds', "
