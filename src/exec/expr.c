@@ -641,11 +641,92 @@ static int like(const char *s, size_t sn, const char *p, size_t pn, char esc) {
 
 static int eval(WExprCtx *c, const WBound *e, const WVec **out, WErr *err);
 
+/* A literal's vector is filled once and only grows: readers look at rows below the batch's count only. */
 static int fill_lit(WExprCtx *c, const WBound *e, WVec *v) {
     Val x = {e->is_null, e->ival, e->dval, e->sval, e->slen};
-    if (wvec_reserve(v, c->n)) return WEIR_NOMEM;
-    for (int64_t i = 0; i < c->n; i++)
+    if (v->len >= c->n) return WEIR_OK;
+    if (wvec_reserve(v, c->n - v->len)) return WEIR_NOMEM;
+    while (v->len < c->n)
         if (put(v, e->type, &x)) return WEIR_NOMEM;
+    return WEIR_OK;
+}
+
+static inline void set_bit(uint8_t *bm, int64_t i) { bm[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+
+/* Typed loops for the common cases (numbers, no per-row type switch); 0 when the case is not one. */
+static int fast_arith(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t n, int *done) {
+    WTypeId t = e->kids[0]->type;
+    *done = 0;
+    if (e->fn == WF_MOD || e->fn == WF_INTDIV || (t != WT_INT && t != WT_BIGINT && t != WT_DOUBLE)) return WEIR_OK;
+    if (e->fn == WF_DIV && t != WT_DOUBLE) return WEIR_OK;
+    if (wvec_reserve(v, n)) return WEIR_NOMEM;
+    int64_t nulls = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
+            nulls++;
+            if (t == WT_INT) ((int32_t *)v->values)[i] = 0;
+            else if (t == WT_BIGINT) ((int64_t *)v->values)[i] = 0;
+            else ((double *)v->values)[i] = 0;
+            continue;
+        }
+        if (t == WT_DOUBLE) {
+            double x = wvec_f64(a, i), y = wvec_f64(b, i), r;
+            switch (e->fn) {
+            case WF_ADD: r = x + y; break;
+            case WF_SUB: r = x - y; break;
+            case WF_MUL: r = x * y; break;
+            default:
+                if (y == 0) {
+                    nulls++;
+                    ((double *)v->values)[i] = 0;
+                    continue;
+                }
+                r = x / y;
+                break;
+            }
+            ((double *)v->values)[i] = r;
+        } else {
+            uint64_t x = t == WT_INT ? (uint64_t)(int64_t)wvec_i32(a, i) : (uint64_t)wvec_i64(a, i);
+            uint64_t y = t == WT_INT ? (uint64_t)(int64_t)wvec_i32(b, i) : (uint64_t)wvec_i64(b, i);
+            uint64_t r = e->fn == WF_ADD ? x + y : e->fn == WF_SUB ? x - y : x * y;
+            if (t == WT_INT) ((int32_t *)v->values)[i] = (int32_t)(uint32_t)r;
+            else ((int64_t *)v->values)[i] = (int64_t)r;
+        }
+        set_bit(v->validity, i);
+    }
+    v->len = n;
+    v->null_count = nulls;
+    *done = 1;
+    return WEIR_OK;
+}
+
+static int fast_compare(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t n, int *done) {
+    WTypeId t = e->kids[0]->type;
+    *done = 0;
+    if (e->fn == WF_NSEQ || (t != WT_INT && t != WT_DATE && t != WT_BIGINT && t != WT_TIMESTAMP)) return WEIR_OK;
+    if (wvec_reserve(v, n)) return WEIR_NOMEM;
+    int64_t nulls = 0;
+    int wide = t == WT_BIGINT || t == WT_TIMESTAMP;
+    for (int64_t i = 0; i < n; i++) {
+        if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
+            nulls++;
+            continue;
+        }
+        int64_t x = wide ? wvec_i64(a, i) : wvec_i32(a, i), y = wide ? wvec_i64(b, i) : wvec_i32(b, i);
+        int r;
+        switch (e->fn) {
+        case WF_EQ: r = x == y; break;
+        case WF_LT: r = x < y; break;
+        case WF_LE: r = x <= y; break;
+        case WF_GT: r = x > y; break;
+        default: r = x >= y; break;
+        }
+        if (r) set_bit(v->values, i);
+        set_bit(v->validity, i);
+    }
+    v->len = n;
+    v->null_count = nulls;
+    *done = 1;
     return WEIR_OK;
 }
 
@@ -786,8 +867,11 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (put(v, e->type, &x)) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_ADD: case WF_SUB: case WF_MUL: case WF_DIV: case WF_MOD: case WF_INTDIV:
+    case WF_ADD: case WF_SUB: case WF_MUL: case WF_DIV: case WF_MOD: case WF_INTDIV: {
+        int done;
+        if ((rc = fast_arith(e, v, k[0], k[1], n, &done)) || done) return rc;
         return arith(e, v, k[0], k[1], n);
+    }
     case WF_NEG: case WF_ABS: case WF_BITNOT:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], t0, i);
@@ -803,7 +887,9 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (put(v, e->type, &x)) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_EQ: case WF_NSEQ: case WF_LT: case WF_LE: case WF_GT: case WF_GE:
+    case WF_EQ: case WF_NSEQ: case WF_LT: case WF_LE: case WF_GT: case WF_GE: {
+        int done;
+        if ((rc = fast_compare(e, v, k[0], k[1], n, &done)) || done) return rc;
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], t0, i), y = get(k[1], t0, i);
             if (x.null || y.null) {
@@ -822,6 +908,7 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (rc) return WEIR_NOMEM;
         }
         return WEIR_OK;
+    }
     case WF_AND: case WF_OR:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_BOOLEAN, i), y = get(k[1], WT_BOOLEAN, i);
@@ -1039,7 +1126,16 @@ static int eval(WExprCtx *c, const WBound *e, const WVec **out, WErr *err) {
         *out = c->done[e->id] = &s->children[e->path[0]];
         return WEIR_OK;
     }
-    WVec *v = scratch(c, e);
+    WVec *v;
+    if (e->fn == WF_LIT) {
+        v = &c->vecs[e->id];
+        if (!c->inited[e->id]) {
+            wvec_init(v, &SCALAR[e->type <= WT_TIMESTAMP ? e->type : WT_NULL]);
+            c->inited[e->id] = 1;
+        }
+    } else {
+        v = scratch(c, e);
+    }
     int rc = eval_node(c, e, v, err);
     if (rc) {
         if (rc == WEIR_NOMEM) werr_msg(err, WEIR_NOMEM, "out of memory evaluating an expression");

@@ -40,8 +40,28 @@ void wproject_close(WProject *p) {
     free(p);
 }
 
+/* Fixed-width columns: values copied by width, validity bit by bit (the output may already hold rows, so
+ * its bitmap is not byte-aligned with the input's). Other types go value by value. */
 static int copy_rows(WVec *dst, const WVec *src, const int64_t *rows, int64_t n, int all) {
     if (wvec_reserve(dst, n)) return WEIR_NOMEM;
+    size_t w = wtype_width(dst->type->id);
+    if (w && dst->type->id == src->type->id) {
+        char *dv = (char *)dst->values + (size_t)dst->len * w;
+        const char *sv = src->values;
+        if (all) memcpy(dv, sv, (size_t)n * w);
+        else if (w == 8)
+            for (int64_t j = 0; j < n; j++) memcpy(dv + j * 8, sv + rows[j] * 8, 8);
+        else
+            for (int64_t j = 0; j < n; j++) memcpy(dv + j * 4, sv + rows[j] * 4, 4);
+        int64_t at = dst->len, nulls = 0;
+        for (int64_t j = 0; j < n; j++, at++) {
+            if (wvec_is_null(src, all ? j : rows[j])) nulls++;
+            else dst->validity[at >> 3] |= (uint8_t)(1u << (at & 7));
+        }
+        dst->len += n;
+        dst->null_count += nulls;
+        return WEIR_OK;
+    }
     for (int64_t j = 0; j < n; j++)
         if (wexpr_copy_value(dst, src, all ? j : rows[j])) return WEIR_NOMEM;
     return WEIR_OK;
@@ -92,8 +112,7 @@ int wproject_run_at(WProject *p, const WBatch *in, WBatch *out, int64_t now_us, 
     }
     return WEIR_OK;
 fail:
-    wbatch_truncate(out, base);
-    for (int c = 0; c < out->root.n_children; c++) wvec_truncate(wbatch_col(out, c), base);
+    wbatch_truncate(out, base); /* also cuts every column back to base rows */
     if (rc == WEIR_NOMEM) werr_msg(err, WEIR_NOMEM, "out of memory");
     return rc;
 }
