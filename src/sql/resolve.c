@@ -146,6 +146,38 @@ static int column_list(const WType *st, char *buf, size_t cap) {
     return 0;
 }
 
+/* Edit distance between a and b ignoring ASCII case, capped at 3 (enough to spot a typo). */
+static int distance(const char *a, const char *b) {
+    size_t an = strlen(a), bn = strlen(b);
+    if (an > 40 || bn > 40 || (an > bn ? an - bn : bn - an) > 2) return 3;
+    int d[41][41];
+    for (size_t i = 0; i <= an; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= bn; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= an; i++)
+        for (size_t j = 1; j <= bn; j++) {
+            int v = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            d[i][j] = v;
+        }
+    return d[an][bn] > 3 ? 3 : d[an][bn];
+}
+
+/* The field of st whose name is closest to nm (within 2 edits, 1 for short names), or NULL. */
+static const char *closest_field(const WType *st, const char *nm) {
+    const char *best = NULL;
+    size_t n = strlen(nm);
+    int bd = n <= 2 ? 0 : n <= 4 ? 2 : 3; /* strictly fewer edits than this */
+    for (int i = 0; i < st->n_fields; i++) {
+        int d = distance(nm, st->fields[i].name);
+        if (d < bd) {
+            bd = d;
+            best = st->fields[i].name;
+        }
+    }
+    return best;
+}
+
 static int is_table_name(R *r, const char *n) {
     const char *t = r->s->from_alias ? r->s->from_alias : r->s->from;
     return t && !strcasecmp(t, n);
@@ -165,11 +197,14 @@ static int resolve_path(R *r, const WExpr *e, int from, int **out_path, int *out
         }
         int k = wtype_field_index_ci(t, nm, strlen(nm));
         if (k < 0) {
-            char cols[300];
+            char cols[300], hint[120] = "";
             column_list(t, cols, sizeof cols);
+            const char *near = closest_field(t, nm);
+            if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
             if (i == 0)
-                return rerr(r, e->off, "unknown column '%s'; the input columns are: %s", nm, cols);
-            return rerr(r, e->off, "no field '%s' in %s; its fields are: %s", nm, e->names[from + i - 1], cols);
+                return rerr(r, e->off, "unknown column '%s'%s; the input columns are: %s", nm, hint, cols);
+            return rerr(r, e->off, "no field '%s' in %s%s; its fields are: %s", nm, e->names[from + i - 1], hint,
+                        cols);
         }
         path[i] = k;
         t = &t->fields[k].type;
@@ -472,7 +507,20 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
     const FnDef *d = NULL;
     for (int i = 0; FNS[i].name; i++)
         if (!strcasecmp(FNS[i].name, name)) d = &FNS[i];
-    if (!d) return rerr(r, e->off, "unknown function %s()", name);
+    if (!d) {
+        const char *near = NULL;
+        size_t n = strlen(name);
+        int bd = n <= 2 ? 0 : n <= 4 ? 2 : 3;
+        for (int i = 0; FNS[i].name; i++) {
+            int dd = distance(name, FNS[i].name);
+            if (dd < bd) {
+                bd = dd;
+                near = FNS[i].name;
+            }
+        }
+        if (near) return rerr(r, e->off, "unknown function %s() (did you mean %s()?)", name, near);
+        return rerr(r, e->off, "unknown function %s()", name);
+    }
     if (e->star) return rerr(r, e->off, "%s(*) is not valid: '*' only goes in count(*)", name);
     if (e->distinct) return rerr(r, e->off, "DISTINCT is only valid in aggregate functions, not in %s()", name);
     if (e->n_kids < d->min_args || e->n_kids > d->max_args) {
