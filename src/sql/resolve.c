@@ -707,13 +707,25 @@ static int bind_in(R *r, const WExpr *e, WBound **out) {
     }
     for (int i = 0; i < n; i++)
         if ((rc = coerce(r, k[i], t, &k[i]))) return rc;
-    WBound *acc = NULL;
-    for (int i = 1; i < n; i++) {
-        WBound *eq;
-        if ((rc = make2(r, WF_EQ, WT_BOOLEAN, k[i]->off, k[0], k[i], &eq))) return rc;
-        if (!acc) acc = eq;
-        else if ((rc = make2(r, WF_OR, WT_BOOLEAN, e->off, acc, eq, &acc))) return rc;
+    WBound **eqs = warena_alloc(&r->b->arena, sizeof *eqs * (size_t)n);
+    if (!eqs) return WEIR_NOMEM;
+    for (int i = 1; i < n; i++)
+        if ((rc = make2(r, WF_EQ, WT_BOOLEAN, k[i]->off, k[0], k[i], &eqs[i - 1]))) return rc;
+    /* OR the equalities pairwise, level by level: a balanced tree keeps a long IN list shallow */
+    int m = n - 1;
+    while (m > 1) {
+        int j = 0;
+        for (int i = 0; i < m; i += 2) {
+            if (i + 1 < m) {
+                if ((rc = make2(r, WF_OR, WT_BOOLEAN, e->off, eqs[i], eqs[i + 1], &eqs[j]))) return rc;
+            } else {
+                eqs[j] = eqs[i];
+            }
+            j++;
+        }
+        m = j;
     }
+    WBound *acc = eqs[0];
     if (e->negated && (rc = make1(r, WF_NOT, WT_BOOLEAN, e->off, acc, &acc))) return rc;
     *out = acc;
     return WEIR_OK;

@@ -51,7 +51,7 @@ static void put_value(WBuf *b, const WVec *v, int64_t r) {
 /* Evaluates `expr` over one row (x INT = 7) in time zone tz; "type:value" or "ERROR:<message>". */
 static const char *eval1(const char *tz, const char *expr) {
     static char res[2048];
-    char script[2048];
+    static char script[65536];
     snprintf(script, sizeof script, "%s%s%sCREATE TABLE t (x INT) USING json;\nSELECT %s FROM STREAM(t);",
              tz ? "SET timezone = '" : "", tz ? tz : "", tz ? "';\n" : "", expr);
     WScript *s = NULL;
@@ -138,6 +138,18 @@ static void test_logic(void) {
     EXPECT("x IN (1, NULL)", "boolean:NULL");
     EXPECT("x NOT IN (1, NULL)", "boolean:NULL");
     EXPECT("x IN (7, NULL)", "boolean:true");
+    {
+        /* 3000 values: the ORs form a balanced tree */
+        static char in[40000];
+        size_t n = (size_t)snprintf(in, sizeof in, "x IN (");
+        for (int i = 0; i < 3000; i++) n += (size_t)snprintf(in + n, sizeof in - n, "%s%d", i ? ", " : "", 1000 - i);
+        snprintf(in + n, sizeof in - n, ")");
+        EXPECT(in, "boolean:true");
+        n = (size_t)snprintf(in, sizeof in, "x + 10000 IN (");
+        for (int i = 0; i < 3000; i++) n += (size_t)snprintf(in + n, sizeof in - n, "%s%d", i ? ", " : "", 1000 - i);
+        snprintf(in + n, sizeof in - n, ", NULL)");
+        EXPECT(in, "boolean:NULL"); /* 10007 is not listed, and NULL is */
+    }
     EXPECT("x BETWEEN 1 AND 10", "boolean:true");
     EXPECT("x NOT BETWEEN 1 AND 10", "boolean:false");
     EXPECT("x BETWEEN NULL AND 5", "boolean:false");       /* NULL AND false */

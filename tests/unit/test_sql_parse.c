@@ -166,6 +166,16 @@ static void test_errors(void) {
     for (int i = 0; i < 1000; i++) deep[n++] = ')';
     snprintf(deep + n, sizeof deep - n, " FROM t");
     expect_error(deep, "expression nested too deeply");
+    /* a long left-deep chain: bounded too, so that later passes cannot run out of stack */
+    static char chain[20000];
+    n = (size_t)snprintf(chain, sizeof chain, "SELECT 1");
+    for (int i = 0; i < 1500; i++) n += (size_t)snprintf(chain + n, sizeof chain - n, "+1");
+    snprintf(chain + n, sizeof chain - n, " FROM t");
+    expect_error(chain, "1:8: expression too complex (over 1000 levels of operators)");
+    n = (size_t)snprintf(chain, sizeof chain, "SELECT 1");
+    for (int i = 0; i < 990; i++) n += (size_t)snprintf(chain + n, sizeof chain - n, "+1");
+    snprintf(chain + n, sizeof chain - n, " FROM t");
+    CHECK(strncmp(canon(chain), "ERROR", 5) != 0);
 }
 
 static void test_interval_text(void) {
