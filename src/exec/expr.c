@@ -165,9 +165,29 @@ static int64_t floordiv(int64_t a, int64_t b) {
     return q;
 }
 
+/* Time arithmetic saturates at the ends of the int64 range instead of overflowing (timestamps there are
+ * hundreds of thousands of years away; Spark fails or wraps, weir keeps the extreme value). */
+static int64_t sat_add(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return b < 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
+static int64_t floormod(int64_t a, int64_t b) {
+    int64_t m = a % b;
+    return m < 0 ? m + b : m;
+}
+
+/* days * one day + tod, saturated */
+static int64_t day_us(int64_t days, int64_t tod) {
+    int64_t r;
+    if (__builtin_mul_overflow(days, US_PER_DAY, &r)) return days < 0 ? INT64_MIN : INT64_MAX;
+    return sat_add(r, tod);
+}
+
 static int64_t local_us(const WExprCtx *c, int64_t us) {
     if (!c->tz) return us;
-    return us + (int64_t)wtz_offset_at_utc(c->tz, us) * US_PER_SEC;
+    return sat_add(us, (int64_t)wtz_offset_at_utc(c->tz, us) * US_PER_SEC);
 }
 
 static int64_t to_utc(const WExprCtx *c, int64_t local) { return c->tz ? wtz_local_to_utc(c->tz, local) : local; }
@@ -182,7 +202,7 @@ static int days_in_month(int64_t y, unsigned m) {
 static int format_ts(const WExprCtx *c, int64_t us, char *buf) {
     int64_t l = local_us(c, us);
     int64_t days = floordiv(l, US_PER_DAY);
-    int64_t rem = l - days * US_PER_DAY;
+    int64_t rem = floormod(l, US_PER_DAY);
     int n;
     if (days >= INT32_MIN && days <= INT32_MAX) {
         n = wtime_format_date((int32_t)days, buf);
@@ -462,7 +482,7 @@ static void cast_val(WExprCtx *c, WTypeId from, WTypeId to, Val *x) {
             else x->i = us;
             return;
         }
-        case WT_DATE: x->i = to_utc(c, x->i * US_PER_DAY); return;
+        case WT_DATE: x->i = to_utc(c, day_us(x->i, 0)); return;
         case WT_DOUBLE:
             if (isnan(x->d) || isinf(x->d)) x->null = 1;
             else x->i = sat_double_to_i64(x->d * 1e6, INT64_MIN, INT64_MAX);
@@ -789,7 +809,7 @@ static int arith(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t
 
 static int ts_add_months(const WExprCtx *c, int64_t us, int32_t months, int64_t *out) {
     int64_t l = local_us(c, us);
-    int64_t days = floordiv(l, US_PER_DAY), tod = l - days * US_PER_DAY;
+    int64_t days = floordiv(l, US_PER_DAY), tod = floormod(l, US_PER_DAY);
     int64_t y;
     unsigned m, d;
     wtime_civil_from_days(days, &y, &m, &d);
@@ -798,21 +818,21 @@ static int ts_add_months(const WExprCtx *c, int64_t us, int32_t months, int64_t 
     m = (unsigned)(mi - y * 12) + 1;
     int dim = days_in_month(y, m);
     if ((int)d > dim) d = (unsigned)dim;
-    *out = to_utc(c, wtime_days_from_civil(y, m, d) * US_PER_DAY + tod);
+    *out = to_utc(c, day_us(wtime_days_from_civil(y, m, d), tod));
     return 0;
 }
 
 static int64_t trunc_ts(const WExprCtx *c, int64_t us, int unit) {
     switch (unit) {
     case WTRUNC_MICROSECOND: return us;
-    case WTRUNC_MILLISECOND: return floordiv(us, 1000) * 1000;
-    case WTRUNC_SECOND: return floordiv(us, US_PER_SEC) * US_PER_SEC;
+    case WTRUNC_MILLISECOND: return sat_add(us, -floormod(us, 1000));
+    case WTRUNC_SECOND: return sat_add(us, -floormod(us, US_PER_SEC));
     default: break;
     }
     int64_t l = local_us(c, us);
-    int64_t days = floordiv(l, US_PER_DAY), tod = l - days * US_PER_DAY;
-    if (unit == WTRUNC_MINUTE) return to_utc(c, days * US_PER_DAY + tod / 60000000 * 60000000);
-    if (unit == WTRUNC_HOUR) return to_utc(c, days * US_PER_DAY + tod / 3600000000LL * 3600000000LL);
+    int64_t days = floordiv(l, US_PER_DAY), tod = floormod(l, US_PER_DAY);
+    if (unit == WTRUNC_MINUTE) return to_utc(c, day_us(days, tod / 60000000 * 60000000));
+    if (unit == WTRUNC_HOUR) return to_utc(c, day_us(days, tod / 3600000000LL * 3600000000LL));
     int64_t y;
     unsigned m, d;
     wtime_civil_from_days(days, &y, &m, &d);
@@ -823,7 +843,7 @@ static int64_t trunc_ts(const WExprCtx *c, int64_t us, int unit) {
     case WTRUNC_QUARTER: days = wtime_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1); break;
     default: days = wtime_days_from_civil(y, 1, 1); break;
     }
-    return to_utc(c, days * US_PER_DAY);
+    return to_utc(c, day_us(days, 0));
 }
 
 static int time_part(const WExprCtx *c, WFn fn, WTypeId t, int64_t x) {
@@ -832,7 +852,7 @@ static int time_part(const WExprCtx *c, WFn fn, WTypeId t, int64_t x) {
     else {
         int64_t l = local_us(c, x);
         days = floordiv(l, US_PER_DAY);
-        tod = l - days * US_PER_DAY;
+        tod = floormod(l, US_PER_DAY);
     }
     int64_t y;
     unsigned m, d;

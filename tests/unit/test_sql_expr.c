@@ -308,6 +308,12 @@ static void test_time(void) {
     EXPECT("cast(to_timestamp('2022-09-06 11:40:00.5') as string)", "string:2022-09-06 11:40:00.5");
     EXPECT("to_timestamp('06/09/2022 11:40', 'dd/MM/yyyy HH:mm')", "timestamp:1662464400000000");
     EXPECT("to_timestamp('garbage')", "timestamp:NULL");
+    /* the ends of the range: seconds beyond it saturate, then stay put (294247-01-10T04:00:54.775807Z) */
+    EXPECT("cast(9223372036854775807 as timestamp)", "timestamp:9223372036854775807");
+    EXPECT("year(cast(9223372036854775807 as timestamp))", "int:294247");
+    EXPECT("hour(cast(9223372036854775807 as timestamp))", "int:4");
+    EXPECT("date_trunc('second', cast(-9223372036854775808 as timestamp))", "timestamp:-9223372036854775808");
+    EXPECT_TZ("Europe/Paris", "year(cast(-9223372036854775808 as timestamp))", "int:-290308");
     EXPECT("to_timestamp('2022-13-01', 'yyyy-MM-dd')", "timestamp:NULL");
     EXPECT("current_timestamp()", "timestamp:1711846799500000");
     EXPECT("current_timestamp", "timestamp:1711846799500000");
