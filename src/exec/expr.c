@@ -603,6 +603,17 @@ static unsigned map_case(unsigned cp, int upper) {
 static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
     wbuf_reset(&c->tmp);
     if (wbuf_reserve(&c->tmp, x->n + 8)) return WEIR_NOMEM;
+    size_t a = 0;
+    while (a < x->n && (unsigned char)x->s[a] < 0x80) a++;
+    if (a == x->n) { /* ASCII only */
+        for (size_t i = 0; i < x->n; i++) {
+            char ch = x->s[i];
+            if (upper && ch >= 'a' && ch <= 'z') ch = (char)(ch - 32);
+            else if (!upper && ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
+            c->tmp.data[i] = ch;
+        }
+        return wvec_append_str(v, c->tmp.data, x->n);
+    }
     for (size_t i = 0; i < x->n;) {
         size_t l;
         unsigned cp = decode(x->s + i, x->n - i, &l);
@@ -723,10 +734,37 @@ static int fast_arith(const WBound *e, WVec *v, const WVec *a, const WVec *b, in
 static int fast_compare(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t n, int *done) {
     WTypeId t = e->kids[0]->type;
     *done = 0;
-    if (e->fn == WF_NSEQ || (t != WT_INT && t != WT_DATE && t != WT_BIGINT && t != WT_TIMESTAMP)) return WEIR_OK;
+    if (e->fn == WF_NSEQ || (t != WT_INT && t != WT_DATE && t != WT_BIGINT && t != WT_TIMESTAMP && t != WT_DOUBLE))
+        return WEIR_OK;
     if (wvec_reserve(v, n)) return WEIR_NOMEM;
     int64_t nulls = 0;
     int wide = t == WT_BIGINT || t == WT_TIMESTAMP;
+    if (t == WT_DOUBLE) {
+        for (int64_t i = 0; i < n; i++) {
+            if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
+                nulls++;
+                continue;
+            }
+            double x = wvec_f64(a, i), y = wvec_f64(b, i);
+            /* Spark: NaN = NaN, and NaN above every other value */
+            int an = x != x, bn = y != y;
+            int c = (an || bn) ? an - bn : (x < y ? -1 : x > y);
+            int r;
+            switch (e->fn) {
+            case WF_EQ: r = c == 0; break;
+            case WF_LT: r = c < 0; break;
+            case WF_LE: r = c <= 0; break;
+            case WF_GT: r = c > 0; break;
+            default: r = c >= 0; break;
+            }
+            if (r) set_bit(v->values, i);
+            set_bit(v->validity, i);
+        }
+        v->len = n;
+        v->null_count = nulls;
+        *done = 1;
+        return WEIR_OK;
+    }
     for (int64_t i = 0; i < n; i++) {
         if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
             nulls++;
@@ -929,7 +967,32 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
         }
         return WEIR_OK;
     }
-    case WF_AND: case WF_OR:
+    case WF_AND: case WF_OR: {
+        /* whole bytes of the bitmaps at once: T = rows known true, F = rows known false, the rest NULL */
+        const uint8_t *va = k[0]->validity, *xa = k[0]->values, *vb = k[1]->validity, *xb = k[1]->values;
+        if (t0 == WT_BOOLEAN && e->kids[1]->type == WT_BOOLEAN && n > 0) {
+            uint8_t *vv = v->validity, *xv = v->values;
+            int64_t bytes = (n + 7) / 8, valid = 0;
+            for (int64_t j = 0; j < bytes; j++) {
+                uint8_t ta = va[j] & xa[j], fa = va[j] & (uint8_t)~xa[j];
+                uint8_t tb = vb[j] & xb[j], fb = vb[j] & (uint8_t)~xb[j];
+                uint8_t t, f;
+                if (e->fn == WF_AND) {
+                    t = ta & tb;
+                    f = fa | fb;
+                } else {
+                    t = ta | tb;
+                    f = fa & fb;
+                }
+                uint8_t m = (j == bytes - 1 && (n & 7)) ? (uint8_t)((1u << (n & 7)) - 1) : 0xFF;
+                vv[j] = (t | f) & m;
+                xv[j] = t & m;
+                valid += __builtin_popcount(vv[j]);
+            }
+            v->len = n;
+            v->null_count = n - valid;
+            return WEIR_OK;
+        }
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_BOOLEAN, i), y = get(k[1], WT_BOOLEAN, i);
             int dom = e->fn == WF_OR; /* the value that decides alone */
@@ -939,6 +1002,7 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (rc) return WEIR_NOMEM;
         }
         return WEIR_OK;
+    }
     case WF_NOT:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_BOOLEAN, i);
@@ -951,13 +1015,44 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (wvec_append_bool(v, e->fn == WF_ISNULL ? isn : !isn)) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_LIKE:
+    case WF_LIKE: {
+        /* a constant pattern that is only text between optional leading and trailing '%': no matcher needed */
+        const WBound *pk = e->kids[1];
+        if (pk->fn == WF_LIT && !pk->is_null && pk->sval) {
+            const char *pt = pk->sval;
+            size_t pn = pk->slen;
+            int lead = pn > 0 && pt[0] == '%';
+            int trail = pn > (size_t)lead && pt[pn - 1] == '%';
+            const char *lit = pt + lead;
+            size_t ln = pn - (size_t)lead - (size_t)trail;
+            int simple = 1;
+            for (size_t j = 0; j < ln; j++)
+                if (lit[j] == '%' || lit[j] == '_' || lit[j] == e->escape) simple = 0;
+            if (simple) {
+                for (int64_t i = 0; i < n; i++) {
+                    if (wvec_is_null(k[0], i)) {
+                        if (put_null(v)) return WEIR_NOMEM;
+                        continue;
+                    }
+                    size_t sn;
+                    const char *sv = wvec_str(k[0], i, &sn);
+                    int m;
+                    if (lead && trail) m = ln == 0 || (sn >= ln && memmem(sv, sn, lit, ln) != NULL);
+                    else if (lead) m = sn >= ln && !memcmp(sv + sn - ln, lit, ln);
+                    else if (trail) m = sn >= ln && !memcmp(sv, lit, ln);
+                    else m = sn == ln && !memcmp(sv, lit, ln);
+                    if (wvec_append_bool(v, m)) return WEIR_NOMEM;
+                }
+                return WEIR_OK;
+            }
+        }
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_STRING, i), p = get(k[1], WT_STRING, i);
             if ((x.null || p.null) ? put_null(v) : wvec_append_bool(v, like(x.s, x.n, p.s, p.n, e->escape)))
                 return WEIR_NOMEM;
         }
         return WEIR_OK;
+    }
     case WF_CASE: {
         int pairs = (e->n_kids - e->has_else) / 2;
         const WVec **kv = calloc((size_t)e->n_kids, sizeof *kv);

@@ -17,15 +17,34 @@ struct WProject {
     WExprCtx *ctx;
     int64_t *rows;   /* selected row numbers */
     int64_t cap;
+    int computes;    /* the select list has more than plain column references */
+    WBatch kept;     /* the rows WHERE kept, gathered when computing on them beats computing on all rows */
+    int kept_init;
+    uint8_t *used;   /* per input column: read by the select list (only those are gathered) */
 };
+
+static void mark_used(const WBound *e, uint8_t *used) {
+    if (e->fn == WF_COL && e->n_path > 0) used[e->path[0]] = 1;
+    for (int i = 0; i < e->n_kids; i++) mark_used(e->kids[i], used);
+}
 
 int wproject_open(const WBoundSelect *sel, const char *time_zone, WProject **out, WErr *err) {
     *out = NULL;
     WProject *p = calloc(1, sizeof *p);
     if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory");
     p->sel = sel;
+    p->used = calloc((size_t)(sel->input->n_fields ? sel->input->n_fields : 1), 1);
+    if (!p->used) {
+        free(p);
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    for (int c = 0; c < sel->out_schema.n_fields; c++) {
+        p->computes |= sel->cols[c]->fn != WF_COL;
+        mark_used(sel->cols[c], p->used);
+    }
     int rc = wexpr_open(sel, time_zone, &p->ctx, err);
     if (rc) {
+        free(p->used);
         free(p);
         return rc;
     }
@@ -36,6 +55,8 @@ int wproject_open(const WBoundSelect *sel, const char *time_zone, WProject **out
 void wproject_close(WProject *p) {
     if (!p) return;
     wexpr_close(p->ctx);
+    if (p->kept_init) wbatch_fini(&p->kept);
+    free(p->used);
     free(p->rows);
     free(p);
 }
@@ -62,8 +83,38 @@ static int copy_rows(WVec *dst, const WVec *src, const int64_t *rows, int64_t n,
         dst->null_count += nulls;
         return WEIR_OK;
     }
+    if (dst->type->id == WT_STRUCT && src->type->id == WT_STRUCT && dst->n_children == src->n_children) {
+        /* children stay aligned with their struct: copy the same rows of each, then the struct's own bits */
+        for (int k = 0; k < dst->n_children; k++)
+            if (copy_rows(&dst->children[k], &src->children[k], rows, n, all)) return WEIR_NOMEM;
+        int64_t at = dst->len, nulls = 0;
+        for (int64_t j = 0; j < n; j++, at++) {
+            if (wvec_is_null(src, all ? j : rows[j])) nulls++;
+            else dst->validity[at >> 3] |= (uint8_t)(1u << (at & 7));
+        }
+        dst->len += n;
+        dst->null_count += nulls;
+        return WEIR_OK;
+    }
     for (int64_t j = 0; j < n; j++)
         if (wexpr_copy_value(dst, src, all ? j : rows[j])) return WEIR_NOMEM;
+    return WEIR_OK;
+}
+
+/* The kept rows of `in` as a batch of their own (all rows valid); only the columns the select list reads
+ * are filled, the others stay empty and are never looked at. */
+static int gather(WProject *p, const WBatch *in, int64_t kept) {
+    if (!p->kept_init) {
+        if (wbatch_init(&p->kept, in->schema)) return WEIR_NOMEM;
+        p->kept_init = 1;
+    }
+    wbatch_reset(&p->kept);
+    for (int c = 0; c < in->root.n_children; c++)
+        if (p->used[c] && copy_rows(wbatch_col(&p->kept, c), &in->root.children[c], p->rows, kept, 0))
+            return WEIR_NOMEM;
+    if (wvec_reserve(&p->kept.root, kept)) return WEIR_NOMEM;
+    for (int64_t j = 0; j < kept; j++) p->kept.root.validity[j >> 3] |= (uint8_t)(1u << (j & 7));
+    p->kept.root.len = kept;
     return WEIR_OK;
 }
 
@@ -94,6 +145,13 @@ int wproject_run_at(WProject *p, const WBatch *in, WBatch *out, int64_t now_us, 
             for (int64_t i = 0; i < n; i++) p->rows[i] = i;
     }
     if (!kept) return WEIR_OK;
+    /* computed columns over a small part of the batch: compute them on the kept rows only */
+    if (!all && p->computes && kept * 4 <= n * 3 && in->schema) {
+        if ((rc = gather(p, in, kept))) return werr_msg(err, rc, "out of memory");
+        wexpr_begin(p->ctx, &p->kept, now_us);
+        in = &p->kept;
+        all = 1;
+    }
     int64_t base = wbatch_rows(out);
     for (int c = 0; c < s->out_schema.n_fields; c++) {
         const WVec *v;
