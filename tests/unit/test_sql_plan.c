@@ -203,6 +203,11 @@ static void test_queries(void) {
     CHECK_EQ_INT(run_query("SELECT t.* FROM STREAM(t) WHERE datetime < TIMESTAMP '2022-09-06 11:40:01';", out,
                            sizeof out, ddl, sizeof ddl), 0);
     CHECK_EQ_STR(out, "{struct}|1662464400123456|{struct}\n{struct}|-1000000|{struct}\n");
+    /* IS NULL of a whole STRUCT; a STRUCT column kept by a filter */
+    CHECK_EQ_INT(run_query("SELECT analytics IS NULL AS n, sales FROM STREAM(t) WHERE sales.quantity <> 10;", out,
+                           sizeof out, ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(ddl, "n BOOLEAN, sales STRUCT<quantity: INT, total_price: DOUBLE>");
+    CHECK_EQ_STR(out, "false|{struct}\ntrue|{struct}\nfalse|{struct}\n");
     /* Spark's default names */
     CHECK_EQ_INT(run_query("SELECT analytics.clicks + 1, sales.total_price, DateTime FROM STREAM(t) WHERE false;",
                            out, sizeof out, ddl, sizeof ddl), 0);
