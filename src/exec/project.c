@@ -181,3 +181,25 @@ int wproject_run(WProject *p, const WBatch *in, WBatch *out, WErr *err) {
     int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
     return wproject_run_at(p, in, out, now, err);
 }
+
+int wproject_event_time(WProject *p, const WBatch *in, WEventTimeStats *out, WErr *err) {
+    memset(out, 0, sizeof *out);
+    const WBound *wm = p->sel->watermark;
+    if (!wm) return WEIR_OK;
+    out->has_watermark = 1;
+    wexpr_begin(p->ctx, in, 0);
+    const WVec *v;
+    int rc = wexpr_eval(p->ctx, wm, &v, err);
+    if (rc) return rc;
+    double sum = 0;
+    for (int64_t i = 0; i < wbatch_rows(in); i++) {
+        if (wvec_is_null(v, i)) continue;
+        int64_t t = wvec_i64(v, i);
+        if (!out->rows || t < out->min_us) out->min_us = t;
+        if (!out->rows || t > out->max_us) out->max_us = t;
+        sum += (double)t;
+        out->rows++;
+    }
+    if (out->rows) out->avg_us = sum / (double)out->rows;
+    return WEIR_OK;
+}

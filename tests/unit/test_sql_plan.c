@@ -279,6 +279,34 @@ static void test_settings_and_chain(void) {
     CHECK_EQ_STR(wbuf_cstr(&b), "y BIGINT, h INT"); /* INSERT into declared columns: by position, cast */
     wbuf_fini(&b);
     CHECK(s->queries[2].sink == NULL);
+    {
+        /* event-time statistics of the WATERMARK expression, NULL times skipped, WHERE ignored */
+        WBatch in;
+        wbatch_init(&in, &s->tables[0].schema);
+        static const int64_t T[] = {3000000, -1, 1000000, 8000000};
+        for (int r = 0; r < 4; r++) {
+            wbatch_begin_row(&in);
+            wvec_append_i32(wbatch_col(&in, 0), r);
+            if (T[r] < 0) wvec_append_null(wbatch_col(&in, 1));
+            else wvec_append_i64(wbatch_col(&in, 1), T[r]);
+        }
+        WProject *p = NULL;
+        WEventTimeStats st;
+        CHECK_EQ_INT(wproject_open(s->queries[0].select, s->time_zone, &p, &err), WEIR_OK);
+        CHECK_EQ_INT(wproject_event_time(p, &in, &st, &err), WEIR_OK);
+        CHECK_EQ_INT(st.has_watermark, 1);
+        CHECK_EQ_INT(st.rows, 3);
+        CHECK_EQ_INT(st.min_us, 1000000);
+        CHECK_EQ_INT(st.max_us, 8000000);
+        CHECK(st.avg_us == 4000000.0);
+        wproject_close(p);
+        CHECK_EQ_INT(wproject_open(s->queries[2].select, s->time_zone, &p, &err), WEIR_OK);
+        CHECK_EQ_INT(wproject_event_time(p, &in, &st, &err), WEIR_OK);
+        CHECK_EQ_INT(st.has_watermark, 0);
+        CHECK_EQ_INT(st.rows, 0);
+        wproject_close(p);
+        wbatch_fini(&in);
+    }
     CHECK_EQ_STR(s->queries[2].name, "console_3");
     wsql_script_free(s);
 }
