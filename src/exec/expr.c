@@ -600,6 +600,12 @@ static unsigned map_case(unsigned cp, int upper) {
     return cp;
 }
 
+/* A letter of the scripts map_case knows (enough to find the end of a Greek word). */
+static int is_letter(unsigned cp) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 &&
+           cp != 0xF7) || (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x400 && cp <= 0x4FF);
+}
+
 static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
     wbuf_reset(&c->tmp);
     if (wbuf_reserve(&c->tmp, x->n + 8)) return WEIR_NOMEM;
@@ -614,12 +620,19 @@ static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
         }
         return wvec_append_str(v, c->tmp.data, x->n);
     }
+    int prev_letter = 0;
     for (size_t i = 0; i < x->n;) {
         size_t l;
         unsigned cp = decode(x->s + i, x->n - i, &l);
         char o[4];
         int on;
-        if (upper && cp == 0xDF) { /* Java upper-cases sharp s to "SS" */
+        int letter = is_letter(cp);
+        if (!upper && cp == 0x3A3 && prev_letter) {
+            /* Java's final sigma: capital sigma ending a word lower-cases to the final form */
+            size_t nl;
+            unsigned next = i + l < x->n ? decode(x->s + i + l, x->n - i - l, &nl) : 0;
+            on = encode(is_letter(next) ? 0x3C3 : 0x3C2, o);
+        } else if (upper && cp == 0xDF) { /* Java upper-cases sharp s to "SS" */
             o[0] = o[1] = 'S';
             on = 2;
         } else if (l == 1 && cp >= 0x80) { /* a stray byte: keep it */
@@ -630,6 +643,7 @@ static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
         }
         if (wbuf_append(&c->tmp, o, (size_t)on)) return WEIR_NOMEM;
         i += l;
+        prev_letter = letter;
     }
     return wvec_append_str(v, c->tmp.data ? c->tmp.data : "", c->tmp.len);
 }

@@ -235,6 +235,8 @@ static void test_strings(void) {
     EXPECT("lower('ÀÉÎ Straße ΑΒΓ Привет')", "string:àéî straße αβγ привет");
     EXPECT("upper('àéî straße σας привет ÿ')", "string:ÀÉÎ STRASSE ΣΑΣ ПРИВЕТ Ÿ"); /* ß -> SS as Java */
     EXPECT("upper(NULL)", "string:NULL");
+    /* Java's final sigma: ΟΔΟΣ -> οδος with ς at the end of a word only (Σ alone stays σ) */
+    EXPECT("lower('ΟΔΟΣ ΣΟΦΙΑ ΚΟΣΜΟΣ. Σ')", "string:οδος σοφια κοσμος. σ");
     EXPECT("length('日本語')", "int:3");
     EXPECT("length('')", "int:0");
     EXPECT("length(x * 100)", "int:3");
