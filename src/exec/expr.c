@@ -1193,6 +1193,16 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
         }
         return WEIR_OK;
     }
+    case WF_DATE_FORMAT: {
+        if (!c->fmts[e->id] && (rc = wtimefmt_compile(e->pattern, &c->fmts[e->id], err))) return rc;
+        for (int64_t i = 0; i < n; i++) {
+            Val x = get(k[0], WT_TIMESTAMP, i);
+            char buf[256];
+            int len = x.null ? -1 : wtimefmt_format(c->fmts[e->id], x.i, c->tz, buf, sizeof buf);
+            if ((len < 0 ? put_null(v) : wvec_append_str(v, buf, (size_t)len))) return WEIR_NOMEM;
+        }
+        return WEIR_OK;
+    }
     case WF_DATE_TRUNC:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_TIMESTAMP, i);

@@ -419,7 +419,8 @@ static const FnDef FNS[] = {
     {"month", WF_MONTH, 1, 1}, {"day", WF_DAY, 1, 1}, {"dayofmonth", WF_DAY, 1, 1}, {"hour", WF_HOUR, 1, 1},
     {"minute", WF_MINUTE, 1, 1}, {"second", WF_SECOND, 1, 1}, {"current_timestamp", WF_NOW, 0, 0},
     {"now", WF_NOW, 0, 0}, {"current_date", WF_TODAY, 0, 0}, {"nvl", WF_COALESCE, 2, 2},
-    {"ifnull", WF_COALESCE, 2, 2}, {NULL, WF_LIT, 0, 0}};
+    {"ifnull", WF_COALESCE, 2, 2}, {"date_format", WF_DATE_FORMAT, 2, 2}, {"to_date", WF_TODAY, 1, 2},
+    {NULL, WF_LIT, 0, 0}};
 
 static const char *const AGGREGATES[] = {
     "count", "sum", "avg", "mean", "min", "max", "first", "last", "first_value", "last_value", "collect_list",
@@ -493,6 +494,18 @@ static int time_arg(R *r, WBound *a, int date_ok, const char *fname, WBound **ou
                 tname(a->type));
 }
 
+/* A datetime pattern argument: a string literal that compiles (checked now, so a bad one is a planning error). */
+static int format_arg(R *r, const WExpr *e, const char *ctx, const char **out) {
+    if (e->kind != WX_STRING) return rerr(r, e->off, "%s: the format must be a string literal", ctx);
+    WTimeFmt *f = NULL;
+    WErr e2;
+    werr_init(&e2);
+    if (wtimefmt_compile(e->str, &f, &e2)) return rerr(r, e->off, "%s: bad format: %s", ctx, e2.msg);
+    wtimefmt_free(f);
+    *out = warena_strndup(&r->b->arena, e->str, e->str_len);
+    return *out ? WEIR_OK : WEIR_NOMEM;
+}
+
 static int bind_func(R *r, const WExpr *e, WBound **out) {
     int rc;
     const char *name = e->str;
@@ -539,6 +552,20 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
     WBound **k = n->kids;
     char ctx[64];
     snprintf(ctx, sizeof ctx, "%s()", name);
+    if (!strcasecmp(name, "to_date")) { /* CAST(x AS DATE), or CAST(to_timestamp(x, fmt) AS DATE) */
+        if (e->n_kids == 1) {
+            if (k[0]->type != WT_STRING && k[0]->type != WT_TIMESTAMP && k[0]->type != WT_DATE && k[0]->type != WT_NULL)
+                return rerr(r, k[0]->off, "type mismatch: to_date() expects a string or timestamp, found %s",
+                            tname(k[0]->type));
+            return coerce(r, k[0], WT_DATE, out);
+        }
+        if ((rc = implicit(r, k[0], WT_STRING, ctx, &k[0])) || (rc = format_arg(r, e->kids[1], ctx, &n->pattern)))
+            return rc;
+        n->fn = WF_TO_TS;
+        n->type = WT_TIMESTAMP;
+        n->n_kids = 1;
+        return coerce(r, n, WT_DATE, out);
+    }
     switch (d->fn) {
     case WF_COALESCE: {
         WTypeId t = WT_NULL;
@@ -599,19 +626,15 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
         if (k[0]->type == WT_DATE && n->n_kids == 1) return coerce(r, k[0], WT_TIMESTAMP, out);
         if ((rc = implicit(r, k[0], WT_STRING, ctx, &k[0]))) return rc;
         if (n->n_kids == 2) {
-            if (e->kids[1]->kind != WX_STRING)
-                return rerr(r, e->kids[1]->off, "to_timestamp(): the format must be a string literal");
-            WTimeFmt *f = NULL;
-            WErr e2;
-            werr_init(&e2);
-            if (wtimefmt_compile(e->kids[1]->str, &f, &e2))
-                return rerr(r, e->kids[1]->off, "to_timestamp(): bad format: %s", e2.msg);
-            wtimefmt_free(f);
-            n->pattern = warena_strndup(&r->b->arena, e->kids[1]->str, e->kids[1]->str_len);
-            if (!n->pattern) return WEIR_NOMEM;
+            if ((rc = format_arg(r, e->kids[1], ctx, &n->pattern))) return rc;
             n->n_kids = 1;
         }
         n->type = WT_TIMESTAMP;
+        break;
+    case WF_DATE_FORMAT:
+        if ((rc = time_arg(r, k[0], 0, ctx, &k[0])) || (rc = format_arg(r, e->kids[1], ctx, &n->pattern))) return rc;
+        n->n_kids = 1;
+        n->type = WT_STRING;
         break;
     case WF_DATE_TRUNC: {
         if (e->kids[0]->kind != WX_STRING)
@@ -1157,7 +1180,8 @@ int wsql_bound_print(const WBound *e, const WType *in, WBuf *out) {
     if (e->fn == WF_DATE_TRUNC) rc = rc ? rc : wbuf_printf(out, "'%s', ", TRUNC_UNITS[e->unit]);
     rc = rc ? rc : print_kids(e, in, out, 0);
     if (e->fn == WF_ROUND) rc = rc ? rc : wbuf_printf(out, ", %d", e->scale);
-    if (e->fn == WF_TO_TS && e->pattern) rc = rc ? rc : wbuf_printf(out, ", '%s'", e->pattern);
+    if ((e->fn == WF_TO_TS || e->fn == WF_DATE_FORMAT) && e->pattern)
+        rc = rc ? rc : wbuf_printf(out, ", '%s'", e->pattern);
     return rc ? rc : wbuf_putc(out, ')');
 }
 

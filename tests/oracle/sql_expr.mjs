@@ -257,6 +257,9 @@ const E = [
   // to_timestamp: Spark's reading of each generated text is listed above (DuckDB rejects some of them)
   ['to_timestamp(s2)', null, (r) => r.s2 === null ? null : (TS_TEXT[r.s2] ?? null)],
   ["to_timestamp(s2, 'yyyy/MM/dd HH:mm')", "epoch_us(try_strptime(s2, '%Y/%m/%d %H:%M'))"],
+  ["date_format(t, 'yyyy-MM-dd HH:mm:ss')", "strftime(t, '%Y-%m-%d %H:%M:%S')"],
+  ["date_format(t, 'dd/MM/yy HH')", "strftime(t, '%d/%m/%y %H')"],
+  ["to_date(s2, 'yyyy/MM/dd HH:mm')", "(try_strptime(s2, '%Y/%m/%d %H:%M')::DATE - DATE '1970-01-01')"],
 ];
 
 // Europe/Paris pass: expected values from ICU's time zone data through Intl

@@ -310,6 +310,14 @@ static void test_time(void) {
     EXPECT("cast(to_timestamp('2022-09-06 11:40:00.5') as string)", "string:2022-09-06 11:40:00.5");
     EXPECT("to_timestamp('06/09/2022 11:40', 'dd/MM/yyyy HH:mm')", "timestamp:1662464400000000");
     EXPECT("to_timestamp('garbage')", "timestamp:NULL");
+    EXPECT("date_format(TIMESTAMP '2022-09-06 11:40:00.5', 'yyyy/MM/dd HH:mm:ss.SSS')", "string:2022/09/06 11:40:00.500");
+    EXPECT("date_format('2022-09-06', 'dd.MM.yy')", "string:06.09.22");
+    EXPECT("date_format(NULL, 'yyyy')", "string:NULL");
+    EXPECT_TZ("Europe/Paris", "date_format(cast(1662464400 as timestamp), 'HH:mm XXX')", "string:13:40 +02:00");
+    EXPECT("to_date('06/09/2022', 'dd/MM/yyyy')", "date:19241");
+    EXPECT("to_date('2022-09-06 23:59:59')", "date:19241");
+    EXPECT("to_date('6 Sept')", "date:NULL");
+    EXPECT_TZ("Europe/Paris", "to_date(cast(1662415199 as timestamp))", "date:19240"); /* 23:59:59 local, Sept 5 */
     /* the ends of the range: seconds beyond it saturate, then stay put (294247-01-10T04:00:54.775807Z) */
     EXPECT("cast(9223372036854775807 as timestamp)", "timestamp:9223372036854775807");
     EXPECT("year(cast(9223372036854775807 as timestamp))", "int:294247");
@@ -365,6 +373,9 @@ static void test_errors(void) {
     expect_err("coalesce(x, true)", "have no common type (int and boolean)");
     expect_err("abs('a' || 'b') + abs(true)", "abs() expects a number, found boolean");
     expect_err("to_timestamp('x', 'yyyy-qq')", "to_timestamp(): bad format");
+    expect_err("date_format(x, 'yyyy')", "date_format() expects a timestamp, found int");
+    expect_err("date_format(current_timestamp(), x)", "date_format(): the format must be a string literal");
+    expect_err("to_date(1.5)", "to_date() expects a string or timestamp, found double");
     /* the caret sits under the offending call, on its line */
     const char *r = eval1(NULL, "x,\n  lower(x, x)");
     CHECK(strstr(r, "3:3: wrong number of arguments") != NULL);
