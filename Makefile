@@ -8,6 +8,7 @@
 #   make bench      throughput against DuckDB (bench/README.md)
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
+#   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -105,3 +106,8 @@ clean:
 bench-csv: $(BUILD)/libweir.a
 	$(CC) $(CFLAGS) -o $(BUILD)/csv_bench bench/csv_bench.c $(BUILD)/libweir.a $(LDLIBS)
 	$(BUILD)/csv_bench $(BENCH_ROWS)
+
+# The SQL projection/filter operator against DuckDB on the same in-memory rows (bench/sql_bench.sh; BENCH_ROWS=count).
+.PHONY: bench-sql
+bench-sql: $(BUILD)/libweir.a
+	bash bench/sql_bench.sh $(BENCH_ROWS)
