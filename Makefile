@@ -6,6 +6,8 @@
 #   make demo       generate click-stream data and run the main job on it
 #   make fuzz-NAME  run libFuzzer target tests/fuzz/fuzz_NAME.c (FUZZ_SECONDS=120 by default)
 #   make bench      throughput against DuckDB (bench/README.md)
+#   make bench-json JSON decoder speed alone (bench/json_bench.c)
+#   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -31,7 +33,7 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 120
 
-.PHONY: all test check sanitize demo bench deps clean fuzz-all fuzz-build
+.PHONY: all test check sanitize demo bench bench-json bench-num deps clean fuzz-all fuzz-build
 all: $(BUILD)/weir $(BUILD)/libweir.a
 
 $(BUILD)/obj/%.o: %.c
@@ -83,7 +85,23 @@ demo: deps all
 bench: deps all
 	@bench/run.sh
 
+# JSON decoder speed on 2M seed-style records in memory (bench/json_bench.c)
+bench-json: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/json_bench bench/json_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/json_bench
+
+# ns per double format/parse against snprintf("%.17g") and strtod (bench/num_bench.c)
+bench-num: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/num_bench bench/num_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/num_bench $(BENCH_N)
+
 clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# CSV codec throughput on seed-like flat rows (bench/csv_bench.c).
+.PHONY: bench-csv
+bench-csv: $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $(BUILD)/csv_bench bench/csv_bench.c $(BUILD)/libweir.a $(LDLIBS)
+	$(BUILD)/csv_bench $(BENCH_ROWS)

@@ -11,4 +11,6 @@ typedef struct WCommand {
     const char *summary;
 } WCommand;
 
+int cmd_cat(int argc, char **argv);
+
 #endif

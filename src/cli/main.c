@@ -16,6 +16,7 @@ static int cmd_version(int argc, char **argv) {
 
 static const WCommand commands[] = {
     {"version", cmd_version, "print the version"},
+    {"cat", cmd_cat, "print a Parquet file's rows, schema or metadata"},
 };
 
 static void usage(FILE *f) {

@@ -66,7 +66,8 @@ static inline int64_t wvec_i64(const WVec *v, int64_t i) { return ((const int64_
 static inline double wvec_f64(const WVec *v, int64_t i) { return ((const double *)v->values)[i]; }
 static inline const char *wvec_str(const WVec *v, int64_t i, size_t *out_len) {
     *out_len = (size_t)(v->offsets[i + 1] - v->offsets[i]);
-    return v->chars + v->offsets[i];
+    /* A column of only empty strings may never have allocated its bytes. */
+    return v->chars ? v->chars + v->offsets[i] : "";
 }
 
 int wbatch_init(WBatch *b, const WType *schema);

@@ -1,14 +1,24 @@
 /*
  * csv.h - CSV (RFC 4180) decoder and encoder with Spark's options.
  *
- * Options read (names as Spark spells them, case-insensitive): header (false), sep (,), quote ("),
- * escape (\), nullValue (""), emptyValue, timestampFormat, dateFormat, timeZone (UTC), mode (PERMISSIVE),
- * columnNameOfCorruptRecord (_corrupt_record), lineSep (\n, \r\n or \r recognised by default).
+ * Options read (names as Spark spells them, case-insensitive): header (false), sep or delimiter (",";
+ * several bytes allowed, as in Spark 3), quote ("), escape (\), comment (none), nullValue (""),
+ * emptyValue, timestampFormat, dateFormat, timeZone (UTC), mode (PERMISSIVE), columnNameOfCorruptRecord
+ * (_corrupt_record), lineSep (one byte; by default \n, \r\n and \r all end rows), enforceSchema (true),
+ * ignoreLeadingWhiteSpace / ignoreTrailingWhiteSpace (false), nanValue / positiveInf / negativeInf
+ * (extra DOUBLE spellings; NaN, Inf, Infinity, -Inf, -Infinity are always read); writer only: quoteAll.
  * Quoted fields may hold separators, quotes (doubled, or escaped) and newlines; CRLF and LF both end rows.
+ * Spark's rules for empty lines, stray quotes, field counts and partial rows: see csv_read.c.
  *
- * Decoder use: wcsv_reader_open once per schema; per file wcsv_begin, then wcsv_next until *out_done.
- * With header=true the first row of each file is the header and columns are matched by name (Spark
- * matches by position; weir checks the names and reports a mismatch as an error naming both).
+ * Nulls: an empty unquoted field (or one equal to nullValue) is NULL; a quoted "" is the empty string for
+ * STRING (emptyValue when set) and NULL for other types. The writer mirrors this, so NULL and "" survive.
+ *
+ * Decoder use: wcsv_reader_open once per schema; per file wcsv_begin, then wcsv_next until *out_done
+ * (it appends to the batch; the caller resets it). A STRUCT column is an error at open time (CSV is flat).
+ * With header=true the first row of each file is the header. enforceSchema=true (Spark's default):
+ * columns are taken by position and the header's names are ignored. enforceSchema=false: header names
+ * are matched to the schema case-insensitively, in any order, and a header whose names differ from the
+ * schema's is an error naming both lists.
  */
 #ifndef WEIR_FORMATS_CSV_H
 #define WEIR_FORMATS_CSV_H
@@ -34,8 +44,10 @@ int64_t wcsv_reader_bad_records(const WCsvReader *r);
  * or a row end); WEIR_OK or WEIR_PARSE with line and byte offset. */
 int wcsv_validate(const char *path, const char *data, size_t len, WOpts *opts, WErr *err);
 
-/* Encoder: quotes a field only when it holds sep, quote, escape, CR or LF, or is empty while nullValue
- * is empty (so that "" and NULL stay distinct); writes the header when header=true. */
+/* Encoder: quotes a field only when it holds sep, quote, escape, CR, LF or lineSep, starts or ends with
+ * a space or tab, is empty (so that "" and NULL stay distinct) or is a STRING equal to nullValue.
+ * wcsv_write_header writes the header line when option header=true (nothing otherwise); wcsv_write_batch
+ * writes rows only. */
 typedef struct WCsvWriter WCsvWriter;
 int wcsv_writer_open(const WType *schema, WOpts *opts, WCsvWriter **out, WErr *err);
 void wcsv_writer_close(WCsvWriter *w);

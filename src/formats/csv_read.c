@@ -1,0 +1,716 @@
+/*
+ * csv_read.c - the CSV decoder (RFC 4180 with Spark's options and rules) and the validator.
+ *
+ * One pass over a file held in memory: a field scanner finds the next special byte through a 256-entry
+ * class table, converts the field in place (integers by a fast path, the rest through core/num and
+ * core/time) and appends it straight to its column of the WBatch. Quoted fields that hold doubled
+ * quotes or escapes are unescaped into one scratch buffer that is reused, so nothing is allocated per
+ * row. wcsv_next stops after max_rows rows and resumes where it stopped.
+ *
+ * Spark rules followed (Spark 3.x, UnivocityParser / CSVOptions):
+ *   - empty lines are skipped; lines starting with option `comment` too;
+ *   - a quote inside an unquoted field is an ordinary byte; a closing quote followed by anything but a
+ *     separator or a row end makes the whole field raw text up to the next separator (univocity's
+ *     STOP_AT_DELIMITER, e.g. "a"b -> "a"b); a quoted field never closed is a bad record;
+ *   - inside quotes, the escape byte (\ by default) before a quote gives a quote, and before itself
+ *     gives itself; a doubled quote gives a quote;
+ *   - a row with fewer fields than the schema is padded with NULLs, one with more drops the extras;
+ *     both are malformed records (Spark 3 throws BadRecordException with the partial row);
+ *   - a value that does not parse is NULL and the record is malformed; in PERMISSIVE the parsed values
+ *     are kept (Spark 3's partial results) and the raw record goes into columnNameOfCorruptRecord.
+ * Text: STRING values and the corrupt-record text are UTF-8; invalid bytes become U+FFFD, as when Spark
+ * decodes a line. A UTF-8 byte-order mark at the start of a file is skipped.
+ * Nulls (weir's choice where Spark's defaults lose information): an empty unquoted field is NULL for
+ * every type; a quoted empty field "" is the empty string (or option emptyValue) for STRING and NULL
+ * for other types; option nullValue matches unquoted fields of every type and quoted fields of
+ * non-STRING types, so a STRING "null" written quoted stays a string.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "formats/csv.h"
+#include "formats/csv_internal.h"
+#include "core/num.h"
+#include "core/time.h"
+#include "weir.h"
+
+enum { C_PLAIN = 0, C_SEP = 1, C_EOL = 2 };
+enum { END_SEP = 0, END_EOL = 1, END_EOF = 2 };
+
+typedef struct WCsvField {
+    const char *s;
+    size_t n;
+    int quoted;
+    int end;         /* END_SEP, END_EOL, END_EOF */
+    int unterminated;/* quoted field ran to the end of the data */
+    int junk;        /* bytes after the closing quote (field taken raw) */
+} WCsvField;
+
+struct WCsvReader {
+    const WType *schema;
+    WCsvDialect d;
+    WParseMode mode;
+    int ncols;
+    int corrupt_col;     /* schema index of the corrupt-record column, or -1 */
+    int ndata;           /* columns filled from the file */
+    int *map;            /* file field i -> schema column (ndata entries) */
+    int *pos_map;        /* positional mapping, restored for each file */
+    WTypeId *types;      /* type of each schema column (saves a pointer chase per value) */
+    int enforce_schema;
+    uint8_t cls[256];
+    WBadRecordFn fn;
+    void *user;
+    int64_t bad;
+    /* current file */
+    const char *path;
+    const char *data;
+    size_t len, pos;
+    int64_t line;
+    int header_done;
+    WBuf scratch;
+    WBuf fixed;          /* a STRING value with invalid UTF-8 replaced */
+    char reason[320];
+};
+
+static inline int is_ws(char c) { return c == ' ' || c == '\t'; }
+
+int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *err) {
+    *out = NULL;
+    if (!schema || schema->id != WT_STRUCT) return werr_msg(err, WEIR_MISUSE, "CSV schema must be a STRUCT");
+    WCsvReader *r = calloc(1, sizeof *r);
+    if (!r) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    r->schema = schema;
+    r->ncols = schema->n_fields;
+    r->corrupt_col = -1;
+    wbuf_init(&r->scratch);
+    wbuf_init(&r->fixed);
+    int rc = wcsv_dialect_init(&r->d, opts, 0, err);
+    if (!rc) rc = wparse_mode_from_opts(opts, &r->mode, err);
+    if (!rc) rc = wopts_get_bool(opts, "enforceSchema", 1, &r->enforce_schema, err);
+    /* Spark's multiLine only decides whether rows may span lines; weir always allows quoted newlines. */
+    int ml;
+    if (!rc) rc = wopts_get_bool(opts, "multiLine", 0, &ml, err);
+    if (rc) { wcsv_reader_close(r); return rc; }
+    const char *ccr = wopts_get(opts, "columnNameOfCorruptRecord");
+    if (!ccr) ccr = "_corrupt_record";
+    for (int i = 0; i < r->ncols; i++) {
+        const WField *f = &schema->fields[i];
+        if (f->type.id == WT_STRUCT) {
+            wcsv_reader_close(r);
+            return werr_msg(err, WEIR_UNSUPPORTED, "CSV is flat: column %s is a STRUCT (flatten it first)",
+                            f->name);
+        }
+        if (!strcmp(f->name, ccr)) {
+            if (f->type.id != WT_STRING) {
+                wcsv_reader_close(r);
+                return werr_msg(err, WEIR_MISUSE, "corrupt-record column %s must be a STRING, not %s", f->name,
+                                wtype_name(f->type.id));
+            }
+            r->corrupt_col = i;
+        }
+    }
+    r->ndata = r->ncols - (r->corrupt_col >= 0);
+    r->map = malloc(sizeof(int) * (size_t)(r->ndata + 1));
+    r->pos_map = malloc(sizeof(int) * (size_t)(r->ndata + 1));
+    r->types = malloc(sizeof(WTypeId) * (size_t)(r->ncols + 1));
+    if (!r->map || !r->pos_map || !r->types) { wcsv_reader_close(r); return werr_msg(err, WEIR_NOMEM, "out of memory"); }
+    for (int i = 0, k = 0; i < r->ncols; i++) {
+        r->types[i] = schema->fields[i].type.id;
+        if (i != r->corrupt_col) r->pos_map[k++] = i;
+    }
+    memcpy(r->map, r->pos_map, sizeof(int) * (size_t)r->ndata);
+    r->cls[(unsigned char)r->d.sep[0]] = C_SEP;
+    if (r->d.line_sep >= 0) r->cls[r->d.line_sep] = C_EOL;
+    else r->cls['\n'] = r->cls['\r'] = C_EOL;
+    *out = r;
+    return WEIR_OK;
+}
+
+void wcsv_reader_close(WCsvReader *r) {
+    if (!r) return;
+    wcsv_dialect_fini(&r->d);
+    free(r->map);
+    free(r->pos_map);
+    free(r->types);
+    wbuf_fini(&r->scratch);
+    wbuf_fini(&r->fixed);
+    free(r);
+}
+
+void wcsv_reader_on_bad_record(WCsvReader *r, WBadRecordFn fn, void *user) {
+    r->fn = fn;
+    r->user = user;
+}
+
+int64_t wcsv_reader_bad_records(const WCsvReader *r) { return r->bad; }
+
+void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len) {
+    r->path = path ? path : "";
+    r->data = data ? data : ""; /* no arithmetic on a NULL pointer */
+    r->len = data ? len : 0;
+    r->pos = 0;
+    r->line = 1;
+    r->header_done = !r->d.header;
+    memcpy(r->map, r->pos_map, sizeof(int) * (size_t)r->ndata);
+    /* A UTF-8 byte-order mark is not data. */
+    if (r->len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) r->pos = 3;
+}
+
+/* The row end at p (a C_EOL byte): its length in bytes. */
+static inline size_t eol_len(const WCsvDialect *d, const char *p, const char *end) {
+    if (d->line_sep < 0 && *p == '\r' && p + 1 < end && p[1] == '\n') return 2;
+    return 1;
+}
+
+static inline int sep_at(const WCsvDialect *d, const char *p, const char *end) {
+    return d->sep_len == 1 || ((size_t)(end - p) >= (size_t)d->sep_len && !memcmp(p, d->sep, (size_t)d->sep_len));
+}
+
+/* The first byte at or after p that is the separator's first byte or a row end, or end. Eight bytes at
+ * a time: a byte of x ^ bcast is zero where x holds that byte, and the lowest flagged byte of the
+ * classic has-zero-byte test is exact (false positives only appear above a true zero). */
+static inline const char *find_special(const WCsvDialect *d, const uint8_t *cls, const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t a = x ^ d->bcast[0], b = x ^ d->bcast[1], c = x ^ d->bcast[2];
+        uint64_t m = ((a - lo) & ~a) | ((b - lo) & ~b) | ((c - lo) & ~c);
+        m &= hi;
+        if (m) return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && !cls[(unsigned char)*p]) p++;
+    return p;
+}
+
+/* The first byte at or after p equal to a or b, or end (inside quoted fields; same method). */
+static inline const char *find2(const char *p, const char *end, int a, int b) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+    const uint64_t ba = lo * (unsigned)a, bb = lo * (unsigned)b;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t xa = x ^ ba, xb = x ^ bb;
+        uint64_t m = (((xa - lo) & ~xa) | ((xb - lo) & ~xb)) & hi;
+        if (m) return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && (unsigned char)*p != a && (unsigned char)*p != b) p++;
+    return p;
+}
+
+/* Scans one field starting at *pp, leaves *pp after its terminator. Newlines inside quotes are added
+ * to *lines. Quoted content needing unescaping goes to scratch. Returns WEIR_NOMEM only. */
+static inline int scan_field(const WCsvDialect *d, const uint8_t *cls, WBuf *scratch, const char **pp, const char *end,
+                      int64_t *lines, WCsvField *f) {
+    const char *p = *pp;
+    f->quoted = f->unterminated = f->junk = 0;
+    if (d->ignore_lead)
+        while (p < end && is_ws(*p) && !cls[(unsigned char)*p]) p++;
+    const char *start = p;
+    if (p < end && (unsigned char)*p == d->quote) {
+        /* Quoted field: find the closing quote. */
+        const char *q = p + 1, *seg = q;
+        int copied = 0;
+        for (;;) {
+            const char *hit = q;
+            if (d->escape < 0 || d->escape == d->quote) {
+                hit = memchr(q, d->quote, (size_t)(end - q));
+                if (!hit) hit = end;
+            } else {
+                hit = find2(hit, end, d->quote, d->escape);
+            }
+            for (const char *nl = q; (nl = memchr(nl, '\n', (size_t)(hit - nl))) != NULL; nl++) (*lines)++;
+            if (hit >= end) { /* never closed */
+                f->unterminated = 1;
+                f->quoted = 1;
+                f->s = start;
+                f->n = (size_t)(end - start);
+                f->end = END_EOF;
+                *pp = end;
+                return WEIR_OK;
+            }
+            unsigned char c = (unsigned char)*hit;
+            if (c == d->escape && d->escape != d->quote) {
+                if (hit + 1 < end && ((unsigned char)hit[1] == d->quote || (unsigned char)hit[1] == d->escape)) {
+                    if (!copied) { wbuf_reset(scratch); copied = 1; }
+                    if (wbuf_append(scratch, seg, (size_t)(hit - seg)) || wbuf_putc(scratch, hit[1]))
+                        return WEIR_NOMEM;
+                    q = seg = hit + 2;
+                } else {
+                    q = hit + 1;
+                }
+                continue;
+            }
+            /* a quote: doubled, or the closing one */
+            if (hit + 1 < end && (unsigned char)hit[1] == d->quote) {
+                if (!copied) { wbuf_reset(scratch); copied = 1; }
+                if (wbuf_append(scratch, seg, (size_t)(hit - seg + 1))) return WEIR_NOMEM;
+                q = seg = hit + 2;
+                continue;
+            }
+            /* closing quote */
+            if (copied) {
+                if (wbuf_append(scratch, seg, (size_t)(hit - seg))) return WEIR_NOMEM;
+                f->s = scratch->data;
+                f->n = scratch->len;
+            } else {
+                f->s = seg;
+                f->n = (size_t)(hit - seg);
+            }
+            f->quoted = 1;
+            p = hit + 1;
+            if (d->ignore_trail)
+                while (p < end && is_ws(*p) && !cls[(unsigned char)*p]) p++;
+            if (p >= end) { f->end = END_EOF; *pp = p; return WEIR_OK; }
+            if (cls[(unsigned char)*p] == C_SEP && sep_at(d, p, end)) {
+                f->end = END_SEP;
+                *pp = p + d->sep_len;
+                return WEIR_OK;
+            }
+            if (cls[(unsigned char)*p] == C_EOL) {
+                f->end = END_EOL;
+                *pp = p + eol_len(d, p, end);
+                (*lines)++;
+                return WEIR_OK;
+            }
+            /* Something after the closing quote: the field is raw text up to the next separator. */
+            f->junk = 1;
+            f->quoted = 0;
+            break;
+        }
+    }
+    /* Unquoted (or raw after a stray quote): up to the next separator or row end. */
+    for (;;) {
+        p = find_special(d, cls, p, end);
+        if (p >= end) { f->end = END_EOF; break; }
+        if (cls[(unsigned char)*p] == C_EOL) { f->end = END_EOL; break; }
+        if (sep_at(d, p, end)) { f->end = END_SEP; break; }
+        p++;
+    }
+    f->s = start;
+    f->n = (size_t)(p - start);
+    if (d->ignore_trail)
+        while (f->n && is_ws(f->s[f->n - 1])) f->n--;
+    if (f->end == END_SEP) p += d->sep_len;
+    else if (f->end == END_EOL) { p += eol_len(d, p, end); (*lines)++; }
+    *pp = p;
+    return WEIR_OK;
+}
+
+/* STRING columns hold UTF-8. Like Spark (Java's decoder), invalid bytes become U+FFFD, one for each
+ * maximal ill-formed subpart (Unicode's recommended practice). ASCII is checked 8 bytes at a time. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    /* length of the valid sequence at s, or 0 with *s not starting one; partial: see utf8_repair */
+    unsigned c = s[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return 0;
+    for (size_t i = 1; i < len; i++) {
+        if (i >= n || s[i] < lo || s[i] > hi) return 0;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return len;
+}
+
+static inline int utf8_ok(const char *p, size_t n) {
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (x & 0x8080808080808080ULL) break;
+        i += 8;
+    }
+    while (i < n) {
+        if (s[i] < 0x80) { i++; continue; }
+        size_t k = utf8_seq(s + i, n - i);
+        if (!k) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static int utf8_repair(const char *p, size_t n, WBuf *out) {
+    const unsigned char *s = (const unsigned char *)p;
+    wbuf_reset(out);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k) {
+            if (wbuf_append(out, s + i, k)) return WEIR_NOMEM;
+            i += k;
+            continue;
+        }
+        /* skip the maximal subpart: the lead byte plus the continuation bytes that were still valid */
+        unsigned c = s[i];
+        size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80, hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        size_t j = 1;
+        while (j < len && i + j < n && s[i + j] >= lo && s[i + j] <= hi) { j++; lo = 0x80; hi = 0xBF; }
+        if (wbuf_append(out, "\xEF\xBF\xBD", 3)) return WEIR_NOMEM;
+        i += j;
+    }
+    return WEIR_OK;
+}
+
+/* Integer fast path: optional sign and up to 18 digits; longer text goes to the exact parser. */
+static inline int parse_int64(const char *s, size_t n, int64_t *out) {
+    size_t i = 0;
+    int neg = 0;
+    if (n && (s[0] == '-' || s[0] == '+')) { neg = s[0] == '-'; i = 1; }
+    if (i == n || n - i > 18) return wnum_parse_i64(s, n, out);
+    int64_t v = 0;
+    for (; i < n; i++) {
+        unsigned dg = (unsigned)(s[i] - '0');
+        if (dg > 9) return WEIR_PARSE;
+        v = v * 10 + dg;
+    }
+    *out = neg ? -v : v;
+    return WEIR_OK;
+}
+
+/* Appends that write in place while the vector has room (the common case once a batch has grown) and
+ * fall back to core/vec otherwise: the same Arrow layout, without a call per value. */
+static inline void mark_valid(WVec *v) { v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7)); }
+static inline int app_i32(WVec *v, int32_t x) {
+    if (v->len >= v->cap) return wvec_append_i32(v, x);
+    ((int32_t *)v->values)[v->len] = x;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_i64(WVec *v, int64_t x) {
+    if (v->len >= v->cap) return wvec_append_i64(v, x);
+    ((int64_t *)v->values)[v->len] = x;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_f64(WVec *v, double x) {
+    if (v->len >= v->cap) return wvec_append_f64(v, x);
+    ((double *)v->values)[v->len] = x;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_str(WVec *v, const char *s, size_t n) {
+    if (v->len >= v->cap || (int64_t)n > v->chars_cap - v->chars_len) return wvec_append_str(v, s, n);
+    if (n) memcpy(v->chars + v->chars_len, s, n);
+    v->chars_len += (int64_t)n;
+    v->offsets[v->len + 1] = (int32_t)v->chars_len;
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+static inline int app_row(WBatch *b) {
+    WVec *v = &b->root;
+    if (v->len >= v->cap) return wbatch_begin_row(b);
+    mark_valid(v);
+    v->len++;
+    return WEIR_OK;
+}
+
+static void set_reason(WCsvReader *r, int c, const char *s, size_t n, const char *what) {
+    if (r->reason[0]) return; /* the first problem of a record is the one reported */
+    const char *col = r->schema->fields[c].name;
+    int show = n > 60 ? 60 : (int)n;
+    snprintf(r->reason, sizeof r->reason, "field %s: '%.*s%s' is not %s", col, show, s, n > 60 ? "..." : "", what);
+}
+
+/* Appends one field to column v. Returns WEIR_NOMEM, or WEIR_OK with r->reason set when the value
+ * did not parse (a NULL was appended then). */
+static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f) {
+    const WCsvDialect *d = &r->d;
+    WTypeId t = r->types[col];
+    const char *s = f->s;
+    size_t n = f->n;
+    if (!f->quoted) {
+        if (n == 0 || (n == d->null_len && !memcmp(s, d->null_value, n))) return wvec_append_null(v);
+    } else if (t != WT_STRING) {
+        if (n == 0 || (n == d->null_len && !memcmp(s, d->null_value, n))) return wvec_append_null(v);
+    }
+    switch (t) {
+    case WT_STRING:
+        if (n == 0 && d->empty_value) return wvec_append_str(v, d->empty_value, d->empty_len);
+        if (!utf8_ok(s, n)) {
+            if (utf8_repair(s, n, &r->fixed)) return WEIR_NOMEM;
+            return wvec_append_str(v, r->fixed.data, r->fixed.len);
+        }
+        return app_str(v, s, n);
+    case WT_INT: {
+        int64_t x;
+        if (!parse_int64(s, n, &x) && x >= INT32_MIN && x <= INT32_MAX) return app_i32(v, (int32_t)x);
+        set_reason(r, col, s, n, "an INT");
+        break;
+    }
+    case WT_BIGINT: {
+        int64_t x;
+        if (!parse_int64(s, n, &x)) return app_i64(v, x);
+        set_reason(r, col, s, n, "a BIGINT");
+        break;
+    }
+    case WT_DOUBLE: {
+        double x;
+        if (!wnum_parse_double(s, n, &x)) return app_f64(v, x);
+        /* Spark's nanValue / positiveInf / negativeInf add spellings to NaN, Inf, Infinity... */
+        if (d->nan_value && strlen(d->nan_value) == n && !memcmp(s, d->nan_value, n)) return app_f64(v, NAN);
+        if (d->pos_inf && strlen(d->pos_inf) == n && !memcmp(s, d->pos_inf, n)) return app_f64(v, INFINITY);
+        if (d->neg_inf && strlen(d->neg_inf) == n && !memcmp(s, d->neg_inf, n)) return app_f64(v, -INFINITY);
+        set_reason(r, col, s, n, "a DOUBLE");
+        break;
+    }
+    case WT_BOOLEAN:
+        if (n == 4 && !strncasecmp(s, "true", 4)) return wvec_append_bool(v, 1);
+        if (n == 5 && !strncasecmp(s, "false", 5)) return wvec_append_bool(v, 0);
+        set_reason(r, col, s, n, "a BOOLEAN");
+        break;
+    case WT_TIMESTAMP: {
+        int64_t us;
+        int rc = d->ts_fmt ? wtimefmt_parse(d->ts_fmt, s, n, d->tz, &us) : wtime_parse_timestamp(s, n, d->tz, &us);
+        if (!rc) return app_i64(v, us);
+        set_reason(r, col, s, n, "a TIMESTAMP");
+        break;
+    }
+    case WT_DATE: {
+        if (d->date_fmt) {
+            int64_t us;
+            if (!wtimefmt_parse(d->date_fmt, s, n, NULL, &us)) {
+                int64_t days = us / 86400000000LL - (us % 86400000000LL < 0);
+                if (days >= INT32_MIN && days <= INT32_MAX) return wvec_append_i32(v, (int32_t)days);
+            }
+        } else {
+            int32_t days;
+            if (!wtime_parse_date(s, n, &days)) return wvec_append_i32(v, days);
+        }
+        set_reason(r, col, s, n, "a DATE");
+        break;
+    }
+    default:
+        set_reason(r, col, s, n, "of a type CSV can hold");
+        break;
+    }
+    return wvec_append_null(v);
+}
+
+static int report_bad(WCsvReader *r, int64_t line, size_t off, const char *raw, size_t raw_len, WErr *err) {
+    r->bad++;
+    if (r->fn) {
+        WBadRecord br = {r->path, line, (int64_t)off, r->reason, raw, raw_len};
+        r->fn(r->user, &br);
+    }
+    if (r->mode == WMODE_FAILFAST)
+        return werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1, "malformed CSV record (mode FAILFAST): %s",
+                        r->reason);
+    return WEIR_OK;
+}
+
+/* Skips empty and comment lines at the current position; returns 1 when a row starts there. */
+static int skip_blank(WCsvReader *r) {
+    const char *end = r->data + r->len;
+    while (r->pos < r->len) {
+        const char *p = r->data + r->pos;
+        if (r->cls[(unsigned char)*p] == C_EOL) {
+            r->pos += eol_len(&r->d, p, end);
+            r->line++;
+            continue;
+        }
+        if (r->d.comment >= 0 && (unsigned char)*p == r->d.comment) {
+            while (p < end && r->cls[(unsigned char)*p] != C_EOL) p++;
+            if (p < end) { p += eol_len(&r->d, p, end); r->line++; }
+            r->pos = (size_t)(p - r->data);
+            continue;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int name_list(const WCsvReader *r, const WCsvField *names, int n, char *buf, size_t cap) {
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < n && k + 1 < cap; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%s%.*s", i ? ", " : "", (int)(names[i].n > 64 ? 64 : names[i].n),
+                              names[i].s);
+    (void)r;
+    return 0;
+}
+
+/* Reads the header row; with enforceSchema=false maps file columns to schema columns by name. */
+static int read_header(WCsvReader *r, WErr *err) {
+    r->header_done = 1;
+    if (!skip_blank(r)) return WEIR_OK;
+    size_t off = r->pos;
+    int64_t line = r->line;
+    const char *p = r->data + r->pos, *end = r->data + r->len;
+    /* Names are copied into one buffer first: scan_field reuses scratch for unescaped text. */
+    WBuf names;
+    wbuf_init(&names);
+    int cap = 16, n = 0, rc = WEIR_OK;
+    size_t *offs = malloc(sizeof(size_t) * (size_t)(cap + 1));
+    if (!offs) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    offs[0] = 0;
+    WCsvField f;
+    do {
+        if (scan_field(&r->d, r->cls, &r->scratch, &p, end, &r->line, &f) || wbuf_append(&names, f.s, f.n)) {
+            rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+            goto done;
+        }
+        if (f.unterminated) {
+            rc = werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1, "CSV header: unterminated quoted field");
+            goto done;
+        }
+        if (n == cap) {
+            size_t *o2 = realloc(offs, sizeof(size_t) * (size_t)(cap * 2 + 1));
+            if (!o2) { rc = werr_msg(err, WEIR_NOMEM, "out of memory"); goto done; }
+            offs = o2;
+            cap *= 2;
+        }
+        offs[++n] = names.len;
+    } while (f.end == END_SEP);
+    r->pos = (size_t)(p - r->data);
+    if (!r->enforce_schema) {
+        WCsvField *hf = malloc(sizeof *hf * (size_t)n);
+        WCsvField *sf = malloc(sizeof *sf * (size_t)(r->ndata + 1));
+        char *hl = malloc(512), *sl = malloc(512);
+        if (!hf || !sf || !hl || !sl) {
+            free(hf); free(sf); free(hl); free(sl);
+            rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (int i = 0; i < n; i++) { hf[i].s = names.data + offs[i]; hf[i].n = offs[i + 1] - offs[i]; }
+        for (int i = 0; i < r->ndata; i++) {
+            sf[i].s = r->schema->fields[r->pos_map[i]].name;
+            sf[i].n = strlen(sf[i].s);
+        }
+        name_list(r, hf, n, hl, 512);
+        name_list(r, sf, r->ndata, sl, 512);
+        int bad = n != r->ndata;
+        for (int i = 0; i < n && !bad; i++) {
+            int k = wtype_field_index_ci(r->schema, hf[i].s, hf[i].n);
+            if (k < 0 || k == r->corrupt_col) { bad = 1; break; }
+            for (int j = 0; j < i; j++)
+                if (r->map[j] == k) bad = 1;
+            r->map[i] = k;
+        }
+        if (bad)
+            rc = werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1,
+                          "CSV header does not match the schema (enforceSchema=false): header has [%s], schema has [%s]",
+                          hl, sl);
+        free(hf); free(sf); free(hl); free(sl);
+    }
+done:
+    free(offs);
+    wbuf_fini(&names);
+    return rc;
+}
+
+int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err) {
+    *out_done = 0;
+    int rc;
+    if (!r->header_done && (rc = read_header(r, err))) return rc;
+    const char *end = r->data + r->len;
+    int64_t added = 0;
+    WVec *cols = out->root.children;
+    while (added < max_rows) {
+        if (!skip_blank(r)) { *out_done = 1; return WEIR_OK; }
+        size_t off = r->pos;
+        int64_t line = r->line;
+        int64_t row0 = out->root.len;
+        const char *p = r->data + r->pos;
+        r->reason[0] = 0;
+        if (app_row(out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        int field = 0, unterminated = 0;
+        WCsvField f;
+        do {
+            if (scan_field(&r->d, r->cls, &r->scratch, &p, end, &r->line, &f))
+                return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if (f.unterminated) {
+                unterminated = 1;
+                if (!r->reason[0]) snprintf(r->reason, sizeof r->reason, "unterminated quoted field");
+                break; /* this and the remaining fields are NULL */
+            }
+            if (field < r->ndata) {
+                int c = r->map[field];
+                if (put_value(r, &cols[c], c, &f)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            }
+            field++;
+        } while (f.end == END_SEP);
+        r->pos = (size_t)(p - r->data);
+        int nf = field;
+        for (; field < r->ndata; field++)
+            if (wvec_append_null(&cols[r->map[field]])) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (!r->reason[0] && !unterminated && nf != r->ndata)
+            snprintf(r->reason, sizeof r->reason, "%d fields where the schema has %d", nf, r->ndata);
+        /* raw record text without its row end */
+        const char *raw = r->data + off, *rend = p;
+        if (f.end == END_EOL) {
+            rend--;
+            if (r->d.line_sep < 0 && *rend == '\n' && rend > raw && rend[-1] == '\r') rend--;
+        }
+        size_t raw_len = (size_t)(rend - raw);
+        if (r->reason[0]) {
+            if (r->mode != WMODE_PERMISSIVE) wbatch_truncate(out, row0);
+            if ((rc = report_bad(r, line, off, raw, raw_len, err))) return rc;
+            if (r->mode != WMODE_PERMISSIVE) continue;
+            if (r->corrupt_col >= 0 && !utf8_ok(raw, raw_len)) {
+                if (utf8_repair(raw, raw_len, &r->fixed)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+                raw = r->fixed.data;
+                raw_len = r->fixed.len;
+            }
+            if (r->corrupt_col >= 0 && wvec_append_str(&cols[r->corrupt_col], raw, raw_len))
+                return werr_msg(err, WEIR_NOMEM, "out of memory");
+        } else if (r->corrupt_col >= 0 && wvec_append_null(&cols[r->corrupt_col])) {
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
+        }
+        added++;
+    }
+    if (!skip_blank(r)) *out_done = 1;
+    return WEIR_OK;
+}
+
+int wcsv_validate(const char *path, const char *data, size_t len, WOpts *opts, WErr *err) {
+    WCsvDialect d;
+    int rc = wcsv_dialect_init(&d, opts, 0, err);
+    if (rc) { wcsv_dialect_fini(&d); return rc; }
+    uint8_t cls[256] = {0};
+    cls[(unsigned char)d.sep[0]] = C_SEP;
+    if (d.line_sep >= 0) cls[d.line_sep] = C_EOL;
+    else cls['\n'] = cls['\r'] = C_EOL;
+    WBuf scratch;
+    wbuf_init(&scratch);
+    if (!path) path = "";
+    if (!data) { data = ""; len = 0; }
+    const char *p = data, *end = data + len;
+    int64_t line = 1;
+    while (p < end) {
+        const char *fs = p;
+        int64_t fline = line;
+        WCsvField f;
+        if (scan_field(&d, cls, &scratch, &p, end, &line, &f)) { rc = werr_msg(err, WEIR_NOMEM, "out of memory"); break; }
+        if (f.unterminated) {
+            rc = werr_set(err, WEIR_PARSE, path, (int64_t)(fs - data), fline, -1, "quoted field is never closed");
+            break;
+        }
+        if (f.junk) {
+            rc = werr_set(err, WEIR_PARSE, path, (int64_t)(fs - data), fline, -1,
+                          "unexpected text after a closing quote (only a separator or a row end may follow)");
+            break;
+        }
+    }
+    wbuf_fini(&scratch);
+    wcsv_dialect_fini(&d);
+    return rc;
+}

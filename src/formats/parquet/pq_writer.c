@@ -1,0 +1,1241 @@
+/*
+ * pq_writer.c - writes WBatches as a Parquet file (see parquet.h for the mapping and the options).
+ *
+ * Batches are shredded into one buffer per leaf column (definition levels plus the non-NULL values in
+ * their in-memory form) until the row group is full by rows or by bytes; the row group is then encoded
+ * column by column (dictionary page first when the dictionary stays under its limit, data pages cut at
+ * pageSize), compressed and appended to the file, and only its metadata is kept for the footer. Every
+ * column is OPTIONAL and nothing repeats, so one row is one definition level per leaf and max
+ * definition level = nesting depth.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "formats/parquet.h"
+#include "formats/parquet/pq_int.h"
+#include "weir.h"
+
+#define PQ_MAX_DEPTH 64
+#define PQ_INDEX_TRUNC 64 /* bytes kept of string bounds in the page index */
+
+typedef struct Stat {
+    int has;          /* a min and max were seen (not for all-NULL or all-NaN) */
+    int64_t nulls;
+    int64_t imin, imax;
+    double dmin, dmax;
+    const uint8_t *smin, *smax;
+    uint32_t nsmin, nsmax;
+} Stat;
+
+typedef struct PageLoc {
+    int64_t offset, first_row, nulls;
+    int32_t size;
+    int null_page;
+    size_t min_off, max_off; /* into ChunkMeta.blob */
+    uint32_t min_len, max_len;
+} PageLoc;
+
+typedef struct ChunkMeta {
+    int64_t file_offset, data_off, dict_off; /* dict_off -1 when none */
+    int64_t num_values, uncomp, comp;
+    int used_dict, used_plain;
+    int has_minmax;
+    int64_t nulls;
+    WBuf blob;                /* stats min/max bytes, then page index bounds */
+    size_t smin_off, smax_off;
+    uint32_t smin_len, smax_len;
+    PageLoc *pages;
+    int n_pages, cap_pages;
+    int no_column_index;      /* a page held only NaN values: parquet.thrift forbids a ColumnIndex */
+    int64_t ci_off, oi_off;   /* page index locations, -1 until written */
+    int32_t ci_len, oi_len;
+} ChunkMeta;
+
+typedef struct RowGroupMeta {
+    int64_t num_rows, file_offset, uncomp, comp;
+    ChunkMeta *chunks;
+} RowGroupMeta;
+
+typedef struct Leaf {
+    const WType *type;
+    const char *path[PQ_MAX_DEPTH];
+    int depth;                 /* = max definition level */
+    int phys, width;           /* physical type; bytes per buffered value (0: string) */
+    uint8_t *defs;
+    int64_t n_rows, cap_rows;
+    WBuf vals;                 /* fixed: raw values; string: bytes */
+    uint32_t *soff;            /* string: value k is vals[soff[k] .. soff[k+1]) */
+    int64_t n_vals, cap_vals;
+} Leaf;
+
+struct WPqWriter {
+    char *path, *tmp;
+    FILE *f;
+    int64_t pos;
+    WType schema;
+    Leaf *leaves;
+    int n_leaves;
+    /* options */
+    int codec, level, dict, page_version, page_index;
+    int64_t rg_rows, rg_bytes, page_size, dict_limit;
+    /* row groups written */
+    RowGroupMeta *rgs;
+    int n_rgs, cap_rgs;
+    int64_t total_rows;
+    char **kv;                 /* key, value pairs */
+    int n_kv;
+    /* scratch */
+    uint8_t *scratch[PQ_MAX_DEPTH + 1];
+    int64_t scratch_cap;
+    WBuf page, comp, levels, hdr, dictbuf;
+    uint32_t *idx;             /* dictionary index per value */
+    int64_t idx_cap;
+    uint32_t *slots;           /* dictionary hash table: value index + 1 */
+    int64_t slots_cap;
+    uint64_t *skeys;           /* fixed-width dictionary: the key in each slot */
+    int64_t skeys_cap;
+    uint32_t *dvals;           /* dictionary entry -> first value index */
+    int64_t dvals_cap;
+    int failed;
+};
+
+/* ---------------- options ---------------- */
+
+static int parse_size(const char *name, const char *s, int64_t *out, int *is_bytes, WErr *err) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || v < 1) return werr_msg(err, WEIR_MISUSE, "option %s: '%s' is not a positive size", name, s);
+    while (*end == ' ') end++;
+    double mul = 1;
+    *is_bytes = 0;
+    if (*end) {
+        *is_bytes = 1;
+        if (!strcasecmp(end, "b")) mul = 1;
+        else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb")) mul = 1024;
+        else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb")) mul = 1024.0 * 1024;
+        else if (!strcasecmp(end, "g") || !strcasecmp(end, "gb")) mul = 1024.0 * 1024 * 1024;
+        else return werr_msg(err, WEIR_MISUSE, "option %s: '%s' has an unknown unit (use B, KB, MB, GB)", name, s);
+    }
+    v *= mul;
+    if (v > 1e15) return werr_msg(err, WEIR_MISUSE, "option %s: '%s' is too large", name, s);
+    *out = (int64_t)v;
+    return WEIR_OK;
+}
+
+static int read_opts(WPqWriter *w, WOpts *o, WErr *err) {
+    w->codec = PQ_CODEC_SNAPPY;
+    w->dict = 1;
+    w->page_version = 1;
+    w->page_index = 1;
+    w->rg_rows = 0;
+    w->rg_bytes = 128ll << 20;
+    w->page_size = 1 << 20;
+    w->dict_limit = 1 << 20;
+    if (!o) return WEIR_OK;
+    const char *s;
+    int rc, isb;
+    wopts_get_str(o, "compression", NULL, &s);
+    if (s) {
+        if (!strcasecmp(s, "snappy")) w->codec = PQ_CODEC_SNAPPY;
+        else if (!strcasecmp(s, "zstd")) w->codec = PQ_CODEC_ZSTD;
+        else if (!strcasecmp(s, "gzip")) w->codec = PQ_CODEC_GZIP;
+        else if (!strcasecmp(s, "uncompressed") || !strcasecmp(s, "none")) w->codec = PQ_CODEC_NONE;
+        else return werr_msg(err, WEIR_MISUSE, "option compression: '%s' is not snappy, zstd, gzip or uncompressed", s);
+    }
+    wopts_get_str(o, "rowGroupSize", NULL, &s);
+    if (s) {
+        int64_t v;
+        if ((rc = parse_size("rowGroupSize", s, &v, &isb, err))) return rc;
+        if (isb) w->rg_bytes = v;
+        else {
+            w->rg_rows = v;
+            w->rg_bytes = INT64_MAX;
+        }
+    }
+    wopts_get_str(o, "pageSize", NULL, &s);
+    if (s && (rc = parse_size("pageSize", s, &w->page_size, &isb, err))) return rc;
+    wopts_get_str(o, "dictionaryPageSize", NULL, &s);
+    if (s && (rc = parse_size("dictionaryPageSize", s, &w->dict_limit, &isb, err))) return rc;
+    if ((rc = wopts_get_bool(o, "dictionary", 1, &w->dict, err))) return rc;
+    if ((rc = wopts_get_bool(o, "pageIndex", 1, &w->page_index, err))) return rc;
+    int64_t pv, lvl;
+    if ((rc = wopts_get_int(o, "pageVersion", 1, &pv, err))) return rc;
+    if (pv != 1 && pv != 2) return werr_msg(err, WEIR_MISUSE, "option pageVersion: %lld is not 1 or 2", (long long)pv);
+    w->page_version = (int)pv;
+    if ((rc = wopts_get_int(o, "compressionLevel", 0, &lvl, err))) return rc;
+    if (lvl < 0 || lvl > 22) return werr_msg(err, WEIR_MISUSE, "option compressionLevel: %lld is out of range", (long long)lvl);
+    w->level = (int)lvl;
+    return WEIR_OK;
+}
+
+/* ---------------- schema ---------------- */
+
+static int phys_of(WTypeId id, int *width) {
+    switch (id) {
+    case WT_BOOLEAN: *width = 1; return PQ_BOOLEAN;
+    case WT_INT:
+    case WT_DATE: *width = 4; return PQ_INT32;
+    case WT_BIGINT:
+    case WT_TIMESTAMP: *width = 8; return PQ_INT64;
+    case WT_DOUBLE: *width = 8; return PQ_DOUBLE;
+    case WT_STRING: *width = 0; return PQ_BYTE_ARRAY;
+    default: *width = 0; return -1;
+    }
+}
+
+static int collect_leaves(WPqWriter *w, const WType *st, const char **path, int depth, WErr *err) {
+    if (depth >= PQ_MAX_DEPTH) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: structs nested deeper than %d", PQ_MAX_DEPTH);
+    for (int i = 0; i < st->n_fields; i++) {
+        const WField *f = &st->fields[i];
+        path[depth] = f->name;
+        if (f->type.id == WT_STRUCT) {
+            if (f->type.n_fields == 0) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: empty struct column %s", f->name);
+            int rc = collect_leaves(w, &f->type, path, depth + 1, err);
+            if (rc) return rc;
+            continue;
+        }
+        Leaf *nl = realloc(w->leaves, sizeof *nl * (size_t)(w->n_leaves + 1));
+        if (!nl) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        w->leaves = nl;
+        Leaf *l = &w->leaves[w->n_leaves++];
+        memset(l, 0, sizeof *l);
+        l->type = &f->type;
+        l->depth = depth + 1;
+        for (int k = 0; k <= depth; k++) l->path[k] = path[k];
+        l->phys = phys_of(f->type.id, &l->width);
+        if (l->phys < 0) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: column %s of type %s", f->name, wtype_name(f->type.id));
+        wbuf_init(&l->vals);
+    }
+    return WEIR_OK;
+}
+
+/* ---------------- shredding ---------------- */
+
+static int leaf_reserve(Leaf *l, int64_t rows) {
+    if (l->n_rows + rows > l->cap_rows) {
+        int64_t cap = l->cap_rows ? l->cap_rows : 1024;
+        while (cap < l->n_rows + rows) cap *= 2;
+        uint8_t *d = realloc(l->defs, (size_t)cap);
+        if (!d) return WEIR_NOMEM;
+        l->defs = d;
+        l->cap_rows = cap;
+    }
+    if (l->width) return wbuf_reserve(&l->vals, (size_t)(rows * l->width));
+    if (l->n_vals + rows + 1 > l->cap_vals) {
+        int64_t cap = l->cap_vals ? l->cap_vals : 1024;
+        while (cap < l->n_vals + rows + 1) cap *= 2;
+        uint32_t *o = realloc(l->soff, sizeof *o * (size_t)cap);
+        if (!o) return WEIR_NOMEM;
+        if (!l->soff) o[0] = 0;
+        l->soff = o;
+        l->cap_vals = cap;
+    }
+    return WEIR_OK;
+}
+
+/* Appends rows [r0, r1) of v at nesting level `level` (1 = top-level column); pdef holds the parent's
+ * definition level per row (NULL at the top, where the parent is the always-present root). */
+static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, int64_t r0, int64_t r1, int *leaf_i,
+                 WErr *err) {
+    int64_t n = r1 - r0;
+    if (v->type->id == WT_STRUCT) {
+        uint8_t *d = w->scratch[level];
+        for (int64_t i = 0; i < n; i++) {
+            uint8_t p = pdef ? pdef[i] : 0;
+            d[i] = (p == level - 1 && !wvec_is_null(v, r0 + i)) ? (uint8_t)level : p;
+        }
+        for (int c = 0; c < v->n_children; c++) {
+            int rc = shred(w, &v->children[c], level + 1, d, r0, r1, leaf_i, err);
+            if (rc) return rc;
+        }
+        return WEIR_OK;
+    }
+    Leaf *l = &w->leaves[(*leaf_i)++];
+    if (leaf_reserve(l, n)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+    uint8_t *defs = l->defs + l->n_rows;
+    if (!pdef && v->null_count == 0) memset(defs, level, (size_t)n); /* flat column without NULLs */
+    else
+        for (int64_t i = 0; i < n; i++) {
+            uint8_t p = pdef ? pdef[i] : 0;
+            defs[i] = (p == level - 1 && !wvec_is_null(v, r0 + i)) ? (uint8_t)level : p;
+        }
+    l->n_rows += n;
+    if (l->phys == PQ_BOOLEAN) {
+        uint8_t *out = (uint8_t *)l->vals.data + l->vals.len;
+        int64_t k = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (defs[i] == level) out[k++] = (uint8_t)wvec_bool(v, r0 + i);
+        l->vals.len += (size_t)k;
+        l->n_vals += k;
+    } else if (l->width) {
+        int wd = l->width;
+        char *out = l->vals.data + l->vals.len;
+        const char *src = (const char *)v->values + r0 * wd;
+        int64_t k = 0;
+        if (!pdef && v->null_count == 0) { /* common flat, dense case */
+            memcpy(out, src, (size_t)(n * wd));
+            k = n;
+        } else {
+            for (int64_t i = 0; i < n; i++)
+                if (defs[i] == level) memcpy(out + (k++) * wd, src + i * wd, (size_t)wd);
+        }
+        l->vals.len += (size_t)(k * wd);
+        l->n_vals += k;
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            if (defs[i] != level) continue;
+            size_t len;
+            const char *s = wvec_str(v, r0 + i, &len);
+            if (l->vals.len + len > UINT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: more than 4 GiB of strings in one row group");
+            if (wbuf_append(&l->vals, s, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+            l->soff[++l->n_vals] = (uint32_t)l->vals.len;
+        }
+    }
+    return WEIR_OK;
+}
+
+static int64_t buffered_bytes(const WPqWriter *w) {
+    int64_t b = 0;
+    for (int i = 0; i < w->n_leaves; i++) b += (int64_t)w->leaves[i].vals.len + w->leaves[i].n_vals * (w->leaves[i].width ? 0 : 4) + w->leaves[i].n_rows / 4;
+    return b;
+}
+
+/* ---------------- statistics ---------------- */
+
+static inline const uint8_t *val_ptr(const Leaf *l, int64_t k, uint32_t *len) {
+    if (l->width) {
+        *len = (uint32_t)l->width;
+        return (const uint8_t *)l->vals.data + k * l->width;
+    }
+    *len = l->soff[k + 1] - l->soff[k];
+    return (const uint8_t *)l->vals.data + l->soff[k];
+}
+
+static int bytes_cmp(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t nb) {
+    int c = memcmp(a, b, na < nb ? na : nb);
+    if (c) return c;
+    return na < nb ? -1 : na > nb;
+}
+
+static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
+    WTypeId id = l->type->id;
+    if (v0 < v1 && l->phys == PQ_DOUBLE) { /* NaN never compares, so it never becomes a bound */
+        const double *p = (const double *)(const void *)l->vals.data;
+        int64_t k = v0;
+        while (k < v1 && isnan(p[k])) k++;
+        if (k == v1) return;
+        double a = p[k], b = p[k];
+        for (k++; k < v1; k++) {
+            double d = p[k];
+            if (d < a) a = d;
+            if (d > b) b = d;
+            if (d == 0) { /* -0.0 and +0.0 are equal; keep the sign the bound rules want */
+                if (a == 0 && signbit(d)) a = d;
+                if (b == 0 && !signbit(d)) b = d;
+            }
+        }
+        if (!s->has || a < s->dmin || (a == 0 && s->dmin == 0 && signbit(a))) s->dmin = a;
+        if (!s->has || b > s->dmax || (b == 0 && s->dmax == 0 && !signbit(b))) s->dmax = b;
+        s->has = 1;
+        return;
+    }
+    if (v0 < v1 && (l->phys == PQ_INT32 || l->phys == PQ_INT64)) { /* fast paths for the common types */
+        int64_t mn, mx;
+        if (l->phys == PQ_INT32) {
+            const int32_t *p = (const int32_t *)(const void *)l->vals.data;
+            int32_t a = p[v0], b = p[v0];
+            for (int64_t k = v0 + 1; k < v1; k++) {
+                a = p[k] < a ? p[k] : a;
+                b = p[k] > b ? p[k] : b;
+            }
+            mn = a;
+            mx = b;
+        } else {
+            const int64_t *p = (const int64_t *)(const void *)l->vals.data;
+            int64_t a = p[v0], b = p[v0];
+            for (int64_t k = v0 + 1; k < v1; k++) {
+                a = p[k] < a ? p[k] : a;
+                b = p[k] > b ? p[k] : b;
+            }
+            mn = a;
+            mx = b;
+        }
+        if (!s->has || mn < s->imin) s->imin = mn;
+        if (!s->has || mx > s->imax) s->imax = mx;
+        s->has = 1;
+        return;
+    }
+    for (int64_t k = v0; k < v1; k++) {
+        uint32_t len;
+        const uint8_t *p = val_ptr(l, k, &len);
+        if (l->phys == PQ_DOUBLE) {
+            double d;
+            memcpy(&d, p, 8);
+            if (isnan(d)) continue;
+            if (!s->has) { s->dmin = s->dmax = d; s->has = 1; }
+            else {
+                if (d < s->dmin || (d == 0 && s->dmin == 0 && signbit(d))) s->dmin = d;
+                if (d > s->dmax || (d == 0 && s->dmax == 0 && !signbit(d))) s->dmax = d;
+            }
+        } else if (l->phys == PQ_BYTE_ARRAY) {
+            if (!s->has) { s->smin = s->smax = p; s->nsmin = s->nsmax = len; s->has = 1; }
+            else {
+                if (bytes_cmp(p, len, s->smin, s->nsmin) < 0) { s->smin = p; s->nsmin = len; }
+                if (bytes_cmp(p, len, s->smax, s->nsmax) > 0) { s->smax = p; s->nsmax = len; }
+            }
+        } else {
+            int64_t x;
+            if (id == WT_BOOLEAN) x = *p;
+            else if (l->width == 4) { int32_t t; memcpy(&t, p, 4); x = t; }
+            else memcpy(&x, p, 8);
+            if (!s->has) { s->imin = s->imax = x; s->has = 1; }
+            else {
+                if (x < s->imin) s->imin = x;
+                if (x > s->imax) s->imax = x;
+            }
+        }
+    }
+}
+
+static void stat_merge(const Leaf *l, Stat *into, const Stat *s) {
+    into->nulls += s->nulls;
+    if (!s->has) return;
+    if (!into->has) {
+        int64_t nulls = into->nulls;
+        *into = *s;
+        into->nulls = nulls;
+        return;
+    }
+    if (l->phys == PQ_DOUBLE) {
+        if (s->dmin < into->dmin || (s->dmin == 0 && into->dmin == 0 && signbit(s->dmin))) into->dmin = s->dmin;
+        if (s->dmax > into->dmax || (s->dmax == 0 && into->dmax == 0 && !signbit(s->dmax))) into->dmax = s->dmax;
+    } else if (l->phys == PQ_BYTE_ARRAY) {
+        if (bytes_cmp(s->smin, s->nsmin, into->smin, into->nsmin) < 0) { into->smin = s->smin; into->nsmin = s->nsmin; }
+        if (bytes_cmp(s->smax, s->nsmax, into->smax, into->nsmax) > 0) { into->smax = s->smax; into->nsmax = s->nsmax; }
+    } else {
+        if (s->imin < into->imin) into->imin = s->imin;
+        if (s->imax > into->imax) into->imax = s->imax;
+    }
+}
+
+/* The plain encoding of a bound; -0.0 as a minimum and +0.0 as a maximum, as parquet.thrift asks. */
+static int stat_bound(const Leaf *l, const Stat *s, int is_max, WBuf *out, uint32_t *len) {
+    size_t before = out->len;
+    int rc = 0;
+    if (l->phys == PQ_DOUBLE) {
+        double d = is_max ? s->dmax : s->dmin;
+        if (d == 0) d = is_max ? 0.0 : -0.0;
+        rc = wbuf_append(out, &d, 8);
+    } else if (l->phys == PQ_BYTE_ARRAY) {
+        rc = is_max ? wbuf_append(out, s->smax, s->nsmax) : wbuf_append(out, s->smin, s->nsmin);
+    } else if (l->phys == PQ_BOOLEAN) {
+        uint8_t b = (uint8_t)(is_max ? s->imax : s->imin);
+        rc = wbuf_append(out, &b, 1);
+    } else if (l->width == 4) {
+        int32_t x = (int32_t)(is_max ? s->imax : s->imin);
+        rc = wbuf_append(out, &x, 4);
+    } else {
+        int64_t x = is_max ? s->imax : s->imin;
+        rc = wbuf_append(out, &x, 8);
+    }
+    *len = (uint32_t)(out->len - before);
+    return rc;
+}
+
+/* Page index bounds for strings are cut to about PQ_INDEX_TRUNC bytes and stay valid UTF-8, as the
+ * spec asks: the minimum is cut at a character boundary (a prefix is still a lower bound); the maximum
+ * is cut after an ASCII character below 0x7f, which is then incremented (none: kept whole). */
+static int index_bound(const Leaf *l, const Stat *s, int is_max, WBuf *out, uint32_t *len) {
+    if (l->phys != PQ_BYTE_ARRAY || (is_max ? s->nsmax : s->nsmin) <= PQ_INDEX_TRUNC) return stat_bound(l, s, is_max, out, len);
+    if (!is_max) {
+        uint32_t cut = PQ_INDEX_TRUNC;
+        while (cut > 0 && (s->smin[cut] & 0xC0) == 0x80) cut--; /* smin[cut] starts the first character left out */
+        *len = cut;
+        return wbuf_append(out, s->smin, cut);
+    }
+    for (int i = PQ_INDEX_TRUNC - 1; i >= 0; i--) {
+        if (s->smax[i] < 0x7f) {
+            uint8_t tmp[PQ_INDEX_TRUNC];
+            memcpy(tmp, s->smax, (size_t)i + 1);
+            tmp[i]++;
+            *len = (uint32_t)i + 1;
+            return wbuf_append(out, tmp, (size_t)i + 1);
+        }
+    }
+    return stat_bound(l, s, is_max, out, len);
+}
+
+static void write_stats(WTw *t, int id, const uint8_t *blob, int has, size_t min_off, uint32_t min_len,
+                        size_t max_off, uint32_t max_len, int64_t nulls) {
+    wtw_struct_begin(t, id);
+    wtw_i64(t, 3, nulls);
+    if (has) {
+        wtw_bin(t, 5, blob + max_off, max_len);
+        wtw_bin(t, 6, blob + min_off, min_len);
+    }
+    wtw_struct_end(t);
+}
+
+/* ---------------- encoding ---------------- */
+
+static int out_write(WPqWriter *w, const void *p, size_t n, WErr *err) {
+    if (n && fwrite(p, 1, n, w->f) != n) return werr_set(err, WEIR_IO, w->tmp, w->pos, -1, -1, "write failed: %s", strerror(errno));
+    w->pos += (int64_t)n;
+    return WEIR_OK;
+}
+
+static inline uint64_t hash_bytes(const uint8_t *p, uint32_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    while (n >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        h = (h ^ x) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t x = 0;
+    memcpy(&x, p, n);
+    h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return h;
+}
+
+static inline uint64_t load64(const uint8_t *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+static inline uint32_t load32(const uint8_t *p) {
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* Builds the dictionary of the chunk into w->idx / w->dvals; returns the entry count, or -1 when the
+ * dictionary would pass its size limit (the chunk is then written PLAIN). */
+static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
+    int64_t n = l->n_vals;
+    if (n > w->idx_cap) {
+        uint32_t *p = realloc(w->idx, sizeof *p * (size_t)n);
+        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+        w->idx = p;
+        w->idx_cap = n;
+    }
+    uint64_t mask;
+    int64_t nd = 0, dict_bytes = 0;
+    if (w->slots_cap < 256) {
+        uint32_t *p = realloc(w->slots, sizeof *p * 256);
+        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+        w->slots = p;
+        w->slots_cap = 256;
+    }
+    if (l->width == 4 || l->width == 8) {
+        /* fixed width: keys compared as integers, bit for bit; the table starts small and doubles, so
+         * a column of few distinct values probes a table that stays in cache */
+        int64_t max_entries = w->dict_limit / l->width;
+        if (max_entries + 1 > w->dvals_cap) {
+            uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)(max_entries + 1));
+            if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+            w->dvals = d;
+            w->dvals_cap = max_entries + 1;
+        }
+        const uint8_t *base = (const uint8_t *)l->vals.data;
+        int wd = l->width;
+#define KEY(k) (wd == 8 ? load64(base + 8 * (int64_t)(k)) : (uint64_t)load32(base + 4 * (int64_t)(k)))
+        int64_t tcap = 256;
+        int shift = 56;
+        if (w->skeys_cap < tcap) {
+            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap);
+            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+            w->skeys = p;
+            w->skeys_cap = tcap;
+        }
+        memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
+        mask = (uint64_t)tcap - 1;
+        /* each slot holds its key beside its entry number, so a probe is one load, not three */
+        uint32_t *slots = w->slots;
+        uint64_t *skeys = w->skeys;
+        for (int64_t k = 0; k < n; k++) {
+            uint64_t x = KEY(k);
+            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
+            for (;;) {
+                uint32_t sl = slots[h];
+                if (sl && skeys[h] == x) {
+                    w->idx[k] = sl - 1;
+                    break;
+                }
+                if (!sl) {
+                    if (nd >= max_entries) return -1;
+                    w->dvals[nd] = (uint32_t)k;
+                    slots[h] = (uint32_t)(nd + 1);
+                    skeys[h] = x;
+                    w->idx[k] = (uint32_t)nd++;
+                    if (2 * nd > tcap) { /* grow and rehash */
+                        if (tcap * 2 > w->slots_cap) {
+                            uint32_t *p = realloc(w->slots, sizeof *p * (size_t)tcap * 2);
+                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+                            w->slots = p;
+                            w->slots_cap = tcap * 2;
+                        }
+                        if (tcap * 2 > w->skeys_cap) {
+                            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap * 2);
+                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+                            w->skeys = p;
+                            w->skeys_cap = tcap * 2;
+                        }
+                        slots = w->slots;
+                        skeys = w->skeys;
+                        tcap *= 2;
+                        shift--;
+                        mask = (uint64_t)tcap - 1;
+                        memset(slots, 0, sizeof *slots * (size_t)tcap);
+                        for (int64_t e = 0; e < nd; e++) {
+                            uint64_t key = KEY(w->dvals[e]);
+                            uint64_t hh = (key * 0x9E3779B97F4A7C15ull) >> shift;
+                            while (slots[hh]) hh = (hh + 1) & mask;
+                            slots[hh] = (uint32_t)(e + 1);
+                            skeys[hh] = key;
+                        }
+                    }
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+        }
+#undef KEY
+        return nd;
+    }
+    int64_t cap = 1024;
+    while (cap < 2 * n && cap < (1 << 22)) cap *= 2;
+    if (cap > w->slots_cap) {
+        uint32_t *p = realloc(w->slots, sizeof *p * (size_t)cap);
+        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+        w->slots = p;
+        w->slots_cap = cap;
+    }
+    memset(w->slots, 0, sizeof *w->slots * (size_t)cap);
+    mask = (uint64_t)cap - 1;
+    for (int64_t k = 0; k < n; k++) {
+        uint32_t len;
+        const uint8_t *p = val_ptr(l, k, &len);
+        uint64_t h = hash_bytes(p, len) & mask;
+        for (;;) {
+            uint32_t s = w->slots[h];
+            if (!s) {
+                if (nd + 1 > cap / 2) return -1; /* table full: too many distinct values */
+                dict_bytes += len + (l->width ? 0 : 4);
+                if (dict_bytes > w->dict_limit) return -1;
+                if (nd >= w->dvals_cap) {
+                    int64_t c2 = w->dvals_cap ? w->dvals_cap * 2 : 1024;
+                    uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)c2);
+                    if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+                    w->dvals = d;
+                    w->dvals_cap = c2;
+                }
+                w->dvals[nd] = (uint32_t)k;
+                w->slots[h] = (uint32_t)(nd + 1);
+                w->idx[k] = (uint32_t)nd++;
+                break;
+            }
+            uint32_t olen;
+            const uint8_t *op = val_ptr(l, w->dvals[s - 1], &olen);
+            if (olen == len && !memcmp(op, p, len)) {
+                w->idx[k] = s - 1;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+    }
+    return nd;
+}
+
+static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
+    if (l->phys == PQ_BOOLEAN) {
+        size_t nb = (size_t)(v1 - v0 + 7) / 8;
+        if (wbuf_reserve(out, nb)) return WEIR_NOMEM;
+        uint8_t *d = (uint8_t *)out->data + out->len;
+        memset(d, 0, nb);
+        for (int64_t k = v0; k < v1; k++)
+            if (l->vals.data[k]) d[(k - v0) >> 3] |= (uint8_t)(1u << ((k - v0) & 7));
+        out->len += nb;
+        return WEIR_OK;
+    }
+    if (l->width) return wbuf_append(out, l->vals.data + v0 * l->width, (size_t)((v1 - v0) * l->width));
+    size_t total = (size_t)(l->soff[v1] - l->soff[v0]) + 4 * (size_t)(v1 - v0);
+    if (wbuf_reserve(out, total)) return WEIR_NOMEM;
+    char *d = out->data + out->len;
+    for (int64_t k = v0; k < v1; k++) {
+        uint32_t len = l->soff[k + 1] - l->soff[k];
+        memcpy(d, &len, 4);
+        memcpy(d + 4, l->vals.data + l->soff[k], len);
+        d += 4 + len;
+    }
+    out->len += total;
+    return WEIR_OK;
+}
+
+/* Compresses w->page (for v2: only the part after `levels_len`) and writes header + body to the file. */
+static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, int encoding, size_t levels_len,
+                     int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, WErr *err) {
+    int rc;
+    wbuf_reset(&w->comp);
+    size_t raw = w->page.len;
+    if (type == PQ_PAGE_DATA_V2) {
+        if (wbuf_append(&w->comp, w->page.data, levels_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if ((rc = wpq_compress(w->codec, w->level, w->page.data + levels_len, raw - levels_len, &w->comp, err))) return rc;
+    } else if ((rc = wpq_compress(w->codec, w->level, w->page.data, raw, &w->comp, err))) return rc;
+    if (raw > INT32_MAX || w->comp.len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
+    wbuf_reset(&w->hdr);
+    WTw t;
+    wtw_init(&t, &w->hdr);
+    wtw_i32(&t, 1, type);
+    wtw_i32(&t, 2, (int32_t)raw);
+    wtw_i32(&t, 3, (int32_t)w->comp.len);
+    size_t st_blob = 0;
+    uint32_t nmin = 0, nmax = 0;
+    WBuf sb;
+    wbuf_init(&sb);
+    if (st && st->has) {
+        if (stat_bound(l, st, 0, &sb, &nmin) || stat_bound(l, st, 1, &sb, &nmax)) {
+            wbuf_fini(&sb);
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
+        }
+    }
+    if (type == PQ_PAGE_DICT) {
+        wtw_struct_begin(&t, 7);
+        wtw_i32(&t, 1, (int32_t)num_values);
+        wtw_i32(&t, 2, PQ_ENC_PLAIN);
+        wtw_struct_end(&t);
+    } else if (type == PQ_PAGE_DATA) {
+        wtw_struct_begin(&t, 5);
+        wtw_i32(&t, 1, (int32_t)num_values);
+        wtw_i32(&t, 2, encoding);
+        wtw_i32(&t, 3, PQ_ENC_RLE);
+        wtw_i32(&t, 4, PQ_ENC_RLE);
+        write_stats(&t, 5, (const uint8_t *)sb.data, st->has, st_blob, nmin, nmin, nmax, st->nulls);
+        wtw_struct_end(&t);
+    } else {
+        wtw_struct_begin(&t, 8);
+        wtw_i32(&t, 1, (int32_t)num_values);
+        wtw_i32(&t, 2, (int32_t)nulls);
+        wtw_i32(&t, 3, (int32_t)page_rows);
+        wtw_i32(&t, 4, encoding);
+        wtw_i32(&t, 5, (int32_t)levels_len);
+        wtw_i32(&t, 6, 0);
+        wtw_bool(&t, 7, w->codec != PQ_CODEC_NONE);
+        write_stats(&t, 8, (const uint8_t *)sb.data, st->has, st_blob, nmin, nmin, nmax, st->nulls);
+        wtw_struct_end(&t);
+    }
+    wtw_struct_end(&t);
+    wbuf_fini(&sb);
+    if (t.err) return werr_msg(err, t.err, "out of memory encoding a page header");
+    if (type != PQ_PAGE_DICT) {
+        /* page location for the OffsetIndex, relative to the chunk start until the chunk is placed */
+        if (cm->n_pages == cm->cap_pages) {
+            int c = cm->cap_pages ? cm->cap_pages * 2 : 8;
+            PageLoc *p = realloc(cm->pages, sizeof *p * (size_t)c);
+            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            cm->pages = p;
+            cm->cap_pages = c;
+        }
+        PageLoc *pl = &cm->pages[cm->n_pages++];
+        memset(pl, 0, sizeof *pl);
+        pl->offset = w->pos;
+        pl->size = (int32_t)(w->hdr.len + w->comp.len);
+        pl->nulls = st->nulls;
+        pl->null_page = st->nulls == num_values;
+        if (!pl->null_page && !st->has) cm->no_column_index = 1;
+        if (st->has) {
+            pl->min_off = cm->blob.len;
+            if (index_bound(l, st, 0, &cm->blob, &pl->min_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            pl->max_off = cm->blob.len;
+            if (index_bound(l, st, 1, &cm->blob, &pl->max_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        }
+        if (cm->data_off < 0) cm->data_off = w->pos;
+    } else cm->dict_off = w->pos;
+    cm->uncomp += (int64_t)(w->hdr.len + raw);
+    cm->comp += (int64_t)(w->hdr.len + w->comp.len);
+    if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, w->comp.data, w->comp.len, err))) return rc;
+    return WEIR_OK;
+}
+
+static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
+    int rc;
+    memset(cm, 0, sizeof *cm);
+    wbuf_init(&cm->blob);
+    cm->dict_off = cm->data_off = cm->ci_off = cm->oi_off = -1;
+    cm->num_values = l->n_rows;
+    cm->file_offset = w->pos;
+    int64_t nd = -1;
+    if (w->dict && l->phys != PQ_BOOLEAN && l->n_vals > 0) {
+        nd = build_dict(w, l, err);
+        if (nd == -2) return err->code;
+    }
+    int bw = 0;
+    if (nd >= 0) {
+        wbuf_reset(&w->page);
+        for (int64_t e = 0; e < nd; e++)
+            if (plain_values(l, w->dvals[e], w->dvals[e] + 1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if ((rc = emit_page(w, PQ_PAGE_DICT, nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, err))) return rc;
+        bw = wpq_bit_width((uint32_t)(nd > 0 ? nd - 1 : 0));
+        cm->used_dict = 1;
+    } else cm->used_plain = 1;
+    Stat chunk;
+    memset(&chunk, 0, sizeof chunk);
+    int def_bw = wpq_bit_width((uint32_t)l->depth);
+    int64_t r = 0, v = 0;
+    while (r < l->n_rows || (r == 0 && l->n_rows == 0 && cm->n_pages == 0)) {
+        /* cut the page at pageSize bytes of values (in their plain size) */
+        int64_t r1 = r, v1 = v, bytes = 0;
+        while (r1 < l->n_rows && bytes < w->page_size) {
+            if (l->defs[r1] == l->depth) {
+                bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
+                v1++;
+            } else bytes++;
+            r1++;
+        }
+        Stat st;
+        memset(&st, 0, sizeof st);
+        st.nulls = (r1 - r) - (v1 - v);
+        stat_values(l, &st, v, v1);
+        stat_merge(l, &chunk, &st);
+        wbuf_reset(&w->page);
+        size_t levels_len = 0;
+        if (w->page_version == 1) {
+            if (wbuf_append(&w->page, "\0\0\0\0", 4)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if (wrle_encode_u8(l->defs + r, r1 - r, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            uint32_t n = (uint32_t)(w->page.len - 4);
+            memcpy(w->page.data, &n, 4);
+        } else {
+            if (wrle_encode_u8(l->defs + r, r1 - r, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            levels_len = w->page.len;
+        }
+        int enc;
+        if (nd >= 0) {
+            enc = PQ_ENC_RLE_DICT;
+            uint8_t b = (uint8_t)bw;
+            if (wbuf_append(&w->page, &b, 1) || wrle_encode(w->idx + v, v1 - v, bw, &w->page))
+                return werr_msg(err, WEIR_NOMEM, "out of memory");
+        } else {
+            enc = PQ_ENC_PLAIN;
+            if (plain_values(l, v, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        }
+        if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1 - r, st.nulls, enc, levels_len,
+                            r1 - r, l, &st, cm, err)))
+            return rc;
+        cm->pages[cm->n_pages - 1].first_row = r;
+        r = r1;
+        v = v1;
+        if (l->n_rows == 0) break;
+    }
+    cm->nulls = chunk.nulls;
+    cm->has_minmax = chunk.has;
+    if (chunk.has) {
+        cm->smin_off = cm->blob.len;
+        if (stat_bound(l, &chunk, 0, &cm->blob, &cm->smin_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        cm->smax_off = cm->blob.len;
+        if (stat_bound(l, &chunk, 1, &cm->blob, &cm->smax_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    return WEIR_OK;
+}
+
+static int flush_row_group(WPqWriter *w, WErr *err) {
+    if (w->n_leaves == 0 || w->leaves[0].n_rows == 0) return WEIR_OK;
+    if (w->n_rgs == w->cap_rgs) {
+        int c = w->cap_rgs ? w->cap_rgs * 2 : 8;
+        RowGroupMeta *p = realloc(w->rgs, sizeof *p * (size_t)c);
+        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        w->rgs = p;
+        w->cap_rgs = c;
+    }
+    RowGroupMeta *rg = &w->rgs[w->n_rgs];
+    memset(rg, 0, sizeof *rg);
+    rg->chunks = calloc((size_t)w->n_leaves, sizeof *rg->chunks);
+    if (!rg->chunks) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    w->n_rgs++;
+    rg->num_rows = w->leaves[0].n_rows;
+    rg->file_offset = w->pos;
+    for (int i = 0; i < w->n_leaves; i++) {
+        Leaf *l = &w->leaves[i];
+        ChunkMeta *cm = &rg->chunks[i];
+        int rc = encode_chunk(w, l, cm, err);
+        if (rc) return rc;
+        rg->uncomp += cm->uncomp;
+        rg->comp += cm->comp;
+        l->n_rows = 0;
+        l->n_vals = 0;
+        wbuf_reset(&l->vals);
+    }
+    w->total_rows += rg->num_rows;
+    return WEIR_OK;
+}
+
+/* ---------------- footer ---------------- */
+
+static void write_schema(WTw *t, const WType *st) {
+    for (int i = 0; i < st->n_fields; i++) {
+        const WField *f = &st->fields[i];
+        wtw_elem_struct_begin(t);
+        WTypeId id = f->type.id;
+        int width;
+        if (id != WT_STRUCT) wtw_i32(t, 1, phys_of(id, &width));
+        wtw_i32(t, 3, PQ_OPTIONAL);
+        wtw_str(t, 4, f->name);
+        if (id == WT_STRUCT) wtw_i32(t, 5, f->type.n_fields);
+        int ct = -1;
+        switch (id) {
+        case WT_STRING: ct = PQ_CT_UTF8; break;
+        case WT_DATE: ct = PQ_CT_DATE; break;
+        case WT_TIMESTAMP: ct = PQ_CT_TIMESTAMP_MICROS; break;
+        case WT_INT: ct = PQ_CT_INT_32; break;
+        case WT_BIGINT: ct = PQ_CT_INT_64; break;
+        default: break;
+        }
+        if (ct >= 0) wtw_i32(t, 6, ct);
+        if (ct >= 0) {
+            wtw_struct_begin(t, 10); /* LogicalType union */
+            switch (id) {
+            case WT_STRING: wtw_struct_begin(t, 1); wtw_struct_end(t); break;
+            case WT_DATE: wtw_struct_begin(t, 6); wtw_struct_end(t); break;
+            case WT_TIMESTAMP:
+                wtw_struct_begin(t, 8);
+                wtw_bool(t, 1, 1);
+                wtw_struct_begin(t, 2);
+                wtw_struct_begin(t, 2); /* MICROS */
+                wtw_struct_end(t);
+                wtw_struct_end(t);
+                wtw_struct_end(t);
+                break;
+            default: /* INTEGER */
+                wtw_struct_begin(t, 10);
+                wtw_byte(t, 1, id == WT_INT ? 32 : 64);
+                wtw_bool(t, 2, 1);
+                wtw_struct_end(t);
+                break;
+            }
+            wtw_struct_end(t);
+        }
+        wtw_struct_end(t);
+        if (id == WT_STRUCT) write_schema(t, &f->type);
+    }
+}
+
+static int64_t count_elements(const WType *st) {
+    int64_t n = st->n_fields;
+    for (int i = 0; i < st->n_fields; i++)
+        if (st->fields[i].type.id == WT_STRUCT) n += count_elements(&st->fields[i].type);
+    return n;
+}
+
+static int write_page_index(WPqWriter *w, WErr *err) {
+    WBuf b;
+    wbuf_init(&b);
+    int rc = WEIR_OK;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        for (int g = 0; g < w->n_rgs && !rc; g++) {
+            for (int c = 0; c < w->n_leaves && !rc; c++) {
+                ChunkMeta *cm = &w->rgs[g].chunks[c];
+                if (pass == 0 && cm->no_column_index) continue;
+                wbuf_reset(&b);
+                WTw t;
+                wtw_init(&t, &b);
+                const uint8_t *blob = (const uint8_t *)cm->blob.data;
+                if (pass == 0) { /* ColumnIndex */
+                    wtw_list_begin(&t, 1, TC_TRUE, cm->n_pages);
+                    for (int p = 0; p < cm->n_pages; p++) wtw_elem_bool(&t, cm->pages[p].null_page);
+                    wtw_list_begin(&t, 2, TC_BINARY, cm->n_pages);
+                    for (int p = 0; p < cm->n_pages; p++) wtw_elem_bin(&t, blob + cm->pages[p].min_off, cm->pages[p].min_len);
+                    wtw_list_begin(&t, 3, TC_BINARY, cm->n_pages);
+                    for (int p = 0; p < cm->n_pages; p++) wtw_elem_bin(&t, blob + cm->pages[p].max_off, cm->pages[p].max_len);
+                    wtw_i32(&t, 4, 0); /* UNORDERED */
+                    wtw_list_begin(&t, 5, TC_I64, cm->n_pages);
+                    for (int p = 0; p < cm->n_pages; p++) wtw_elem_i64(&t, cm->pages[p].nulls);
+                } else { /* OffsetIndex */
+                    wtw_list_begin(&t, 1, TC_STRUCT, cm->n_pages);
+                    for (int p = 0; p < cm->n_pages; p++) {
+                        wtw_elem_struct_begin(&t);
+                        wtw_i64(&t, 1, cm->pages[p].offset);
+                        wtw_i32(&t, 2, cm->pages[p].size);
+                        wtw_i64(&t, 3, cm->pages[p].first_row);
+                        wtw_struct_end(&t);
+                    }
+                }
+                wtw_struct_end(&t);
+                if (t.err) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+                else {
+                    if (pass == 0) { cm->ci_off = w->pos; cm->ci_len = (int32_t)b.len; }
+                    else { cm->oi_off = w->pos; cm->oi_len = (int32_t)b.len; }
+                    rc = out_write(w, b.data, b.len, err);
+                }
+            }
+        }
+    }
+    wbuf_fini(&b);
+    return rc;
+}
+
+static int write_footer(WPqWriter *w, WErr *err) {
+    WBuf b;
+    wbuf_init(&b);
+    WTw t;
+    wtw_init(&t, &b);
+    wtw_i32(&t, 1, 1);
+    wtw_list_begin(&t, 2, TC_STRUCT, 1 + count_elements(&w->schema));
+    wtw_elem_struct_begin(&t);
+    wtw_str(&t, 4, "schema");
+    wtw_i32(&t, 5, w->schema.n_fields);
+    wtw_struct_end(&t);
+    write_schema(&t, &w->schema);
+    wtw_i64(&t, 3, w->total_rows);
+    wtw_list_begin(&t, 4, TC_STRUCT, w->n_rgs);
+    for (int g = 0; g < w->n_rgs; g++) {
+        RowGroupMeta *rg = &w->rgs[g];
+        wtw_elem_struct_begin(&t);
+        wtw_list_begin(&t, 1, TC_STRUCT, w->n_leaves);
+        for (int c = 0; c < w->n_leaves; c++) {
+            ChunkMeta *cm = &rg->chunks[c];
+            Leaf *l = &w->leaves[c];
+            wtw_elem_struct_begin(&t);
+            wtw_i64(&t, 2, cm->file_offset);
+            wtw_struct_begin(&t, 3);
+            wtw_i32(&t, 1, l->phys);
+            int nenc = 1 + cm->used_plain + cm->used_dict * 2;
+            wtw_list_begin(&t, 2, TC_I32, nenc);
+            if (cm->used_dict) wtw_elem_i32(&t, PQ_ENC_PLAIN);
+            wtw_elem_i32(&t, PQ_ENC_RLE);
+            if (cm->used_dict) wtw_elem_i32(&t, PQ_ENC_RLE_DICT);
+            if (cm->used_plain) wtw_elem_i32(&t, PQ_ENC_PLAIN);
+            wtw_list_begin(&t, 3, TC_BINARY, l->depth);
+            for (int k = 0; k < l->depth; k++) wtw_elem_bin(&t, l->path[k], strlen(l->path[k]));
+            wtw_i32(&t, 4, w->codec);
+            wtw_i64(&t, 5, cm->num_values);
+            wtw_i64(&t, 6, cm->uncomp);
+            wtw_i64(&t, 7, cm->comp);
+            wtw_i64(&t, 9, cm->data_off);
+            if (cm->dict_off >= 0) wtw_i64(&t, 11, cm->dict_off);
+            write_stats(&t, 12, (const uint8_t *)cm->blob.data, cm->has_minmax, cm->smin_off, cm->smin_len, cm->smax_off,
+                        cm->smax_len, cm->nulls);
+            wtw_struct_end(&t);
+            if (cm->oi_off >= 0) {
+                wtw_i64(&t, 4, cm->oi_off);
+                wtw_i32(&t, 5, cm->oi_len);
+            }
+            if (cm->ci_off >= 0) {
+                wtw_i64(&t, 6, cm->ci_off);
+                wtw_i32(&t, 7, cm->ci_len);
+            }
+            wtw_struct_end(&t);
+        }
+        wtw_i64(&t, 2, rg->uncomp);
+        wtw_i64(&t, 3, rg->num_rows);
+        wtw_i64(&t, 5, rg->file_offset);
+        wtw_i64(&t, 6, rg->comp);
+        wtw_struct_end(&t);
+    }
+    if (w->n_kv) {
+        wtw_list_begin(&t, 5, TC_STRUCT, w->n_kv);
+        for (int i = 0; i < w->n_kv; i++) {
+            wtw_elem_struct_begin(&t);
+            wtw_str(&t, 1, w->kv[2 * i]);
+            wtw_str(&t, 2, w->kv[2 * i + 1]);
+            wtw_struct_end(&t);
+        }
+    }
+    wtw_str(&t, 6, "weir version " WEIR_VERSION);
+    wtw_list_begin(&t, 7, TC_STRUCT, w->n_leaves);
+    for (int c = 0; c < w->n_leaves; c++) {
+        wtw_elem_struct_begin(&t);
+        wtw_struct_begin(&t, 1); /* TYPE_ORDER */
+        wtw_struct_end(&t);
+        wtw_struct_end(&t);
+    }
+    wtw_struct_end(&t);
+    int rc = t.err ? werr_msg(err, WEIR_NOMEM, "out of memory encoding the footer") : WEIR_OK;
+    uint32_t len = (uint32_t)b.len;
+    if (!rc) rc = out_write(w, b.data, b.len, err);
+    if (!rc) rc = out_write(w, &len, 4, err);
+    if (!rc) rc = out_write(w, "PAR1", 4, err);
+    wbuf_fini(&b);
+    return rc;
+}
+
+/* ---------------- public API ---------------- */
+
+static void free_writer(WPqWriter *w) {
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    for (int i = 0; i < w->n_leaves; i++) {
+        free(w->leaves[i].defs);
+        free(w->leaves[i].soff);
+        wbuf_fini(&w->leaves[i].vals);
+    }
+    free(w->leaves);
+    for (int g = 0; g < w->n_rgs; g++) {
+        for (int c = 0; c < w->n_leaves; c++) {
+            wbuf_fini(&w->rgs[g].chunks[c].blob);
+            free(w->rgs[g].chunks[c].pages);
+        }
+        free(w->rgs[g].chunks);
+    }
+    free(w->rgs);
+    for (int i = 0; i < 2 * w->n_kv; i++) free(w->kv[i]);
+    free(w->kv);
+    for (int i = 0; i <= PQ_MAX_DEPTH; i++) free(w->scratch[i]);
+    wbuf_fini(&w->page);
+    wbuf_fini(&w->comp);
+    wbuf_fini(&w->levels);
+    wbuf_fini(&w->hdr);
+    wbuf_fini(&w->dictbuf);
+    free(w->idx);
+    free(w->slots);
+    free(w->dvals);
+    free(w->skeys);
+    wtype_fini(&w->schema);
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+int wpq_writer_open(const char *path, const WType *schema, WOpts *opts, WPqWriter **out, WErr *err) {
+    *out = NULL;
+    if (!schema || schema->id != WT_STRUCT || schema->n_fields == 0)
+        return werr_msg(err, WEIR_MISUSE, "parquet writer: the schema must be a STRUCT with at least one column");
+    WPqWriter *w = calloc(1, sizeof *w);
+    if (!w) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    int rc = read_opts(w, opts, err);
+    if (!rc && wtype_copy(&w->schema, schema)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    const char *pathv[PQ_MAX_DEPTH];
+    if (!rc) rc = collect_leaves(w, &w->schema, pathv, 0, err);
+    if (rc) {
+        free_writer(w);
+        return rc;
+    }
+    w->path = strdup(path);
+    size_t n = strlen(path);
+    w->tmp = malloc(n + 16);
+    if (!w->path || !w->tmp) {
+        free_writer(w);
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    memcpy(w->tmp, path, dir_len);
+    sprintf(w->tmp + dir_len, ".%s.tmp", path + dir_len);
+    w->f = fopen(w->tmp, "wb");
+    if (!w->f) {
+        rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "cannot create: %s", strerror(errno));
+        free_writer(w);
+        return rc;
+    }
+    setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+    wbuf_init(&w->page);
+    wbuf_init(&w->comp);
+    wbuf_init(&w->levels);
+    wbuf_init(&w->hdr);
+    wbuf_init(&w->dictbuf);
+    if ((rc = out_write(w, "PAR1", 4, err))) {
+        wpq_writer_abort(w);
+        return rc;
+    }
+    *out = w;
+    return WEIR_OK;
+}
+
+int wpq_writer_set_kv(WPqWriter *w, const char *key, const char *value, WErr *err) {
+    char **kv = realloc(w->kv, sizeof *kv * (size_t)(2 * w->n_kv + 2));
+    if (!kv) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    w->kv = kv;
+    kv[2 * w->n_kv] = strdup(key);
+    kv[2 * w->n_kv + 1] = strdup(value ? value : "");
+    w->n_kv++;
+    if (!kv[2 * w->n_kv - 2] || !kv[2 * w->n_kv - 1]) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    return WEIR_OK;
+}
+
+int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
+    if (w->failed) return werr_msg(err, WEIR_MISUSE, "parquet writer: an earlier write failed");
+    if (!wtype_equal(b->schema, &w->schema)) return werr_msg(err, WEIR_MISUSE, "parquet writer: the batch's schema differs from the file's");
+    int64_t n = wbatch_rows(b), r = 0;
+    const int64_t slice = 65536;
+    if (slice > w->scratch_cap) {
+        for (int i = 0; i <= PQ_MAX_DEPTH; i++) {
+            w->scratch[i] = malloc((size_t)slice);
+            if (!w->scratch[i]) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        }
+        w->scratch_cap = slice;
+    }
+    while (r < n) {
+        int64_t take = n - r < slice ? n - r : slice;
+        if (w->rg_rows && w->leaves[0].n_rows + take > w->rg_rows) take = w->rg_rows - w->leaves[0].n_rows;
+        if (!w->rg_rows) { /* by bytes: a small first slice, then as many rows as should fill the group */
+            int64_t have = w->leaves[0].n_rows;
+            if (have == 0) {
+                if (take > 1024) take = 1024;
+            } else {
+                int64_t bytes = buffered_bytes(w), per_row = bytes / have + 1;
+                int64_t est = (w->rg_bytes - bytes) / per_row + 1;
+                if (est < take) take = est > 0 ? est : 1;
+            }
+        }
+        int leaf_i = 0;
+        for (int c = 0; c < b->root.n_children; c++) {
+            int rc = shred(w, &b->root.children[c], 1, NULL, r, r + take, &leaf_i, err);
+            if (rc) {
+                w->failed = 1;
+                return rc;
+            }
+        }
+        r += take;
+        if ((w->rg_rows && w->leaves[0].n_rows >= w->rg_rows) || buffered_bytes(w) >= w->rg_bytes) {
+            int rc = flush_row_group(w, err);
+            if (rc) {
+                w->failed = 1;
+                return rc;
+            }
+        }
+    }
+    return WEIR_OK;
+}
+
+int wpq_writer_close(WPqWriter *w, WErr *err) {
+    if (!w) return WEIR_OK;
+    int rc = w->failed ? werr_msg(err, WEIR_MISUSE, "parquet writer: an earlier write failed") : WEIR_OK;
+    if (!rc) rc = flush_row_group(w, err);
+    if (!rc && w->page_index) rc = write_page_index(w, err);
+    if (!rc) rc = write_footer(w, err);
+    if (!rc && fflush(w->f)) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "write failed: %s", strerror(errno));
+    if (!rc && fsync(fileno(w->f))) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "fsync failed: %s", strerror(errno));
+    if (fclose(w->f) && !rc) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "close failed: %s", strerror(errno));
+    w->f = NULL;
+    if (!rc && rename(w->tmp, w->path)) rc = werr_set(err, WEIR_IO, w->path, -1, -1, -1, "rename failed: %s", strerror(errno));
+    if (!rc) {
+        const char *slash = strrchr(w->path, '/');
+        char *dir = slash ? strndup(w->path, (size_t)(slash - w->path) + (slash == w->path)) : strdup(".");
+        int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
+        if (fd >= 0) {
+            fsync(fd);
+            close(fd);
+        }
+        free(dir);
+    } else unlink(w->tmp);
+    free_writer(w);
+    return rc;
+}
+
+void wpq_writer_abort(WPqWriter *w) {
+    if (!w) return;
+    if (w->f) {
+        fclose(w->f);
+        w->f = NULL;
+    }
+    unlink(w->tmp);
+    free_writer(w);
+}
