@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "exec/hll.h"
+#include "exec/watermark.h"
 #include "exec/xsum.h"
 #include "weir.h"
 
@@ -69,9 +70,7 @@ struct WAggOp {
     uint32_t *list;   /* emission list and merge-sort scratch */
     uint32_t *tmp;
     uint32_t cap_list;
-    int64_t wm;        /* watermark for the next batch */
-    int64_t max_seen;
-    int has_max;
+    WWatermark wm;     /* wm.current: the watermark for the next batch */
     int64_t min_end;   /* smallest window end held (INT64_MAX when none or unknown-high) */
     int64_t next_batch;
     int64_t heap;      /* bytes of strings, sets, sketches, wide sums */
@@ -1091,9 +1090,25 @@ typedef struct RestoreCtx {
     WBatch kb;
 } RestoreCtx;
 
+/* The meta of the file being read (wstate_parse fills op->meta before the records): written by this
+ * same aggregation? */
+static int check_meta_fingerprint(const WAggOp *op, WErr *err) {
+    Rd r = {(const uint8_t *)op->meta.data, op->meta.len, 0, 0};
+    uint32_t magic = rd_u32(&r);
+    uint64_t fp = rd_u64(&r);
+    if (r.bad || magic != META_MAGIC) return werr_msg(err, WEIR_CORRUPT, "operator metadata is damaged");
+    if (fp != op->fingerprint)
+        return werr_msg(err, WEIR_MISUSE,
+                        "the state in this checkpoint was written by a different aggregation (window, keys, "
+                        "aggregates or output mode changed); use a new checkpoint location");
+    return WEIR_OK;
+}
+
 static int restore_visit(void *ctx, int kind, const uint8_t *rec, size_t n, WErr *err) {
     RestoreCtx *rc_ = ctx;
     WAggOp *op = rc_->op;
+    int mrc = check_meta_fingerprint(op, err);
+    if (mrc) return mrc;
     Rd r = {rec, n, 0, 0};
     uint32_t gi = 0;
     int found = 0, rc;
@@ -1137,9 +1152,9 @@ static int encode_meta(WAggOp *op, int64_t batch) {
     put_u32(b, META_MAGIC, &rc);
     put_u64(b, op->fingerprint, &rc);
     put_u64(b, (uint64_t)batch, &rc);
-    put_u64(b, (uint64_t)op->wm, &rc);
-    put_u64(b, (uint64_t)op->max_seen, &rc);
-    put_u64(b, (uint64_t)op->has_max, &rc);
+    put_u64(b, (uint64_t)op->wm.current, &rc);
+    put_u64(b, (uint64_t)op->wm.max_seen, &rc);
+    put_u64(b, (uint64_t)op->wm.has_max, &rc);
     put_u64(b, (uint64_t)op->total_dropped, &rc);
     return rc ? WEIR_NOMEM : WEIR_OK;
 }
@@ -1176,7 +1191,7 @@ int wagg_open(const WAggSpec *spec, WAggOp **out, WErr *err) {
     if (!op) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
     op->spec = *spec;
     op->windowed = windowed;
-    op->wm = INT64_MIN;
+    wwatermark_init(&op->wm, spec->has_watermark ? spec->delay_us : 0);
     op->min_end = INT64_MAX;
     op->out_t.id = WT_STRUCT;
     op->late_t.id = WT_STRUCT;
@@ -1364,19 +1379,17 @@ void wagg_close(WAggOp *op) {
 
 const WType *wagg_output_schema(const WAggOp *op) { return &op->out_t; }
 const WType *wagg_late_schema(const WAggOp *op) { return &op->late_t; }
-int64_t wagg_watermark(const WAggOp *op) { return op->wm; }
+int64_t wagg_watermark(const WAggOp *op) { return op->wm.current; }
 const WAggStats *wagg_stats(const WAggOp *op) { return &op->stats; }
 
 int wagg_needs_nodata_batch(const WAggOp *op) {
     if (!op->spec.has_watermark || op->spec.mode == WOUT_COMPLETE || op->n == 0) return 0;
-    return op->min_end <= op->wm;
+    return op->min_end <= op->wm.current;
 }
 
 int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err) {
     clear_groups(op);
-    op->wm = INT64_MIN;
-    op->max_seen = 0;
-    op->has_max = 0;
+    wwatermark_init(&op->wm, op->wm.delay_us);
     op->total_dropped = 0;
     op->next_batch = batch_id + 1;
     if (!op->st) {
@@ -1418,9 +1431,9 @@ int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err) {
                             "the state in this checkpoint was written by a different aggregation (window, "
                             "keys, aggregates or output mode changed); use a new checkpoint location");
         }
-        op->wm = wm;
-        op->max_seen = mx;
-        op->has_max = (int)hm;
+        op->wm.current = wm;
+        op->wm.max_seen = mx;
+        op->wm.has_max = (int)hm;
         op->total_dropped = td;
     }
     for (uint32_t i = 0; i < op->n; i++) {
@@ -1428,6 +1441,26 @@ int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err) {
         if (e < op->min_end) op->min_end = e;
     }
     return WEIR_OK;
+}
+
+int wagg_load_image(WAggOp *op, const uint8_t *data, size_t n, WErr *err) {
+    RestoreCtx ctx;
+    ctx.op = op;
+    WType kt;
+    if (wtype_copy(&kt, op->spec.input)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+    if (wbatch_init(&ctx.kb, &kt)) {
+        wtype_fini(&kt);
+        return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+    }
+    int rc = wstate_parse(data, n, "<state image>", -1, -1, &op->meta, restore_visit, &ctx, err);
+    wbatch_fini(&ctx.kb);
+    wtype_fini(&kt);
+    if (rc) clear_groups(op);
+    for (uint32_t i = 0; i < op->n; i++) {
+        int64_t e = win_end(op, wstart_of(rec_at(op, i)));
+        if (e < op->min_end) op->min_end = e;
+    }
+    return rc;
 }
 
 /* ---- one batch ---- */
@@ -1470,9 +1503,10 @@ static int mark_dirty(WAggOp *op, uint32_t gi) {
 
 static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBatch *out, WBatch *late, WErr *err) {
     WAggStats *st = &op->stats;
-    int64_t wm = flush ? INT64_MAX : op->wm;
+    int64_t wm = flush ? INT64_MAX : op->wm.current;
+    uint64_t written0 = op->st ? wstate_bytes_written(op->st) : 0;
     memset(st, 0, sizeof *st);
-    st->watermark = op->wm;
+    st->watermark = op->wm.current;
     int late_active = op->spec.has_watermark && op->spec.mode != WOUT_COMPLETE && wm != INT64_MIN;
     int rc = WEIR_OK;
     op->n_dirty = 0;
@@ -1497,10 +1531,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
             nw = 1;
             op->wstarts[0] = 0;
         }
-        if (!ts_null && op->spec.has_watermark) {
-            if (!op->has_max || ts > op->max_seen) op->max_seen = ts;
-            op->has_max = 1;
-        }
+        if (!ts_null && op->spec.has_watermark) wwatermark_observe(&op->wm, ts);
         uint64_t kh = row_key_hash(op, in, r);
         int late_any = 0;
         for (int w = 0; w < nw; w++) {
@@ -1553,11 +1584,8 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     }
 
     /* the next batch's watermark */
-    if (op->spec.has_watermark && op->has_max) {
-        int64_t cand = op->max_seen < INT64_MIN + op->spec.delay_us ? INT64_MIN : op->max_seen - op->spec.delay_us;
-        if (cand > op->wm) op->wm = cand;
-    }
-    if (flush) op->wm = INT64_MAX;
+    if (op->spec.has_watermark) wwatermark_advance(&op->wm);
+    if (flush) wwatermark_finish(&op->wm);
 
     /* state delta: changed groups that survive, then the groups that expire */
     int64_t t0 = now_us();
@@ -1604,6 +1632,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
         }
     }
     st->state_write_us = now_us() - t0;
+    st->state_bytes_written = op->st ? (int64_t)(wstate_bytes_written(op->st) - written0) : 0;
     st->num_rows_total = op->n;
     st->total_dropped_by_watermark = op->total_dropped;
     st->memory_used_bytes = (int64_t)sizeof *op + (int64_t)op->cap * (int64_t)op->stride +

@@ -98,6 +98,9 @@ const WType *wagg_output_schema(const WAggOp *op);
 const WType *wagg_late_schema(const WAggOp *op);
 /* Loads the state committed by batch `batch_id` (-1: start empty); the next batch is batch_id + 1. */
 int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err);
+/* Applies one state file image (delta or snapshot, as written in the state folder) held in memory to
+ * the operator's groups; on error the groups are emptied. For the fuzz target and inspection tools. */
+int wagg_load_image(WAggOp *op, const uint8_t *data, size_t n, WErr *err);
 /* Runs one micro-batch. in may be NULL (a no-data batch). out_rows must be initialized with
  * wagg_output_schema, late_rows (may be NULL: late rows are then only counted) with wagg_late_schema;
  * both are reset first. batch_id must be the next batch. State is written before returning. */

@@ -30,6 +30,7 @@ struct WStateStore {
     uint64_t n_rec;
     int64_t snap_batch;
     WBuf file;       /* encoded file image */
+    uint64_t bytes_written; /* since open */
 };
 
 static void put_u32(uint8_t *p, uint32_t v) {
@@ -147,7 +148,7 @@ static void file_name(const WStateStore *st, int64_t batch, int kind, int tmp, c
              kind == KIND_SNAPSHOT ? "snapshot" : "delta", tmp ? ".tmp" : "");
 }
 
-static int write_atomic(const WStateStore *st, int64_t batch, int kind, const WBuf *img, WErr *err) {
+static int write_atomic(WStateStore *st, int64_t batch, int kind, const WBuf *img, WErr *err) {
     char tmp[4200], fin[4200];
     file_name(st, batch, kind, 1, tmp, sizeof tmp);
     file_name(st, batch, kind, 0, fin, sizeof fin);
@@ -165,6 +166,7 @@ static int write_atomic(const WStateStore *st, int64_t batch, int kind, const WB
         }
         off += (size_t)w;
     }
+    st->bytes_written += off;
     if (fsync(fd) != 0) {
         int e = errno;
         close(fd);
@@ -376,6 +378,8 @@ static int load_file(WStateStore *st, int64_t v, int kind, WBuf *meta, WStateVis
     return wstate_parse((const uint8_t *)st->file.data, st->file.len, fn, kind, v, meta, visit, ctx, err);
 }
 
+uint64_t wstate_bytes_written(const WStateStore *st) { return st->bytes_written; }
+
 int64_t wstate_latest(WStateStore *st, WErr *err) {
     Scan s;
     scan_init(&s, INT64_MAX);
@@ -388,6 +392,19 @@ int wstate_restore(WStateStore *st, int64_t batch_id, WBuf *meta_out, WStateVisi
     scan_init(&s, batch_id);
     int rc = list_files(st, scan_fn, &s, err);
     if (rc) return rc;
+    if (meta_out) wbuf_reset(meta_out);
+    if (batch_id >= 0) {
+        int64_t from = 0;
+        if (s.best_snap >= 0) {
+            rc = load_file(st, s.best_snap, KIND_SNAPSHOT, meta_out, visit, ctx, err);
+            if (rc) return rc;
+            from = s.best_snap + 1;
+        }
+        for (int64_t v = from; v <= batch_id; v++) {
+            rc = load_file(st, v, KIND_DELTA, meta_out, visit, ctx, err);
+            if (rc) return rc;
+        }
+    }
     /* versions after batch_id were written by a batch that did not commit */
     for (;;) {
         for (int i = 0; i < s.n_above; i++) {
@@ -398,18 +415,6 @@ int wstate_restore(WStateStore *st, int64_t batch_id, WBuf *meta_out, WStateVisi
         if (s.n_above < 64) break;
         scan_init(&s, batch_id);
         if ((rc = list_files(st, scan_fn, &s, err))) return rc;
-    }
-    if (meta_out) wbuf_reset(meta_out);
-    if (batch_id < 0) return WEIR_OK;
-    int64_t from = 0;
-    if (s.best_snap >= 0) {
-        rc = load_file(st, s.best_snap, KIND_SNAPSHOT, meta_out, visit, ctx, err);
-        if (rc) return rc;
-        from = s.best_snap + 1;
-    }
-    for (int64_t v = from; v <= batch_id; v++) {
-        rc = load_file(st, v, KIND_DELTA, meta_out, visit, ctx, err);
-        if (rc) return rc;
     }
     return WEIR_OK;
 }

@@ -53,11 +53,14 @@ void wstate_begin_snapshot(WStateStore *st, int64_t batch_id);
 int wstate_commit_snapshot(WStateStore *st, const void *meta, size_t meta_len, WErr *err);
 
 /* Restore: calls visit for every record of the newest snapshot <= batch_id and the deltas after it,
- * in order; meta_out receives the meta of version batch_id. Files of versions > batch_id are removed
- * (they belong to a batch that never committed). batch_id -1 is the empty state. */
+ * in order; meta_out receives the meta of version batch_id. After a successful restore, files of
+ * versions > batch_id are removed (they belong to a batch that never committed); a failed restore
+ * removes nothing. batch_id -1 is the empty state. */
 typedef int (*WStateVisit)(void *ctx, int op, const uint8_t *rec, size_t n, WErr *err);
 int wstate_restore(WStateStore *st, int64_t batch_id, WBuf *meta_out, WStateVisit visit, void *ctx,
                    WErr *err);
+/* Bytes written to state files since the store was opened (progress figures). */
+uint64_t wstate_bytes_written(const WStateStore *st);
 /* The newest version with a delta or snapshot file, or -1. */
 int64_t wstate_latest(WStateStore *st, WErr *err);
 
