@@ -60,7 +60,8 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-bin
 	@BUILD=$(BUILD) tests/run.sh
 
-tests-bin: $(TEST_BIN)
+# agg_driver: the aggregation run over CSV/JSON files, for tests/cli/agg_oracle.sh and bench/agg_bench.sh
+tests-bin: $(TEST_BIN) $(BUILD)/tests/agg_driver
 check: test
 
 sanitize: deps
