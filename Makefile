@@ -8,6 +8,7 @@
 #   make bench      throughput against DuckDB (bench/README.md)
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
+#   make bench-agg  CSV -> window sums vs DuckDB, and state cost of 1M groups (bench/agg_bench.sh)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -100,6 +101,11 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# The seed's stage 2 (CSV -> 30 s window sums) against DuckDB, and the state cost of 1M groups (bench/agg_bench.sh).
+.PHONY: bench-agg
+bench-agg: deps $(BUILD)/libweir.a
+	bash bench/agg_bench.sh $(BENCH_ROWS)
 
 # CSV codec throughput on seed-like flat rows (bench/csv_bench.c).
 .PHONY: bench-csv

@@ -1512,6 +1512,11 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     op->n_dirty = 0;
     int64_t rows = in ? wbatch_rows(in) : 0;
     const WVec *tsv = op->spec.ts_col >= 0 && in ? &in->root.children[op->spec.ts_col] : NULL;
+    int tumbling = op->windowed && op->spec.window.slide_us == op->spec.window.size_us;
+    int cached = 0;
+    int64_t c_ws = 0;
+    uint64_t c_kh = 0;
+    uint32_t c_gi = 0;
     for (int64_t r = 0; r < rows; r++) {
         int nw;
         int64_t ts = 0;
@@ -1522,7 +1527,15 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
                 st->num_rows_null_time++;
                 continue;
             }
-            nw = wwindow_assign(&op->spec.window, ts, op->wstarts);
+            int64_t rel;
+            if (tumbling && !__builtin_sub_overflow(ts, op->spec.window.start_us, &rel) &&
+                rel < INT64_MAX - op->spec.window.size_us && rel > INT64_MIN + op->spec.window.size_us) {
+                /* one window per row: floor(rel / size) * size + startTime, without 128-bit division */
+                int64_t q = rel / op->spec.window.size_us, m = rel % op->spec.window.size_us;
+                if (m < 0) q--;
+                op->wstarts[0] = q * op->spec.window.size_us + op->spec.window.start_us;
+                nw = op->wstarts[0] <= INT64_MAX - op->spec.window.size_us;
+            } else nw = wwindow_assign(&op->spec.window, ts, op->wstarts);
             if (nw == 0) {
                 st->num_rows_null_time++;
                 continue;
@@ -1542,8 +1555,19 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
                 continue;
             }
             uint32_t gi;
-            if (find_or_insert(op, in, r, kh, s, &gi) || mark_dirty(op, gi))
-                return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            /* consecutive rows mostly hit the same group: skip the hash probe then (records do not
+             * move during the row loop; evictions come after it) */
+            if (cached && s == c_ws && kh == c_kh &&
+                (op->spec.n_keys == 0 || row_matches(op, rec_at(op, c_gi), in, r)))
+                gi = c_gi;
+            else {
+                if (find_or_insert(op, in, r, kh, s, &gi) || mark_dirty(op, gi))
+                    return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                cached = 1;
+                c_ws = s;
+                c_kh = kh;
+                c_gi = gi;
+            }
             rc = update_aggs(op, rec_at(op, gi), in, r, err);
             if (rc) return rc;
         }
