@@ -23,6 +23,14 @@
 #include "weir.h"
 
 #define DIRTY_BIT 63
+#define PERSIST_BIT 62 /* session mode: the group is in the state store (a merge must remove it there) */
+#define DEAD_BIT 61    /* session mode: merged into another session during this batch; deleted after it */
+/* session mode: fields after the bits (keys follow at SESSION_HDR) */
+#define S_END 24   /* i64 session end (last event + gap) */
+#define S_FIRST 32 /* u64 arrival number of the session's first row (first() across merges) */
+#define S_LAST 40  /* u64 arrival number of its last row (last() across merges) */
+#define S_ID 48    /* u64 stable id: the group's key in the state store (the start moves) */
+#define SESSION_HDR 56
 #define META_MAGIC 0x57414747u /* "WAGG" */
 
 typedef struct Slot {
@@ -58,7 +66,15 @@ struct WAggOp {
     char **agg_names;
     KeyDesc *keys;
     Slot *slots;
-    int windowed;
+    int windowed;      /* time or session windows */
+    int session;       /* session windows */
+    uint64_t seq;      /* rows seen (arrival numbers, session mode) */
+    uint64_t next_id;  /* next session id */
+    uint32_t n_dead;   /* sessions merged away in this batch */
+    uint64_t seq_limit, id_limit; /* restore: arrival numbers and ids in records must be below the meta's */
+    uint32_t *cand;    /* sessions overlapping the current row */
+    uint32_t cap_cand;
+    WBuf pend_rm;      /* encoded keys of persisted sessions merged away, removed in this batch's delta */
     WType out_t, late_t;
     size_t stride;
     uint8_t *recs;
@@ -330,6 +346,14 @@ static int64_t win_end(const WAggOp *op, int64_t start) {
     return start + op->spec.window.size_us;
 }
 
+static inline int64_t *sfield(uint8_t *r, int off) { return (int64_t *)(r + off); }
+
+/* The end of a group's window: per group for sessions. */
+static int64_t rec_end(const WAggOp *op, const uint8_t *r) {
+    if (op->session) return *(const int64_t *)(r + S_END);
+    return win_end(op, wstart_of(r));
+}
+
 static int index_grow(WAggOp *op) {
     uint32_t nn = op->nindex ? op->nindex * 2 : 64;
     uint32_t *ni = calloc(nn, sizeof *ni);
@@ -441,6 +465,8 @@ static int row_matches(const WAggOp *op, const uint8_t *rec, const WBatch *in, i
     return 1;
 }
 
+static int insert_group(WAggOp *op, const WBatch *in, int64_t r, uint64_t h, int64_t wstart, uint32_t *out);
+
 /* Finds or creates the group of row r in window wstart; *out is the record number. */
 static int find_or_insert(WAggOp *op, const WBatch *in, int64_t r, uint64_t kh, int64_t wstart, uint32_t *out) {
     uint64_t h = group_hash(kh, wstart);
@@ -456,6 +482,16 @@ static int find_or_insert(WAggOp *op, const WBatch *in, int64_t r, uint64_t kh, 
             j = (j + 1) & mask;
         }
     }
+    int rc = insert_group(op, in, r, h, wstart, out);
+    if (rc == WEIR_OK && !op->session) {
+        int64_t e = win_end(op, wstart);
+        if (e < op->min_end) op->min_end = e;
+    }
+    return rc;
+}
+
+/* Creates a group for row r's keys with hash h and window start wstart; *out is its record number. */
+static int insert_group(WAggOp *op, const WBatch *in, int64_t r, uint64_t h, int64_t wstart, uint32_t *out) {
     if ((uint64_t)(op->n + 1) * 2 > op->nindex && index_grow(op)) return WEIR_NOMEM;
     if (op->n == op->cap && recs_grow(op)) return WEIR_NOMEM;
     if (op->n == UINT32_MAX - 1) return WEIR_NOMEM;
@@ -488,8 +524,6 @@ static int find_or_insert(WAggOp *op, const WBatch *in, int64_t r, uint64_t kh, 
     while (op->index[j]) j = (j + 1) & mask;
     op->index[j] = i + 1;
     op->n++;
-    int64_t e = win_end(op, wstart);
-    if (e < op->min_end) op->min_end = e;
     *out = i;
     return WEIR_OK;
 }
@@ -610,6 +644,214 @@ static int update_aggs(WAggOp *op, uint8_t *rec, const WBatch *in, int64_t r, WE
     return WEIR_OK;
 }
 
+/* ---- session windows ---- */
+
+/* Folds session `src`'s aggregates into `dst` (both of one group key). */
+static int merge_group(WAggOp *op, uint8_t *dst, uint8_t *src, WErr *err) {
+    uint64_t df = (uint64_t)*sfield(dst, S_FIRST), sf = (uint64_t)*sfield(src, S_FIRST);
+    uint64_t dl = (uint64_t)*sfield(dst, S_LAST), sl = (uint64_t)*sfield(src, S_LAST);
+    for (int i = 0; i < op->spec.n_aggs; i++) {
+        const Slot *s = &op->slots[i];
+        uint8_t *p = dst + s->off, *q = src + s->off;
+        int shas = bit_get(src, s->bit), dhas = bit_get(dst, s->bit);
+        switch (s->fn) {
+        case WAGG_COUNT_STAR:
+        case WAGG_COUNT: *(int64_t *)p += *(int64_t *)q; break;
+        case WAGG_SUM:
+        case WAGG_AVG: {
+            if (!shas) break;
+            bit_set(dst, s->bit, 1);
+            int off;
+            if (s->in == WT_INT) {
+                if (__builtin_add_overflow(*(int64_t *)p, *(int64_t *)q, (int64_t *)p))
+                    return werr_msg(err, WEIR_UNSUPPORTED, "sum of column %d overflowed its 64-bit accumulator", s->col);
+                off = 8;
+            } else if (s->in == WT_BIGINT) {
+                __int128 a, b;
+                memcpy(&a, p, 16);
+                memcpy(&b, q, 16);
+                a += b;
+                memcpy(p, &a, 16);
+                off = 16;
+            } else {
+                WXSum *x = (WXSum *)p;
+                size_t before = wxsum_heap_bytes(x);
+                if (wxsum_merge(x, (const WXSum *)q)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                op->heap += (int64_t)(wxsum_heap_bytes(x) - before);
+                off = (int)sizeof(WXSum);
+            }
+            if (s->fn == WAGG_AVG) *(int64_t *)(p + off) += *(int64_t *)(q + off);
+            break;
+        }
+        case WAGG_MIN:
+        case WAGG_MAX:
+        case WAGG_FIRST:
+        case WAGG_LAST: {
+            int take;
+            if (s->fn == WAGG_FIRST) take = shas && (!dhas || sf < df);
+            else if (s->fn == WAGG_LAST) take = shas && (!dhas || sl > dl);
+            else if (!shas) take = 0;
+            else if (!dhas) take = 1;
+            else {
+                int c;
+                if (s->in == WT_STRING) {
+                    char *a, *b;
+                    uint64_t an, bn;
+                    str_slot_get(src, s->off, &a, &an);
+                    str_slot_get(dst, s->off, &b, &bn);
+                    c = cmp_str(a, an, b, bn);
+                } else c = cmp_fixed(s->in, *(uint64_t *)q, *(uint64_t *)p);
+                take = s->fn == WAGG_MIN ? c < 0 : c > 0;
+            }
+            if (!take) break;
+            bit_set(dst, s->bit, 1);
+            bit_set(dst, s->bit + 1, bit_get(src, s->bit + 1));
+            if (s->in == WT_STRING) {
+                char *a;
+                uint64_t an;
+                str_slot_get(src, s->off, &a, &an);
+                if (a) {
+                    if (str_slot_set(op, dst, s->off, a, an)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                } else str_slot_free(op, dst, s->off);
+            } else *(uint64_t *)p = *(uint64_t *)q;
+            break;
+        }
+        case WAGG_COUNT_DISTINCT: {
+            DSet *d, *e;
+            memcpy(&d, p, sizeof d);
+            memcpy(&e, q, sizeof e);
+            for (uint32_t j = 0; e && j < e->cap; j++) {
+                if (!e->e[j].h) continue;
+                uint64_t v = e->e[j].v;
+                int added;
+                if (s->in == WT_STRING) { /* the set owns its strings: copy */
+                    uint32_t n;
+                    memcpy(&n, (void *)(uintptr_t)v, 4);
+                    uint8_t *c = malloc(4 + (size_t)n);
+                    if (!c) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                    memcpy(c, (void *)(uintptr_t)v, 4 + (size_t)n);
+                    int rc = dset_add(op, &d, s->in, (uint64_t)(uintptr_t)c, &added);
+                    if (rc || !added) free(c);
+                    else op->heap += 4 + (int64_t)n;
+                    if (rc) {
+                        memcpy(p, &d, sizeof d);
+                        return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                    }
+                } else if (dset_add(op, &d, s->in, v, &added)) {
+                    memcpy(p, &d, sizeof d);
+                    return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                }
+            }
+            memcpy(p, &d, sizeof d);
+            break;
+        }
+        case WAGG_APPROX_COUNT_DISTINCT: {
+            uint8_t *a, *b;
+            memcpy(&a, p, sizeof a);
+            memcpy(&b, q, sizeof b);
+            if (!b) break;
+            if (!a) { /* move the sketch */
+                memcpy(p, &b, sizeof b);
+                memset(q, 0, sizeof(void *));
+            } else whll_merge(a, b, s->p);
+            break;
+        }
+        }
+    }
+    if (sf < df) *sfield(dst, S_FIRST) = (int64_t)sf;
+    if (sl > dl) *sfield(dst, S_LAST) = (int64_t)sl;
+    if (wstart_of(src) < wstart_of(dst)) *(int64_t *)(dst + 8) = wstart_of(src);
+    if (*sfield(src, S_END) > *sfield(dst, S_END)) *sfield(dst, S_END) = *sfield(src, S_END);
+    return WEIR_OK;
+}
+
+static int encode_key(const WAggOp *op, const uint8_t *rec, WBuf *b);
+static int mark_dirty(WAggOp *op, uint32_t gi);
+
+/* Row r (event time ts, on time) joins its key's sessions: a new session [ts, ts + gap), or the one it
+ * overlaps or touches, extended; when it bridges several, they merge into the oldest-created one and
+ * the others are marked dead (deleted after the row loop; removed from the state store if they were
+ * there). *out is the session the row's values go to. */
+static int session_place(WAggOp *op, const WBatch *in, int64_t r, int64_t ts, int64_t end, uint32_t *out, WErr *err) {
+    uint64_t h = group_hash(row_key_hash(op, in, r), 0);
+    uint32_t nc = 0;
+    if (op->nindex) {
+        uint32_t mask = op->nindex - 1, j = (uint32_t)h & mask;
+        while (op->index[j]) {
+            uint32_t i = op->index[j] - 1;
+            uint8_t *rec = rec_at(op, i);
+            if (*(uint64_t *)rec == h && !bit_get(rec, DEAD_BIT) && wstart_of(rec) <= end &&
+                ts <= *sfield(rec, S_END) && row_matches(op, rec, in, r)) {
+                if (nc == op->cap_cand) {
+                    uint32_t ncap = op->cap_cand ? op->cap_cand * 2 : 8;
+                    uint32_t *c = realloc(op->cand, ncap * sizeof *c);
+                    if (!c) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                    op->cand = c;
+                    op->cap_cand = ncap;
+                }
+                op->cand[nc++] = i;
+            }
+            j = (j + 1) & mask;
+        }
+    }
+    uint32_t gi = 0;
+    if (nc == 0) {
+        if (insert_group(op, in, r, h, ts, &gi)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+        uint8_t *rec = rec_at(op, gi);
+        *sfield(rec, S_END) = end;
+        *sfield(rec, S_FIRST) = (int64_t)op->seq;
+        *sfield(rec, S_ID) = (int64_t)op->next_id++;
+    } else {
+        /* the survivor: the session with the smallest id (deterministic whatever the probe order) */
+        uint32_t best = 0;
+        for (uint32_t c = 1; c < nc; c++)
+            if ((uint64_t)*sfield(rec_at(op, op->cand[c]), S_ID) < (uint64_t)*sfield(rec_at(op, op->cand[best]), S_ID))
+                best = c;
+        gi = op->cand[best];
+        for (uint32_t c = 0; c < nc; c++) {
+            if (c == best) continue;
+            uint8_t *src = rec_at(op, op->cand[c]);
+            int rc = merge_group(op, rec_at(op, gi), src, err);
+            if (rc) return rc;
+            if (op->st && bit_get(src, PERSIST_BIT)) {
+                uint32_t kl;
+                size_t at = op->pend_rm.len;
+                if (wbuf_append(&op->pend_rm, "\0\0\0\0", 4)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                if (encode_key(op, src, &op->pend_rm)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                kl = (uint32_t)(op->pend_rm.len - at - 4);
+                memcpy(op->pend_rm.data + at, &kl, 4);
+            }
+            bit_set(src, DEAD_BIT, 1);
+            op->n_dead++;
+        }
+        uint8_t *rec = rec_at(op, gi);
+        if (ts < wstart_of(rec)) *(int64_t *)(rec + 8) = ts;
+        if (end > *sfield(rec, S_END)) *sfield(rec, S_END) = end;
+    }
+    uint8_t *rec = rec_at(op, gi);
+    *sfield(rec, S_LAST) = (int64_t)op->seq;
+    if (*sfield(rec, S_END) < op->min_end) op->min_end = *sfield(rec, S_END);
+    if (mark_dirty(op, gi)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+    *out = gi;
+    return WEIR_OK;
+}
+
+/* Deletes the sessions merged away in this batch and rebuilds the dirty list (records move). */
+static int session_sweep(WAggOp *op) {
+    if (op->n_dead == 0) return WEIR_OK;
+    for (uint32_t i = op->n; i-- > 0;)
+        if (bit_get(rec_at(op, i), DEAD_BIT)) rec_delete(op, i);
+    op->n_dead = 0;
+    op->n_dirty = 0;
+    for (uint32_t i = 0; i < op->n; i++) {
+        uint8_t *rec = rec_at(op, i);
+        if (!bit_get(rec, DIRTY_BIT)) continue;
+        bit_set(rec, DIRTY_BIT, 0);
+        if (mark_dirty(op, i)) return WEIR_NOMEM;
+    }
+    return WEIR_OK;
+}
+
 /* ---- output ---- */
 
 static int append_fixed(WVec *v, WTypeId t, uint64_t x) {
@@ -640,7 +882,7 @@ static int write_group(WAggOp *op, uint8_t *rec, WBatch *out, WErr *err) {
         int64_t s = wstart_of(rec);
         rc = wvec_append_struct(w);
         if (!rc) rc = wvec_append_i64(&w->children[0], s);
-        if (!rc) rc = wvec_append_i64(&w->children[1], win_end(op, s));
+        if (!rc) rc = wvec_append_i64(&w->children[1], rec_end(op, rec));
     }
     for (int k = 0; !rc && k < op->spec.n_keys; k++) {
         WVec *v = wbatch_col(out, c++);
@@ -788,7 +1030,8 @@ static void put_u64(WBuf *b, uint64_t v, int *rc) {
 
 static int encode_key(const WAggOp *op, const uint8_t *rec, WBuf *b) {
     int rc = 0;
-    put_u64(b, (uint64_t)wstart_of(rec), &rc);
+    /* sessions are keyed by their id: their start moves as rows arrive */
+    put_u64(b, op->session ? (uint64_t)*(const int64_t *)(rec + S_ID) : (uint64_t)wstart_of(rec), &rc);
     for (int k = 0; k < op->spec.n_keys; k++) {
         uint8_t nb = (uint8_t)bit_get(rec, k);
         rc |= wbuf_append(b, &nb, 1);
@@ -812,8 +1055,14 @@ static int encode_group(const WAggOp *op, const uint8_t *rec, WBuf *b) {
     uint32_t kl = (uint32_t)(b->len - 4);
     for (int i = 0; i < 4; i++) b->data[i] = (char)(kl >> (8 * i));
     uint64_t abits = *(const uint64_t *)(rec + 16) & ~((UINT64_C(1) << op->spec.n_keys) - 1) &
-                     ~(UINT64_C(1) << DIRTY_BIT);
+                     ~(UINT64_C(1) << DIRTY_BIT) & ~(UINT64_C(1) << PERSIST_BIT) & ~(UINT64_C(1) << DEAD_BIT);
     put_u64(b, abits, &rc);
+    if (op->session) {
+        put_u64(b, (uint64_t)wstart_of(rec), &rc);
+        put_u64(b, (uint64_t)*(const int64_t *)(rec + S_END), &rc);
+        put_u64(b, (uint64_t)*(const int64_t *)(rec + S_FIRST), &rc);
+        put_u64(b, (uint64_t)*(const int64_t *)(rec + S_LAST), &rc);
+    }
     for (int i = 0; i < op->spec.n_aggs; i++) {
         const Slot *s = &op->slots[i];
         const uint8_t *p = rec + s->off;
@@ -950,6 +1199,28 @@ static int decode_key_lookup(WAggOp *op, Rd *r, int create, uint32_t *gi, int *f
     for (int c = 0; c < kb->root.n_children; c++)
         if (kb->root.children[c].len == 0 && wvec_append_null(&kb->root.children[c])) return WEIR_NOMEM;
     if (r->bad) return WEIR_CORRUPT;
+    if (op->session) {
+        /* ws is the session id: find the key's session with it (all of a key's sessions share a hash) */
+        uint64_t h = group_hash(row_key_hash(op, kb, 0), 0);
+        *found = 0;
+        if (op->nindex) {
+            uint32_t mask = op->nindex - 1, j = (uint32_t)h & mask;
+            while (op->index[j]) {
+                uint32_t i = op->index[j] - 1;
+                uint8_t *rec = rec_at(op, i);
+                if (*(uint64_t *)rec == h && *(int64_t *)(rec + S_ID) == ws && row_matches(op, rec, kb, 0)) {
+                    *gi = i;
+                    *found = 1;
+                    return WEIR_OK;
+                }
+                j = (j + 1) & mask;
+            }
+        }
+        if (!create) return WEIR_OK;
+        if (insert_group(op, kb, 0, h, 0, gi)) return WEIR_NOMEM;
+        *(int64_t *)(rec_at(op, *gi) + S_ID) = ws;
+        return WEIR_OK;
+    }
     if (op->windowed) {
         /* a window start must be one this spec can produce */
         int64_t rem = (int64_t)(((__int128)ws - op->spec.window.start_us) % op->spec.window.slide_us);
@@ -983,7 +1254,19 @@ static int decode_state(WAggOp *op, uint8_t *rec, Rd *r) {
     uint64_t allowed = 0;
     for (int i = 0; i < op->spec.n_aggs; i++) allowed |= UINT64_C(3) << op->slots[i].bit;
     if (abits & ~allowed) return WEIR_CORRUPT;
-    *bits_of(rec) = (*bits_of(rec) & keymask) | abits;
+    *bits_of(rec) = (*bits_of(rec) & keymask) | abits | (UINT64_C(1) << PERSIST_BIT);
+    if (op->session) {
+        int64_t st = (int64_t)rd_u64(r), en = (int64_t)rd_u64(r);
+        uint64_t fs = rd_u64(r), ls = rd_u64(r);
+        int64_t len;
+        if (r->bad || __builtin_sub_overflow(en, st, &len) || len < op->spec.window.size_us || fs > ls ||
+            ls >= op->seq_limit || (uint64_t)*(int64_t *)(rec + S_ID) >= op->id_limit)
+            return WEIR_CORRUPT;
+        *(int64_t *)(rec + 8) = st;
+        *(int64_t *)(rec + S_END) = en;
+        *(int64_t *)(rec + S_FIRST) = (int64_t)fs;
+        *(int64_t *)(rec + S_LAST) = (int64_t)ls;
+    }
     for (int i = 0; i < op->spec.n_aggs; i++) {
         const Slot *s = &op->slots[i];
         uint8_t *p = rec + s->off;
@@ -1092,10 +1375,13 @@ typedef struct RestoreCtx {
 
 /* The meta of the file being read (wstate_parse fills op->meta before the records): written by this
  * same aggregation? */
-static int check_meta_fingerprint(const WAggOp *op, WErr *err) {
+static int check_meta_fingerprint(WAggOp *op, WErr *err) {
     Rd r = {(const uint8_t *)op->meta.data, op->meta.len, 0, 0};
     uint32_t magic = rd_u32(&r);
     uint64_t fp = rd_u64(&r);
+    for (int i = 0; i < 5; i++) rd_u64(&r);
+    op->seq_limit = rd_u64(&r);
+    op->id_limit = rd_u64(&r);
     if (r.bad || magic != META_MAGIC) return werr_msg(err, WEIR_CORRUPT, "operator metadata is damaged");
     if (fp != op->fingerprint)
         return werr_msg(err, WEIR_MISUSE,
@@ -1156,6 +1442,8 @@ static int encode_meta(WAggOp *op, int64_t batch) {
     put_u64(b, (uint64_t)op->wm.max_seen, &rc);
     put_u64(b, (uint64_t)op->wm.has_max, &rc);
     put_u64(b, (uint64_t)op->total_dropped, &rc);
+    put_u64(b, op->seq, &rc);
+    put_u64(b, op->next_id, &rc);
     return rc ? WEIR_NOMEM : WEIR_OK;
 }
 
@@ -1172,9 +1460,10 @@ int wagg_open(const WAggSpec *spec, WAggOp **out, WErr *err) {
     *out = NULL;
     const WType *in = spec->input;
     if (!in || in->id != WT_STRUCT) return werr_msg(err, WEIR_MISUSE, "aggregate: the input schema must be a STRUCT");
-    if (spec->n_keys < 0 || spec->n_aggs < 0 || spec->n_keys + 2 * spec->n_aggs > 62)
-        return werr_msg(err, WEIR_UNSUPPORTED, "aggregate: at most 62 key columns plus 2 x aggregates");
-    int windowed = spec->window.kind == WWIN_TIME;
+    if (spec->n_keys < 0 || spec->n_aggs < 0 || spec->n_keys + 2 * spec->n_aggs > 60)
+        return werr_msg(err, WEIR_UNSUPPORTED, "aggregate: at most 60 key columns plus 2 x aggregates");
+    int windowed = spec->window.kind == WWIN_TIME || spec->window.kind == WWIN_SESSION;
+    int session = spec->window.kind == WWIN_SESSION;
     if ((windowed || spec->has_watermark) &&
         (spec->ts_col < 0 || spec->ts_col >= in->n_fields || in->fields[spec->ts_col].type.id != WT_TIMESTAMP))
         return werr_msg(err, WEIR_MISUSE, "aggregate: the window and watermark need a TIMESTAMP event-time column");
@@ -1191,6 +1480,8 @@ int wagg_open(const WAggSpec *spec, WAggOp **out, WErr *err) {
     if (!op) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
     op->spec = *spec;
     op->windowed = windowed;
+    op->session = session;
+    wbuf_init(&op->pend_rm);
     wwatermark_init(&op->wm, spec->has_watermark ? spec->delay_us : 0);
     op->min_end = INT64_MAX;
     op->out_t.id = WT_STRUCT;
@@ -1210,17 +1501,18 @@ int wagg_open(const WAggSpec *spec, WAggOp **out, WErr *err) {
     }
     op->spec.key_cols = op->key_cols;
     op->spec.aggs = op->aggs;
-    uint64_t fp = fp_add(0, (uint64_t)windowed);
+    uint64_t fp = fp_add(0, (uint64_t)spec->window.kind);
     fp = fp_add(fp, (uint64_t)spec->window.size_us);
     fp = fp_add(fp, (uint64_t)spec->window.slide_us);
     fp = fp_add(fp, (uint64_t)spec->window.start_us);
     fp = fp_add(fp, (uint64_t)spec->mode);
-    size_t off = 24;
+    size_t off = session ? SESSION_HDR : 24;
     if (windowed) {
         WType st = {WT_STRUCT, 0, NULL};
         rc = add_col(&st, "start", WT_TIMESTAMP);
         if (!rc) rc = add_col(&st, "end", WT_TIMESTAMP);
-        if (!rc) rc = wtype_add_field(&op->out_t, "window", 6, &st);
+        const char *wname = session ? "session_window" : "window"; /* Spark's column names */
+        if (!rc) rc = wtype_add_field(&op->out_t, wname, strlen(wname), &st);
         wtype_fini(&st);
         if (rc) {
             rc = werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
@@ -1363,6 +1655,8 @@ void wagg_close(WAggOp *op) {
     free(op->list);
     free(op->tmp);
     free(op->wstarts);
+    free(op->cand);
+    wbuf_fini(&op->pend_rm);
     for (int i = 0; op->agg_names && i < op->spec.n_aggs; i++) free(op->agg_names[i]);
     free(op->agg_names);
     free(op->aggs);
@@ -1390,6 +1684,8 @@ int wagg_needs_nodata_batch(const WAggOp *op) {
 int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err) {
     clear_groups(op);
     wwatermark_init(&op->wm, op->wm.delay_us);
+    op->seq = 0;
+    op->next_id = 0;
     op->total_dropped = 0;
     op->next_batch = batch_id + 1;
     if (!op->st) {
@@ -1420,6 +1716,7 @@ int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err) {
         int64_t wm = (int64_t)rd_u64(&r), mx = (int64_t)rd_u64(&r);
         uint64_t hm = rd_u64(&r);
         int64_t td = (int64_t)rd_u64(&r);
+        uint64_t seq = rd_u64(&r), nid = rd_u64(&r);
         if (r.bad || r.off != r.n || magic != META_MAGIC || b != batch_id || hm > 1 || td < 0) {
             clear_groups(op);
             return werr_set(err, WEIR_CORRUPT, wstate_dir(op->st), -1, -1, -1,
@@ -1435,9 +1732,11 @@ int wagg_restore(WAggOp *op, int64_t batch_id, WErr *err) {
         op->wm.max_seen = mx;
         op->wm.has_max = (int)hm;
         op->total_dropped = td;
+        op->seq = seq;
+        op->next_id = nid;
     }
     for (uint32_t i = 0; i < op->n; i++) {
-        int64_t e = win_end(op, wstart_of(rec_at(op, i)));
+        int64_t e = rec_end(op, rec_at(op, i));
         if (e < op->min_end) op->min_end = e;
     }
     return WEIR_OK;
@@ -1457,7 +1756,7 @@ int wagg_load_image(WAggOp *op, const uint8_t *data, size_t n, WErr *err) {
     wtype_fini(&kt);
     if (rc) clear_groups(op);
     for (uint32_t i = 0; i < op->n; i++) {
-        int64_t e = win_end(op, wstart_of(rec_at(op, i)));
+        int64_t e = rec_end(op, rec_at(op, i));
         if (e < op->min_end) op->min_end = e;
     }
     return rc;
@@ -1501,6 +1800,16 @@ static int mark_dirty(WAggOp *op, uint32_t gi) {
     return WEIR_OK;
 }
 
+/* Row r of `in` into the late rows, with the watermark it missed. */
+static int emit_late(const WBatch *in, int64_t r, WBatch *late, int64_t wm, WErr *err) {
+    int rc = wbatch_begin_row(late);
+    for (int c = 0; !rc && c < in->root.n_children; c++)
+        rc = copy_value(wbatch_col(late, c), &in->root.children[c], r);
+    if (!rc) rc = wvec_append_i64(wbatch_col(late, in->root.n_children), wm);
+    if (rc) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+    return WEIR_OK;
+}
+
 static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBatch *out, WBatch *late, WErr *err) {
     WAggStats *st = &op->stats;
     int64_t wm = flush ? INT64_MAX : op->wm.current;
@@ -1510,6 +1819,8 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     int late_active = op->spec.has_watermark && op->spec.mode != WOUT_COMPLETE && wm != INT64_MIN;
     int rc = WEIR_OK;
     op->n_dirty = 0;
+    op->n_dead = 0;
+    wbuf_reset(&op->pend_rm);
     int64_t rows = in ? wbatch_rows(in) : 0;
     const WVec *tsv = op->spec.ts_col >= 0 && in ? &in->root.children[op->spec.ts_col] : NULL;
     int tumbling = op->windowed && op->spec.window.slide_us == op->spec.window.size_us;
@@ -1522,6 +1833,25 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
         int64_t ts = 0;
         int ts_null = !tsv || wvec_is_null(tsv, r);
         if (!ts_null) ts = wvec_i64(tsv, r);
+        if (op->session) {
+            int64_t end;
+            if (ts_null || __builtin_add_overflow(ts, op->spec.window.size_us, &end)) {
+                st->num_rows_null_time++;
+                continue;
+            }
+            if (op->spec.has_watermark) wwatermark_observe(&op->wm, ts);
+            if (late_active && end <= wm) { /* its own session [ts, ts + gap) has already closed */
+                st->num_rows_dropped_by_watermark++;
+                st->num_late_rows++;
+                if (late && (rc = emit_late(in, r, late, wm, err))) return rc;
+                continue;
+            }
+            uint32_t gi = 0;
+            if ((rc = session_place(op, in, r, ts, end, &gi, err))) return rc;
+            if ((rc = update_aggs(op, rec_at(op, gi), in, r, err))) return rc;
+            op->seq++;
+            continue;
+        }
         if (op->windowed) {
             if (ts_null) {
                 st->num_rows_null_time++;
@@ -1554,7 +1884,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
                 late_any = 1;
                 continue;
             }
-            uint32_t gi;
+            uint32_t gi = 0;
             /* consecutive rows mostly hit the same group: skip the hash probe then (records do not
              * move during the row loop; evictions come after it) */
             if (cached && s == c_ws && kh == c_kh &&
@@ -1573,15 +1903,10 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
         }
         if (late_any) {
             st->num_late_rows++;
-            if (late) {
-                rc = wbatch_begin_row(late);
-                for (int c = 0; !rc && c < in->root.n_children; c++)
-                    rc = copy_value(wbatch_col(late, c), &in->root.children[c], r);
-                if (!rc) rc = wvec_append_i64(wbatch_col(late, in->root.n_children), wm);
-                if (rc) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-            }
+            if (late && (rc = emit_late(in, r, late, wm, err))) return rc;
         }
     }
+    if (op->session && session_sweep(op)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
     op->total_dropped += st->num_rows_dropped_by_watermark;
     st->num_rows_updated = op->n_dirty;
 
@@ -1594,7 +1919,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     if (op->spec.mode == WOUT_APPEND) {
         if (scan)
             for (uint32_t i = 0; i < op->n; i++)
-                if (win_end(op, wstart_of(rec_at(op, i))) <= evict_wm) op->list[nl++] = i;
+                if (rec_end(op, rec_at(op, i)) <= evict_wm) op->list[nl++] = i;
     } else if (op->spec.mode == WOUT_UPDATE) {
         memcpy(op->list, op->dirty, op->n_dirty * sizeof *op->list);
         nl = op->n_dirty;
@@ -1615,11 +1940,20 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     int64_t t0 = now_us();
     if (op->st) {
         wstate_begin(op->st, batch);
+        /* sessions merged away first, then the changed groups (a survivor keeps its id) */
+        for (size_t at = 0; at + 4 <= op->pend_rm.len;) {
+            uint32_t kl;
+            memcpy(&kl, op->pend_rm.data + at, 4);
+            if (wstate_remove(op->st, op->pend_rm.data + at + 4, kl))
+                return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            at += 4 + kl;
+        }
         for (uint32_t i = 0; i < op->n_dirty; i++) {
             uint8_t *rec = rec_at(op, op->dirty[i]);
-            if (scan && win_end(op, wstart_of(rec)) <= evict_wm) continue;
+            if (scan && rec_end(op, rec) <= evict_wm) continue;
             if (encode_group(op, rec, &op->rec) || wstate_put(op->st, op->rec.data, op->rec.len))
                 return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            bit_set(rec, PERSIST_BIT, 1);
         }
     }
     for (uint32_t i = 0; i < op->n_dirty; i++) bit_set(rec_at(op, op->dirty[i]), DIRTY_BIT, 0);
@@ -1628,7 +1962,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
         int64_t min_end = INT64_MAX;
         for (uint32_t i = op->n; i-- > 0;) {
             uint8_t *rec = rec_at(op, i);
-            int64_t e = win_end(op, wstart_of(rec));
+            int64_t e = rec_end(op, rec);
             if (e <= evict_wm) {
                 if (op->st) {
                     wbuf_reset(&op->rec);

@@ -1,5 +1,5 @@
 /*
- * window.c - tumbling and sliding window assignment with Spark's formula (see window.h).
+ * window.c - tumbling and sliding window assignment with Spark's formula; session window specs (window.h).
  */
 #include "exec/window.h"
 
@@ -25,6 +25,17 @@ int wwindow_time(WWindowSpec *w, int64_t size, int64_t slide, int64_t start, WEr
     w->size_us = size;
     w->slide_us = slide;
     w->start_us = start;
+    return WEIR_OK;
+}
+
+int wwindow_session(WWindowSpec *w, int64_t gap, WErr *err) {
+    if (gap <= 0)
+        return werr_msg(err, WEIR_MISUSE, "session_window: the gap duration (%lld us) must be greater than 0",
+                        (long long)gap);
+    w->kind = WWIN_SESSION;
+    w->size_us = gap;
+    w->slide_us = gap;
+    w->start_us = 0;
     return WEIR_OK;
 }
 

@@ -128,6 +128,35 @@ int wxsum_add(WXSum *s, double x) {
     return WEIR_OK;
 }
 
+int wxsum_merge(WXSum *d, const WXSum *s) {
+    d->flags |= s->flags & (WXSUM_NAN | WXSUM_PINF | WXSUM_NINF);
+    if (s->n == 0) return WEIR_OK;
+    int slo = s->lo, shi = s->lo + s->n - 1;
+    int dlo = d->n ? d->lo : slo, dhi = d->n ? d->lo + d->n - 1 : shi;
+    int lo = slo < dlo ? slo : dlo, hi = (shi > dhi ? shi : dhi) + 1; /* one limb of headroom for the carry */
+    if (hi - lo + 1 > MAX_LIMBS) return WEIR_NOMEM;
+    if (cover(d, lo, hi) != WEIR_OK) return WEIR_NOMEM;
+    uint64_t *l = limbs(d);
+    const uint64_t *a = climbs(s);
+    uint64_t sign = (a[s->n - 1] >> 63) ? ~(uint64_t)0 : 0;
+    unsigned carry = 0;
+    for (int g = slo; g < d->lo + d->n; g++) { /* two's complement addition over the covered limbs */
+        uint64_t x = g <= shi ? a[g - slo] : sign;
+        int i = g - d->lo;
+        uint64_t t = l[i] + x;
+        unsigned c1 = t < x;
+        l[i] = t + carry;
+        carry = c1 | (l[i] < t);
+    }
+    uint64_t top = l[d->n - 1];
+    if (top != 0 && top != ~(uint64_t)0) {
+        if (cover(d, d->lo, d->lo + d->n) != WEIR_OK) return WEIR_NOMEM;
+        l = limbs(d);
+        l[d->n - 1] = (top >> 63) ? ~(uint64_t)0 : 0;
+    }
+    return WEIR_OK;
+}
+
 /* Bit `b` (global) of the magnitude held in mag[] whose first limb is global limb lo. */
 static inline int bit_at(const uint64_t *mag, int lo, int n, int b) {
     int li = b / 64 - lo;

@@ -46,6 +46,8 @@ static inline void wxsum_init(WXSum *s) {
 void wxsum_fini(WXSum *s);
 /* Adds x exactly. Returns WEIR_OK or WEIR_NOMEM. */
 int wxsum_add(WXSum *s, double x);
+/* dst += src, exactly (merging two partial sums, e.g. two session windows). WEIR_OK or WEIR_NOMEM. */
+int wxsum_merge(WXSum *dst, const WXSum *src);
 /* The exact sum rounded to the nearest double (ties to even). */
 double wxsum_value(const WXSum *s);
 /* Heap bytes owned (for memory accounting). */

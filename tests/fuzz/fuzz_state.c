@@ -1,8 +1,9 @@
 /*
  * fuzz_state.c - libFuzzer target for state store files as the aggregation reads them (make fuzz-state).
  *
- * The first input byte picks one of two aggregations (sliding windows with a STRING and an INT key and
- * every aggregate function; or tumbling windows without keys, the seed's four sums); the rest is a state
+ * The first input byte picks one of three aggregations (tumbling windows without keys, the seed's four
+ * sums; sliding windows or session windows with a STRING and an INT key and every aggregate function);
+ * the rest is a state
  * file image (delta or snapshot) given to wagg_load_image, which checks the checksum and structure
  * (wstate_parse) and decodes every record into groups. Whatever the bytes: no crash, no leak, and either
  * WEIR_CORRUPT / WEIR_MISUSE, or groups that the operator can then emit and evict (a final flush).
@@ -38,7 +39,8 @@ static void fz_setup(void) {
     fz_ready = 1;
 }
 
-/* The aggregation `which` (0: the seed's sums, tumbling; 1: keys and every function, sliding). */
+/* The aggregation `which` (0: the seed's sums, tumbling; 1: keys and every function, sliding; 2: the
+ * same with session windows of 10 s). */
 static void fz_spec(WAggSpec *spec, int which) {
     if (!fz_ready) fz_setup();
     WErr err;
@@ -50,7 +52,8 @@ static void fz_spec(WAggSpec *spec, int which) {
     spec->delay_us = 10000000;
     spec->mode = WOUT_APPEND;
     if (which) {
-        wwindow_time(&spec->window, 30000000, 10000000, 0, &err);
+        if (which == 2) wwindow_session(&spec->window, 10000000, &err);
+        else wwindow_time(&spec->window, 30000000, 10000000, 0, &err);
         spec->aggs = FZ_AGGS_ALL;
         spec->n_aggs = (int)(sizeof FZ_AGGS_ALL / sizeof FZ_AGGS_ALL[0]);
         spec->key_cols = FZ_KEYS;
@@ -66,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     WAggSpec spec;
-    fz_spec(&spec, (data[0] >> 1) & 1);
+    fz_spec(&spec, ((data[0] >> 1) & 3) % 3);
     WErr err;
     werr_init(&err);
     WAggOp *op;

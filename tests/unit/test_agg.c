@@ -377,6 +377,91 @@ static void test_sliding_and_rules(void) {
     run_close(&r);
 }
 
+/* Session windows, hand-computed: gap 10 s, delay 5 s, key k. */
+static void test_sessions(void) {
+    static const WAggCall aggs[] = {{WAGG_COUNT_STAR, -1, "n", 0}, {WAGG_SUM, C_CLICKS, "sc", 0},
+                                    {WAGG_FIRST, C_CLICKS, "fc", 0}, {WAGG_LAST, C_CLICKS, "lc", 0},
+                                    {WAGG_SUM, C_PRICE, "sp", 0},    {WAGG_MIN, C_CLICKS, "mn", 0},
+                                    {WAGG_COUNT_DISTINCT, C_CLICKS, "dc", 0}};
+    static const int keys[] = {C_K};
+    WAggSpec spec;
+    spec_base(&spec, aggs, 7, WOUT_APPEND);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wwindow_session(&spec.window, 0, &err), WEIR_MISUSE);
+    CHECK_EQ_INT(wwindow_session(&spec.window, 10 * SEC, &err), WEIR_OK);
+    spec.delay_us = 5 * SEC;
+    spec.key_cols = keys;
+    spec.n_keys = 1;
+    Run r;
+    CHECK_EQ_INT(run_open(&r, &spec), WEIR_OK);
+    CHECK_EQ_STR(wagg_output_schema(r.op)->fields[0].name, "session_window");
+    /* batch 0: a@0, a@5 -> a[0,15); b@3 -> b[3,13); a@30 -> a[30,40) */
+    at_row(&r.in, 0, "a", 1, 0.5, 0);
+    at_row(&r.in, 5 * SEC, "a", 2, 0.25, 0);
+    at_row(&r.in, 3 * SEC, "b", 4, 1, 0);
+    at_row(&r.in, 30 * SEC, "a", 8, 2, 0);
+    CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
+    CHECK_EQ_INT(wbatch_rows(&r.out), 0);
+    CHECK_EQ_INT(wagg_stats(r.op)->num_rows_total, 3);
+    CHECK_EQ_INT(wagg_watermark(r.op), 25 * SEC);
+    /* batch 1 (watermark 25 s): a@20 -> [20,30) touches a[30,40): one session a[20,40); b@1 -> [1,11) ended
+     * before the watermark: late. a[0,15) and b[3,13) close. */
+    at_row(&r.in, 20 * SEC, "a", 16, 4, 0);
+    at_row(&r.in, 1 * SEC, "b", 32, 8, 0);
+    CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
+    WBuf d;
+    wbuf_init(&d);
+    at_dump(&d, &r.out);
+    CHECK_EQ_STR(wbuf_cstr(&d), "{0,15000000}|'a'|2|3|1|2|0x1.8p-1|1|2\n"
+                                "{3000000,13000000}|'b'|1|4|4|4|0x1p+0|4|1\n");
+    CHECK_EQ_INT(wbatch_rows(&r.late), 1);
+    CHECK_EQ_INT(at_i64(&r.late, "missed_watermark", 0), 25 * SEC);
+    CHECK_EQ_INT(wagg_stats(r.op)->num_rows_removed, 2);
+    /* batch 2 (watermark 25 s): a@12 -> [12,22) is late; a@17 -> [17,27) extends a[20,40) to a[17,40);
+     * c@100 opens c[100,110) */
+    at_row(&r.in, 12 * SEC, "a", 64, 16, 0);
+    at_row(&r.in, 17 * SEC, "a", 1, 0.125, 0);
+    at_row(&r.in, 100 * SEC, "c", 2, 0, 0);
+    CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
+    CHECK_EQ_INT(wbatch_rows(&r.out), 0);
+    CHECK_EQ_INT(wbatch_rows(&r.late), 1);
+    CHECK(wagg_needs_nodata_batch(r.op)); /* watermark 95 s closes a[17,40) */
+    CHECK_EQ_INT(run_batch(&r, 1), WEIR_OK);
+    wbuf_reset(&d);
+    at_dump(&d, &r.out);
+    /* rows arrived 30 s (8), 20 s (16), 17 s (1): first() is the first to arrive, last() the last */
+    CHECK_EQ_STR(wbuf_cstr(&d), "{17000000,40000000}|'a'|3|25|8|1|0x1.88p+2|1|3\n");
+    CHECK_EQ_INT(run_flush(&r), WEIR_OK);
+    wbuf_reset(&d);
+    at_dump(&d, &r.out);
+    CHECK_EQ_STR(wbuf_cstr(&d), "{100000000,110000000}|'c'|1|2|2|2|0x0p+0|2|1\n");
+    run_close(&r);
+
+    /* a row that bridges two sessions merges them (complete mode: nothing closes) */
+    spec.mode = WOUT_COMPLETE;
+    CHECK_EQ_INT(run_open(&r, &spec), WEIR_OK);
+    at_row(&r.in, 0, "x", 1, 0.1, 0);         /* x[0,10) */
+    at_row(&r.in, 25 * SEC, "x", 2, 0.2, 0);  /* x[25,35) */
+    CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
+    at_row(&r.in, 12 * SEC, "x", 4, 0.3, 0);  /* x[12,22): touches neither */
+    CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
+    CHECK_EQ_INT(wbatch_rows(&r.out), 3);
+    at_row(&r.in, 20 * SEC, "x", 8, 0.4, 0);  /* [20,30) bridges x[12,22) and x[25,35) */
+    at_row(&r.in, 10 * SEC, NULL, 16, 0.5, 0); /* a NULL key is a key of its own */
+    CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
+    wbuf_reset(&d);
+    at_dump(&d, &r.out);
+    /* 0.2 + 0.3 + 0.4 exactly rounded: 0x1.ccccccccccccdp-1 (0.9000000000000000222); first() from the
+     * session whose first row arrived first (25 s, clicks 2), last() the row that arrived last (8) */
+    CHECK_EQ_STR(wbuf_cstr(&d), "{0,10000000}|'x'|1|1|1|1|0x1.999999999999ap-4|1|1\n"
+                                "{10000000,20000000}|NULL|1|16|16|16|0x1p-1|16|1\n"
+                                "{12000000,35000000}|'x'|3|14|2|8|0x1.ccccccccccccdp-1|2|3\n");
+    CHECK_EQ_INT(wagg_stats(r.op)->num_rows_total, 3);
+    run_close(&r);
+    wbuf_fini(&d);
+}
+
 /* ---- exact sums ---- */
 
 static double exact_k1024(__int128 k) { return (double)k / 1024.0; } /* int128 -> double rounds once */
@@ -460,6 +545,33 @@ static void test_xsum(void) {
         }
         if (wxsum_value(&a) != exact_k1024(ex)) ok = 0;
         wxsum_fini(&a);
+    }
+    CHECK(ok);
+    /* merging two partial sums is exact too: split random values between two sums at random */
+    ok = 1;
+    for (int t = 0; t < 300; t++) {
+        __int128 ex = 0;
+        WXSum a, b, c;
+        wxsum_init(&a);
+        wxsum_init(&b);
+        wxsum_init(&c);
+        int n = 1 + (int)(at_rand(&seed) % 100);
+        for (int i = 0; i < n; i++) {
+            int sh = (int)(at_rand(&seed) % 50);
+            int64_t k = (int64_t)(at_rand(&seed) >> (11 + sh));
+            if (at_rand(&seed) & 1) k = -k;
+            ex += k;
+            wxsum_add(at_rand(&seed) & 1 ? &a : &b, (double)k / 1024.0);
+            wxsum_add(&c, (double)k / 1024.0);
+        }
+        if (t % 3 == 0) wxsum_add(&b, 1e-300 * (double)(t + 1)); /* far apart limb ranges */
+        if (t % 3 == 0) wxsum_add(&c, 1e-300 * (double)(t + 1));
+        wxsum_merge(&a, &b);
+        if (t % 3 != 0 && wxsum_value(&a) != exact_k1024(ex)) ok = 0;
+        if (wxsum_value(&a) != wxsum_value(&c)) ok = 0;
+        wxsum_fini(&a);
+        wxsum_fini(&b);
+        wxsum_fini(&c);
     }
     CHECK(ok);
     /* damaged serializations are refused */
@@ -741,6 +853,7 @@ int main(int argc, char **argv) {
     test_null_rules_and_functions();
     test_keys_update();
     test_sliding_and_rules();
+    test_sessions();
     test_xsum();
     test_determinism();
     test_memory();

@@ -37,7 +37,8 @@ static void make_spec(WAggSpec *s, const char *dir, int sliding, WOutputMode mod
     s->ts_col = C_TS;
     WErr err;
     werr_init(&err);
-    if (sliding) wwindow_time(&s->window, 30 * SEC, 10 * SEC, 0, &err);
+    if (sliding == 2) wwindow_session(&s->window, 10 * SEC, &err); /* sessions: merges across batches */
+    else if (sliding) wwindow_time(&s->window, 30 * SEC, 10 * SEC, 0, &err);
     else wwindow_time(&s->window, 30 * SEC, 0, 0, &err);
     s->has_watermark = 1;
     s->delay_us = 15 * SEC;
@@ -180,11 +181,12 @@ static int same_from(const Out *a, const Out *b, int from) {
     return 1;
 }
 
-/* Restore at every batch, in each mode and for tumbling and sliding windows. */
+/* Restore at every batch, in each mode, for tumbling, sliding and session windows. */
 static void test_restore_every_batch(void) {
     static const WOutputMode modes[] = {WOUT_APPEND, WOUT_UPDATE, WOUT_COMPLETE};
-    static const int cfg[][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 2}}; /* (sliding, mode) */
-    for (int c = 0; c < 4; c++) {
+    /* (window: 0 tumbling, 1 sliding, 2 session; mode) */
+    static const int cfg[][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 2}, {2, 0}, {2, 1}, {2, 2}};
+    for (int c = 0; c < 7; c++) {
         int sliding = cfg[c][0], m = cfg[c][1];
         {
             char dir[300];
@@ -398,7 +400,7 @@ static void test_write_cost(void) {
 /* Real state files of the fuzz target's two aggregations, each with the target's leading byte. */
 static int fuzz_seeds(WBuf *seeds, int max) {
     int n = 0;
-    for (int which = 0; which < 2; which++) {
+    for (int which = 0; which < 3; which++) {
         char dir[300];
         snprintf(dir, sizeof dir, "%s/fuzzseed%d", root, which);
         WAggSpec spec;
@@ -440,15 +442,15 @@ static int fuzz_seeds(WBuf *seeds, int max) {
 }
 
 static void test_fuzz_replay(void) {
-    WBuf seeds[10];
-    for (int i = 0; i < 10; i++) wbuf_init(&seeds[i]);
-    int n = fuzz_seeds(seeds, 10);
-    CHECK_EQ_INT(n, 10);
+    WBuf seeds[15];
+    for (int i = 0; i < 15; i++) wbuf_init(&seeds[i]);
+    int n = fuzz_seeds(seeds, 15);
+    CHECK_EQ_INT(n, 15);
     /* the real files load cleanly */
     int ok = 1;
     for (int i = 0; i < n; i++) {
         WAggSpec spec;
-        fz_spec(&spec, (seeds[i].data[0] >> 1) & 1);
+        fz_spec(&spec, ((seeds[i].data[0] >> 1) & 3) % 3);
         WAggOp *op;
         WErr err;
         werr_init(&err);
@@ -481,7 +483,7 @@ static void test_fuzz_replay(void) {
             LLVMFuzzerTestOneInput((const uint8_t *)m.data, m.len);
             runs++;
         }
-    CHECK_EQ_INT(runs, 4000); /* reaching here means no crash; ASan and UBSan check the rest */
+    CHECK_EQ_INT(runs, 6000); /* reaching here means no crash; ASan and UBSan check the rest */
     /* the checked-in corpus (crashers found by make fuzz-state stay fixed) */
     DIR *d = opendir("tests/fuzz/corpus/state");
     int replayed = 0;
@@ -500,20 +502,20 @@ static void test_fuzz_replay(void) {
     }
     CHECK(replayed >= 10);
     wbuf_fini(&m);
-    for (int i = 0; i < 10; i++) wbuf_fini(&seeds[i]);
+    for (int i = 0; i < 15; i++) wbuf_fini(&seeds[i]);
 }
 
 static int write_corpus(const char *out_dir) {
-    WBuf seeds[10];
-    for (int i = 0; i < 10; i++) wbuf_init(&seeds[i]);
-    int n = fuzz_seeds(seeds, 10);
+    WBuf seeds[15];
+    for (int i = 0; i < 15; i++) wbuf_init(&seeds[i]);
+    int n = fuzz_seeds(seeds, 15);
     for (int i = 0; i < n; i++) {
         char path[600];
         snprintf(path, sizeof path, "%s/seed%d", out_dir, i);
         write_all(path, seeds[i].data, seeds[i].len);
     }
-    for (int i = 0; i < 10; i++) wbuf_fini(&seeds[i]);
-    return n == 10 ? 0 : 1;
+    for (int i = 0; i < 15; i++) wbuf_fini(&seeds[i]);
+    return n == 15 ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
