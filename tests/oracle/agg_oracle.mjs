@@ -12,8 +12,9 @@
 //   - late rows: exactly the rows with a late pair, each with the watermark it missed.
 // Sums and averages of DOUBLE match within 1e-9 relative; counts, integer sums, min, max, first, last
 // exactly; approx_count_distinct within 2% (or 1) of the exact distinct count.
-// A last scenario stops the driver midway and restarts it from its state folder: the output files must
-// be byte-identical to an uninterrupted run.
+// Session windows are checked in complete mode against DuckDB sessionization (window functions). The
+// last scenarios stop the driver midway and restart it from its state folder (sliding windows in
+// append mode, sessions in update mode): the output files must be byte-identical to an uninterrupted run.
 // Last line: "N passed, N failed".
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFileSync } from 'node:child_process';
@@ -170,11 +171,51 @@ function compareGroup(tag, exp, got) {
   }
 }
 
+// Session windows in complete mode (nothing is late or evicted): per key, rows ordered by event time
+// form one session while each starts at or before the end (event time + gap) of those before it.
+async function expectedSessions(gapUs, upTo) {
+  const cols = AGGS.map((a) => `${a[3]} AS ${a[2]}`).join(', ');
+  const sql = `WITH r AS (SELECT *, ts_us + ${gapUs} AS e FROM rows WHERE batch <= ${upTo} AND ts_us IS NOT NULL),
+    o AS (SELECT *, max(e) OVER (PARTITION BY k ORDER BY ts_us, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end FROM r),
+    s AS (SELECT *, sum(CASE WHEN prev_end IS NULL OR ts_us > prev_end THEN 1 ELSE 0 END) OVER (PARTITION BY k ORDER BY ts_us, id) AS sid FROM o)
+    SELECT min(ts_us) AS ws, max(e) AS we, k, ${cols} FROM s GROUP BY k, sid ORDER BY ws, k NULLS FIRST`;
+  return (await conn.runAndReadAll(sql)).getRowObjectsJS();
+}
+
+async function sessionScenario(name, sc) {
+  const dir = path.join(work, name);
+  const nB = sc.batches;
+  const rows = generate(sc.seed, nB, sc.jitter, sc.step);
+  const files = writeInputs(dir, rows, nB);
+  sc.out = path.join(dir, 'out.csv');
+  sc.late = path.join(dir, 'late.csv');
+  runDriver(files, sc);
+  await loadRows(rows, watermarks(rows, nB, sc.delay * SEC), SEC, SEC);
+  const out = parseCsv(fs.readFileSync(sc.out, 'utf8'));
+  let merged = 0;
+  for (let b = 0; b <= nB; b++) {
+    const exp = await expectedSessions(sc.session * SEC, Math.min(b, nB - 1));
+    const got = out.filter((o) => Number(o.input) === b);
+    ok(got.length === exp.length, `${name} batch ${b} rows`, `${got.length} sessions, ${exp.length} expected`);
+    const gm = new Map(got.map((o) => [gkey(o.session_window_start, o.k), o]));
+    for (const e of exp) {
+      const kk = gkey(String(e.ws), e.k);
+      const g = gm.get(kk);
+      if (!g) { fail(`${name} batch ${b}`, `missing session ${kk}`); continue; }
+      ok(Number(g.session_window_end) === Number(e.we), `${name} batch ${b} end`, `${kk}: ${g.session_window_end} vs ${e.we}`);
+      compareGroup(`${name} batch ${b} ${kk}`, e, g);
+      if (Number(e.n) > 1) merged++;
+    }
+  }
+  ok(merged > 50, `${name} sessions`, 'the data should make multi-row sessions');
+}
+
 const gkey = (ws, k) => `${ws}|${k === null || k === undefined ? '<null>' : k}`;
 
 function runDriver(files, sc, extra = []) {
+  const win = sc.session ? ['--session', `${sc.session}`] : ['--window', sc.slide ? `${sc.size},${sc.slide}` : `${sc.size}`];
   const args = ['--schema', 'id BIGINT, ts TIMESTAMP, k STRING, clicks INT, price DOUBLE', '--opt', 'header=true', '--ts', 'ts',
-    '--window', sc.slide ? `${sc.size},${sc.slide}` : `${sc.size}`, '--delay', `${sc.delay}`, '--mode', sc.mode,
+    ...win, '--delay', `${sc.delay}`, '--mode', sc.mode,
     '--out', sc.out, '--late', sc.late, ...extra];
   if (sc.keyed) args.push('--key', 'k');
   for (const a of AGGS) args.push('--agg', `${a[0]}:${a[1]}:${a[2]}`);
@@ -254,14 +295,19 @@ await scenario('tumbling_update_keys', { seed: 4, batches: 25, jitter: 40, step:
 await scenario('sliding_update', { seed: 5, batches: 25, jitter: 30, step: 8, size: 30, slide: 10, delay: 8, mode: 'update', keyed: false });
 await scenario('sliding_complete_keys', { seed: 6, batches: 15, jitter: 30, step: 8, size: 30, slide: 15, delay: 8, mode: 'complete', keyed: true });
 
+await sessionScenario('session_complete_keys', { seed: 8, batches: 20, jitter: 40, step: 9, session: 6, delay: 10, mode: 'complete', keyed: true });
+
 // exactly once across a restart: stop after some inputs, restart from the state, same bytes at the end
-{
-  const sc = { seed: 7, batches: 30, jitter: 40, step: 9, size: 30, slide: 10, delay: 10, mode: 'append', keyed: true };
-  const dir = path.join(work, 'restart');
+for (const [tag, sc] of [
+  ['restart', { seed: 7, batches: 30, jitter: 40, step: 9, size: 30, slide: 10, delay: 10, mode: 'append', keyed: true }],
+  ['restart_session', { seed: 9, batches: 30, jitter: 40, step: 9, session: 8, delay: 10, mode: 'update', keyed: true }],
+]) {
+  const dir = path.join(work, tag);
   const rows = generate(sc.seed, sc.batches, sc.jitter, sc.step);
   const files = writeInputs(dir, rows, sc.batches);
   const ref = { ...sc, out: path.join(dir, 'ref.csv'), late: path.join(dir, 'ref_late.csv') };
   runDriver(files, ref, ['--state', path.join(dir, 'state_ref')]);
+  ok(fs.readFileSync(ref.out, 'utf8').split('\n').length > 20, `${tag} output`, 'the reference run should emit rows');
   for (const stop of [1, 7, 18, 29]) {
     const st = path.join(dir, `state_${stop}`);
     const run = { ...sc, out: path.join(dir, `out_${stop}.csv`), late: path.join(dir, `late_${stop}.csv`) };
@@ -269,8 +315,8 @@ await scenario('sliding_complete_keys', { seed: 6, batches: 15, jitter: 30, step
     const map = fs.readFileSync(path.join(st, '_driver_inputs'), 'utf8').trim().split('\n');
     const last = map[map.length - 1].split(' ')[0];
     runDriver(files, run, ['--state', st, '--restore', last]);
-    ok(fs.readFileSync(run.out, 'utf8') === fs.readFileSync(ref.out, 'utf8'), `restart after ${stop}`, 'output differs from the uninterrupted run');
-    ok(fs.readFileSync(run.late, 'utf8') === fs.readFileSync(ref.late, 'utf8'), `restart after ${stop} late`, 'late rows differ');
+    ok(fs.readFileSync(run.out, 'utf8') === fs.readFileSync(ref.out, 'utf8'), `${tag} after ${stop}`, 'output differs from the uninterrupted run');
+    ok(fs.readFileSync(run.late, 'utf8') === fs.readFileSync(ref.late, 'utf8'), `${tag} after ${stop} late`, 'late rows differ');
   }
 }
 console.log(`${passed} passed, ${failed} failed`);

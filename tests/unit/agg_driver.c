@@ -3,7 +3,8 @@
  * aggregation operator: reads CSV or JSON Lines files through weir's decoders, one file per micro-batch,
  * runs the operator, and writes what it emits and the late rows it sets aside as CSV.
  *
- *   agg_driver --schema DDL [--format csv|json] [--opt name=value]... --ts COL [--window SIZE_S[,SLIDE_S]]
+ *   agg_driver --schema DDL [--format csv|json] [--opt name=value]... --ts COL
+ *              [--window SIZE_S[,SLIDE_S] | --session GAP_S]
  *              [--delay S] [--mode append|update|complete] [--key COL]... --agg FN:COL:NAME...
  *              [--state DIR] [--stop-after N] [--restore N] [--no-flush] --out FILE [--late FILE] INPUT...
  *
@@ -126,7 +127,7 @@ int main(int argc, char **argv) {
     const char *ddl = NULL, *format = "csv", *out_path = NULL, *late_path = NULL, *state = NULL, *ts = NULL;
     const char *keys[MAX_ITEMS], *aggs[MAX_ITEMS], *inputs[4096];
     int n_keys = 0, n_aggs = 0, n_in = 0, flush = 1, verbose = 0;
-    int64_t size = 0, slide = 0, delay = -1, stop_after = -1, restore = -1;
+    int64_t size = 0, slide = 0, delay = -1, stop_after = -1, restore = -1, session_gap = 0;
     WOutputMode mode = WOUT_APPEND;
     WOpts opts;
     wopts_init(&opts);
@@ -146,7 +147,8 @@ int main(int argc, char **argv) {
             snprintf(buf, sizeof buf, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
             size = seconds_us(buf);
             slide = comma ? seconds_us(comma + 1) : 0;
-        } else if (ARG("--delay")) delay = seconds_us(v);
+        } else if (ARG("--session")) session_gap = seconds_us(v);
+        else if (ARG("--delay")) delay = seconds_us(v);
         else if (ARG("--mode")) mode = !strcmp(v, "update") ? WOUT_UPDATE : !strcmp(v, "complete") ? WOUT_COMPLETE : WOUT_APPEND;
         else if (ARG("--key")) {
             if (n_keys < MAX_ITEMS) keys[n_keys++] = v;
@@ -172,6 +174,7 @@ int main(int argc, char **argv) {
     spec.input = &schema;
     spec.ts_col = ts ? col_of(&schema, ts) : -1;
     if (size && wwindow_time(&spec.window, size, slide, 0, &err)) die("bad window", &err);
+    if (session_gap && wwindow_session(&spec.window, session_gap, &err)) die("bad session window", &err);
     spec.has_watermark = delay >= 0;
     spec.delay_us = delay >= 0 ? delay : 0;
     spec.mode = mode;
