@@ -1921,7 +1921,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
             for (uint32_t i = 0; i < op->n; i++)
                 if (rec_end(op, rec_at(op, i)) <= evict_wm) op->list[nl++] = i;
     } else if (op->spec.mode == WOUT_UPDATE) {
-        memcpy(op->list, op->dirty, op->n_dirty * sizeof *op->list);
+        if (op->n_dirty) memcpy(op->list, op->dirty, op->n_dirty * sizeof *op->list);
         nl = op->n_dirty;
     } else {
         for (uint32_t i = 0; i < op->n; i++) op->list[nl++] = i;

@@ -173,7 +173,7 @@ static int write_all(const char *path, const void *p, size_t n) {
 
 static int same_from(const Out *a, const Out *b, int from) {
     for (int i = from; i <= NB; i++)
-        if (a->b[i].len != b->b[i].len || memcmp(a->b[i].data, b->b[i].data, a->b[i].len)) {
+        if (a->b[i].len != b->b[i].len || (a->b[i].len && memcmp(a->b[i].data, b->b[i].data, a->b[i].len))) {
             fprintf(stderr, "batch %d differs:\n%s\n---\n%s\n", i, wbuf_cstr((WBuf *)&a->b[i]),
                     wbuf_cstr((WBuf *)&b->b[i]));
             return 0;
