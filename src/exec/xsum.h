@@ -5,8 +5,8 @@
  * restores, and the rounding of a running double sum depends on the order and grouping of additions.
  * WXSum keeps the exact sum as a two's complement big integer N, value = N * 2^-1074 (every finite
  * double is an integer multiple of 2^-1074), stored as 64-bit limbs that cover only the bit range the
- * added values actually touch (a sparse "superaccumulator"): sums of prices need 2 or 3 limbs, kept
- * inline (32 bytes in all); wider ranges move to the heap. NaN and infinities are tracked as flags and
+ * added values actually touch (a sparse "superaccumulator"): sums of prices need 3 or 4 limbs, kept
+ * inline (40 bytes in all); wider ranges move to the heap. NaN and infinities are tracked as flags and
  * give IEEE's answer (NaN, or +-inf; +inf plus -inf is NaN).
  */
 #ifndef WEIR_EXEC_XSUM_H
@@ -17,7 +17,10 @@
 
 #include "core/buf.h"
 
-#define WXSUM_INLINE 3
+/* Four inline limbs: a sum of prices spans two limbs of bits plus the two of headroom wxsum_add keeps
+ * above an addend, so typical money sums never touch the heap (three limbs spilled whenever values of
+ * different binary exponents met, costing ~64 heap bytes per group). */
+#define WXSUM_INLINE 4
 
 typedef struct WXSum {
     int16_t lo;      /* global index of the first limb (limb k holds bits 64k .. 64k+63 of N) */
@@ -41,7 +44,7 @@ static inline void wxsum_init(WXSum *s) {
     s->flags = 0;
     s->cap = 0;
     s->u.heap = NULL;
-    s->u.in[1] = s->u.in[2] = 0;
+    for (int i = 1; i < WXSUM_INLINE; i++) s->u.in[i] = 0;
 }
 void wxsum_fini(WXSum *s);
 /* Adds x exactly. Returns WEIR_OK or WEIR_NOMEM. */

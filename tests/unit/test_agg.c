@@ -722,8 +722,9 @@ static void test_memory(void) {
     int step = 0;
     uint64_t seed = 3;
     for (int64_t w = 0; w < 400000; w++) {
-        at_row(&r.in, w * 30 * SEC + 1, NULL, (int)(at_rand(&seed) % 10), (double)(at_rand(&seed) % 100000) / 100, 0);
-        at_row(&r.in, w * 30 * SEC + 2, NULL, 1, 12.34, 0);
+        /* prices as the seed's generator makes them: round(random(), 2) * 10, e.g. 3.9000000000000004 */
+        at_row(&r.in, w * 30 * SEC + 1, NULL, (int)(at_rand(&seed) % 10), (double)(at_rand(&seed) % 101) / 100.0 * 10.0, 0);
+        at_row(&r.in, w * 30 * SEC + 2, NULL, 1, (double)(at_rand(&seed) % 101) / 100.0 * 10.0, 0);
         if (wbatch_rows(&r.in) == 20000) {
             CHECK_EQ_INT(run_batch(&r, 0), WEIR_OK);
             if (w + 1 == 100000 || w + 1 == 200000 || w + 1 == 400000) {
