@@ -2,8 +2,10 @@
  * agg.c - streaming hash aggregation with windows, watermark, output modes and a state store (agg.h).
  *
  * Groups are fixed-size records in one array (stride computed from the spec):
- *   u64 hash | i64 window start | u64 bits | keys | aggregate slots
- * `bits` holds a NULL bit per key, two bits per aggregate (has-value, first/last-is-NULL) and a dirty bit.
+ *   u64 hash | i64 window start | u64 bits | [session: i64 end, u64 first/last arrival, u64 id] | keys | slots
+ * `bits` holds a NULL bit per key, two bits per aggregate (has-value, first/last-is-NULL), a dirty bit and,
+ * for sessions, persisted and dead bits. All sessions of one key share a hash (the start is not in it),
+ * so one probe sequence finds every session a row may join.
  * A key is 8 bytes (fixed types, DOUBLE normalized as Spark normalizes grouping keys: -0.0 -> 0.0, one
  * NaN) or 16 (STRING: heap pointer and length). A hash index (open addressing, linear probing, slots
  * hold record numbers + 1) finds groups; deleting a group moves the last record into its place.

@@ -18,8 +18,15 @@
  *     update: groups changed by this batch are emitted; expired groups are forgotten silently.
  *     complete: all groups every batch; nothing expires.
  *   - rows whose event time is NULL have no window and are counted (num_rows_null_time), as Spark drops them.
+ *   - session windows (WWIN_SESSION, Spark's session_window(ts, gap)): a row opens [ts, ts + gap); the
+ *     sessions of one group key that overlap or touch it (start <= ts + gap and ts <= end) merge into one,
+ *     also across batches and when one row bridges several (aggregates merge exactly: sums, counts, sets,
+ *     sketches; first/last follow arrival order across the merged sessions). A row is late when its own
+ *     [ts, ts + gap) ends at or before the watermark. Sessions close (append) and expire like windows, by
+ *     their end. In the state store a session is keyed by a stable id, since its start moves.
  * Output rows are sorted by window start, then group keys (NULLs first), so they are deterministic.
- * Output columns: `window` STRUCT<start TIMESTAMP, end TIMESTAMP> (when windowed), the key columns
+ * Output columns: `window` (`session_window` for sessions) STRUCT<start TIMESTAMP, end TIMESTAMP> (when
+ * windowed), the key columns
  * (input names), then one column per aggregate (its name), in Spark's result types: count -> BIGINT;
  * sum(INT/BIGINT) -> BIGINT; sum(DOUBLE) -> DOUBLE; avg -> DOUBLE; min/max/first/last -> input type;
  * approx_count_distinct -> BIGINT. sum/avg/min/max of no non-NULL value is NULL; counts ignore NULLs.
