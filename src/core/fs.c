@@ -1,0 +1,229 @@
+/*
+ * fs.c - durable file operations (see fs.h): temp file, fsync, rename, fsync of the folder.
+ *
+ * Every function reports failures with the path and strerror(errno). EINTR on write is retried; short
+ * writes continue where they stopped.
+ */
+#include "core/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The folder part of `path` ("." when it has none), in a malloc'd string. */
+static char *dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return strdup(".");
+    if (slash == path) return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static int io_error(WErr *err, const char *path, const char *what) {
+    return werr_set(err, WEIR_IO, path, -1, -1, -1, "%s failed: %s", what, strerror(errno));
+}
+
+int wfs_fsync_dir(const char *dir, WErr *err) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return io_error(err, dir, "opening the folder");
+    int rc = WEIR_OK;
+    if (fsync(fd) != 0 && errno != EINVAL) rc = io_error(err, dir, "fsync of the folder");
+    close(fd);
+    return rc;
+}
+
+int wfs_out_open(WFileOut *o, const char *path, WErr *err) {
+    o->fd = -1;
+    o->written = 0;
+    o->path = strdup(path);
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *name = path + dlen;
+    size_t n = strlen(path) + 16;
+    o->tmp_path = malloc(n);
+    if (!o->path || !o->tmp_path) {
+        free(o->path);
+        free(o->tmp_path);
+        o->path = o->tmp_path = NULL;
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    snprintf(o->tmp_path, n, "%.*s.%s.tmp", (int)dlen, path, name);
+    o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (o->fd < 0) {
+        int rc = io_error(err, o->tmp_path, "creating the file");
+        free(o->path);
+        free(o->tmp_path);
+        o->path = o->tmp_path = NULL;
+        return rc;
+    }
+    return WEIR_OK;
+}
+
+int wfs_out_write(WFileOut *o, const void *data, size_t len, WErr *err) {
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(o->fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return io_error(err, o->tmp_path, "write");
+        }
+        p += w;
+        len -= (size_t)w;
+        o->written += w;
+    }
+    return WEIR_OK;
+}
+
+static void out_release(WFileOut *o) {
+    if (o->fd >= 0) close(o->fd);
+    o->fd = -1;
+    free(o->path);
+    free(o->tmp_path);
+    o->path = o->tmp_path = NULL;
+}
+
+int wfs_out_commit(WFileOut *o, WErr *err) {
+    int rc = WEIR_OK;
+    if (fsync(o->fd) != 0) rc = io_error(err, o->tmp_path, "fsync");
+    if (close(o->fd) != 0 && !rc) rc = io_error(err, o->tmp_path, "close");
+    o->fd = -1;
+    if (!rc && rename(o->tmp_path, o->path) != 0) rc = io_error(err, o->path, "rename");
+    if (rc) {
+        unlink(o->tmp_path);
+    } else {
+        char *dir = dir_of(o->path);
+        rc = dir ? wfs_fsync_dir(dir, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
+        free(dir);
+    }
+    out_release(o);
+    return rc;
+}
+
+void wfs_out_abort(WFileOut *o) {
+    if (o->tmp_path) {
+        if (o->fd >= 0) close(o->fd);
+        o->fd = -1;
+        unlink(o->tmp_path);
+    }
+    out_release(o);
+}
+
+int wfs_write_atomic(const char *path, const void *data, size_t len, WErr *err) {
+    WFileOut o;
+    int rc = wfs_out_open(&o, path, err);
+    if (rc) return rc;
+    rc = wfs_out_write(&o, data, len, err);
+    if (rc) {
+        wfs_out_abort(&o);
+        return rc;
+    }
+    return wfs_out_commit(&o, err);
+}
+
+int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err) {
+    if (missing) *missing = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT && missing) {
+            *missing = 1;
+            return WEIR_OK;
+        }
+        return io_error(err, path, "open");
+    }
+    int rc = WEIR_OK;
+    for (;;) {
+        if (wbuf_reserve(out, 65536)) {
+            rc = werr_msg(err, WEIR_NOMEM, "out of memory reading %s", path);
+            break;
+        }
+        ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            rc = io_error(err, path, "read");
+            break;
+        }
+        if (r == 0) break;
+        out->len += (size_t)r;
+    }
+    close(fd);
+    return rc;
+}
+
+int wfs_mkdirs(const char *path, WErr *err) {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return WEIR_OK;
+        return werr_set(err, WEIR_IO, path, -1, -1, -1, "exists and is not a folder");
+    }
+    char *parent = dir_of(path);
+    if (!parent) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    int rc = WEIR_OK;
+    if (strcmp(parent, path) != 0 && strcmp(parent, ".") != 0 && strcmp(parent, "/") != 0)
+        rc = wfs_mkdirs(parent, err);
+    if (!rc) {
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) rc = io_error(err, path, "mkdir");
+        else rc = wfs_fsync_dir(parent, err);
+    }
+    free(parent);
+    return rc;
+}
+
+int wfs_rename(const char *from, const char *to, WErr *err) {
+    if (rename(from, to) != 0) return io_error(err, to, "rename");
+    char *d1 = dir_of(from), *d2 = dir_of(to);
+    int rc = (!d1 || !d2) ? werr_msg(err, WEIR_NOMEM, "out of memory") : wfs_fsync_dir(d2, err);
+    if (!rc && strcmp(d1, d2) != 0) rc = wfs_fsync_dir(d1, err);
+    free(d1);
+    free(d2);
+    return rc;
+}
+
+int wfs_remove(const char *path, WErr *err) {
+    if (unlink(path) != 0) {
+        if (errno == ENOENT) return WEIR_OK;
+        return io_error(err, path, "unlink");
+    }
+    char *dir = dir_of(path);
+    int rc = dir ? wfs_fsync_dir(dir, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
+    free(dir);
+    return rc;
+}
+
+int wfs_remove_temps(const char *dir, WErr *err) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) return WEIR_OK;
+        return io_error(err, dir, "opening the folder");
+    }
+    int rc = WEIR_OK, removed = 0;
+    WBuf path;
+    wbuf_init(&path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] != '.' || n < 6 || strcmp(e->d_name + n - 4, ".tmp") != 0) continue;
+        wbuf_reset(&path);
+        if (wbuf_printf(&path, "%s/%s", dir, e->d_name)) {
+            rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+            break;
+        }
+        if (unlink(wbuf_cstr(&path)) != 0 && errno != ENOENT) {
+            rc = io_error(err, wbuf_cstr(&path), "unlink");
+            break;
+        }
+        removed = 1;
+    }
+    closedir(d);
+    wbuf_fini(&path);
+    if (!rc && removed) rc = wfs_fsync_dir(dir, err);
+    return rc;
+}
+
+int wfs_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}

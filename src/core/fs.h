@@ -1,0 +1,53 @@
+/*
+ * fs.h - durable file operations: the one place that knows the temp-file / fsync / rename / fsync-folder
+ * discipline that exactly-once rests on (DESIGN.md, "Checkpoint").
+ *
+ * A file written through WFileOut becomes visible under its final name only complete: bytes go to a
+ * temporary name in the same folder that starts with '.', so readers that skip '.' and '_' names never see
+ * it; commit fsyncs the file, renames it into place and fsyncs the folder, so after commit returns the file
+ * survives a crash (kill -9 or power loss). A crash before commit leaves at most a '.'-named temp file,
+ * which wfs_remove_temps() clears at start.
+ */
+#ifndef WEIR_CORE_FS_H
+#define WEIR_CORE_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+typedef struct WFileOut {
+    int fd;              /* -1 when closed */
+    char *tmp_path;      /* "<dir>/.<name>.tmp" */
+    char *path;          /* final name */
+    int64_t written;     /* bytes so far */
+} WFileOut;
+
+/* Opens a temporary file beside `path` (same folder, so rename is atomic). */
+int wfs_out_open(WFileOut *o, const char *path, WErr *err);
+int wfs_out_write(WFileOut *o, const void *data, size_t len, WErr *err);
+/* fsync, rename to the final name, fsync the folder. The WFileOut is closed afterwards, also on error. */
+int wfs_out_commit(WFileOut *o, WErr *err);
+/* Closes and deletes the temporary file; safe on a closed WFileOut. */
+void wfs_out_abort(WFileOut *o);
+
+/* The whole of `data` to `path`, durably and atomically (open + write + commit). */
+int wfs_write_atomic(const char *path, const void *data, size_t len, WErr *err);
+/* Appends the file's bytes to `out`. When `missing` is not NULL, an absent file sets *missing = 1 and
+ * returns WEIR_OK (absence is often normal: a log entry not yet written); otherwise it is a WEIR_IO error. */
+int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err);
+/* fsync of a folder, so that the names created, renamed or removed in it are durable. */
+int wfs_fsync_dir(const char *dir, WErr *err);
+/* mkdir -p; each folder created is made durable in its parent. */
+int wfs_mkdirs(const char *path, WErr *err);
+/* rename() then fsync of the destination's folder (and the source's, when it differs). */
+int wfs_rename(const char *from, const char *to, WErr *err);
+/* unlink() then fsync of the folder; a missing file is not an error. */
+int wfs_remove(const char *path, WErr *err);
+/* Deletes the '.'-named temporary files WFileOut leaves behind after a crash ("*.tmp" starting with '.'). */
+int wfs_remove_temps(const char *dir, WErr *err);
+/* 1 when path exists (any kind), 0 when not. */
+int wfs_exists(const char *path);
+
+#endif

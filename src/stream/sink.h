@@ -1,0 +1,57 @@
+/*
+ * sink.h - the interface every streaming sink implements (file sinks for csv / json / parquet, the console
+ * sink, later exec and callback sinks), and the one table they are registered in.
+ *
+ * The driver calls, for each micro-batch N:
+ *     begin(N)            -> *skip = 1 when the sink already committed N (a re-run after a crash that came
+ *                            between the sink's commit and the driver's commits/N): the driver then does
+ *                            not call write for N and goes straight to its own commit.
+ *     write(N, rows)      -> zero or more times, with successive chunks of the batch's output rows
+ *     commit(N, &stats)   -> all output of N durable and visible (file sinks: files renamed into place,
+ *                            then the manifest entry for N written atomically); idempotent
+ * or abort(N) when the batch failed: output of N not committed is removed. After a crash, the next
+ * begin(N) of the same N must clear whatever an interrupted attempt left (output names derive from N).
+ * Exactly once = the driver re-runs an uncommitted batch with the same input + the sink's idempotence.
+ */
+#ifndef WEIR_STREAM_SINK_H
+#define WEIR_STREAM_SINK_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/opts.h"
+#include "core/schema.h"
+#include "core/vec.h"
+
+typedef struct WSinkConfig {
+    const char *format;          /* "csv", "json", "parquet", "console", ... */
+    WOpts *opts;                 /* the table's OPTIONS (path, header, compression, partitionBy, ...);
+                                    getters mark what they read */
+    const WType *schema;         /* the rows' schema (the query's output) */
+    const char *query_name;
+    const char *checkpoint_dir;  /* may be NULL for the console sink */
+    const char *time_zone;       /* session time zone, for writing zone-less text */
+} WSinkConfig;
+
+typedef struct WSinkStats {
+    int64_t rows;                /* rows committed in this batch */
+    int64_t files;               /* files committed in this batch */
+    int64_t bytes;               /* bytes of those files */
+} WSinkStats;
+
+typedef struct WSink WSink;      /* opaque, defined by each implementation; callers keep the ops that opened it */
+
+typedef struct WSinkOps {
+    const char *format;
+    int (*open)(const WSinkConfig *cfg, WSink **out, WErr *err);
+    int (*begin)(WSink *s, int64_t batch_id, int *skip, WErr *err);
+    int (*write)(WSink *s, int64_t batch_id, const WBatch *rows, WErr *err);
+    int (*commit)(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err);
+    void (*abort)(WSink *s, int64_t batch_id);
+    void (*close)(WSink *s);
+} WSinkOps;
+
+/* The registered sink for a format name (case-insensitive), or NULL. */
+const WSinkOps *wsink_lookup(const char *format);
+
+#endif

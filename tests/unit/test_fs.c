@@ -1,0 +1,109 @@
+/*
+ * test_fs.c - core/fs: atomic writes appear complete under their final name and leave no temp file,
+ * aborted writes leave nothing, reads of missing files, mkdir -p, leftover temp files cleared.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/fs.h"
+
+static int count_entries(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+int main(void) {
+    char root[] = "/tmp/weir-test-fs-XXXXXX";
+    CHECK(mkdtemp(root) != NULL);
+    char dir[256], path[300], other[300];
+    snprintf(dir, sizeof dir, "%s/a/b/c", root);
+    WErr err;
+    werr_init(&err);
+
+    CHECK_EQ_INT(wfs_mkdirs(dir, &err), WEIR_OK);
+    struct stat st;
+    CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK_EQ_INT(wfs_mkdirs(dir, &err), WEIR_OK); /* again: fine */
+
+    snprintf(path, sizeof path, "%s/file.txt", dir);
+    CHECK_EQ_INT(wfs_write_atomic(path, "hello\n", 6, &err), WEIR_OK);
+    CHECK_EQ_INT(count_entries(dir), 1);
+    WBuf b;
+    wbuf_init(&b);
+    int missing = -1;
+    CHECK_EQ_INT(wfs_read_file(path, &b, &missing, &err), WEIR_OK);
+    CHECK_EQ_INT(missing, 0);
+    CHECK_EQ_MEM(b.data, b.len, "hello\n", 6);
+
+    /* replacing keeps one file with the new content */
+    CHECK_EQ_INT(wfs_write_atomic(path, "bye", 3, &err), WEIR_OK);
+    wbuf_reset(&b);
+    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), WEIR_OK);
+    CHECK_EQ_MEM(b.data, b.len, "bye", 3);
+    CHECK_EQ_INT(count_entries(dir), 1);
+
+    /* a streamed write is invisible until commit; abort leaves nothing */
+    snprintf(other, sizeof other, "%s/big.bin", dir);
+    WFileOut o;
+    CHECK_EQ_INT(wfs_out_open(&o, other, &err), WEIR_OK);
+    char chunk[4096];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 100; i++) CHECK_EQ_INT(wfs_out_write(&o, chunk, sizeof chunk, &err), WEIR_OK);
+    CHECK(!wfs_exists(other));
+    CHECK_EQ_INT(o.written, 409600);
+    wfs_out_abort(&o);
+    CHECK(!wfs_exists(other));
+    CHECK_EQ_INT(count_entries(dir), 1);
+
+    CHECK_EQ_INT(wfs_out_open(&o, other, &err), WEIR_OK);
+    CHECK_EQ_INT(wfs_out_write(&o, chunk, 10, &err), WEIR_OK);
+    CHECK_EQ_INT(wfs_out_commit(&o, &err), WEIR_OK);
+    CHECK(stat(other, &st) == 0 && st.st_size == 10);
+
+    /* a temp file left by a crash is removed, other names are kept */
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s/.left.tmp", dir);
+    FILE *f = fopen(tmp, "w");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    CHECK_EQ_INT(count_entries(dir), 3);
+    CHECK_EQ_INT(wfs_remove_temps(dir, &err), WEIR_OK);
+    CHECK_EQ_INT(count_entries(dir), 2);
+    CHECK(!wfs_exists(tmp));
+
+    /* missing files */
+    snprintf(tmp, sizeof tmp, "%s/nope", dir);
+    wbuf_reset(&b);
+    CHECK_EQ_INT(wfs_read_file(tmp, &b, &missing, &err), WEIR_OK);
+    CHECK_EQ_INT(missing, 1);
+    CHECK_EQ_INT(wfs_read_file(tmp, &b, NULL, &err), WEIR_IO);
+    CHECK(strstr(err.msg, "nope") != NULL);
+    werr_clear(&err);
+    CHECK_EQ_INT(wfs_remove(tmp, &err), WEIR_OK);
+
+    /* rename across folders, remove */
+    snprintf(tmp, sizeof tmp, "%s/moved.bin", root);
+    CHECK_EQ_INT(wfs_rename(other, tmp, &err), WEIR_OK);
+    CHECK(wfs_exists(tmp) && !wfs_exists(other));
+    CHECK_EQ_INT(wfs_remove(tmp, &err), WEIR_OK);
+    CHECK(!wfs_exists(tmp));
+
+    /* a folder where a file is: clear error */
+    CHECK_EQ_INT(wfs_mkdirs(path, &err), WEIR_IO);
+    CHECK(strstr(err.msg, "not a folder") != NULL);
+
+    wbuf_fini(&b);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    CHECK(system(cmd) == 0);
+    return check_summary();
+}
