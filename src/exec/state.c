@@ -5,15 +5,14 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/fs.h"
 #include "weir.h"
 
 #define MAGIC "WEIRSTAT"
@@ -44,26 +43,10 @@ static uint32_t get_u32(const uint8_t *p) {
 }
 static uint64_t get_u64(const uint8_t *p) { return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
 
-static int mkdirs(const char *path, WErr *err) {
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) return werr_msg(err, WEIR_MISUSE, "state: bad folder name '%s'", path);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] == '/' || buf[i] == 0) {
-            char c = buf[i];
-            buf[i] = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return werr_set(err, WEIR_IO, buf, -1, -1, -1, "state: cannot create folder: %s", strerror(errno));
-            buf[i] = c;
-        }
-    }
-    return WEIR_OK;
-}
-
 int wstate_open(const char *dir, const WStateOpts *opts, WStateStore **out, WErr *err) {
     *out = NULL;
-    int rc = mkdirs(dir, err);
+    int rc = wfs_mkdirs(dir, err);
+    if (!rc) rc = wfs_remove_temps(dir, err); /* a crash mid-write leaves only '.'-named temp files */
     if (rc) return rc;
     WStateStore *st = calloc(1, sizeof *st);
     if (!st || !(st->dir = strdup(dir))) {
@@ -143,49 +126,17 @@ int wstate_encode(int kind, int64_t batch_id, const void *meta, size_t meta_len,
     return WEIR_OK;
 }
 
-static void file_name(const WStateStore *st, int64_t batch, int kind, int tmp, char *buf, size_t cap) {
-    snprintf(buf, cap, "%s/%s%" PRId64 ".%s%s", st->dir, tmp ? "." : "", batch,
-             kind == KIND_SNAPSHOT ? "snapshot" : "delta", tmp ? ".tmp" : "");
+static void file_name(const WStateStore *st, int64_t batch, int kind, char *buf, size_t cap) {
+    snprintf(buf, cap, "%s/%" PRId64 ".%s", st->dir, batch, kind == KIND_SNAPSHOT ? "snapshot" : "delta");
 }
 
+/* Durable and atomic (core/fs: temp file in the folder, fsync, rename, fsync the folder). */
 static int write_atomic(WStateStore *st, int64_t batch, int kind, const WBuf *img, WErr *err) {
-    char tmp[4200], fin[4200];
-    file_name(st, batch, kind, 1, tmp, sizeof tmp);
-    file_name(st, batch, kind, 0, fin, sizeof fin);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) return werr_set(err, WEIR_IO, tmp, -1, -1, -1, "state: cannot create: %s", strerror(errno));
-    size_t off = 0;
-    while (off < img->len) {
-        ssize_t w = write(fd, img->data + off, img->len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return werr_set(err, WEIR_IO, tmp, (int64_t)off, -1, -1, "state: write failed: %s", strerror(e));
-        }
-        off += (size_t)w;
-    }
-    st->bytes_written += off;
-    if (fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return werr_set(err, WEIR_IO, tmp, -1, -1, -1, "state: fsync failed: %s", strerror(e));
-    }
-    close(fd);
-    if (rename(tmp, fin) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return werr_set(err, WEIR_IO, fin, -1, -1, -1, "state: rename failed: %s", strerror(e));
-    }
-    int dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        int r = fsync(dfd);
-        close(dfd);
-        if (r != 0) return werr_set(err, WEIR_IO, st->dir, -1, -1, -1, "state: fsync of folder failed");
-    }
-    return WEIR_OK;
+    char fin[4200];
+    file_name(st, batch, kind, fin, sizeof fin);
+    int rc = wfs_write_atomic(fin, img->data, img->len, err);
+    if (rc == WEIR_OK) st->bytes_written += img->len;
+    return rc;
 }
 
 int wstate_commit(WStateStore *st, const void *meta, size_t meta_len, WErr *err) {
@@ -266,7 +217,7 @@ static int cleanup(WStateStore *st, int64_t newest, WErr *err) {
         if (rc) return rc;
         for (int i = 0; i < t.n_old; i++) {
             char fn[4200];
-            file_name(st, t.old[i], t.old_kind[i], 0, fn, sizeof fn);
+            file_name(st, t.old[i], t.old_kind[i], fn, sizeof fn);
             unlink(fn);
         }
         if (t.n_old < 256) break;
@@ -348,33 +299,13 @@ int wstate_parse(const uint8_t *d, size_t n, const char *path, int expect_kind, 
 
 static int load_file(WStateStore *st, int64_t v, int kind, WBuf *meta, WStateVisit visit, void *ctx, WErr *err) {
     char fn[4200];
-    file_name(st, v, kind, 0, fn, sizeof fn);
-    int fd = open(fn, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return werr_set(err, WEIR_CORRUPT, fn, -1, -1, -1,
-                            "state file is missing (needed to restore batch %" PRId64 ")", v);
-        return werr_set(err, WEIR_IO, fn, -1, -1, -1, "state: cannot open: %s", strerror(errno));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        close(fd);
-        return werr_set(err, WEIR_IO, fn, -1, -1, -1, "state: cannot stat: %s", strerror(errno));
-    }
+    file_name(st, v, kind, fn, sizeof fn);
+    int missing = 0;
     wbuf_reset(&st->file);
-    if (wbuf_reserve(&st->file, (size_t)sb.st_size)) {
-        close(fd);
-        return werr_msg(err, WEIR_NOMEM, "state: out of memory reading %s", fn);
-    }
-    size_t off = 0;
-    while (off < (size_t)sb.st_size) {
-        ssize_t r = read(fd, st->file.data + off, (size_t)sb.st_size - off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        off += (size_t)r;
-    }
-    close(fd);
-    st->file.len = off;
+    int rc = wfs_read_file(fn, &st->file, &missing, err);
+    if (rc) return rc;
+    if (missing)
+        return werr_set(err, WEIR_CORRUPT, fn, -1, -1, -1, "state file is missing (needed to restore batch %" PRId64 ")", v);
     return wstate_parse((const uint8_t *)st->file.data, st->file.len, fn, kind, v, meta, visit, ctx, err);
 }
 
@@ -409,8 +340,8 @@ int wstate_restore(WStateStore *st, int64_t batch_id, WBuf *meta_out, WStateVisi
     for (;;) {
         for (int i = 0; i < s.n_above; i++) {
             char fn[4200];
-            file_name(st, s.above[i], s.above_kind[i], 0, fn, sizeof fn);
-            unlink(fn);
+            file_name(st, s.above[i], s.above_kind[i], fn, sizeof fn);
+            if ((rc = wfs_remove(fn, err))) return rc; /* durably: a restart must not see them again */
         }
         if (s.n_above < 64) break;
         scan_init(&s, batch_id);
