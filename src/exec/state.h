@@ -11,9 +11,9 @@
  *   | u64 record count | records: u8 op (1 put, 2 remove) u32 length bytes | u32 CRC-32 of all before it
  * The operator owns what a record and the meta mean; the store only moves bytes. Every file is
  * written to a temporary name, fsynced, renamed into place, and the folder fsynced, so a crash leaves
- * either the old or the new file (core/fs does this). A file that fails its checksum or its structure is a WEIR_CORRUPT
- * error naming the file and the byte offset. After each snapshot, files no longer needed to restore
- * any of the last `min_batches_to_retain` versions are removed.
+ * either the old or the new file (core/fs does this). A file that fails its checksum or its structure
+ * is a WEIR_CORRUPT error naming the file and the byte offset. After each snapshot, files no longer
+ * needed to restore any of the last `min_batches_to_retain` versions are removed.
  */
 #ifndef WEIR_EXEC_STATE_H
 #define WEIR_EXEC_STATE_H
