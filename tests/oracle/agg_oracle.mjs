@@ -295,6 +295,28 @@ await scenario('tumbling_update_keys', { seed: 4, batches: 25, jitter: 40, step:
 await scenario('sliding_update', { seed: 5, batches: 25, jitter: 30, step: 8, size: 30, slide: 10, delay: 8, mode: 'update', keyed: false });
 await scenario('sliding_complete_keys', { seed: 6, batches: 15, jitter: 30, step: 8, size: 30, slide: 15, delay: 8, mode: 'complete', keyed: true });
 
+// the same rows as JSON Lines through weir's JSON decoder: byte-identical results to the CSV run
+{
+  const sc = { seed: 1, batches: 30, jitter: 40, step: 9, size: 30, delay: 10, mode: 'append', keyed: true };
+  const dir = path.join(work, 'jsonl');
+  const rows = generate(sc.seed, sc.batches, sc.jitter, sc.step);
+  const csvFiles = writeInputs(dir, rows, sc.batches);
+  const jsonFiles = [];
+  for (let b = 0; b < sc.batches; b++) {
+    const lines = rows.filter((x) => x.batch === b).map((x) => JSON.stringify({ id: x.id, ts: x.ts === null ? null : isoUs(x.ts), k: x.k, clicks: x.clicks, price: x.price }));
+    const f = path.join(dir, `part-${String(b).padStart(4, '0')}.jsonl`);
+    fs.writeFileSync(f, lines.join('\n') + (lines.length ? '\n' : ''));
+    jsonFiles.push(f);
+  }
+  const a = { ...sc, out: path.join(dir, 'csv_out.csv'), late: path.join(dir, 'csv_late.csv') };
+  const j = { ...sc, out: path.join(dir, 'json_out.csv'), late: path.join(dir, 'json_late.csv') };
+  runDriver(csvFiles, a);
+  runDriver(jsonFiles, j, ['--format', 'json']);
+  const ao = fs.readFileSync(a.out, 'utf8');
+  ok(ao.split('\n').length > 50 && ao === fs.readFileSync(j.out, 'utf8'), 'jsonl windows', 'JSON Lines input gives other windows than CSV');
+  ok(fs.readFileSync(a.late, 'utf8') === fs.readFileSync(j.late, 'utf8'), 'jsonl late', 'JSON Lines input gives other late rows than CSV');
+}
+
 await sessionScenario('session_complete_keys', { seed: 8, batches: 20, jitter: 40, step: 9, session: 6, delay: 10, mode: 'complete', keyed: true });
 
 // exactly once across a restart: stop after some inputs, restart from the state, same bytes at the end
