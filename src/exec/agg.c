@@ -77,6 +77,8 @@ struct WAggOp {
     uint32_t *cand;    /* sessions overlapping the current row */
     uint32_t cap_cand;
     WBuf pend_rm;      /* encoded keys of persisted sessions merged away, removed in this batch's delta */
+    uint32_t *pr, *pg; /* the batch's (row, group) pairs, aggregated slot by slot after the row loop */
+    uint32_t cap_pairs;
     WType out_t, late_t;
     size_t stride;
     uint8_t *recs;
@@ -554,94 +556,151 @@ static int value_cmp(const uint8_t *rec, const Slot *s, const WVec *v, int64_t r
     return cmp_fixed(s->in, fixed_raw(v, s->in, r), *(const uint64_t *)(rec + s->off));
 }
 
+/* One aggregate slot of group `rec` takes row r. */
+static int update_slot(WAggOp *op, const Slot *s, uint8_t *rec, const WBatch *in, int64_t r, WErr *err) {
+    const WVec *v = s->fn == WAGG_COUNT_STAR ? NULL : &in->root.children[s->col];
+    int isnull = v ? wvec_is_null(v, r) : 0;
+    uint8_t *p = rec + s->off;
+    switch (s->fn) {
+    case WAGG_COUNT_STAR: (*(int64_t *)p)++; break;
+    case WAGG_COUNT:
+        if (!isnull) (*(int64_t *)p)++;
+        break;
+    case WAGG_SUM:
+    case WAGG_AVG:
+        if (isnull) break;
+        bit_set(rec, s->bit, 1);
+        if (s->in == WT_INT) {
+            int64_t *acc = (int64_t *)p;
+            if (__builtin_add_overflow(*acc, (int64_t)wvec_i32(v, r), acc))
+                return werr_msg(err, WEIR_UNSUPPORTED, "sum of column %d overflowed its 64-bit accumulator",
+                                s->col);
+        } else if (s->in == WT_BIGINT) {
+            __int128 acc;
+            memcpy(&acc, p, 16);
+            acc += wvec_i64(v, r);
+            memcpy(p, &acc, 16);
+        } else {
+            WXSum *x = (WXSum *)p;
+            size_t before = wxsum_heap_bytes(x);
+            if (wxsum_add(x, wvec_f64(v, r))) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            op->heap += (int64_t)(wxsum_heap_bytes(x) - before);
+        }
+        if (s->fn == WAGG_AVG) {
+            int off = s->in == WT_INT ? 8 : s->in == WT_BIGINT ? 16 : (int)sizeof(WXSum);
+            (*(int64_t *)(p + off))++;
+        }
+        break;
+    case WAGG_MIN:
+    case WAGG_MAX:
+        if (isnull) break;
+        if (!bit_get(rec, s->bit) || (s->fn == WAGG_MIN ? value_cmp(rec, s, v, r) < 0 : value_cmp(rec, s, v, r) > 0)) {
+            if (value_set(op, rec, s, v, r)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            bit_set(rec, s->bit, 1);
+        }
+        break;
+    case WAGG_FIRST:
+    case WAGG_LAST:
+        if (s->fn == WAGG_FIRST && bit_get(rec, s->bit)) break;
+        bit_set(rec, s->bit, 1);
+        bit_set(rec, s->bit + 1, isnull);
+        if (isnull) {
+            if (s->in == WT_STRING) str_slot_free(op, rec, s->off);
+            else *(uint64_t *)p = 0;
+        } else if (value_set(op, rec, s, v, r)) {
+            return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+        }
+        break;
+    case WAGG_COUNT_DISTINCT: {
+        if (isnull) break;
+        DSet *d;
+        memcpy(&d, p, sizeof d);
+        if (dset_add_row(op, &d, s->in, v, r)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+        memcpy(p, &d, sizeof d);
+        break;
+    }
+    case WAGG_APPROX_COUNT_DISTINCT: {
+        if (isnull) break;
+        uint8_t *h;
+        memcpy(&h, p, sizeof h);
+        if (!h) {
+            h = calloc(1, whll_size(s->p));
+            if (!h) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            op->heap += (int64_t)whll_size(s->p);
+            memcpy(p, &h, sizeof h);
+        }
+        uint64_t hv;
+        if (s->in == WT_STRING) {
+            size_t n;
+            const char *str = wvec_str(v, r, &n);
+            hv = whash_bytes(str, n, 0x11);
+        } else {
+            uint64_t x = fixed_raw(v, s->in, r);
+            if (s->in == WT_DOUBLE) x = norm_dbl(bits_dbl(x));
+            hv = whash_u64(x, 0x11);
+        }
+        whll_add_hash(h, s->p, hv);
+        break;
+    }
+
+    }
+    return WEIR_OK;
+}
+
 static int update_aggs(WAggOp *op, uint8_t *rec, const WBatch *in, int64_t r, WErr *err) {
     for (int i = 0; i < op->spec.n_aggs; i++) {
-        const Slot *s = &op->slots[i];
-        const WVec *v = s->fn == WAGG_COUNT_STAR ? NULL : &in->root.children[s->col];
-        int isnull = v ? wvec_is_null(v, r) : 0;
-        uint8_t *p = rec + s->off;
-        switch (s->fn) {
-        case WAGG_COUNT_STAR: (*(int64_t *)p)++; break;
-        case WAGG_COUNT:
-            if (!isnull) (*(int64_t *)p)++;
-            break;
-        case WAGG_SUM:
-        case WAGG_AVG:
-            if (isnull) break;
-            bit_set(rec, s->bit, 1);
-            if (s->in == WT_INT) {
-                int64_t *acc = (int64_t *)p;
-                if (__builtin_add_overflow(*acc, (int64_t)wvec_i32(v, r), acc))
+        int rc = update_slot(op, &op->slots[i], rec, in, r, err);
+        if (rc) return rc;
+    }
+    return WEIR_OK;
+}
+
+/* Slot s for every (row, group) pair of the batch, in row order: the common fixed-width cases as tight
+ * loops, the others through update_slot. Same result as update_aggs row by row. */
+static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const uint32_t *pr, const uint32_t *pg,
+                             uint32_t np, WErr *err) {
+    const WVec *v = s->fn == WAGG_COUNT_STAR ? NULL : &in->root.children[s->col];
+    int off = s->off;
+    switch (s->fn) {
+    case WAGG_COUNT_STAR:
+        for (uint32_t i = 0; i < np; i++) (*(int64_t *)(rec_at(op, pg[i]) + off))++;
+        return WEIR_OK;
+    case WAGG_COUNT:
+        for (uint32_t i = 0; i < np; i++)
+            if (!wvec_is_null(v, pr[i])) (*(int64_t *)(rec_at(op, pg[i]) + off))++;
+        return WEIR_OK;
+    case WAGG_SUM:
+        if (s->in == WT_INT) {
+            const int32_t *x = (const int32_t *)v->values;
+            for (uint32_t i = 0; i < np; i++) {
+                if (wvec_is_null(v, pr[i])) continue;
+                uint8_t *rec = rec_at(op, pg[i]);
+                bit_set(rec, s->bit, 1);
+                if (__builtin_add_overflow(*(int64_t *)(rec + off), (int64_t)x[pr[i]], (int64_t *)(rec + off)))
                     return werr_msg(err, WEIR_UNSUPPORTED, "sum of column %d overflowed its 64-bit accumulator",
                                     s->col);
-            } else if (s->in == WT_BIGINT) {
-                __int128 acc;
-                memcpy(&acc, p, 16);
-                acc += wvec_i64(v, r);
-                memcpy(p, &acc, 16);
-            } else {
-                WXSum *x = (WXSum *)p;
-                size_t before = wxsum_heap_bytes(x);
-                if (wxsum_add(x, wvec_f64(v, r))) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-                op->heap += (int64_t)(wxsum_heap_bytes(x) - before);
             }
-            if (s->fn == WAGG_AVG) {
-                int off = s->in == WT_INT ? 8 : s->in == WT_BIGINT ? 16 : (int)sizeof(WXSum);
-                (*(int64_t *)(p + off))++;
-            }
-            break;
-        case WAGG_MIN:
-        case WAGG_MAX:
-            if (isnull) break;
-            if (!bit_get(rec, s->bit) || (s->fn == WAGG_MIN ? value_cmp(rec, s, v, r) < 0 : value_cmp(rec, s, v, r) > 0)) {
-                if (value_set(op, rec, s, v, r)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            return WEIR_OK;
+        }
+        if (s->in == WT_DOUBLE) {
+            const double *x = (const double *)v->values;
+            for (uint32_t i = 0; i < np; i++) {
+                if (wvec_is_null(v, pr[i])) continue;
+                uint8_t *rec = rec_at(op, pg[i]);
                 bit_set(rec, s->bit, 1);
+                WXSum *acc = (WXSum *)(rec + off);
+                size_t before = wxsum_heap_bytes(acc);
+                if (wxsum_add(acc, x[pr[i]])) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                op->heap += (int64_t)(wxsum_heap_bytes(acc) - before);
             }
-            break;
-        case WAGG_FIRST:
-        case WAGG_LAST:
-            if (s->fn == WAGG_FIRST && bit_get(rec, s->bit)) break;
-            bit_set(rec, s->bit, 1);
-            bit_set(rec, s->bit + 1, isnull);
-            if (isnull) {
-                if (s->in == WT_STRING) str_slot_free(op, rec, s->off);
-                else *(uint64_t *)p = 0;
-            } else if (value_set(op, rec, s, v, r)) {
-                return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-            }
-            break;
-        case WAGG_COUNT_DISTINCT: {
-            if (isnull) break;
-            DSet *d;
-            memcpy(&d, p, sizeof d);
-            if (dset_add_row(op, &d, s->in, v, r)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-            memcpy(p, &d, sizeof d);
-            break;
+            return WEIR_OK;
         }
-        case WAGG_APPROX_COUNT_DISTINCT: {
-            if (isnull) break;
-            uint8_t *h;
-            memcpy(&h, p, sizeof h);
-            if (!h) {
-                h = calloc(1, whll_size(s->p));
-                if (!h) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-                op->heap += (int64_t)whll_size(s->p);
-                memcpy(p, &h, sizeof h);
-            }
-            uint64_t hv;
-            if (s->in == WT_STRING) {
-                size_t n;
-                const char *str = wvec_str(v, r, &n);
-                hv = whash_bytes(str, n, 0x11);
-            } else {
-                uint64_t x = fixed_raw(v, s->in, r);
-                if (s->in == WT_DOUBLE) x = norm_dbl(bits_dbl(x));
-                hv = whash_u64(x, 0x11);
-            }
-            whll_add_hash(h, s->p, hv);
-            break;
-        }
-        }
+        break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < np; i++) {
+        int rc = update_slot(op, s, rec_at(op, pg[i]), in, pr[i], err);
+        if (rc) return rc;
     }
     return WEIR_OK;
 }
@@ -1658,6 +1717,8 @@ void wagg_close(WAggOp *op) {
     free(op->tmp);
     free(op->wstarts);
     free(op->cand);
+    free(op->pr);
+    free(op->pg);
     wbuf_fini(&op->pend_rm);
     for (int i = 0; op->agg_names && i < op->spec.n_aggs; i++) free(op->agg_names[i]);
     free(op->agg_names);
@@ -1826,6 +1887,19 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     int64_t rows = in ? wbatch_rows(in) : 0;
     const WVec *tsv = op->spec.ts_col >= 0 && in ? &in->root.children[op->spec.ts_col] : NULL;
     int tumbling = op->windowed && op->spec.window.slide_us == op->spec.window.size_us;
+    uint32_t np = 0; /* (row, group) pairs of the batch */
+    if (!op->session && rows > 0) {
+        uint64_t need = (uint64_t)rows * (uint64_t)wwindow_max_per_row(&op->spec.window);
+        if (need > UINT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "aggregate: batch too large (%" PRId64 " rows)", rows);
+        if (need > op->cap_pairs) {
+            uint32_t *a = realloc(op->pr, need * sizeof *a);
+            if (a) op->pr = a;
+            uint32_t *b = a ? realloc(op->pg, need * sizeof *b) : NULL;
+            if (b) op->pg = b;
+            if (!a || !b) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            op->cap_pairs = (uint32_t)need;
+        }
+    }
     int cached = 0;
     int64_t c_ws = 0;
     uint64_t c_kh = 0;
@@ -1900,14 +1974,16 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
                 c_kh = kh;
                 c_gi = gi;
             }
-            rc = update_aggs(op, rec_at(op, gi), in, r, err);
-            if (rc) return rc;
+            op->pr[np] = (uint32_t)r; /* aggregated below, slot by slot */
+            op->pg[np++] = gi;
         }
         if (late_any) {
             st->num_late_rows++;
             if (late && (rc = emit_late(in, r, late, wm, err))) return rc;
         }
     }
+    for (int i = 0; np && i < op->spec.n_aggs; i++)
+        if ((rc = update_slot_pairs(op, &op->slots[i], in, op->pr, op->pg, np, err))) return rc;
     if (op->session && session_sweep(op)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
     op->total_dropped += st->num_rows_dropped_by_watermark;
     st->num_rows_updated = op->n_dirty;
@@ -1996,7 +2072,8 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     st->num_rows_total = op->n;
     st->total_dropped_by_watermark = op->total_dropped;
     st->memory_used_bytes = (int64_t)sizeof *op + (int64_t)op->cap * (int64_t)op->stride +
-                            (int64_t)op->nindex * 4 + (int64_t)(op->cap_dirty + 2 * op->cap_list) * 4 + op->heap;
+                            (int64_t)op->nindex * 4 + (int64_t)(op->cap_dirty + 2 * op->cap_list) * 4 + op->heap +
+                            (int64_t)op->cap_pairs * 8;
     op->next_batch = batch + 1;
     return WEIR_OK;
 }
