@@ -26,7 +26,6 @@ void wxsum_fini(WXSum *s) {
     wxsum_init(s);
 }
 
-size_t wxsum_heap_bytes(const WXSum *s) { return (s->flags & WXSUM_HEAP) ? s->cap * sizeof(uint64_t) : 0; }
 
 /* Makes the limbs cover global limb indexes [a, b]; new low limbs are zero, new high limbs sign. */
 static int cover(WXSum *s, int a, int b) {
@@ -91,7 +90,7 @@ int wxsum_add(WXSum *s, double x) {
     if (ef != 0) m |= UINT64_C(1) << 52;
     int L = pos / 64, sh = pos % 64;
     uint64_t a0 = m << sh, a1 = sh ? m >> (64 - sh) : 0;
-    if (cover(s, L, L + 2) != WEIR_OK) return WEIR_NOMEM;
+    if ((s->n == 0 || L < s->lo || L + 2 > s->lo + s->n - 1) && cover(s, L, L + 2) != WEIR_OK) return WEIR_NOMEM;
     uint64_t *l = limbs(s);
     int i = L - s->lo, n = s->n;
     if (!neg) {

@@ -54,7 +54,7 @@ int wxsum_merge(WXSum *dst, const WXSum *src);
 /* The exact sum rounded to the nearest double (ties to even). */
 double wxsum_value(const WXSum *s);
 /* Heap bytes owned (for memory accounting). */
-size_t wxsum_heap_bytes(const WXSum *s);
+static inline size_t wxsum_heap_bytes(const WXSum *s) { return (s->flags & WXSUM_HEAP) ? s->cap * sizeof(uint64_t) : 0; }
 /* Serialization for the state store: flags, lo, n, limbs (little-endian). */
 int wxsum_write(const WXSum *s, WBuf *out);
 /* Reads what wxsum_write wrote from p[0..n); returns bytes consumed, or -1 when malformed/NOMEM. */
