@@ -12,7 +12,8 @@
 //   - late rows: exactly the rows with a late pair, each with the watermark it missed.
 // Sums and averages of DOUBLE match within 1e-9 relative; counts, integer sums, min, max, first, last
 // exactly; approx_count_distinct within 2% (or 1) of the exact distinct count.
-// Session windows are checked in complete mode against DuckDB sessionization (window functions). The
+// Session windows are checked in complete mode against DuckDB sessionization (window functions) and in
+// append mode against a direct JS simulation of the streaming rules (late rows, merges, emission). The
 // last scenarios stop the driver midway and restart it from its state folder (sliding windows in
 // append mode, sessions in update mode): the output files must be byte-identical to an uninterrupted run.
 // Last line: "N passed, N failed".
@@ -294,6 +295,80 @@ await scenario('sliding_append_keys', { seed: 3, batches: 25, jitter: 50, step: 
 await scenario('tumbling_update_keys', { seed: 4, batches: 25, jitter: 40, step: 9, size: 30, delay: 10, mode: 'update', keyed: true });
 await scenario('sliding_update', { seed: 5, batches: 25, jitter: 30, step: 8, size: 30, slide: 10, delay: 8, mode: 'update', keyed: false });
 await scenario('sliding_complete_keys', { seed: 6, batches: 15, jitter: 30, step: 8, size: 30, slide: 15, delay: 8, mode: 'complete', keyed: true });
+
+// Session windows in append mode, against a direct simulation of Spark's rules written here in JS:
+// per batch, a row whose [ts, ts + gap) ends at or before the batch's watermark is late; the others
+// join (merging) the sessions of their key that they overlap or touch; after the batch (and its no-data
+// batch) every session ending at or before the next watermark is emitted once and forgotten.
+function simulateSessions(rows, nB, wm, gapUs) {
+  const open = new Map(); // key -> [{start, end, rows}]
+  const emitted = [], late = [];
+  for (let b = 0; b < nB; b++) {
+    for (const x of rows.filter((r) => r.batch === b)) {
+      if (x.ts === null) continue;
+      const end = x.ts + gapUs;
+      if (wm[b] !== null && end <= wm[b]) { late.push({ id: x.id, wm: wm[b] }); continue; }
+      const key = x.k === null ? '<null>' : x.k;
+      const list = open.get(key) || [];
+      const hit = list.filter((s) => s.start <= end && x.ts <= s.end);
+      const rest = list.filter((s) => !hit.includes(s));
+      const m = { start: x.ts, end, rows: [x], k: x.k };
+      for (const s of hit) { m.start = Math.min(m.start, s.start); m.end = Math.max(m.end, s.end); m.rows.push(...s.rows); }
+      rest.push(m);
+      open.set(key, rest);
+    }
+    const w = wm[b + 1];
+    for (const [key, list] of open) {
+      const keep = [];
+      for (const s of list) if (w !== null && s.end <= w) emitted.push({ input: b, ...s }); else keep.push(s);
+      open.set(key, keep);
+    }
+  }
+  for (const list of open.values()) for (const s of list) emitted.push({ input: nB, ...s });
+  return { emitted, late };
+}
+
+function aggsOf(rs) {
+  rs = [...rs].sort((a, b) => a.id - b.id);
+  const nn = (f) => rs.map(f).filter((v) => v !== null);
+  const clicks = nn((r) => r.clicks), prices = nn((r) => r.price);
+  return {
+    n: rs.length, cc: clicks.length, sc: clicks.length ? clicks.reduce((a, b) => a + b, 0) : null,
+    sp: prices.length ? prices.reduce((a, b) => a + b, 0) : null,
+    ap: prices.length ? prices.reduce((a, b) => a + b, 0) / prices.length : null,
+    mn: clicks.length ? Math.min(...clicks) : null, mx: prices.length ? Math.max(...prices) : null,
+    dc: new Set(clicks).size, fc: rs[0].clicks, lp: rs[rs.length - 1].price, ad: new Set(rs.map((r) => r.id)).size,
+  };
+}
+
+{
+  const sc = { seed: 10, batches: 30, jitter: 40, step: 9, session: 7, delay: 10, mode: 'append', keyed: true };
+  const dir = path.join(work, 'session_append');
+  const rows = generate(sc.seed, sc.batches, sc.jitter, sc.step);
+  const files = writeInputs(dir, rows, sc.batches);
+  sc.out = path.join(dir, 'out.csv');
+  sc.late = path.join(dir, 'late.csv');
+  runDriver(files, sc);
+  const wm = watermarks(rows, sc.batches, sc.delay * SEC);
+  const sim = simulateSessions(rows, sc.batches, wm, sc.session * SEC);
+  const out = parseCsv(fs.readFileSync(sc.out, 'utf8'));
+  const late = parseCsv(fs.readFileSync(sc.late, 'utf8'));
+  ok(out.length === sim.emitted.length, 'session_append count', `${out.length} sessions emitted, ${sim.emitted.length} expected`);
+  const got = new Map(out.map((o) => [`${o.input}|${gkey(o.session_window_start, o.k)}`, o]));
+  let multi = 0;
+  for (const e of sim.emitted) {
+    const kk = `${e.input}|${gkey(String(e.start), e.k)}`;
+    const g = got.get(kk);
+    if (!g) { fail('session_append', `missing ${kk}`); continue; }
+    ok(Number(g.session_window_end) === e.end, 'session_append end', `${kk}: ${g.session_window_end} vs ${e.end}`);
+    compareGroup(`session_append ${kk}`, aggsOf(e.rows), g);
+    if (e.rows.length > 2) multi++;
+  }
+  ok(multi > 20, 'session_append sessions', 'the data should make sessions of several rows');
+  ok(late.length === sim.late.length && sim.late.length > 0, 'session_append late count', `${late.length} late rows, ${sim.late.length} expected`);
+  const lm = new Map(late.map((l) => [Number(l.id), Number(l.missed_watermark)]));
+  for (const e of sim.late) ok(lm.get(e.id) === e.wm, 'session_append late', `row ${e.id}`);
+}
 
 // the same rows as JSON Lines through weir's JSON decoder: byte-identical results to the CSV run
 {
