@@ -9,6 +9,7 @@
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
+#   make bench-agg  CSV -> window sums vs DuckDB, and state cost of 1M groups (bench/agg_bench.sh)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -61,7 +62,8 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-bin
 	@BUILD=$(BUILD) tests/run.sh
 
-tests-bin: $(TEST_BIN)
+# agg_driver: the aggregation run over CSV/JSON files, for tests/cli/agg_oracle.sh and bench/agg_bench.sh
+tests-bin: $(TEST_BIN) $(BUILD)/tests/agg_driver
 check: test
 
 sanitize: deps
@@ -100,6 +102,11 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# The seed's stage 2 (CSV -> 30 s window sums) against DuckDB, and the state cost of 1M groups (bench/agg_bench.sh).
+.PHONY: bench-agg
+bench-agg: deps $(BUILD)/libweir.a
+	bash bench/agg_bench.sh $(BENCH_ROWS)
 
 # CSV codec throughput on seed-like flat rows (bench/csv_bench.c).
 .PHONY: bench-csv
