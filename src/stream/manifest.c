@@ -71,19 +71,10 @@ static int64_t entry_batch(const char *name, int *is_compact) {
     return v;
 }
 
-/* Reads one entry file into m. */
-static int read_entry_file(const char *path, WManifest *m, WErr *err) {
-    WBuf data;
-    wbuf_init(&data);
-    int rc = wfs_read_file(path, &data, NULL, err);
-    if (rc) {
-        wbuf_fini(&data);
-        return rc;
-    }
-    if (data.len < 3 || memcmp(data.data, "v1\n", 3) != 0) {
-        wbuf_fini(&data);
+int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m, WErr *err) {
+    int rc = WEIR_OK;
+    if (len < 3 || memcmp(text, "v1\n", 3) != 0)
         return werr_set(err, WEIR_CORRUPT, path, 0, 1, 1, "not a weir manifest file (first line is not \"v1\")");
-    }
     WType schema;
     WOpts opts;
     wopts_init(&opts);
@@ -92,7 +83,6 @@ static int read_entry_file(const char *path, WManifest *m, WErr *err) {
     int have_batch = 0;
     rc = wschema_parse(ENTRY_SCHEMA, strlen(ENTRY_SCHEMA), &schema, err);
     if (rc) {
-        wbuf_fini(&data);
         wopts_fini(&opts);
         return rc;
     }
@@ -101,8 +91,8 @@ static int read_entry_file(const char *path, WManifest *m, WErr *err) {
     if (!rc) rc = wbatch_init(&b, &schema);
     if (!rc) have_batch = 1;
     if (!rc) {
-        /* The entries after the "v1" line; offsets in messages count from the file's start via path. */
-        wjson_begin(r, path, data.data + 3, data.len - 3);
+        /* The entries after the "v1" line (lines and byte offsets in messages count from there). */
+        wjson_begin(r, path, text + 3, len - 3);
         int done = 0;
         while (!rc && !done) {
             wbatch_reset(&b);
@@ -117,7 +107,7 @@ static int read_entry_file(const char *path, WManifest *m, WErr *err) {
                 }
                 size_t n;
                 const char *s = wvec_str(&c[0], i, &n);
-                if (n == 0 || memchr(s, 0, n) || s[0] == '/' || strstr(s, "..")) {
+                if (n == 0 || memchr(s, 0, n) || s[0] == '/' || memmem(s, n, "..", 2)) {
                     rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1, "manifest entry with a bad path '%.*s'",
                                   (int)(n > 200 ? 200 : n), s);
                     break;
@@ -137,6 +127,14 @@ static int read_entry_file(const char *path, WManifest *m, WErr *err) {
     if (r) wjson_reader_close(r);
     wtype_fini(&schema);
     wopts_fini(&opts);
+    return rc;
+}
+
+static int read_entry_file(const char *path, WManifest *m, WErr *err) {
+    WBuf data;
+    wbuf_init(&data);
+    int rc = wfs_read_file(path, &data, NULL, err);
+    if (!rc) rc = wmanifest_parse(path, data.data ? data.data : "", data.len, m, err);
     wbuf_fini(&data);
     return rc;
 }

@@ -15,6 +15,7 @@
 #ifndef WEIR_STREAM_MANIFEST_H
 #define WEIR_STREAM_MANIFEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -37,6 +38,8 @@ void wmanifest_fini(WManifest *m);
 /* Reads every committed file of the sink folder `dir` (its `_weir_metadata/`). A folder without a
  * manifest gives an empty list and last_batch -1. A damaged entry file is WEIR_CORRUPT naming it. */
 int wmanifest_read(const char *dir, WManifest *m, WErr *err);
+/* Parses the text of one entry file (named `path` in messages), appending its entries to m. */
+int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m, WErr *err);
 /* 1 when `dir` holds a weir sink manifest (so a reader of the folder should trust it). */
 int wmanifest_exists(const char *dir);
 /* Records batch `batch` with its files (n may be 0). When (batch + 1) % compact_interval == 0, writes

@@ -147,7 +147,7 @@ static void mark_known(WOpts *o) {
                                         "lateRowsPath", "compactInterval", "maxRecordsPerFile", "partitionBy",
                                         "compression", "rowGroupSize", "pageSize", "dictionaryPageSize",
                                         "dictionary", "pageIndex", "pageVersion", "compressionLevel",
-                                        "badRecordsPath"};
+                                        "badRecordsPath", "timeZone"};
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) (void)wopts_get(o, known[i]);
 }
 

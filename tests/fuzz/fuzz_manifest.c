@@ -1,0 +1,29 @@
+/*
+ * fuzz_manifest.c - libFuzzer target for the file sink's manifest reader (stream/manifest.h).
+ *
+ * Any bytes as one `_weir_metadata` entry file: wmanifest_parse must return WEIR_OK or WEIR_CORRUPT
+ * (never crash, leak or read past the text); every entry it accepts has a non-empty relative path
+ * without "..", and the count of entries matches what was appended.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream/manifest.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
+    char *text = malloc(size ? size : 1); /* exactly size bytes, so overreads are caught */
+    if (!text) return 0;
+    memcpy(text, data, size);
+    WManifest m;
+    wmanifest_init(&m);
+    WErr err;
+    werr_init(&err);
+    int rc = wmanifest_parse("fuzz", text, size, &m, &err);
+    if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
+    if (rc == WEIR_OK)
+        for (int64_t i = 0; i < m.n; i++)
+            if (!m.files[i].path[0] || m.files[i].path[0] == '/' || strstr(m.files[i].path, "..")) abort();
+    wmanifest_fini(&m);
+    free(text);
+    return 0;
+}
