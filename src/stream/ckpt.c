@@ -78,7 +78,7 @@ static int scan_numbers(const char *dir, int64_t *lo, int64_t *hi, WErr *err) {
     return WEIR_OK;
 }
 
-static void make_uuid(char *out) {
+void wckpt_new_uuid(char out[37]) {
     unsigned char r[16];
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     ssize_t got = fd >= 0 ? read(fd, r, sizeof r) : -1;
@@ -179,7 +179,7 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         if (!rc) rc = wfs_remove_temps(c->progress_dir, err);
         if (!rc && !wfs_exists(meta)) {
             char text[128];
-            make_uuid(c->id);
+            wckpt_new_uuid(c->id);
             int n = snprintf(text, sizeof text, "{\"id\":\"%s\"}\n", c->id);
             rc = wfs_write_atomic(meta, text, (size_t)n, err);
         }

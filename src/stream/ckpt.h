@@ -70,6 +70,9 @@ int wckpt_append_progress(WCkpt *c, int64_t batch_id, const char *json, size_t l
 /* Appends the retained progress lines (oldest first) to out. */
 int wckpt_read_progress(WCkpt *c, WBuf *out, WErr *err);
 
+/* A random (version 4) UUID in text form, for query and run ids. */
+void wckpt_new_uuid(char out[37]);
+
 /* Reads a log file "v1\n<json lines>" into out (lines after the version line, '\n' separated);
  * WEIR_CORRUPT naming the file when the version line is missing or unknown. missing may be NULL. */
 int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err);

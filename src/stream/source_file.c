@@ -1,0 +1,1147 @@
+/*
+ * source_file.c - the streaming file source (see source_file.h).
+ *
+ * What must stay true:
+ *   (1) a name (or byte range of a growing line-oriented file) is in the log of exactly one batch; the log
+ *       entry of batch N is durable before offsets/N (the driver writes offsets/N after wsrc_plan);
+ *   (2) a batch reads exactly the ranges its log names: a file that grew since is read only up to the
+ *       logged size, so a re-run after a crash sees the same bytes;
+ *   (3) nothing proportional to the files already taken happens per batch: the taken names live in a hash
+ *       set; listings (start, rescans) look names up without touching the files.
+ *
+ * Each name known to the source has one state: UNSTABLE (listed, modified too recently; re-checked later),
+ * PENDING (ready to be planned), TAKEN (in the log; taken_end bytes consumed), IGNORED (older than
+ * maxFileAge, not a regular file, or filtered out).
+ */
+#include "stream/source_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "formats/badrec.h"
+#include "formats/csv.h"
+#include "formats/json.h"
+#include "stream/ckpt.h"
+#include "stream/logjson.h"
+#include "stream/trigger.h"
+
+#define COMPACT_INTERVAL 10     /* a compact log file every 10 batches, as Spark's file source log */
+#define RESCAN_STEP 2048        /* directory entries looked at per discovery call */
+#define CHUNK_ROWS 65536        /* rows per chunk handed to the driver */
+
+enum { K_UNSTABLE = 1, K_PENDING, K_TAKEN, K_IGNORED };
+
+typedef struct Known {
+    char *name;          /* relative path */
+    int state;
+    int64_t taken_end;   /* bytes already in the log (TAKEN, or PENDING continuation) */
+    int64_t size;        /* last stat */
+    int64_t mtime_ms;
+    int64_t seen_ms;     /* when it was listed (UNSTABLE) */
+    int line_based;      /* may be read incrementally (JSON Lines / CSV) */
+    int pending_pos;     /* index in pending[], -1 */
+} Known;
+
+typedef struct Entry {   /* one log entry */
+    Known *k;
+    int64_t start, end, mtime_ms, batch;
+} Entry;
+
+typedef struct Watch {
+    int wd;
+    char *rel;           /* "" for the root */
+} Watch;
+
+struct WFileSource {
+    char *root;
+    char *log_dir;
+    char *query_name;
+    char *desc;
+    char *format;
+    WOpts opts;
+    const WType *schema;
+    /* options */
+    int64_t max_files, max_bytes, max_file_age_ms, rescan_ms, stable_ms;
+    int latest_first, recursive, clean_mode; /* 0 off, 1 archive, 2 delete */
+    char *glob, *archive_dir, *bad_path;
+    int csv_header;
+    /* known names: open addressing on a power-of-two table */
+    Known **slots;
+    size_t n_slots, n_known;
+    /* pending and unstable */
+    Known **pending;
+    int n_pending, cap_pending;
+    Known **unstable;
+    int n_unstable, cap_unstable;
+    int64_t newest_mtime_ms;
+    /* the log of the last planned batch (all entries are remembered only through Known) */
+    Entry *cur;
+    int n_cur, cap_cur;
+    int64_t cur_batch;
+    WSrcFile *cur_view;
+    int64_t last_compact;  /* last compact file written or loaded, -1 */
+    /* discovery */
+    int ino;
+    Watch *watches;
+    int n_watches;
+    int frozen;
+    int64_t next_rescan_ms;
+    int scanning;
+    char **scan_queue;     /* relative folders left to list in this rescan */
+    int n_scan_queue, cap_scan_queue;
+    DIR *scan_dir;
+    char *scan_rel;
+    /* decoders */
+    WJsonReader *json;
+    WCsvReader *csv, *csv_nohdr;
+    WBatch chunk;
+    int chunk_init;
+    WBuf bad;              /* dead-letter lines of the batch being read */
+    int64_t bad_count;
+    const char *cur_file;  /* file being decoded, for dead letters */
+    int64_t files_opened;
+};
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int nomem(WErr *err) { return werr_msg(err, WEIR_NOMEM, "out of memory"); }
+
+/* ---------------------------------------------------------------- known names (hash set) */
+
+static uint64_t hash_name(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+static Known *known_get(WFileSource *s, const char *name) {
+    size_t mask = s->n_slots - 1;
+    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+        Known *k = s->slots[i];
+        if (!k) return NULL;
+        if (!strcmp(k->name, name)) return k;
+    }
+}
+
+static int known_grow(WFileSource *s) {
+    size_t n = s->n_slots * 2;
+    Known **t = calloc(n, sizeof *t);
+    if (!t) return -1;
+    for (size_t j = 0; j < s->n_slots; j++) {
+        Known *k = s->slots[j];
+        if (!k) continue;
+        size_t i = hash_name(k->name) & (n - 1);
+        while (t[i]) i = (i + 1) & (n - 1);
+        t[i] = k;
+    }
+    free(s->slots);
+    s->slots = t;
+    s->n_slots = n;
+    return 0;
+}
+
+static Known *known_add(WFileSource *s, const char *name) {
+    if ((s->n_known + 1) * 2 > s->n_slots && known_grow(s)) return NULL;
+    Known *k = calloc(1, sizeof *k);
+    if (!k || !(k->name = strdup(name))) {
+        free(k);
+        return NULL;
+    }
+    k->pending_pos = -1;
+    size_t mask = s->n_slots - 1, i = hash_name(name) & mask;
+    while (s->slots[i]) i = (i + 1) & mask;
+    s->slots[i] = k;
+    s->n_known++;
+    return k;
+}
+
+static int push_ptr(Known ***arr, int *n, int *cap, Known *k) {
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 64;
+        Known **a = realloc(*arr, (size_t)c * sizeof *a);
+        if (!a) return -1;
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = k;
+    return 0;
+}
+
+static void pending_remove(WFileSource *s, Known *k) {
+    int i = k->pending_pos;
+    if (i < 0) return;
+    s->pending[i] = s->pending[--s->n_pending];
+    s->pending[i]->pending_pos = i;
+    k->pending_pos = -1;
+}
+
+static int pending_add(WFileSource *s, Known *k) {
+    if (k->pending_pos >= 0) return 0;
+    if (push_ptr(&s->pending, &s->n_pending, &s->cap_pending, k)) return -1;
+    k->pending_pos = s->n_pending - 1;
+    k->state = K_PENDING;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- discovery */
+
+static int name_ignored(const char *base) { return base[0] == '.' || base[0] == '_'; }
+
+static char *rel_join(const char *rel, const char *name) {
+    size_t n = strlen(rel) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s%s%s", rel, *rel ? "/" : "", name);
+    return p;
+}
+
+static char *abs_path(const WFileSource *s, const char *rel) {
+    size_t n = strlen(s->root) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", s->root, rel);
+    return p;
+}
+
+/* Looks at the first non-blank byte: a JSON array or a multi-line file cannot be read from the middle. */
+static int is_line_based(const WFileSource *s, const char *path) {
+    if (!strcasecmp(s->format, "csv")) return 1;
+    const char *ml = wopts_get((WOpts *)&s->opts, "multiLine");
+    if (ml && !strcasecmp(ml, "true")) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char b[256];
+    ssize_t n = read(fd, b, sizeof b);
+    close(fd);
+    for (ssize_t i = 0; i < n; i++) {
+        if (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') continue;
+        return b[i] == '{';
+    }
+    return 0;
+}
+
+static int add_watch(WFileSource *s, const char *rel, WErr *err);
+static int queue_scan(WFileSource *s, const char *rel);
+
+/* A file seen by an event (ready now) or a listing (ready once stable). */
+static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) {
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    if (name_ignored(base)) return WEIR_OK;
+    Known *k = known_get(s, rel);
+    if (k && (k->state == K_IGNORED)) return WEIR_OK;
+    if (k && k->state == K_TAKEN && !from_event) return WEIR_OK; /* listings never touch taken files */
+    if (s->frozen && !k) return WEIR_OK;
+    char *path = abs_path(s, rel);
+    if (!path) return nomem(err);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        free(path);
+        return WEIR_OK; /* gone already: nothing to take */
+    }
+    if (S_ISDIR(st.st_mode)) {
+        int rc = WEIR_OK;
+        if (s->recursive && !k) {
+            rc = add_watch(s, rel, err);
+            if (!rc && queue_scan(s, rel)) rc = nomem(err);
+        }
+        free(path);
+        return rc;
+    }
+    if (!k && s->glob && fnmatch(s->glob, base, 0) != 0) {
+        free(path);
+        return WEIR_OK;
+    }
+    int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    if (!k) {
+        k = known_add(s, rel);
+        if (!k) {
+            free(path);
+            return nomem(err);
+        }
+        if (!S_ISREG(st.st_mode)) {
+            k->state = K_IGNORED;
+            free(path);
+            return WEIR_OK;
+        }
+    }
+    k->size = (int64_t)st.st_size;
+    k->mtime_ms = mtime;
+    if (mtime > s->newest_mtime_ms) s->newest_mtime_ms = mtime;
+    int rc = WEIR_OK;
+    if (k->state == K_TAKEN) {
+        /* a taken file that grew: its new bytes become a pending continuation, if it can be read from the
+         * middle; otherwise they are reported and left alone */
+        if (k->size > k->taken_end) {
+            if (k->line_based) {
+                if (pending_add(s, k)) rc = nomem(err);
+                k->state = K_PENDING;
+            } else {
+                fprintf(stderr, "weir: %s: file changed after it was taken (now %" PRId64 " bytes, %" PRId64
+                        " read); a JSON array or multi-line file is read once: its new bytes are ignored\n",
+                        path, k->size, k->taken_end);
+                k->taken_end = k->size;
+            }
+        }
+    } else if (from_event || now_ms() - mtime >= s->stable_ms) {
+        if (k->state != K_PENDING) {
+            k->line_based = is_line_based(s, path);
+            if (pending_add(s, k)) rc = nomem(err);
+        }
+    } else if (k->state != K_UNSTABLE && k->state != K_PENDING) {
+        k->state = K_UNSTABLE;
+        k->seen_ms = mono_ms();
+        if (push_ptr(&s->unstable, &s->n_unstable, &s->cap_unstable, k)) rc = nomem(err);
+    }
+    free(path);
+    return rc;
+}
+
+static int add_watch(WFileSource *s, const char *rel, WErr *err) {
+    if (s->ino < 0) return WEIR_OK;
+    char *path = *rel ? abs_path(s, rel) : strdup(s->root);
+    if (!path) return nomem(err);
+    int wd = inotify_add_watch(s->ino, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR);
+    free(path);
+    if (wd < 0) return WEIR_OK; /* the rescan still finds its files */
+    for (int i = 0; i < s->n_watches; i++)
+        if (s->watches[i].wd == wd) return WEIR_OK;
+    Watch *w = realloc(s->watches, (size_t)(s->n_watches + 1) * sizeof *w);
+    if (!w) return nomem(err);
+    s->watches = w;
+    w[s->n_watches].wd = wd;
+    w[s->n_watches].rel = strdup(rel);
+    if (!w[s->n_watches].rel) return nomem(err);
+    s->n_watches++;
+    return WEIR_OK;
+}
+
+static int queue_scan(WFileSource *s, const char *rel) {
+    if (s->n_scan_queue == s->cap_scan_queue) {
+        int c = s->cap_scan_queue ? s->cap_scan_queue * 2 : 8;
+        char **q = realloc(s->scan_queue, (size_t)c * sizeof *q);
+        if (!q) return -1;
+        s->scan_queue = q;
+        s->cap_scan_queue = c;
+    }
+    char *r = strdup(rel);
+    if (!r) return -1;
+    s->scan_queue[s->n_scan_queue++] = r;
+    s->scanning = 1;
+    return 0;
+}
+
+/* Lists up to `budget` entries of the rescan in progress. */
+static int scan_step(WFileSource *s, int budget, WErr *err) {
+    int rc = WEIR_OK;
+    while (budget > 0 && !rc) {
+        if (!s->scan_dir) {
+            if (s->n_scan_queue == 0) {
+                s->scanning = 0;
+                s->next_rescan_ms = mono_ms() + s->rescan_ms;
+                break;
+            }
+            free(s->scan_rel);
+            s->scan_rel = s->scan_queue[--s->n_scan_queue];
+            char *path = *s->scan_rel ? abs_path(s, s->scan_rel) : strdup(s->root);
+            if (!path) return nomem(err);
+            s->scan_dir = opendir(path);
+            free(path);
+            if (!s->scan_dir) continue;
+        }
+        struct dirent *e = readdir(s->scan_dir);
+        if (!e) {
+            closedir(s->scan_dir);
+            s->scan_dir = NULL;
+            continue;
+        }
+        budget--;
+        if (name_ignored(e->d_name)) continue;
+        if (e->d_type == DT_DIR && !s->recursive) continue;
+        char *rel = rel_join(s->scan_rel, e->d_name);
+        if (!rel) return nomem(err);
+        rc = consider(s, rel, 0, err);
+        free(rel);
+    }
+    return rc;
+}
+
+static int start_rescan(WFileSource *s) {
+    if (s->scanning) return 0;
+    return queue_scan(s, "");
+}
+
+static int drain_events(WFileSource *s, WErr *err) {
+    if (s->ino < 0) return WEIR_OK;
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    int rc = WEIR_OK;
+    for (;;) {
+        ssize_t n = read(s->ino, buf, sizeof buf);
+        if (n <= 0) break;
+        for (char *p = buf; p < buf + n && !rc;) {
+            struct inotify_event *ev = (struct inotify_event *)p;
+            p += sizeof *ev + ev->len;
+            if (ev->mask & IN_Q_OVERFLOW) {
+                if (start_rescan(s)) rc = nomem(err);
+                continue;
+            }
+            if (!ev->len) continue;
+            if ((ev->mask & IN_CREATE) && !(ev->mask & IN_ISDIR)) continue; /* wait for close or move */
+            const char *dir = NULL;
+            for (int i = 0; i < s->n_watches; i++)
+                if (s->watches[i].wd == ev->wd) dir = s->watches[i].rel;
+            if (!dir) continue;
+            char *rel = rel_join(dir, ev->name);
+            if (!rel) return nomem(err);
+            rc = consider(s, rel, 1, err);
+            free(rel);
+        }
+    }
+    return rc;
+}
+
+/* Files listed too recently to be sure they are complete: taken once stable (or when an event came). */
+static int recheck_unstable(WFileSource *s, WErr *err) {
+    int64_t t = mono_ms();
+    int rc = WEIR_OK;
+    for (int i = 0; i < s->n_unstable && !rc;) {
+        Known *k = s->unstable[i];
+        if (k->state != K_UNSTABLE) {
+            s->unstable[i] = s->unstable[--s->n_unstable];
+            continue;
+        }
+        if (t - k->seen_ms < s->stable_ms) {
+            i++;
+            continue;
+        }
+        k->state = 0;
+        k->seen_ms = t;
+        s->unstable[i] = s->unstable[--s->n_unstable];
+        rc = consider(s, k->name, 0, err);
+        if (!rc && k->state == 0) k->state = K_IGNORED; /* vanished */
+    }
+    return rc;
+}
+
+int wsrc_discover(WFileSource *s, WErr *err) {
+    int rc = drain_events(s, err);
+    if (!rc && !s->frozen && !s->scanning && mono_ms() >= s->next_rescan_ms && start_rescan(s)) rc = nomem(err);
+    if (!rc && s->scanning) rc = scan_step(s, RESCAN_STEP, err);
+    if (!rc && s->n_unstable) rc = recheck_unstable(s, err);
+    return rc;
+}
+
+int64_t wsrc_ms_to_work(const WFileSource *s) {
+    if (s->scanning) return 0;
+    int64_t t = mono_ms(), best = -1;
+    if (!s->frozen) best = s->next_rescan_ms > t ? s->next_rescan_ms - t : 0;
+    for (int i = 0; i < s->n_unstable; i++) {
+        int64_t d = s->unstable[i]->seen_ms + s->stable_ms - t;
+        if (d < 0) d = 0;
+        if (best < 0 || d < best) best = d;
+    }
+    return best;
+}
+
+void wsrc_freeze(WFileSource *s) { s->frozen = 1; }
+int64_t wsrc_ready(const WFileSource *s) { return s->n_pending; }
+int64_t wsrc_unstable(const WFileSource *s) { return s->n_unstable + (s->scanning ? 1 : 0); }
+int wsrc_fd(const WFileSource *s) { return s->ino; }
+int64_t wsrc_files_opened(const WFileSource *s) { return s->files_opened; }
+int64_t wsrc_files_known(const WFileSource *s) { return (int64_t)s->n_known; }
+const char *wsrc_description(const WFileSource *s) { return s->desc; }
+
+/* ---------------------------------------------------------------- the log */
+
+static int entry_line(WBuf *b, const Entry *e) {
+    int rc = wbuf_putc(b, '{');
+    if (!rc) rc = wlogj_put_field_str(b, "path", e->k->name, strlen(e->k->name));
+    if (!rc && e->start > 0) rc = wbuf_printf(b, ",\"start\":%" PRId64, e->start);
+    if (!rc) rc = wbuf_printf(b, ",\"size\":%" PRId64 ",\"timestamp\":%" PRId64 ",\"batchId\":%" PRId64 "}\n",
+                              e->end, e->mtime_ms, e->batch);
+    return rc;
+}
+
+static int log_path(char *buf, size_t cap, const char *dir, int64_t n, int compact) {
+    return snprintf(buf, cap, "%s/%" PRId64 "%s", dir, n, compact ? ".compact" : "");
+}
+
+typedef int (*EntryFn)(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
+                       int64_t batch);
+
+static int read_log_file(const char *path, EntryFn fn, void *user, WErr *err) {
+    WBuf b, scratch;
+    wbuf_init(&b);
+    wbuf_init(&scratch);
+    int rc = wckpt_read_log_file(path, &b, NULL, err);
+    const char *p = b.data ? b.data : "", *end = p + b.len;
+    int64_t line_no = 1;
+    while (!rc && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        line_no++;
+        if (len) {
+            WLogObj o;
+            const char *what;
+            size_t at, nlen = 0;
+            int64_t start = 0, size, mtime, batch;
+            if (wlogj_parse(p, len, &o, &what, &at) != 0) {
+                rc = werr_set(err, WEIR_CORRUPT, path, -1, line_no, (int64_t)at + 1,
+                              "damaged source log entry: %s. Restore the checkpoint, or delete it to start over", what);
+            } else {
+                const char *name = wlogj_get_bytes(&o, "path", &nlen, &scratch);
+                const WLogMember *sm = wlogj_member(&o, "start");
+                if (!name || wlogj_get_i64(&o, "size", &size) || wlogj_get_i64(&o, "timestamp", &mtime) ||
+                    wlogj_get_i64(&o, "batchId", &batch) || (sm && wlogj_get_i64(&o, "start", &start)))
+                    rc = werr_set(err, WEIR_CORRUPT, path, -1, line_no, -1,
+                                  "damaged source log entry: path, size, timestamp or batchId missing. Restore the "
+                                  "checkpoint, or delete it to start over");
+                else rc = fn(user, name, nlen, start, size, mtime, batch);
+            }
+            wlogj_fini(&o);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    wbuf_fini(&b);
+    wbuf_fini(&scratch);
+    return rc;
+}
+
+/* Finds the newest compact <= last_planned; removes log files beyond last_planned (orphans). */
+static int scan_log_dir(const char *dir, int64_t last_planned, int remove_orphans, int64_t *compact, int64_t *lo_delta,
+                        WErr *err) {
+    *compact = -1;
+    *lo_delta = -1;
+    DIR *d = opendir(dir);
+    if (!d) return WEIR_OK;
+    struct dirent *e;
+    int rc = WEIR_OK;
+    while ((e = readdir(d)) != NULL && !rc) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char *end;
+        long long v = strtoll(e->d_name, &end, 10);
+        int is_compact = !strcmp(end, ".compact");
+        if (*end && !is_compact) continue;
+        if (v > last_planned) {
+            if (remove_orphans) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+                rc = wfs_remove(path, err);
+            }
+            continue;
+        }
+        if (is_compact && v > *compact) *compact = v;
+    }
+    rewinddir(d);
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char *end;
+        long long v = strtoll(e->d_name, &end, 10);
+        if (*end || v > last_planned || v <= *compact) continue;
+        if (*lo_delta < 0 || v < *lo_delta) *lo_delta = v;
+    }
+    closedir(d);
+    return rc;
+}
+
+typedef struct LogReadCtx {
+    EntryFn fn;
+    void *user;
+} LogReadCtx;
+
+static int read_whole_log(const char *dir, int64_t last_planned, int remove_orphans, EntryFn fn, void *user,
+                          int64_t *out_compact, WErr *err) {
+    int64_t compact, lo;
+    int rc = scan_log_dir(dir, last_planned, remove_orphans, &compact, &lo, err);
+    char path[4096];
+    if (!rc && compact >= 0) {
+        log_path(path, sizeof path, dir, compact, 1);
+        rc = read_log_file(path, fn, user, err);
+    }
+    int64_t first = compact >= 0 ? compact + 1 : (lo >= 0 ? lo : 0);
+    if (!rc && compact < 0 && lo > 0)
+        rc = werr_set(err, WEIR_CORRUPT, dir, -1, -1, -1,
+                      "damaged source log: entries before batch %" PRId64 " are missing and no compact file holds "
+                      "them. Restore the checkpoint, or delete it to start over", lo);
+    for (int64_t n = first; n <= last_planned && !rc; n++) {
+        log_path(path, sizeof path, dir, n, 0);
+        if (!wfs_exists(path)) {
+            rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1,
+                          "damaged source log: the file list of planned batch %" PRId64 " is missing. Restore the "
+                          "checkpoint, or delete it to start over", n);
+            break;
+        }
+        rc = read_log_file(path, fn, user, err);
+    }
+    if (out_compact) *out_compact = compact;
+    return rc;
+}
+
+static int push_cur(WFileSource *s, Known *k, int64_t start, int64_t end, int64_t mtime, int64_t batch) {
+    if (s->cur_batch != batch) {
+        s->n_cur = 0;
+        s->cur_batch = batch;
+    }
+    if (s->n_cur == s->cap_cur) {
+        int c = s->cap_cur ? s->cap_cur * 2 : 64;
+        Entry *a = realloc(s->cur, (size_t)c * sizeof *a);
+        if (!a) return -1;
+        s->cur = a;
+        s->cap_cur = c;
+    }
+    s->cur[s->n_cur++] = (Entry){k, start, end, mtime, batch};
+    return 0;
+}
+
+static int load_entry(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
+                      int64_t batch) {
+    WFileSource *s = user;
+    char *nm = strndup(name, name_len);
+    if (!nm) return WEIR_NOMEM;
+    Known *k = known_get(s, nm);
+    if (!k) k = known_add(s, nm);
+    free(nm);
+    if (!k) return WEIR_NOMEM;
+    k->state = K_TAKEN;
+    if (end > k->taken_end) k->taken_end = end;
+    if (start > 0 || strcasecmp(s->format, "csv") == 0) k->line_based = 1;
+    k->mtime_ms = mtime;
+    if (mtime > s->newest_mtime_ms) s->newest_mtime_ms = mtime;
+    if (batch >= s->cur_batch && push_cur(s, k, start, end, mtime, batch)) return WEIR_NOMEM;
+    return WEIR_OK;
+}
+
+/* Writes N.compact: every taken range so far, from the known set (compaction keeps one entry per range;
+ * the batch id of each is kept, since the entries of batch N itself must stay readable). */
+static int write_compact(WFileSource *s, int64_t batch_id, WErr *err) {
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wbuf_puts(&b, "v1\n") ? nomem(err) : WEIR_OK;
+    /* the previous compact plus the deltas since it give every entry with its batch id */
+    char path[4096];
+    rc = rc ? rc : WEIR_OK;
+    int64_t first = s->last_compact + 1;
+    if (!rc && s->last_compact >= 0) {
+        WBuf raw;
+        wbuf_init(&raw);
+        log_path(path, sizeof path, s->log_dir, s->last_compact, 1);
+        rc = wckpt_read_log_file(path, &raw, NULL, err);
+        if (!rc && wbuf_append(&b, raw.data, raw.len)) rc = nomem(err);
+        wbuf_fini(&raw);
+    }
+    for (int64_t n = first; n < batch_id && !rc; n++) {
+        WBuf raw;
+        wbuf_init(&raw);
+        log_path(path, sizeof path, s->log_dir, n, 0);
+        int missing = 0;
+        rc = wckpt_read_log_file(path, &raw, &missing, err);
+        if (!rc && wbuf_append(&b, raw.data, raw.len)) rc = nomem(err);
+        wbuf_fini(&raw);
+    }
+    for (int i = 0; i < s->n_cur && !rc; i++)
+        if (entry_line(&b, &s->cur[i])) rc = nomem(err);
+    log_path(path, sizeof path, s->log_dir, batch_id, 1);
+    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
+    if (!rc) s->last_compact = batch_id;
+    wbuf_fini(&b);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- open / close */
+
+static int read_options(WFileSource *s, WErr *err) {
+    WOpts *o = &s->opts;
+    int rc = wopts_get_int(o, "maxFilesPerTrigger", 0, &s->max_files, err);
+    const char *v;
+    if (!rc && (v = wopts_get(o, "maxBytesPerTrigger"))) {
+        /* bytes, with an optional unit: 10m, 1g, 512k */
+        char *end;
+        double x = strtod(v, &end);
+        double mul = 1;
+        if (*end == 'k' || *end == 'K') mul = 1024, end++;
+        else if (*end == 'm' || *end == 'M') mul = 1024 * 1024, end++;
+        else if (*end == 'g' || *end == 'G') mul = 1024.0 * 1024 * 1024, end++;
+        if (*end == 'b' || *end == 'B') end++;
+        if (end == v || *end || x < 0) rc = werr_msg(err, WEIR_MISUSE, "option maxBytesPerTrigger: '%s' is not a size", v);
+        else s->max_bytes = (int64_t)(x * mul);
+    }
+    if (!rc) rc = wopts_get_bool(o, "latestFirst", 0, &s->latest_first, err);
+    if (!rc) rc = wopts_get_bool(o, "recursiveFileLookup", 0, &s->recursive, err);
+    s->max_file_age_ms = 7LL * 86400000;
+    if (!rc && (v = wopts_get(o, "maxFileAge")) && wdur_parse_ms(v, &s->max_file_age_ms))
+        rc = werr_msg(err, WEIR_MISUSE, "option maxFileAge: '%s' is not a duration (e.g. '7d', '1 hour')", v);
+    s->rescan_ms = 10000;
+    if (!rc && (v = wopts_get(o, "rescanInterval")) && wdur_parse_ms(v, &s->rescan_ms))
+        rc = werr_msg(err, WEIR_MISUSE, "option rescanInterval: '%s' is not a duration", v);
+    if (!rc && s->rescan_ms < 10) s->rescan_ms = 10;
+    if (!rc) rc = wopts_get_int(o, "fileStableMs", 1000, &s->stable_ms, err);
+    if (!rc && (v = wopts_get(o, "pathGlobFilter")) && !(s->glob = strdup(v))) rc = nomem(err);
+    if (!rc && (v = wopts_get(o, "cleanSource"))) {
+        if (!strcasecmp(v, "off")) s->clean_mode = 0;
+        else if (!strcasecmp(v, "archive")) s->clean_mode = 1;
+        else if (!strcasecmp(v, "delete")) s->clean_mode = 2;
+        else rc = werr_msg(err, WEIR_MISUSE, "option cleanSource: '%s' is not off, archive or delete", v);
+    }
+    if (!rc && (v = wopts_get(o, "sourceArchiveDir")) && !(s->archive_dir = strdup(v))) rc = nomem(err);
+    if (!rc && s->clean_mode == 1) {
+        if (!s->archive_dir)
+            rc = werr_msg(err, WEIR_MISUSE, "cleanSource 'archive' needs option sourceArchiveDir (the folder the "
+                          "processed files are moved to)");
+        else {
+            size_t n = strlen(s->root);
+            if (!strncmp(s->archive_dir, s->root, n) && (s->archive_dir[n] == '/' || !s->archive_dir[n]))
+                rc = werr_msg(err, WEIR_MISUSE, "sourceArchiveDir '%s' is inside the source folder '%s': the archived "
+                              "files would be read again; choose a folder outside it", s->archive_dir, s->root);
+        }
+    }
+    if (!rc && (v = wopts_get(o, "badRecordsPath")) && !(s->bad_path = strdup(v))) rc = nomem(err);
+    if (!rc && s->max_files < 0) rc = werr_msg(err, WEIR_MISUSE, "option maxFilesPerTrigger must be positive");
+    if (!rc) rc = wopts_get_bool(o, "header", 0, &s->csv_header, err);
+    return rc;
+}
+
+static void on_bad_record(void *user, const WBadRecord *r) {
+    WFileSource *s = user;
+    s->bad_count++;
+    if (!s->bad_path) return;
+    WBuf *b = &s->bad;
+    const char *p = r->path && *r->path ? r->path : (s->cur_file ? s->cur_file : "");
+    int rc = wbuf_putc(b, '{');
+    if (!rc) rc = wlogj_put_field_str(b, "path", p, strlen(p));
+    if (!rc) rc = wbuf_printf(b, ",\"line\":%" PRId64 ",\"offset\":%" PRId64 ",", r->line, r->offset);
+    if (!rc) rc = wlogj_put_field_str(b, "reason", r->reason ? r->reason : "", r->reason ? strlen(r->reason) : 0);
+    if (!rc) rc = wbuf_putc(b, ',');
+    if (!rc) rc = wlogj_put_field_str(b, "record", r->raw ? r->raw : "", r->raw ? r->raw_len : 0);
+    if (!rc) rc = wbuf_puts(b, "}\n");
+    (void)rc;
+}
+
+int wsrc_open(const WFileSourceConfig *cfg, int64_t last_planned, WFileSource **out, WErr *err) {
+    *out = NULL;
+    WFileSource *s = calloc(1, sizeof *s);
+    if (!s) return nomem(err);
+    s->ino = -1;
+    s->cur_batch = -1;
+    s->last_compact = -1;
+    wopts_init(&s->opts);
+    wbuf_init(&s->bad);
+    int rc = WEIR_OK;
+    size_t rl = strlen(cfg->path);
+    while (rl > 1 && cfg->path[rl - 1] == '/') rl--;
+    s->root = strndup(cfg->path, rl);
+    s->log_dir = strdup(cfg->log_dir);
+    s->query_name = strdup(cfg->query_name ? cfg->query_name : "query");
+    s->format = strdup(cfg->format);
+    s->schema = cfg->schema;
+    s->n_slots = 1024;
+    s->slots = calloc(s->n_slots, sizeof *s->slots);
+    if (!s->root || !s->log_dir || !s->query_name || !s->format || !s->slots) rc = nomem(err);
+    if (!rc) {
+        size_t n = strlen(s->root) + 32;
+        s->desc = malloc(n);
+        if (!s->desc) rc = nomem(err);
+        else snprintf(s->desc, n, "FileStreamSource[%s]", s->root);
+    }
+    for (int i = 0; !rc && i < cfg->opts->n; i++)
+        if (wopts_set(&s->opts, cfg->opts->items[i].name, cfg->opts->items[i].value)) rc = nomem(err);
+    if (!rc && !wopts_get(&s->opts, "timeZone") && cfg->time_zone && wopts_set(&s->opts, "timeZone", cfg->time_zone))
+        rc = nomem(err);
+    if (!rc) rc = read_options(s, err);
+    if (!rc && strcasecmp(s->format, "json") && strcasecmp(s->format, "csv"))
+        rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a '%s' folder cannot be read as a stream yet (json and csv "
+                      "can)", s->format);
+    if (!rc && !strcasecmp(s->format, "json")) {
+        rc = wjson_reader_open(s->schema, &s->opts, &s->json, err);
+        if (!rc) wjson_reader_on_bad_record(s->json, on_bad_record, s);
+    }
+    if (!rc && !strcasecmp(s->format, "csv")) {
+        rc = wcsv_reader_open(s->schema, &s->opts, &s->csv, err);
+        if (!rc) wcsv_reader_on_bad_record(s->csv, on_bad_record, s);
+        if (!rc && s->csv_header) {
+            /* continuations of a growing CSV file start mid-file, without a header */
+            WOpts o2;
+            wopts_init(&o2);
+            for (int i = 0; !rc && i < s->opts.n; i++)
+                if (wopts_set(&o2, s->opts.items[i].name, s->opts.items[i].value)) rc = nomem(err);
+            if (!rc && wopts_set(&o2, "header", "false")) rc = nomem(err);
+            if (!rc) rc = wcsv_reader_open(s->schema, &o2, &s->csv_nohdr, err);
+            if (!rc) wcsv_reader_on_bad_record(s->csv_nohdr, on_bad_record, s);
+            wopts_fini(&o2);
+        }
+    }
+    if (!rc) {
+        if (wbatch_init(&s->chunk, s->schema)) rc = nomem(err);
+        else s->chunk_init = 1;
+    }
+    if (!rc) {
+        struct stat st;
+        if (stat(s->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            /* Spark fails on a missing source folder; weir creates it, so a reader may start first (the seed's
+             * README: "the order of execution does not matter") */
+            rc = wfs_mkdirs(s->root, err);
+        }
+    }
+    if (!rc) rc = wfs_mkdirs(s->log_dir, err);
+    if (!rc) rc = wfs_remove_temps(s->log_dir, err);
+    /* the log: every taken name, and the entries of the last planned batch kept at hand for a re-run */
+    if (!rc) {
+        s->cur_batch = last_planned;
+        rc = read_whole_log(s->log_dir, last_planned, 1, load_entry, s, &s->last_compact, err);
+        if (rc == WEIR_NOMEM) rc = nomem(err);
+    }
+    if (!rc) {
+        s->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        rc = add_watch(s, "", err);
+    }
+    /* one listing at start finds what landed while the query was down; taken names are only looked up */
+    if (!rc && queue_scan(s, "")) rc = nomem(err);
+    while (!rc && s->scanning) rc = scan_step(s, 1 << 30, err);
+    if (rc) {
+        wsrc_close(s);
+        return rc;
+    }
+    *out = s;
+    return WEIR_OK;
+}
+
+void wsrc_close(WFileSource *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->n_slots && s->slots; i++)
+        if (s->slots[i]) {
+            free(s->slots[i]->name);
+            free(s->slots[i]);
+        }
+    free(s->slots);
+    free(s->pending);
+    free(s->unstable);
+    free(s->cur);
+    free(s->cur_view);
+    for (int i = 0; i < s->n_watches; i++) free(s->watches[i].rel);
+    free(s->watches);
+    if (s->ino >= 0) close(s->ino);
+    for (int i = 0; i < s->n_scan_queue; i++) free(s->scan_queue[i]);
+    free(s->scan_queue);
+    if (s->scan_dir) closedir(s->scan_dir);
+    free(s->scan_rel);
+    wjson_reader_close(s->json);
+    wcsv_reader_close(s->csv);
+    wcsv_reader_close(s->csv_nohdr);
+    if (s->chunk_init) wbatch_fini(&s->chunk);
+    wbuf_fini(&s->bad);
+    wopts_fini(&s->opts);
+    free(s->root);
+    free(s->log_dir);
+    free(s->query_name);
+    free(s->desc);
+    free(s->format);
+    free(s->glob);
+    free(s->archive_dir);
+    free(s->bad_path);
+    free(s);
+}
+
+/* ---------------------------------------------------------------- planning */
+
+static int cmp_oldest(const void *a, const void *b) {
+    const Known *x = *(Known *const *)a, *y = *(Known *const *)b;
+    if (x->mtime_ms != y->mtime_ms) return x->mtime_ms < y->mtime_ms ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int cmp_newest(const void *a, const void *b) { return cmp_oldest(b, a); }
+
+int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WErr *err) {
+    *n_files = 0;
+    if (s->n_pending == 0) return WEIR_OK;
+    /* maxFileAge is measured from the newest file seen, as in Spark; it does not apply with latestFirst
+     * and maxFilesPerTrigger together (Spark's rule: the newest files are wanted whatever their age) */
+    int age_applies = !(s->latest_first && s->max_files > 0);
+    for (int i = 0; age_applies && i < s->n_pending;) {
+        Known *k = s->pending[i];
+        if (k->taken_end == 0 && k->mtime_ms < s->newest_mtime_ms - s->max_file_age_ms) {
+            pending_remove(s, k);
+            k->state = K_IGNORED;
+            continue;
+        }
+        i++;
+    }
+    if (s->n_pending == 0) return WEIR_OK;
+    qsort(s->pending, (size_t)s->n_pending, sizeof *s->pending, s->latest_first ? cmp_newest : cmp_oldest);
+    for (int i = 0; i < s->n_pending; i++) s->pending[i]->pending_pos = i;
+    int take = s->n_pending;
+    if (!no_limits && s->max_files > 0 && take > s->max_files) take = (int)s->max_files;
+    if (!no_limits && s->max_bytes > 0) {
+        int64_t bytes = 0;
+        int t = 0;
+        while (t < take) {
+            int64_t sz = s->pending[t]->size - s->pending[t]->taken_end;
+            if (t > 0 && bytes + sz > s->max_bytes) break;
+            bytes += sz;
+            t++;
+        }
+        take = t;
+    }
+    s->n_cur = 0;
+    s->cur_batch = batch_id;
+    for (int i = 0; i < take; i++) {
+        Known *k = s->pending[i];
+        if (push_cur(s, k, k->taken_end, k->size, k->mtime_ms, batch_id)) return nomem(err);
+    }
+    /* durable log entry of N first (the driver writes offsets/N after this returns) */
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wbuf_puts(&b, "v1\n") ? nomem(err) : WEIR_OK;
+    for (int i = 0; i < s->n_cur && !rc; i++)
+        if (entry_line(&b, &s->cur[i])) rc = nomem(err);
+    char path[4096];
+    log_path(path, sizeof path, s->log_dir, batch_id, 0);
+    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
+    wbuf_fini(&b);
+    if (!rc && (batch_id + 1) % COMPACT_INTERVAL == 0) rc = write_compact(s, batch_id, err);
+    if (rc) {
+        s->n_cur = 0;
+        return rc;
+    }
+    /* remove the taken ones from pending (from the back so positions stay valid) */
+    for (int i = take - 1; i >= 0; i--) {
+        Known *k = s->pending[i];
+        pending_remove(s, k);
+        k->state = K_TAKEN;
+        k->taken_end = k->size;
+    }
+    *n_files = take;
+    return WEIR_OK;
+}
+
+int wsrc_batch_files(WFileSource *s, int64_t batch_id, const WSrcFile **files, int *n, WErr *err) {
+    if (batch_id != s->cur_batch)
+        return werr_msg(err, WEIR_MISUSE, "the files of batch %" PRId64 " are not at hand (last planned %" PRId64 ")",
+                        batch_id, s->cur_batch);
+    free(s->cur_view);
+    s->cur_view = calloc((size_t)(s->n_cur ? s->n_cur : 1), sizeof *s->cur_view);
+    if (!s->cur_view) return nomem(err);
+    for (int i = 0; i < s->n_cur; i++)
+        s->cur_view[i] = (WSrcFile){s->cur[i].k->name, s->cur[i].start, s->cur[i].end, s->cur[i].mtime_ms,
+                                    s->cur[i].batch};
+    *files = s->cur_view;
+    *n = s->n_cur;
+    return WEIR_OK;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* A whole file that cannot be read: reported, counted, dead-lettered; the batch goes on. */
+static void bad_file(WFileSource *s, const char *path, const char *reason, WSrcBatchStats *st) {
+    fprintf(stderr, "weir: %s: %s: skipped (%s)\n", s->query_name, path, reason);
+    st->files_skipped++;
+    WBadRecord r = {path, 0, 0, reason, "", 0};
+    int64_t before = s->bad_count;
+    on_bad_record(s, &r);
+    s->bad_count = before; /* counted as a skipped file, not as a malformed record */
+}
+
+/* Reads [start, end) of a file into buf; 0, or -1 with errno-based reason in *why. */
+static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, const char **why, char *whybuf,
+                      size_t whycap) {
+    wbuf_reset(buf);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(whybuf, whycap, "%s", errno == ENOENT ? "the file was deleted after it was found" : strerror(errno));
+        *why = whybuf;
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        *why = "not a regular file";
+        return -1;
+    }
+    if ((int64_t)st.st_size < end) {
+        close(fd);
+        snprintf(whybuf, whycap, "the file shrank after it was planned (%" PRId64 " bytes, %" PRId64 " expected)",
+                 (int64_t)st.st_size, end);
+        *why = whybuf;
+        return -1;
+    }
+    size_t want = (size_t)(end - start);
+    if (wbuf_reserve(buf, want)) {
+        close(fd);
+        *why = "out of memory";
+        return -1;
+    }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = pread(fd, buf->data + got, want - got, (off_t)(start + (int64_t)got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            snprintf(whybuf, whycap, "read failed: %s", r < 0 ? strerror(errno) : "unexpected end of file");
+            *why = whybuf;
+            close(fd);
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    buf->len = got;
+    close(fd);
+    return 0;
+}
+
+int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user, WSrcBatchStats *st, WErr *err) {
+    memset(st, 0, sizeof *st);
+    if (batch_id != s->cur_batch)
+        return werr_msg(err, WEIR_MISUSE, "the files of batch %" PRId64 " are not at hand", batch_id);
+    wbuf_reset(&s->bad);
+    int64_t bad0 = s->bad_count;
+    WBuf data;
+    wbuf_init(&data);
+    int rc = WEIR_OK;
+    wbatch_reset(&s->chunk);
+    for (int i = 0; i < s->n_cur && !rc; i++) {
+        const Entry *e = &s->cur[i];
+        char *path = abs_path(s, e->k->name);
+        if (!path) {
+            rc = nomem(err);
+            break;
+        }
+        const char *why;
+        char whybuf[256];
+        s->files_opened++;
+        if (read_range(path, e->start, e->end, &data, &why, whybuf, sizeof whybuf) != 0) {
+            bad_file(s, path, why, st);
+            free(path);
+            continue;
+        }
+        st->files_read++;
+        st->bytes_read += (int64_t)data.len;
+        s->cur_file = path;
+        if (s->json) wjson_begin(s->json, path, data.data ? data.data : "", data.len);
+        WCsvReader *csv = (e->start > 0 && s->csv_nohdr) ? s->csv_nohdr : s->csv;
+        if (csv) wcsv_begin(csv, path, data.data ? data.data : "", data.len);
+        int done = 0;
+        while (!done && !rc) {
+            int64_t room = CHUNK_ROWS - wbatch_rows(&s->chunk);
+            rc = s->json ? wjson_next(s->json, &s->chunk, room, &done, err)
+                         : wcsv_next(csv, &s->chunk, room, &done, err);
+            if (!rc && wbatch_rows(&s->chunk) >= CHUNK_ROWS) {
+                st->rows += wbatch_rows(&s->chunk);
+                rc = fn(user, &s->chunk, err);
+                wbatch_reset(&s->chunk);
+            }
+        }
+        s->cur_file = NULL;
+        free(path);
+    }
+    if (!rc && wbatch_rows(&s->chunk) > 0) {
+        st->rows += wbatch_rows(&s->chunk);
+        rc = fn(user, &s->chunk, err);
+        wbatch_reset(&s->chunk);
+    }
+    st->bad_records = s->bad_count - bad0;
+    if (!rc && s->bad_path && s->bad.len > 0) {
+        char path[4096];
+        rc = wfs_mkdirs(s->bad_path, err);
+        snprintf(path, sizeof path, "%s/bad-%s-%" PRId64 ".jsonl", s->bad_path, s->query_name, batch_id);
+        if (!rc) rc = wfs_write_atomic(path, s->bad.data, s->bad.len, err);
+    }
+    wbuf_fini(&data);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- after commit */
+
+int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err) {
+    int rc = WEIR_OK;
+    if (s->clean_mode && batch_id == s->cur_batch) {
+        for (int i = 0; i < s->n_cur && !rc; i++) {
+            char *src = abs_path(s, s->cur[i].k->name);
+            if (!src) return nomem(err);
+            if (s->clean_mode == 2) {
+                if (unlink(src) != 0 && errno != ENOENT)
+                    fprintf(stderr, "weir: cleanSource: cannot delete %s: %s\n", src, strerror(errno));
+            } else {
+                size_t n = strlen(s->archive_dir) + strlen(s->cur[i].k->name) + 2;
+                char *dst = malloc(n);
+                if (!dst) {
+                    free(src);
+                    return nomem(err);
+                }
+                snprintf(dst, n, "%s/%s", s->archive_dir, s->cur[i].k->name);
+                char *slash = strrchr(dst, '/');
+                *slash = 0;
+                WErr e2;
+                werr_init(&e2);
+                int r2 = wfs_mkdirs(dst, &e2);
+                *slash = '/';
+                if (!r2 && rename(src, dst) != 0 && errno != ENOENT)
+                    fprintf(stderr, "weir: cleanSource: cannot move %s to %s: %s\n", src, dst, strerror(errno));
+                else if (r2) fprintf(stderr, "weir: cleanSource: %s\n", e2.msg);
+                free(dst);
+            }
+            free(src);
+        }
+    }
+    /* once a compact holds them, older log files go: the folder stays at ~11 files */
+    if (!rc && s->last_compact >= 0 && s->last_compact <= batch_id) {
+        DIR *d = opendir(s->log_dir);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL && !rc) {
+                if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+                char *end;
+                long long v = strtoll(e->d_name, &end, 10);
+                int old = (!*end && v <= s->last_compact) || (!strcmp(end, ".compact") && v < s->last_compact);
+                if (!old) continue;
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", s->log_dir, e->d_name);
+                rc = wfs_remove(path, err);
+            }
+            closedir(d);
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reading a log for inspect */
+
+typedef struct InspectCtx {
+    WSrcLogFn fn;
+    void *user;
+} InspectCtx;
+
+static int inspect_entry(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
+                         int64_t batch) {
+    InspectCtx *c = user;
+    char *nm = strndup(name, name_len);
+    if (!nm) return WEIR_NOMEM;
+    WSrcFile f = {nm, start, end, mtime, batch};
+    int rc = c->fn(c->user, &f);
+    free(nm);
+    return rc;
+}
+
+int wsrc_log_read(const char *log_dir, int64_t last_planned, WSrcLogFn fn, void *user, WErr *err) {
+    InspectCtx c = {fn, user};
+    return read_whole_log(log_dir, last_planned, 0, inspect_entry, &c, NULL, err);
+}
