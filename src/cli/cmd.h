@@ -12,5 +12,7 @@ typedef struct WCommand {
 } WCommand;
 
 int cmd_cat(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

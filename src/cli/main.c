@@ -17,6 +17,8 @@ static int cmd_version(int argc, char **argv) {
 static const WCommand commands[] = {
     {"version", cmd_version, "print the version"},
     {"cat", cmd_cat, "print a Parquet file's rows, schema or metadata"},
+    {"run", cmd_run, "run the streaming queries of a SQL script"},
+    {"inspect", cmd_inspect, "show a streaming query's checkpoint: batches, files, watermark"},
 };
 
 static void usage(FILE *f) {

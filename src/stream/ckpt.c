@@ -368,7 +368,7 @@ int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WE
 
 int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err) {
     if (c->readonly || c->oldest < 0) return WEIR_OK;
-    int64_t upto = committed - retain;
+    int64_t upto = committed - retain - 1; /* as Spark: keeps batches committed - retain .. committed */
     int rc = WEIR_OK;
     char path[4096];
     for (int64_t k = c->oldest; k <= upto && !rc; k++) {

@@ -62,7 +62,7 @@ int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
 int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WErr *err);
 /* Reads commits/N's nextBatchWatermarkMs. WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err);
-/* Removes offsets/K and commits/K for K <= committed - retain. */
+/* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). */
 int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err);
 /* Appends one progress object (one line) to the progress log; kept to the last few hundred batches.
  * Progress is a report, not state: it is not fsynced, and a torn last line is skipped by readers. */

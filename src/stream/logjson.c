@@ -98,8 +98,9 @@ static int read_str(const char *s, size_t n, size_t *i, WBuf *out, const char **
     return -1;
 }
 
-/* Skips one non-string value (number, literal, object, array) and returns its extent. */
+/* Skips one non-string value (number, literal, object, array), checking that brackets pair up. */
 static int skip_value(const char *s, size_t n, size_t *i, const char **what) {
+    char stack[64];
     int depth = 0;
     size_t start = *i;
     while (*i < n) {
@@ -112,9 +113,12 @@ static int skip_value(const char *s, size_t n, size_t *i, const char **what) {
             (*i)++;
             continue;
         }
-        if (c == '{' || c == '[') depth++;
-        else if (c == '}' || c == ']') {
+        if (c == '{' || c == '[') {
+            if (depth == (int)sizeof stack) { *what = "nesting too deep"; return -1; }
+            stack[depth++] = c == '{' ? '}' : ']';
+        } else if (c == '}' || c == ']') {
             if (depth == 0) break;
+            if (stack[depth - 1] != c) { *what = "mismatched brackets"; return -1; }
             depth--;
             if (depth == 0) { (*i)++; break; }
         } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) break;
