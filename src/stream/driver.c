@@ -164,14 +164,14 @@ static void iso_ms(int64_t ms, char *buf) {
 }
 
 typedef struct Phase {
-    int64_t latest_offset, wal, get_batch, add_batch, commit, total, start_us;
+    int64_t latest_offset, wal, get_batch, add_batch, commit, total, start_us, wall_us;
 } Phase;
 
 static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const WSinkStats *ss, int n_files) {
     WBuf b;
     wbuf_init(&b);
     char ts[64];
-    iso_ms(ph->start_us / 1000, ts);
+    iso_ms(ph->wall_us / 1000, ts);
     double secs_since = q->prev_trigger_us ? (double)(ph->start_us - q->prev_trigger_us) / 1e6 : 0;
     double in_rate = secs_since > 0 ? (double)st->rows / secs_since : 0;
     double proc_rate = ph->total > 0 ? (double)st->rows / ((double)ph->total / 1e6) : 0;
@@ -285,7 +285,8 @@ static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
     Phase ph;
     memset(&ph, 0, sizeof ph);
     ph.start_us = mono_us();
-    int64_t wall = now_us();
+    ph.wall_us = now_us();
+    int64_t wall = ph.wall_us;
     int64_t n = wckpt_last_planned(q->ckpt) + 1;
     int n_files = 0;
     int rc = wsrc_plan(q->src, n, no_limits, &n_files, err);
@@ -385,6 +386,7 @@ static int query_loop(Query *q, WErr *err) {
         Phase ph;
         memset(&ph, 0, sizeof ph);
         ph.start_us = mono_us();
+        ph.wall_us = now_us();
         if (!rc) rc = run_planned(q, n, &ph, err);
         if (rc) return rc;
     }
