@@ -8,6 +8,8 @@
 #   make bench      throughput against DuckDB (bench/README.md)
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
+#   make bench-stream  streaming latency (rename -> commit), availableNow throughput vs DuckDB, memory
+#   make soak       the kill -9 exactly-once test with 500 kills (KILLS=N)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -105,3 +107,16 @@ clean:
 bench-csv: $(BUILD)/libweir.a
 	$(CC) $(CFLAGS) -o $(BUILD)/csv_bench bench/csv_bench.c $(BUILD)/libweir.a $(LDLIBS)
 	$(BUILD)/csv_bench $(BENCH_ROWS)
+
+# Streaming: exactly-once soak (500 SIGKILLs while `weir gen` writes; tests/cli/stream_exactly_once.sh) and the
+# latency / throughput / memory benchmark of the streaming runtime (bench/stream_bench.sh, results in
+# bench/RESULTS.md).
+.PHONY: soak bench-stream
+soak: all
+	KILLS=$${KILLS:-500} BUILD=$(BUILD) bash tests/cli/stream_exactly_once.sh
+
+$(BUILD)/stream_latency: bench/stream_latency.c $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweir.a $(LDFLAGS) $(LDLIBS)
+
+bench-stream: all $(BUILD)/stream_latency
+	BUILD=$(BUILD) bash bench/stream_bench.sh

@@ -8,6 +8,8 @@
  */
 #include "stream/logjson.h"
 
+#include "weir.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,9 +234,13 @@ const char *wlogj_get_bytes(const WLogObj *o, const char *key, size_t *len, WBuf
         *len = m->val_len;
         return m->val;
     }
-    char k64[128];
-    snprintf(k64, sizeof k64, "%s_b64", key);
+    size_t kl = strlen(key);
+    char *k64 = malloc(kl + 5);
+    if (!k64) return NULL;
+    memcpy(k64, key, kl);
+    memcpy(k64 + kl, "_b64", 5);
     m = wlogj_member(o, k64);
+    free(k64);
     if (!m || !m->is_str) return NULL;
     wbuf_reset(scratch);
     unsigned acc = 0;
@@ -324,7 +330,14 @@ int wlogj_put_field_str(WBuf *b, const char *key, const char *s, size_t n) {
         if (!rc) rc = wlogj_put_str(b, s, n);
         return rc;
     }
-    rc = wbuf_printf(b, "\"%s_b64\":\"", key);
+    size_t kl = strlen(key);
+    char *k64 = malloc(kl + 5);
+    if (!k64) return WEIR_NOMEM;
+    memcpy(k64, key, kl);
+    memcpy(k64 + kl, "_b64", 5);
+    rc = wlogj_put_str(b, k64, kl + 4);
+    free(k64);
+    if (!rc) rc = wbuf_append(b, ":\"", 2);
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     for (; i + 2 < n && !rc; i += 3) {
