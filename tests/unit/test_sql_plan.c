@@ -1,0 +1,287 @@
+/*
+ * test_sql_plan.c - the seed's Task_1 script end to end through sql/plan.h and exec/project.h: compile,
+ * check tables and output schemas, then run the projection over a hand-built batch of nested records and
+ * compare with the values computed by hand. Also `*`, `a.*`, aliases, WHERE and errors of the planner.
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "core/buf.h"
+#include "core/vec.h"
+#include "exec/project.h"
+#include "sql/plan.h"
+#include "sql/resolve.h"
+
+static const char *TASK1 =
+    "-- the seed's stage 1\n"
+    "CREATE TABLE clicks_json (\n"
+    "  analytics STRUCT<clicks: INT, impressions: INT>,\n"
+    "  datetime  TIMESTAMP,\n"
+    "  sales     STRUCT<quantity: INT, total_price: DOUBLE>\n"
+    ") USING json OPTIONS (path 'data/json_files', maxFilesPerTrigger 5);\n"
+    "\n"
+    "CREATE TABLE clicks_csv USING csv\n"
+    "  OPTIONS (path 'data/csv_files', header true, checkpointLocation 'data/checkpoint');\n"
+    "\n"
+    "INSERT INTO clicks_csv\n"
+    "SELECT datetime, analytics.clicks AS clicks, analytics.impressions AS impressions,\n"
+    "       sales.quantity AS quantity, sales.total_price AS total_price\n"
+    "FROM STREAM(clicks_json);\n";
+
+/* rows: clicks, impressions, datetime, quantity, total_price; a NULL analytics struct in row 2 */
+static void fill_input(WBatch *b) {
+    static const int clicks[] = {3, 10, 0, 7};
+    static const int impr[] = {12, 20, 0, 15};
+    static const int64_t ts[] = {1662464400123456LL, 1662464405000000LL, 0, -1000000LL};
+    static const int qty[] = {1, 10, 4, 2};
+    static const double price[] = {3.9000000000000004, 10.0, 0.5, 7.25};
+    for (int r = 0; r < 4; r++) {
+        wbatch_begin_row(b);
+        WVec *a = wbatch_col(b, 0);
+        if (r == 2) wvec_append_null(a);
+        else {
+            wvec_append_struct(a);
+            wvec_append_i32(&a->children[0], clicks[r]);
+            wvec_append_i32(&a->children[1], impr[r]);
+        }
+        if (r == 2) wvec_append_null(wbatch_col(b, 1));
+        else wvec_append_i64(wbatch_col(b, 1), ts[r]);
+        WVec *s = wbatch_col(b, 2);
+        wvec_append_struct(s);
+        wvec_append_i32(&s->children[0], qty[r]);
+        wvec_append_f64(&s->children[1], price[r]);
+    }
+}
+
+static void test_task1(void) {
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wsql_compile(TASK1, strlen(TASK1), "task1.sql", &s, &err);
+    CHECK_EQ_INT(rc, WEIR_OK);
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    CHECK_EQ_INT(s->n_tables, 2);
+    CHECK_EQ_INT(s->n_queries, 1);
+    CHECK_EQ_STR(s->time_zone, "UTC");
+    CHECK_EQ_STR(s->tables[0].name, "clicks_json");
+    CHECK_EQ_STR(s->tables[0].format, "json");
+    CHECK_EQ_STR(wopts_get(&s->tables[0].opts, "maxFilesPerTrigger"), "5");
+    CHECK_EQ_STR(wopts_get(&s->tables[0].opts, "path"), "data/json_files");
+    CHECK_EQ_STR(wopts_get(&s->tables[1].opts, "header"), "true");
+    CHECK_EQ_STR(wopts_get(&s->tables[1].opts, "checkpointLocation"), "data/checkpoint");
+    const WQueryPlan *q = &s->queries[0];
+    CHECK_EQ_STR(q->name, "clicks_csv");
+    CHECK(q->source == &s->tables[0]);
+    CHECK(q->sink == &s->tables[1]);
+    CHECK_EQ_INT(s->tables[1].has_schema, 1);
+    WBuf ddl;
+    wbuf_init(&ddl);
+    wtype_to_ddl(&s->tables[1].schema, &ddl, 1);
+    CHECK_EQ_STR(wbuf_cstr(&ddl), "datetime TIMESTAMP, clicks INT, impressions INT, quantity INT, total_price DOUBLE");
+    wbuf_reset(&ddl);
+    wtype_to_ddl(&q->select->out_schema, &ddl, 1);
+    CHECK_EQ_STR(wbuf_cstr(&ddl), "datetime TIMESTAMP, clicks INT, impressions INT, quantity INT, total_price DOUBLE");
+    wbuf_reset(&ddl);
+    CHECK_EQ_INT(wsql_explain(s, &ddl), WEIR_OK);
+    CHECK(strstr(wbuf_cstr(&ddl), "query clicks_csv: STREAM(clicks_json) -> clicks_csv") != NULL);
+    CHECK(strstr(wbuf_cstr(&ddl), "project clicks = analytics.clicks") != NULL);
+    wbuf_fini(&ddl);
+
+    WBatch in, out;
+    wbatch_init(&in, &s->tables[0].schema);
+    fill_input(&in);
+    wbatch_init(&out, &q->select->out_schema);
+    WProject *p = NULL;
+    CHECK_EQ_INT(wproject_open(q->select, s->time_zone, &p, &err), WEIR_OK);
+    CHECK_EQ_INT(wproject_run(p, &in, &out, &err), WEIR_OK);
+    CHECK_EQ_INT(wbatch_rows(&out), 4);
+    CHECK_EQ_INT(wvec_i64(wbatch_col(&out, 0), 0), 1662464400123456LL);
+    CHECK_EQ_INT(wvec_i64(wbatch_col(&out, 0), 3), -1000000LL);
+    CHECK(wvec_is_null(wbatch_col(&out, 0), 2));
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&out, 1), 0), 3);
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&out, 1), 1), 10);
+    CHECK(wvec_is_null(wbatch_col(&out, 1), 2));
+    CHECK(wvec_is_null(wbatch_col(&out, 2), 2));
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&out, 2), 3), 15);
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&out, 3), 2), 4);
+    CHECK(wvec_f64(wbatch_col(&out, 4), 0) == 3.9000000000000004);
+    CHECK(wvec_f64(wbatch_col(&out, 4), 3) == 7.25);
+    /* a second batch appends */
+    CHECK_EQ_INT(wproject_run(p, &in, &out, &err), WEIR_OK);
+    CHECK_EQ_INT(wbatch_rows(&out), 8);
+    CHECK_EQ_INT(wvec_i32(wbatch_col(&out, 1), 5), 10);
+    CHECK_EQ_INT(wbatch_col(&out, 4)->len, 8);
+    wproject_close(p);
+    wbatch_fini(&out);
+    wbatch_fini(&in);
+    wsql_script_free(s);
+}
+
+static const char *SRC =
+    "CREATE TABLE t (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP, "
+    "sales STRUCT<quantity: INT, total_price: DOUBLE>) USING json OPTIONS (path 'in');\n";
+
+/* Compiles SRC + query; runs it over fill_input's rows; returns the output as text rows "a|b|c\n". */
+static int run_query(const char *query, char *out_text, size_t cap, char *ddl_out, size_t ddl_cap) {
+    char script[4096];
+    snprintf(script, sizeof script, "%s%s", SRC, query);
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wsql_compile(script, strlen(script), "q.sql", &s, &err);
+    if (rc) {
+        snprintf(out_text, cap, "%s", err.msg);
+        return rc;
+    }
+    const WQueryPlan *q = &s->queries[0];
+    WBuf b;
+    wbuf_init(&b);
+    wtype_to_ddl(&q->select->out_schema, &b, 1);
+    snprintf(ddl_out, ddl_cap, "%s", wbuf_cstr(&b));
+    wbuf_reset(&b);
+    WBatch in, out;
+    wbatch_init(&in, &s->tables[0].schema);
+    fill_input(&in);
+    wbatch_init(&out, &q->select->out_schema);
+    WProject *p = NULL;
+    rc = wproject_open(q->select, s->time_zone, &p, &err);
+    if (!rc) rc = wproject_run_at(p, &in, &out, 0, &err);
+    for (int64_t r = 0; !rc && r < wbatch_rows(&out); r++) {
+        for (int c = 0; c < out.root.n_children; c++) {
+            const WVec *v = wbatch_col(&out, c);
+            if (c) wbuf_putc(&b, '|');
+            if (wvec_is_null(v, r)) {
+                wbuf_puts(&b, "NULL");
+                continue;
+            }
+            switch (v->type->id) {
+            case WT_INT: wbuf_printf(&b, "%d", wvec_i32(v, r)); break;
+            case WT_BIGINT: case WT_TIMESTAMP: wbuf_printf(&b, "%lld", (long long)wvec_i64(v, r)); break;
+            case WT_DOUBLE: wbuf_printf(&b, "%g", wvec_f64(v, r)); break;
+            case WT_BOOLEAN: wbuf_puts(&b, wvec_bool(v, r) ? "true" : "false"); break;
+            case WT_STRING: {
+                size_t n;
+                const char *t = wvec_str(v, r, &n);
+                wbuf_append(&b, t, n);
+                break;
+            }
+            case WT_STRUCT: wbuf_puts(&b, "{struct}"); break;
+            default: wbuf_puts(&b, "?"); break;
+            }
+        }
+        wbuf_putc(&b, '\n');
+    }
+    snprintf(out_text, cap, "%s", rc ? err.msg : wbuf_cstr(&b));
+    wbuf_fini(&b);
+    wproject_close(p);
+    wbatch_fini(&out);
+    wbatch_fini(&in);
+    wsql_script_free(s);
+    return rc;
+}
+
+static void test_queries(void) {
+    char out[4096], ddl[1024];
+    CHECK_EQ_INT(run_query("SELECT * FROM STREAM(t);", out, sizeof out, ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(ddl, "analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP, "
+                      "sales STRUCT<quantity: INT, total_price: DOUBLE>");
+    CHECK_EQ_STR(out, "{struct}|1662464400123456|{struct}\n{struct}|1662464405000000|{struct}\n"
+                      "NULL|NULL|{struct}\n{struct}|-1000000|{struct}\n");
+    CHECK_EQ_INT(run_query("SELECT sales.*, analytics.* FROM STREAM(t) WHERE sales.quantity > 1;", out, sizeof out,
+                           ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(ddl, "quantity INT, total_price DOUBLE, clicks INT, impressions INT");
+    CHECK_EQ_STR(out, "10|10|10|20\n4|0.5|NULL|NULL\n2|7.25|7|15\n");
+    /* qualified names, implicit alias, a t.* star, WHERE with three-valued logic (NULL row dropped) */
+    CHECK_EQ_INT(run_query("SELECT x.analytics.clicks c, x.sales.quantity * 2 AS q2 FROM STREAM(t) x "
+                           "WHERE analytics.clicks >= 3 AND NOT analytics.impressions = 20;",
+                           out, sizeof out, ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(ddl, "c INT, q2 INT");
+    CHECK_EQ_STR(out, "3|2\n7|4\n");
+    CHECK_EQ_INT(run_query("SELECT t.* FROM STREAM(t) WHERE datetime < TIMESTAMP '2022-09-06 11:40:01';", out,
+                           sizeof out, ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(out, "{struct}|1662464400123456|{struct}\n{struct}|-1000000|{struct}\n");
+    /* Spark's default names */
+    CHECK_EQ_INT(run_query("SELECT analytics.clicks + 1, sales.total_price, DateTime FROM STREAM(t) WHERE false;",
+                           out, sizeof out, ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(ddl, "`(analytics.clicks + 1)` INT, total_price DOUBLE, datetime TIMESTAMP");
+    CHECK_EQ_STR(out, "");
+}
+
+static void expect_error(const char *script, int code, const char *needle) {
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wsql_compile(script, strlen(script), "e.sql", &s, &err);
+    CHECK_EQ_INT(rc, code);
+    if (!strstr(err.msg, needle)) {
+        fprintf(stderr, "message:\n%s\nexpected to contain: %s\n", err.msg, needle);
+        CHECK(0);
+    } else {
+        CHECK(1);
+    }
+    wsql_script_free(s);
+}
+
+static void test_errors(void) {
+    expect_error("CREATE TABLE a (x INT) USING json;\nINSERT INTO b SELECT x FROM STREAM(a);", WEIR_SQL,
+                 "e.sql:2:13: unknown table b");
+    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT y FROM STREAM(a);", WEIR_SQL,
+                 "e.sql:2:8: unknown column 'y'; the input columns are: x\n  SELECT y FROM STREAM(a);\n         ^");
+    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT x FROM a;", WEIR_SQL, "e.sql:2:15: expected STREAM(a)");
+    expect_error("CREATE TABLE a USING json;\nSELECT x FROM STREAM(a);", WEIR_SQL, "table a has no columns");
+    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT count(x) FROM STREAM(a);", WEIR_UNSUPPORTED,
+                 "2:8: the aggregate function count() is not supported yet");
+    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT x FROM STREAM(a) GROUP BY x;", WEIR_UNSUPPORTED,
+                 "2:34: GROUP BY is not supported yet");
+    expect_error("CREATE TABLE a (x TIMESTAMP) USING json;\nSELECT window(x, '10 seconds') FROM STREAM(a);",
+                 WEIR_UNSUPPORTED, "window() is not supported yet");
+    expect_error("SET spark.sql.session.timeZone = 'Mars/Olympus';", WEIR_SQL, "unknown time zone 'Mars/Olympus'");
+    expect_error("CREATE TABLE a (x INT) USING json;\nCREATE TABLE a (y INT) USING csv;", WEIR_SQL,
+                 "2:14: table a is already defined");
+    expect_error("CREATE TABLE a (x INT) USING json;\nCREATE TABLE b (y INT, z INT) USING csv;\n"
+                 "INSERT INTO b SELECT x FROM STREAM(a);", WEIR_SQL, "table b has 2 columns but the query gives 1");
+}
+
+static void test_settings_and_chain(void) {
+    const char *sc = "SET spark.sql.session.timeZone = 'Europe/Paris';\nSET weir.checkpointRoot = 'ck';\n"
+                     "CREATE TABLE a (x INT, ts TIMESTAMP) USING json OPTIONS (path 'a');\n"
+                     "CREATE TABLE b USING csv OPTIONS (path 'b');\n"
+                     "CREATE TABLE c (y BIGINT, h INT) USING csv OPTIONS (path 'c');\n"
+                     "INSERT INTO b SELECT x, ts FROM STREAM(a) WATERMARK ts DELAY OF INTERVAL 10 SECONDS;\n"
+                     "INSERT INTO c SELECT x, hour(ts) FROM STREAM(b);\n"
+                     "SELECT x FROM STREAM(a);\n";
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wsql_compile(sc, strlen(sc), "c.sql", &s, &err);
+    CHECK_EQ_INT(rc, WEIR_OK);
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    CHECK_EQ_STR(s->time_zone, "Europe/Paris");
+    CHECK_EQ_STR(wopts_get(&s->settings, "weir.checkpointRoot"), "ck");
+    CHECK_EQ_INT(s->n_queries, 3);
+    CHECK(s->queries[0].select->watermark != NULL);
+    CHECK_EQ_INT(s->queries[0].select->wm_delay_micros, 10000000);
+    CHECK(s->queries[1].source == &s->tables[1]);
+    WBuf b;
+    wbuf_init(&b);
+    wtype_to_ddl(&s->queries[1].select->out_schema, &b, 1);
+    CHECK_EQ_STR(wbuf_cstr(&b), "y BIGINT, h INT"); /* INSERT into declared columns: by position, cast */
+    wbuf_fini(&b);
+    CHECK(s->queries[2].sink == NULL);
+    CHECK_EQ_STR(s->queries[2].name, "console_3");
+    wsql_script_free(s);
+}
+
+int main(void) {
+    test_task1();
+    test_queries();
+    test_errors();
+    test_settings_and_chain();
+    return check_summary();
+}
