@@ -180,6 +180,7 @@ int main(int argc, char **argv) {
         memset(&ro, 0, sizeof ro);
         ro.trigger = &t;
         ro.stop_fd = -1;
+        ro.sink_lookup = wsink_lookup;
         int64_t t0 = now_ns();
         if (wdriver_run(s, &ro, &err)) {
             fprintf(stderr, "prefill run: %s\n", err.msg);

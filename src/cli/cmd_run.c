@@ -18,6 +18,7 @@
 #include "core/fs.h"
 #include "sql/plan.h"
 #include "stream/driver.h"
+#include "stream/sink.h"
 #include "stream/trigger.h"
 
 static int stop_pipe_w = -1;
@@ -123,6 +124,7 @@ int cmd_run(int argc, char **argv) {
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     ro.stop_fd = pfd[0];
+    ro.sink_lookup = wsink_lookup;
     rc = wdriver_run(s, &ro, &err);
     sa.sa_handler = SIG_DFL;
     sigaction(SIGINT, &sa, NULL);

@@ -57,6 +57,7 @@ typedef struct Query {
     int64_t watermark_ms;       /* of the batch being run */
     int64_t next_watermark_ms;  /* after it */
     int64_t batch_id;           /* being run */
+    int64_t batch_time_ms;      /* its batchTimestampMs */
     /* per batch */
     int64_t ev_min, ev_max, ev_n;
     double ev_sum;
@@ -143,7 +144,8 @@ static int on_rows(void *user, const WBatch *rows, WErr *err) {
         }
     }
     wbatch_reset(&q->out);
-    int rc = wproject_run(q->proj, rows, &q->out, err);
+    /* current_timestamp() is the batch's planned time (offsets/N), so a re-run computes the same rows */
+    int rc = wproject_run_at(q->proj, rows, &q->out, q->batch_time_ms * 1000, err);
     if (!rc && wbatch_rows(&q->out) > 0) {
         q->out_rows += wbatch_rows(&q->out);
         rc = q->sink_ops->write(q->sink, q->batch_id, &q->out, err);
@@ -299,6 +301,7 @@ static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
     e.batch_id = n;
     e.watermark_ms = q->watermark_ms;
     e.timestamp_ms = wall / 1000;
+    q->batch_time_ms = e.timestamp_ms;
     e.log_offset = n;
     if (wopts_set(&e.conf, "spark.sql.session.timeZone", q->script->time_zone ? q->script->time_zone : "UTC"))
         rc = werr_msg(err, WEIR_NOMEM, "out of memory");
@@ -346,7 +349,7 @@ static int query_open(Query *q, WErr *err) {
             if (wopts_set(&q->sink_opts, p->sink->opts.items[i].name, p->sink->opts.items[i].value))
                 rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     const char *fmt = p->sink ? p->sink->format : "console";
-    q->sink_ops = q->ro->sink_ops ? q->ro->sink_ops : wsink_lookup(fmt);
+    q->sink_ops = q->ro->sink_ops ? q->ro->sink_ops : q->ro->sink_lookup ? q->ro->sink_lookup(fmt) : NULL;
     if (!rc && !q->sink_ops)
         rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: no streaming sink writes format '%s' (table %s)", fmt,
                       p->sink ? p->sink->name : "console");
@@ -382,6 +385,7 @@ static int query_loop(Query *q, WErr *err) {
         wckpt_offsets_init(&e);
         rc = wckpt_read_offsets(q->ckpt, n, &e, err);
         q->watermark_ms = e.watermark_ms;
+        q->batch_time_ms = e.timestamp_ms;
         wckpt_offsets_fini(&e);
         Phase ph;
         memset(&ph, 0, sizeof ph);

@@ -25,7 +25,9 @@ typedef struct WRunOptions {
     WProgressMode progress;      /* where each batch's progress goes besides the checkpoint */
     FILE *progress_out;          /* stdout when NULL */
     int stop_fd;                 /* readable = stop cleanly (a pipe the signal handler writes); -1 none */
-    const WSinkOps *sink_ops;    /* tests: use these sink ops for every query instead of wsink_lookup */
+    /* The sink registry: ops for a format name (wsink_lookup in the weir program; tests pass their own). */
+    const WSinkOps *(*sink_lookup)(const char *format);
+    const WSinkOps *sink_ops;    /* when set, used for every query instead of sink_lookup (benchmarks) */
 } WRunOptions;
 
 /* The checkpoint folder a query would use, into out (caller's buffer); WEIR_MISUSE with a message saying
