@@ -19,6 +19,9 @@ static const WCommand commands[] = {
     {"cat", cmd_cat, "print a Parquet file's rows, schema or metadata"},
     {"run", cmd_run, "run the streaming queries of a SQL script"},
     {"inspect", cmd_inspect, "show a streaming query's checkpoint: batches, files, watermark"},
+    {"gen", cmd_gen, "generate the seed's click-stream JSON files"},
+    {"validate", cmd_validate, "check that JSON or CSV files are well-formed (and match a schema)"},
+    {"convert", cmd_convert, "convert JSON, CSV and Parquet files (optionally flattening structs)"},
 };
 
 static void usage(FILE *f) {
