@@ -78,9 +78,12 @@ static const WSinkOps bench_ops = {"csv", b_open, b_begin, b_write, b_commit, b_
 /* Reads progress lines; each marks the files of its batch committed now. */
 static void *progress_reader(void *arg) {
     FILE *in = arg;
-    char line[1 << 16];
+    static char line[1 << 16];
+    const char *dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* keep every progress line, for analysis */
+    FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
     while (fgets(line, sizeof line, in)) {
         int64_t t = now_ns();
+        if (dump) fputs(line, dump);
         const char *p = strstr(line, "\"batchId\":");
         if (!p) continue;
         int64_t n = strtoll(p + 10, NULL, 10);
@@ -94,6 +97,7 @@ static void *progress_reader(void *arg) {
         }
         pthread_mutex_unlock(&lock);
     }
+    if (dump) fclose(dump);
     return NULL;
 }
 

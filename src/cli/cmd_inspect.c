@@ -100,7 +100,7 @@ int cmd_inspect(int argc, char **argv) {
         if (!rc && n <= lcm) rc = wckpt_read_commit(c, n, &wm_next, &err);
     }
     if (verbose && !rc) printf("files:\n");
-    if (!rc) rc = wsrc_log_read(wckpt_sources_dir(c), lp, on_file, &ctx, &err);
+    if (!rc) rc = wsrc_log_read(c, on_file, &ctx, &err);
     /* rows per batch from the progress log (a report: absent lines are shown as '-') */
     WBuf prog;
     wbuf_init(&prog);

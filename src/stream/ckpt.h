@@ -5,9 +5,11 @@
  *   <dir>/offsets/N        the plan of batch N, written BEFORE any output of N:
  *                            v1
  *                            {"batchWatermarkMs":W,"batchTimestampMs":T,"conf":{...}}
- *                            {"logOffset":N}            (source 0: its log entry N in sources/0/)
+ *                            {"logOffset":N}            (source 0's offset, as Spark's file source)
+ *                            {"path":...,"size":...}    one line per file (byte range) the batch reads,
+ *                            ...                        so the plan alone says exactly what N's input is
  *   <dir>/commits/N        written AFTER all output of N is durable:  v1 / {"nextBatchWatermarkMs":W}
- *   <dir>/sources/0/       the file source's log of every file it ever took (stream/source_file.h)
+ *   <dir>/sources/0/       the file source's compacted log of every file it ever took (source_file.h)
  *   <dir>/progress/        one JSON object per batch (Spark's StreamingQueryProgress), in segments
  *
  * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder). Entries older
@@ -34,6 +36,7 @@ typedef struct WOffsetsEntry {
     int64_t timestamp_ms;    /* batchTimestampMs: wall clock when the batch was planned */
     int64_t log_offset;      /* source 0's log entry (the batch's files), -1 when none */
     WOpts conf;              /* settings the batch must re-run with (session time zone, ...) */
+    WBuf files;              /* the source's lines (one JSON object + '\n' each): the batch's input */
 } WOffsetsEntry;
 
 /* Opens (creating when absent) the checkpoint at dir: creates the folders and `metadata` with a new
@@ -62,7 +65,8 @@ int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
 int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WErr *err);
 /* Reads commits/N's nextBatchWatermarkMs. WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err);
-/* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). */
+/* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). Removal is not
+ * made durable: an entry that comes back after a crash is removed again at the next open. */
 int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err);
 /* Appends one progress object (one line) to the progress log; kept to the last few hundred batches.
  * Progress is a report, not state: it is not fsynced, and a torn last line is skipped by readers. */

@@ -291,13 +291,16 @@ static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
     int64_t wall = ph.wall_us;
     int64_t n = wckpt_last_planned(q->ckpt) + 1;
     int n_files = 0;
-    int rc = wsrc_plan(q->src, n, no_limits, &n_files, err);
-    ph.latest_offset = mono_us() - ph.start_us;
-    *planned = n_files > 0;
-    if (rc || !n_files) return rc;
-    int64_t t = mono_us();
     WOffsetsEntry e;
     wckpt_offsets_init(&e);
+    int rc = wsrc_plan(q->src, n, no_limits, &n_files, &e.files, err);
+    ph.latest_offset = mono_us() - ph.start_us;
+    *planned = n_files > 0;
+    if (rc || !n_files) {
+        wckpt_offsets_fini(&e);
+        return rc;
+    }
+    int64_t t = mono_us();
     e.batch_id = n;
     e.watermark_ms = q->watermark_ms;
     e.timestamp_ms = wall / 1000;
@@ -341,8 +344,8 @@ static int query_open(Query *q, WErr *err) {
     if (!src_path)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no path: add OPTIONS (path 'folder')", p->source->name);
     WFileSourceConfig sc = {src_path, p->source->format, &p->source->opts, &p->source->schema,
-                            wckpt_sources_dir(q->ckpt), q->script->time_zone, p->name};
-    rc = wsrc_open(&sc, wckpt_last_planned(q->ckpt), &q->src, err);
+                            q->script->time_zone, p->name};
+    rc = wsrc_open(&sc, q->ckpt, &q->src, err);
     if (rc) return rc;
     if (p->sink)
         for (int i = 0; i < p->sink->opts.n && !rc; i++)

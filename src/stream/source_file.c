@@ -61,6 +61,10 @@ typedef struct Entry {   /* one log entry */
     int64_t start, end, mtime_ms, batch;
 } Entry;
 
+typedef struct Seg {      /* a compacted segment of the log: batches first..last */
+    int64_t first, last;
+} Seg;
+
 typedef struct Watch {
     int wd;
     char *rel;           /* "" for the root */
@@ -93,7 +97,12 @@ struct WFileSource {
     int n_cur, cap_cur;
     int64_t cur_batch;
     WSrcFile *cur_view;
-    int64_t last_compact;  /* last compact file written or loaded, -1 */
+    int64_t last_committed;/* the checkpoint's last committed batch */
+    int64_t seg_end;       /* last batch held by a compacted segment, -1 */
+    Seg *segs;             /* the segments, oldest first */
+    int n_segs;
+    Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
+    int n_recent, cap_recent;
     /* discovery */
     int ino;
     Watch *watches;
@@ -484,20 +493,17 @@ static int entry_line(WBuf *b, const Entry *e) {
     return rc;
 }
 
-static int log_path(char *buf, size_t cap, const char *dir, int64_t n, int compact) {
-    return snprintf(buf, cap, "%s/%" PRId64 "%s", dir, n, compact ? ".compact" : "");
-}
-
 typedef int (*EntryFn)(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
                        int64_t batch);
 
-static int read_log_file(const char *path, EntryFn fn, void *user, WErr *err) {
-    WBuf b, scratch;
-    wbuf_init(&b);
+/* Calls fn for each entry line of text (one JSON object a line); where names the file for messages. */
+static int parse_entries(const char *where, const char *text, size_t n, int64_t first_line, EntryFn fn, void *user,
+                         WErr *err) {
+    WBuf scratch;
     wbuf_init(&scratch);
-    int rc = wckpt_read_log_file(path, &b, NULL, err);
-    const char *p = b.data ? b.data : "", *end = p + b.len;
-    int64_t line_no = 1;
+    const char *p = text ? text : "", *end = p + n;
+    int64_t line_no = first_line - 1;
+    int rc = WEIR_OK;
     while (!rc && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -508,110 +514,133 @@ static int read_log_file(const char *path, EntryFn fn, void *user, WErr *err) {
             size_t at, nlen = 0;
             int64_t start = 0, size, mtime, batch;
             if (wlogj_parse(p, len, &o, &what, &at) != 0) {
-                rc = werr_set(err, WEIR_CORRUPT, path, -1, line_no, (int64_t)at + 1,
-                              "damaged source log entry: %s. Restore the checkpoint, or delete it to start over", what);
+                rc = werr_set(err, WEIR_CORRUPT, where, -1, line_no, (int64_t)at + 1,
+                              "damaged checkpoint file: file entry: %s. Restore the checkpoint, or delete it to start "
+                              "over (every input file will then be read again)", what);
             } else {
                 const char *name = wlogj_get_bytes(&o, "path", &nlen, &scratch);
                 const WLogMember *sm = wlogj_member(&o, "start");
                 if (!name || wlogj_get_i64(&o, "size", &size) || wlogj_get_i64(&o, "timestamp", &mtime) ||
-                    wlogj_get_i64(&o, "batchId", &batch) || (sm && wlogj_get_i64(&o, "start", &start)))
-                    rc = werr_set(err, WEIR_CORRUPT, path, -1, line_no, -1,
-                                  "damaged source log entry: path, size, timestamp or batchId missing. Restore the "
-                                  "checkpoint, or delete it to start over");
+                    wlogj_get_i64(&o, "batchId", &batch) || (sm && wlogj_get_i64(&o, "start", &start)) ||
+                    start < 0 || size < start)
+                    rc = werr_set(err, WEIR_CORRUPT, where, -1, line_no, -1,
+                                  "damaged checkpoint file: a file entry lacks path, size, timestamp or batchId. "
+                                  "Restore the checkpoint, or delete it to start over");
                 else rc = fn(user, name, nlen, start, size, mtime, batch);
+                if (rc == WEIR_NOMEM) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
             }
             wlogj_fini(&o);
         }
         p = nl ? nl + 1 : end;
     }
-    wbuf_fini(&b);
     wbuf_fini(&scratch);
     return rc;
 }
 
-/* Finds the newest compact <= last_planned; removes log files beyond last_planned (orphans). */
-static int scan_log_dir(const char *dir, int64_t last_planned, int remove_orphans, int64_t *compact, int64_t *lo_delta,
-                        WErr *err) {
-    *compact = -1;
-    *lo_delta = -1;
+/* Compacted segments "<first>-<last>.compact" in sources/0 hold the entries of batches first..last. */
+static int seg_cmp(const void *a, const void *b) {
+    const Seg *x = a, *y = b;
+    if (x->first != y->first) return x->first < y->first ? -1 : 1;
+    return x->last > y->last ? -1 : x->last < y->last; /* longest first */
+}
+
+/* The segments that cover batches 0..S without gaps (a crash during a merge may leave the merged file and its
+ * inputs: the longest wins); stale ones are removed when `tidy`. */
+static int list_segments(const char *dir, int tidy, Seg **out, int *n_out, WErr *err) {
+    *out = NULL;
+    *n_out = 0;
     DIR *d = opendir(dir);
     if (!d) return WEIR_OK;
+    Seg *all = NULL;
+    int n = 0, cap = 0;
     struct dirent *e;
-    int rc = WEIR_OK;
-    while ((e = readdir(d)) != NULL && !rc) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char *end;
-        long long v = strtoll(e->d_name, &end, 10);
-        int is_compact = !strcmp(end, ".compact");
-        if (*end && !is_compact) continue;
-        if (v > last_planned) {
-            if (remove_orphans) {
-                char path[4096];
-                snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-                rc = wfs_remove(path, err);
-            }
-            continue;
-        }
-        if (is_compact && v > *compact) *compact = v;
-    }
-    rewinddir(d);
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char *end;
-        long long v = strtoll(e->d_name, &end, 10);
-        if (*end || v > last_planned || v <= *compact) continue;
-        if (*lo_delta < 0 || v < *lo_delta) *lo_delta = v;
+        long long a, b;
+        char tail[16];
+        if (sscanf(e->d_name, "%lld-%lld%15s", &a, &b, tail) != 3 || strcmp(tail, ".compact") || a < 0 || b < a)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            Seg *t = realloc(all, (size_t)cap * sizeof *t);
+            if (!t) {
+                closedir(d);
+                free(all);
+                return werr_msg(err, WEIR_NOMEM, "out of memory");
+            }
+            all = t;
+        }
+        all[n++] = (Seg){a, b};
     }
     closedir(d);
-    return rc;
-}
-
-typedef struct LogReadCtx {
-    EntryFn fn;
-    void *user;
-} LogReadCtx;
-
-static int read_whole_log(const char *dir, int64_t last_planned, int remove_orphans, EntryFn fn, void *user,
-                          int64_t *out_compact, WErr *err) {
-    int64_t compact, lo;
-    int rc = scan_log_dir(dir, last_planned, remove_orphans, &compact, &lo, err);
-    char path[4096];
-    if (!rc && compact >= 0) {
-        log_path(path, sizeof path, dir, compact, 1);
-        rc = read_log_file(path, fn, user, err);
-    }
-    int64_t first = compact >= 0 ? compact + 1 : (lo >= 0 ? lo : 0);
-    if (!rc && compact < 0 && lo > 0)
-        rc = werr_set(err, WEIR_CORRUPT, dir, -1, -1, -1,
-                      "damaged source log: entries before batch %" PRId64 " are missing and no compact file holds "
-                      "them. Restore the checkpoint, or delete it to start over", lo);
-    for (int64_t n = first; n <= last_planned && !rc; n++) {
-        log_path(path, sizeof path, dir, n, 0);
-        if (!wfs_exists(path)) {
-            rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1,
-                          "damaged source log: the file list of planned batch %" PRId64 " is missing. Restore the "
-                          "checkpoint, or delete it to start over", n);
-            break;
+    if (n > 1) qsort(all, (size_t)n, sizeof *all, seg_cmp);
+    int k = 0;
+    int64_t next = 0;
+    for (int i = 0; i < n; i++) {
+        if (all[i].first == next) {
+            all[k++] = all[i];
+            next = all[i].last + 1;
+        } else if (tidy) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", dir, all[i].first, all[i].last);
+            unlink(path);
         }
-        rc = read_log_file(path, fn, user, err);
     }
-    if (out_compact) *out_compact = compact;
+    *out = all;
+    *n_out = k;
+    return WEIR_OK;
+}
+
+/* Reads the whole log: the segments, then the entries logged in offsets/K after the last segment up to
+ * last_planned. fn_committed gets the entries of committed batches, fn_planned those of a batch planned but
+ * not committed. *seg_end: last batch in a segment (-1 none). */
+static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t *seg_end, Seg **segs, int *n_segs,
+                    int tidy, WErr *err) {
+    Seg *sg = NULL;
+    int ns = 0;
+    int rc = list_segments(dir, tidy, &sg, &ns, err);
+    int64_t end = -1;
+    for (int i = 0; i < ns && !rc; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", dir, sg[i].first, sg[i].last);
+        WBuf b;
+        wbuf_init(&b);
+        rc = wckpt_read_log_file(path, &b, NULL, err);
+        if (!rc) rc = parse_entries(path, b.data, b.len, 2, fn, user, err);
+        wbuf_fini(&b);
+        end = sg[i].last;
+    }
+    int64_t lp = wckpt_last_planned(ck);
+    if (!rc && end + 1 < wckpt_oldest_retained(ck) && lp >= 0)
+        rc = werr_set(err, WEIR_CORRUPT, dir, -1, -1, -1,
+                      "damaged checkpoint: the files of batches %" PRId64 " .. %" PRId64 " are neither in a compacted "
+                      "segment of sources/0 nor in offsets/. Restore the checkpoint, or delete it to start over",
+                      end + 1, wckpt_oldest_retained(ck) - 1);
+    for (int64_t n = end + 1; n <= lp && !rc; n++) {
+        WOffsetsEntry e;
+        wckpt_offsets_init(&e);
+        rc = wckpt_read_offsets(ck, n, &e, err);
+        if (!rc) {
+            char where[4200];
+            snprintf(where, sizeof where, "%s/offsets/%" PRId64, wckpt_dir(ck), n);
+            rc = parse_entries(where, e.files.data, e.files.len, 4, fn, user, err);
+        }
+        wckpt_offsets_fini(&e);
+    }
+    if (seg_end) *seg_end = end;
+    if (segs) *segs = sg, *n_segs = ns;
+    else free(sg);
     return rc;
 }
 
-static int push_cur(WFileSource *s, Known *k, int64_t start, int64_t end, int64_t mtime, int64_t batch) {
-    if (s->cur_batch != batch) {
-        s->n_cur = 0;
-        s->cur_batch = batch;
-    }
-    if (s->n_cur == s->cap_cur) {
-        int c = s->cap_cur ? s->cap_cur * 2 : 64;
-        Entry *a = realloc(s->cur, (size_t)c * sizeof *a);
+static int push_entry(Entry **arr, int *n, int *cap, Entry e) {
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 64;
+        Entry *a = realloc(*arr, (size_t)c * sizeof *a);
         if (!a) return -1;
-        s->cur = a;
-        s->cap_cur = c;
+        *arr = a;
+        *cap = c;
     }
-    s->cur[s->n_cur++] = (Entry){k, start, end, mtime, batch};
+    (*arr)[(*n)++] = e;
     return 0;
 }
 
@@ -629,43 +658,57 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
     if (start > 0 || strcasecmp(s->format, "csv") == 0) k->line_based = 1;
     k->mtime_ms = mtime;
     if (mtime > s->newest_mtime_ms) s->newest_mtime_ms = mtime;
-    if (batch >= s->cur_batch && push_cur(s, k, start, end, mtime, batch)) return WEIR_NOMEM;
+    Entry e = {k, start, end, mtime, batch};
+    /* the entries not yet in a segment wait for the next one; a planned, uncommitted batch is the re-run */
+    if (batch > s->seg_end && batch <= s->last_committed && push_entry(&s->recent, &s->n_recent, &s->cap_recent, e))
+        return WEIR_NOMEM;
+    if (batch == s->cur_batch && batch > s->last_committed && push_entry(&s->cur, &s->n_cur, &s->cap_cur, e))
+        return WEIR_NOMEM;
     return WEIR_OK;
 }
 
-/* Writes N.compact: every taken range so far, from the known set (compaction keeps one entry per range;
- * the batch id of each is kept, since the entries of batch N itself must stay readable). */
-static int write_compact(WFileSource *s, int64_t batch_id, WErr *err) {
+/* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment, and
+ * the two newest segments merge while they span the same number of batches (a binary counter), so sources/0
+ * holds O(log batches) files and each entry is rewritten O(log batches) times. */
+static int write_segment(WFileSource *s, int64_t last, WErr *err) {
     WBuf b;
     wbuf_init(&b);
     int rc = wbuf_puts(&b, "v1\n") ? nomem(err) : WEIR_OK;
-    /* the previous compact plus the deltas since it give every entry with its batch id */
+    for (int i = 0; i < s->n_recent && !rc; i++)
+        if (entry_line(&b, &s->recent[i])) rc = nomem(err);
     char path[4096];
-    rc = rc ? rc : WEIR_OK;
-    int64_t first = s->last_compact + 1;
-    if (!rc && s->last_compact >= 0) {
-        WBuf raw;
-        wbuf_init(&raw);
-        log_path(path, sizeof path, s->log_dir, s->last_compact, 1);
-        rc = wckpt_read_log_file(path, &raw, NULL, err);
-        if (!rc && wbuf_append(&b, raw.data, raw.len)) rc = nomem(err);
-        wbuf_fini(&raw);
-    }
-    for (int64_t n = first; n < batch_id && !rc; n++) {
-        WBuf raw;
-        wbuf_init(&raw);
-        log_path(path, sizeof path, s->log_dir, n, 0);
-        int missing = 0;
-        rc = wckpt_read_log_file(path, &raw, &missing, err);
-        if (!rc && wbuf_append(&b, raw.data, raw.len)) rc = nomem(err);
-        wbuf_fini(&raw);
-    }
-    for (int i = 0; i < s->n_cur && !rc; i++)
-        if (entry_line(&b, &s->cur[i])) rc = nomem(err);
-    log_path(path, sizeof path, s->log_dir, batch_id, 1);
+    int64_t first = s->seg_end + 1;
+    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, last);
     if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
-    if (!rc) s->last_compact = batch_id;
     wbuf_fini(&b);
+    if (rc) return rc;
+    s->n_recent = 0;
+    s->seg_end = last;
+    Seg *t = realloc(s->segs, (size_t)(s->n_segs + 1) * sizeof *t);
+    if (!t) return nomem(err);
+    s->segs = t;
+    s->segs[s->n_segs++] = (Seg){first, last};
+    while (!rc && s->n_segs >= 2) {
+        Seg x = s->segs[s->n_segs - 2], y = s->segs[s->n_segs - 1];
+        if (x.last - x.first != y.last - y.first) break;
+        WBuf m;
+        wbuf_init(&m);
+        rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
+        char px[4096], py[4096], pm[4096];
+        snprintf(px, sizeof px, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, x.first, x.last);
+        snprintf(py, sizeof py, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, y.first, y.last);
+        snprintf(pm, sizeof pm, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, x.first, y.last);
+        if (!rc) rc = wckpt_read_log_file(px, &m, NULL, err);
+        if (!rc) rc = wckpt_read_log_file(py, &m, NULL, err);
+        if (!rc) rc = wfs_write_atomic(pm, m.data, m.len, err);
+        wbuf_fini(&m);
+        if (rc) break;
+        /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */
+        unlink(px);
+        unlink(py);
+        s->n_segs--;
+        s->segs[s->n_segs - 1] = (Seg){x.first, y.last};
+    }
     return rc;
 }
 
@@ -738,20 +781,20 @@ static void on_bad_record(void *user, const WBadRecord *r) {
     (void)rc;
 }
 
-int wsrc_open(const WFileSourceConfig *cfg, int64_t last_planned, WFileSource **out, WErr *err) {
+int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *err) {
     *out = NULL;
     WFileSource *s = calloc(1, sizeof *s);
     if (!s) return nomem(err);
     s->ino = -1;
     s->cur_batch = -1;
-    s->last_compact = -1;
+    s->seg_end = -1;
     wopts_init(&s->opts);
     wbuf_init(&s->bad);
     int rc = WEIR_OK;
     size_t rl = strlen(cfg->path);
     while (rl > 1 && cfg->path[rl - 1] == '/') rl--;
     s->root = strndup(cfg->path, rl);
-    s->log_dir = strdup(cfg->log_dir);
+    s->log_dir = strdup(wckpt_sources_dir(ck));
     s->query_name = strdup(cfg->query_name ? cfg->query_name : "query");
     s->format = strdup(cfg->format);
     s->schema = cfg->schema;
@@ -807,9 +850,13 @@ int wsrc_open(const WFileSourceConfig *cfg, int64_t last_planned, WFileSource **
     if (!rc) rc = wfs_remove_temps(s->log_dir, err);
     /* the log: every taken name, and the entries of the last planned batch kept at hand for a re-run */
     if (!rc) {
-        s->cur_batch = last_planned;
-        rc = read_whole_log(s->log_dir, last_planned, 1, load_entry, s, &s->last_compact, err);
-        if (rc == WEIR_NOMEM) rc = nomem(err);
+        s->cur_batch = wckpt_last_planned(ck);
+        s->last_committed = wckpt_last_committed(ck);
+        rc = read_log(ck, s->log_dir, load_entry, s, &s->seg_end, &s->segs, &s->n_segs, 1, err);
+        int k = 0;
+        for (int i = 0; i < s->n_recent; i++)
+            if (s->recent[i].batch > s->seg_end) s->recent[k++] = s->recent[i];
+        s->n_recent = k;
     }
     if (!rc) {
         s->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -838,6 +885,8 @@ void wsrc_close(WFileSource *s) {
     free(s->unstable);
     free(s->cur);
     free(s->cur_view);
+    free(s->recent);
+    free(s->segs);
     for (int i = 0; i < s->n_watches; i++) free(s->watches[i].rel);
     free(s->watches);
     if (s->ino >= 0) close(s->ino);
@@ -872,7 +921,7 @@ static int cmp_oldest(const void *a, const void *b) {
 
 static int cmp_newest(const void *a, const void *b) { return cmp_oldest(b, a); }
 
-int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WErr *err) {
+int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WBuf *lines, WErr *err) {
     *n_files = 0;
     if (s->n_pending == 0) return WEIR_OK;
     /* maxFileAge is measured from the newest file seen, as in Spark; it does not apply with latestFirst
@@ -907,23 +956,12 @@ int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WEr
     s->cur_batch = batch_id;
     for (int i = 0; i < take; i++) {
         Known *k = s->pending[i];
-        if (push_cur(s, k, k->taken_end, k->size, k->mtime_ms, batch_id)) return nomem(err);
+        if (push_entry(&s->cur, &s->n_cur, &s->cap_cur, (Entry){k, k->taken_end, k->size, k->mtime_ms, batch_id}))
+            return nomem(err);
     }
-    /* durable log entry of N first (the driver writes offsets/N after this returns) */
-    WBuf b;
-    wbuf_init(&b);
-    int rc = wbuf_puts(&b, "v1\n") ? nomem(err) : WEIR_OK;
-    for (int i = 0; i < s->n_cur && !rc; i++)
-        if (entry_line(&b, &s->cur[i])) rc = nomem(err);
-    char path[4096];
-    log_path(path, sizeof path, s->log_dir, batch_id, 0);
-    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
-    wbuf_fini(&b);
-    if (!rc && (batch_id + 1) % COMPACT_INTERVAL == 0) rc = write_compact(s, batch_id, err);
-    if (rc) {
-        s->n_cur = 0;
-        return rc;
-    }
+    /* the caller logs these lines in offsets/N, durably, before any output of N */
+    for (int i = 0; i < s->n_cur; i++)
+        if (entry_line(lines, &s->cur[i])) return nomem(err);
     /* remove the taken ones from pending (from the back so positions stay valid) */
     for (int i = take - 1; i >= 0; i--) {
         Known *k = s->pending[i];
@@ -1102,24 +1140,13 @@ int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err) {
             free(src);
         }
     }
-    /* once a compact holds them, older log files go: the folder stays at ~11 files */
-    if (!rc && s->last_compact >= 0 && s->last_compact <= batch_id) {
-        DIR *d = opendir(s->log_dir);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL && !rc) {
-                if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-                char *end;
-                long long v = strtoll(e->d_name, &end, 10);
-                int old = (!*end && v <= s->last_compact) || (!strcmp(end, ".compact") && v < s->last_compact);
-                if (!old) continue;
-                char path[4096];
-                snprintf(path, sizeof path, "%s/%s", s->log_dir, e->d_name);
-                rc = wfs_remove(path, err);
-            }
-            closedir(d);
-        }
+    /* the batch's entries join the next segment */
+    if (!rc && batch_id == s->cur_batch && batch_id > s->last_committed) {
+        for (int i = 0; i < s->n_cur && !rc; i++)
+            if (push_entry(&s->recent, &s->n_recent, &s->cap_recent, s->cur[i])) rc = nomem(err);
+        s->last_committed = batch_id;
     }
+    if (!rc && (batch_id + 1) % COMPACT_INTERVAL == 0 && batch_id > s->seg_end) rc = write_segment(s, batch_id, err);
     return rc;
 }
 
@@ -1141,7 +1168,7 @@ static int inspect_entry(void *user, const char *name, size_t name_len, int64_t 
     return rc;
 }
 
-int wsrc_log_read(const char *log_dir, int64_t last_planned, WSrcLogFn fn, void *user, WErr *err) {
+int wsrc_log_read(WCkpt *ck, WSrcLogFn fn, void *user, WErr *err) {
     InspectCtx c = {fn, user};
-    return read_whole_log(log_dir, last_planned, 0, inspect_entry, &c, NULL, err);
+    return read_log(ck, wckpt_sources_dir(ck), inspect_entry, &c, NULL, NULL, NULL, 0, err);
 }

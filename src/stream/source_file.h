@@ -10,11 +10,14 @@
  * The set of taken names is a hash set loaded from the source log, so planning a batch costs in
  * proportion to the new files, never to the files already taken.
  *
- * The source log (<checkpoint>/sources/0/): "N" lists the files of batch N, one JSON line each
+ * The log of taken files: the plan of batch N (offsets/N, written by the driver) lists its files, one JSON
+ * line each
  *   {"path":"<name relative to the folder>","size":<bytes taken>,"timestamp":<mtime ms>,"batchId":N}
- * (plus "start" for the continuation of a growing JSON Lines / CSV file); every 10th batch "N.compact"
- * holds every entry so far and older log files are removed, so the folder holds at most ~11 files.
- * A batch reads exactly the byte ranges its log entry names, so a re-run reads the same input.
+ * (plus "start" for the continuation of a growing JSON Lines / CSV file). Every 10 committed batches their
+ * entries go into a compacted segment <checkpoint>/sources/0/<first>-<last>.compact, and the two newest
+ * segments merge while they span equally many batches, so the folder holds O(log batches) files whatever
+ * the number of files taken. A batch reads exactly the byte ranges its plan names, so a re-run reads the
+ * same input.
  *
  * Options (Spark's names): maxFilesPerTrigger, maxBytesPerTrigger, latestFirst, maxFileAge (default
  * 7 days: files older than the newest file seen minus this are ignored), pathGlobFilter (fnmatch on the
@@ -27,10 +30,12 @@
 
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/opts.h"
 #include "core/schema.h"
 #include "core/vec.h"
+#include "stream/ckpt.h"
 
 typedef struct WFileSource WFileSource;
 
@@ -47,7 +52,6 @@ typedef struct WFileSourceConfig {
     const char *format;     /* "json" or "csv" */
     const WOpts *opts;      /* the table's options (copied) */
     const WType *schema;    /* rows' schema (borrowed; must outlive the source) */
-    const char *log_dir;    /* <checkpoint>/sources/0 */
     const char *time_zone;  /* session time zone (decoders' default timeZone) */
     const char *query_name; /* for dead-letter file names and messages */
 } WFileSourceConfig;
@@ -63,10 +67,10 @@ typedef struct WSrcBatchStats {
 /* Called with successive chunks of a batch's decoded rows; return non-zero (with err set) to stop. */
 typedef int (*WSrcRowsFn)(void *user, const WBatch *rows, WErr *err);
 
-/* Opens the source: reads options, loads the log up to last_planned (orphans beyond it, left by a crash
- * between the source log and the offsets entry, are removed), starts watching and lists the folder once.
- * Caller owns the result; close with wsrc_close. */
-int wsrc_open(const WFileSourceConfig *cfg, int64_t last_planned, WFileSource **out, WErr *err);
+/* Opens the source: reads options, loads the log of taken files (segments in sources/0 plus the plans in
+ * offsets/ after them), starts watching and lists the folder once. The checkpoint is borrowed and must
+ * outlive the source. Caller owns the result; close with wsrc_close. */
+int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *err);
 void wsrc_close(WFileSource *s);
 
 /* The inotify descriptor to poll (readable when events wait), or -1. */
@@ -82,15 +86,16 @@ void wsrc_freeze(WFileSource *s);
 int64_t wsrc_ready(const WFileSource *s);
 int64_t wsrc_unstable(const WFileSource *s);
 
-/* Chooses the files of batch N (honoring the per-trigger limits unless no_limits) and logs them durably
- * in sources/0/N. *n_files = 0 means nothing was ready and nothing was logged. */
-int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WErr *err);
+/* Chooses the files of batch N (honoring the per-trigger limits unless no_limits) and appends their log
+ * lines to `lines`, which the caller must make durable in offsets/N before reading them. *n_files = 0 means
+ * nothing was ready. */
+int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WBuf *lines, WErr *err);
 /* The files of batch N (only the last planned batch is kept at hand). Borrowed until the next plan. */
 int wsrc_batch_files(WFileSource *s, int64_t batch_id, const WSrcFile **files, int *n, WErr *err);
 /* Reads and decodes the files of batch N, calling fn with chunks of rows; malformed records and unreadable
  * files go to badRecordsPath/bad-<query>-<N>.jsonl (written durably before returning). */
 int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user, WSrcBatchStats *st, WErr *err);
-/* After commit N: cleanSource for N's files; removes log files a compaction made redundant. */
+/* After commit N: cleanSource for N's files; every 10 batches a compacted segment of the log. */
 int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err);
 
 /* Totals since open, for tests and progress: files opened for reading, taken names known. */
@@ -99,9 +104,9 @@ int64_t wsrc_files_known(const WFileSource *s);
 /* "FileStreamSource[<path>]" */
 const char *wsrc_description(const WFileSource *s);
 
-/* Reads the whole source log of a checkpoint (compact + deltas up to last_planned) and calls fn for each
- * entry, for `weir inspect`. */
+/* Reads the whole log of taken files of a checkpoint (segments, then the plans after them) and calls fn
+ * for each entry, for `weir inspect`. */
 typedef int (*WSrcLogFn)(void *user, const WSrcFile *f);
-int wsrc_log_read(const char *log_dir, int64_t last_planned, WSrcLogFn fn, void *user, WErr *err);
+int wsrc_log_read(WCkpt *ck, WSrcLogFn fn, void *user, WErr *err);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * fuzz_ckpt.c - libFuzzer target for what the stream layer parses back from disk (run: make fuzz-ckpt):
  * the log JSON reader (stream/logjson.h), checkpoint entries (offsets/N, commits/N, metadata, the file
- * source's log through wsrc_log_read) and trigger / duration text.
+ * source's log: file lines of a plan and compacted segments, through wsrc_log_read) and trigger / duration
+ * text.
  *
  * The first byte picks the target. Whatever the bytes: no crash, no leak, and a damaged checkpoint file is
  * WEIR_CORRUPT (or WEIR_IO), never accepted half-read. For the JSON reader, every member of an object that
@@ -123,15 +124,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             int rc = wckpt_open(root, &c, &err);
             if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_IO && rc != WEIR_NOMEM) abort();
             if (rc == WEIR_OK && (wckpt_last_planned(c) != 0 || !wckpt_id(c)[0])) abort();
+            if (rc == WEIR_OK) { /* the file lines of the plan */
+                int k = 0;
+                werr_init(&err);
+                rc = wsrc_log_read(c, count_entry, &k, &err);
+                if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
+            }
             wckpt_close(c);
         }
         break;
-    case 4: { /* the file source's log of batch 0 */
-        put("sources/0/0", d, n);
-        int k = 0;
-        snprintf(path, sizeof path, "%s/sources/0", root);
-        int rc = wsrc_log_read(path, 0, count_entry, &k, &err);
-        if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
+    case 4: { /* a compacted segment of the file source's log */
+        put("metadata", meta, sizeof meta - 1);
+        snprintf(path, sizeof path, "%s/offsets/0", root);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/commits/0", root);
+        unlink(path);
+        put("sources/0/0-0.compact", d, n);
+        int rc = wckpt_open(root, &c, &err);
+        if (rc == WEIR_OK) {
+            int k = 0;
+            rc = wsrc_log_read(c, count_entry, &k, &err);
+            if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
+        }
+        wckpt_close(c);
+        snprintf(path, sizeof path, "%s/sources/0/0-0.compact", root);
+        unlink(path);
         break;
     }
     default: {

@@ -22,8 +22,9 @@
 #include "stream/source_file.h"
 
 static char root[] = "/tmp/weir-test-src-XXXXXX";
-static char in_dir[600], log_dir[600], bad_dir[600];
+static char in_dir[600], ck_dir[600], log_dir[600], bad_dir[600];
 static WType schema;
+static WCkpt *ck;
 
 static int rm_entry(const char *p, const struct stat *sb, int f, struct FTW *w) {
     (void)sb; (void)f; (void)w;
@@ -73,28 +74,56 @@ static int add_rows(void *user, const WBatch *b, WErr *err) {
     return 0;
 }
 
-static WFileSource *open_src(WOpts *o, int64_t last_planned) {
-    WFileSourceConfig cfg = {in_dir, "json", o, &schema, log_dir, "UTC", "q"};
+/* (Re)opens the checkpoint, as a restart does, then the source over it. */
+static WFileSource *open_src(WOpts *o) {
+    WFileSourceConfig cfg = {in_dir, "json", o, &schema, "UTC", "q"};
     WErr err;
     werr_init(&err);
+    wckpt_close(ck);
+    ck = NULL;
+    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
     WFileSource *s = NULL;
-    int rc = wsrc_open(&cfg, last_planned, &s, &err);
+    int rc = wsrc_open(&cfg, ck, &s, &err);
     if (rc) fprintf(stderr, "open: %s\n", err.msg);
     CHECK_EQ_INT(rc, 0);
     return s;
 }
 
-/* Plans and reads one batch; returns the number of files. */
-static int run_batch(WFileSource *s, int64_t n, int no_limits, Sum *sum, WSrcBatchStats *st) {
+/* Plans batch n and makes its plan durable in offsets/n, as the driver does; returns the number of files. */
+static int plan_batch(WFileSource *s, int64_t n, int no_limits) {
     WErr err;
     werr_init(&err);
     int nf = 0;
-    CHECK_EQ_INT(wsrc_plan(s, n, no_limits, &nf, &err), 0);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    CHECK_EQ_INT(wsrc_plan(s, n, no_limits, &nf, &e.files, &err), 0);
+    if (nf) {
+        e.batch_id = n;
+        e.log_offset = n;
+        CHECK_EQ_INT(wckpt_write_offsets(ck, &e, &err), 0);
+    }
+    wckpt_offsets_fini(&e);
+    return nf;
+}
+
+/* Plans, reads and commits one batch (with retention, as the driver); returns the number of files. */
+static int run_batch(WFileSource *s, int64_t n, int no_limits, Sum *sum, WSrcBatchStats *st) {
+    WErr err;
+    werr_init(&err);
+    int nf = plan_batch(s, n, no_limits);
     if (!nf) return 0;
     WSrcBatchStats st0;
     CHECK_EQ_INT(wsrc_read_batch(s, n, add_rows, sum, st ? st : &st0, &err), 0);
+    CHECK_EQ_INT(wckpt_write_commit(ck, n, 0, &err), 0);
     CHECK_EQ_INT(wsrc_after_commit(s, n, &err), 0);
+    CHECK_EQ_INT(wckpt_purge(ck, n, WCKPT_MIN_BATCHES_TO_RETAIN, &err), 0);
     return nf;
+}
+
+static void fresh_checkpoint(void) {
+    wckpt_close(ck);
+    ck = NULL;
+    nftw(ck_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int count_entries(const char *dir) {
@@ -117,7 +146,7 @@ static void test_once_and_restart(void) {
     put_records("f3.json", 20, 30, 10);
     put_records(".hidden.json", 100, 110, 30);
     put_records("_temp.json", 200, 210, 30);
-    WFileSource *s = open_src(&o, -1);
+    WFileSource *s = open_src(&o);
     CHECK_EQ_INT(wsrc_ready(s), 3);
     Sum sum = {0, 0, 0};
     CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 2); /* the two oldest, maxFilesPerTrigger 2 */
@@ -130,12 +159,10 @@ static void test_once_and_restart(void) {
     CHECK_EQ_INT(wsrc_batch_files(s, 0, &files, &n, &err), 0);
     CHECK(n == 2 && !strcmp(files[0].name, "f1.json") && !strcmp(files[1].name, "f2.json"));
     /* batch 1 planned and logged, then a crash before it ran */
-    int nf = 0;
-    CHECK_EQ_INT(wsrc_plan(s, 1, 0, &nf, &err), 0);
-    CHECK_EQ_INT(nf, 1);
+    CHECK_EQ_INT(plan_batch(s, 1, 0), 1);
     wsrc_close(s);
     put_records("f4.json", 30, 40, 5);
-    s = open_src(&o, 1);
+    s = open_src(&o);
     /* the re-run of batch 1 has exactly its logged file, not f4 */
     CHECK_EQ_INT(wsrc_batch_files(s, 1, &files, &n, &err), 0);
     CHECK(n == 1 && !strcmp(files[0].name, "f3.json"));
@@ -143,6 +170,8 @@ static void test_once_and_restart(void) {
     sum = (Sum){0, 0, 0};
     CHECK_EQ_INT(wsrc_read_batch(s, 1, add_rows, &sum, &st, &err), 0);
     CHECK_EQ_INT(sum.sum, 245);                       /* 20 + ... + 29 */
+    CHECK_EQ_INT(wckpt_write_commit(ck, 1, 0, &err), 0);
+    CHECK_EQ_INT(wsrc_after_commit(s, 1, &err), 0);
     /* restart did not read any taken file: only f4 is new */
     CHECK_EQ_INT(wsrc_files_opened(s), 1);
     CHECK_EQ_INT(wsrc_ready(s), 1);
@@ -150,17 +179,19 @@ static void test_once_and_restart(void) {
     CHECK_EQ_INT(run_batch(s, 2, 0, &sum, NULL), 1);
     CHECK_EQ_INT(sum.sum, 345);
     wsrc_close(s);
-    /* a crash between the source log of batch 3 and its offsets entry: the orphan log is dropped and its file
-     * is planned again */
+    /* a crash after choosing batch 3's files but before its plan was durable: they are planned again */
     put_records("f5.json", 40, 41, 1);
-    s = open_src(&o, 2);
-    CHECK_EQ_INT(wsrc_plan(s, 3, 0, &nf, &err), 0);
+    s = open_src(&o);
+    int nf = 0;
+    WBuf lines;
+    wbuf_init(&lines);
+    CHECK_EQ_INT(wsrc_plan(s, 3, 0, &nf, &lines, &err), 0);
+    CHECK_EQ_INT(nf, 1);
+    CHECK(strstr(wbuf_cstr(&lines), "{\"path\":\"f5.json\",\"size\":") == wbuf_cstr(&lines));
+    wbuf_fini(&lines);
     wsrc_close(s);
-    s = open_src(&o, 2);
+    s = open_src(&o);
     CHECK_EQ_INT(wsrc_ready(s), 1);
-    char p[800];
-    snprintf(p, sizeof p, "%s/3", log_dir);
-    CHECK(!wfs_exists(p));
     wsrc_close(s);
     wopts_fini(&o);
 }
@@ -174,11 +205,8 @@ static void test_limits_order_glob(void) {
     put_records("g1.jsonl", 1, 2, 30);
     put_records("g2.jsonl", 2, 3, 20);
     put_records("g3.txt", 1000, 1001, 10);
-    /* a fresh checkpoint */
-    nftw(log_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    char sub[800];
-    snprintf(sub, sizeof sub, "%s", in_dir);
-    WFileSource *s = open_src(&o, -1);
+    fresh_checkpoint();
+    WFileSource *s = open_src(&o);
     Sum sum = {0, 0, 0};
     CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
     CHECK_EQ_INT(sum.sum, 2);                          /* newest first: g2 */
@@ -189,47 +217,83 @@ static void test_limits_order_glob(void) {
     wopts_fini(&o);
 }
 
-static void test_compaction(void) {
-    nftw(log_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    WOpts o;
-    wopts_init(&o);
-    wopts_set(&o, "maxFilesPerTrigger", "1");
-    wopts_set(&o, "pathGlobFilter", "c*");
-    for (int i = 0; i < 35; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "c%02d.json", i);
-        put_records(name, i, i + 1, 100 - i);
-    }
-    WFileSource *s = open_src(&o, -1);
-    Sum sum = {0, 0, 0};
-    for (int i = 0; i < 35; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
-    CHECK_EQ_INT(sum.sum, 595);                        /* 0 + ... + 34 */
-    wsrc_close(s);
-    /* 35 batches, yet the log holds the last compact (29) and the deltas after it */
-    CHECK(count_entries(log_dir) <= 11);
-    s = open_src(&o, 34);
-    CHECK_EQ_INT(wsrc_ready(s), 0);
-    CHECK_EQ_INT(wsrc_files_opened(s), 0);
-    int files = 0;
-    (void)files;
-    wsrc_close(s);
-    wopts_fini(&o);
-}
-
 static int count_cb(void *user, const WSrcFile *f) {
     (void)f;
     (*(int *)user)++;
     return 0;
 }
 
+static void test_compaction(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "maxFilesPerTrigger", "1");
+    wopts_set(&o, "pathGlobFilter", "c*");
+    for (int i = 0; i < 230; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "c%03d.json", i);
+        put_records(name, i, i + 1, 1000 - i);
+    }
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    for (int i = 0; i < 35; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 595);                        /* 0 + ... + 34 */
+    wsrc_close(s);
+    /* 35 batches: segments 0-9 and 10-19 merged into 0-19, then 20-29; 30..34 still in offsets/ */
+    char p[800];
+    snprintf(p, sizeof p, "%s/0-19.compact", log_dir);
+    CHECK(wfs_exists(p));
+    snprintf(p, sizeof p, "%s/20-29.compact", log_dir);
+    CHECK(wfs_exists(p));
+    CHECK_EQ_INT(count_entries(log_dir), 2);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 195);
+    CHECK_EQ_INT(wsrc_files_opened(s), 0);
+    /* 230 batches: retention has removed offsets/0..128; the log is whole from segments + offsets */
+    for (int i = 35; i < 230; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
+    wsrc_close(s);
+    CHECK(count_entries(log_dir) <= 4);                /* 0-159, 160-199, 200-219 */
+    snprintf(p, sizeof p, "%s/0-159.compact", log_dir);
+    CHECK(wfs_exists(p));
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    CHECK_EQ_INT(wsrc_files_known(s), 230);
+    wsrc_close(s);
+    int entries = 0;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
+    CHECK_EQ_INT(entries, 230);
+    /* a merge interrupted after the merged segment was written: its inputs are ignored and removed */
+    snprintf(p, sizeof p, "%s/200-209.compact", log_dir);
+    FILE *f = fopen(p, "w");
+    fputs("v1\n{\"path\":\"ghost.json\",\"size\":1,\"timestamp\":1,\"batchId\":205}\n", f);
+    fclose(f);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_files_known(s), 230);
+    CHECK(!wfs_exists(p));
+    wsrc_close(s);
+    /* a damaged segment is reported with its name */
+    snprintf(p, sizeof p, "%s/200-219.compact", log_dir);
+    f = fopen(p, "w");
+    fputs("v1\n{\"path\":\"c200.json\",\"size\":", f);
+    fclose(f);
+    WFileSourceConfig cfg = {in_dir, "json", &o, &schema, "UTC", "q"};
+    WFileSource *bad = NULL;
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "200-219.compact") != NULL);
+    wopts_fini(&o);
+}
+
 static void test_inotify_growing_bad(void) {
-    nftw(log_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    fresh_checkpoint();
     WOpts o;
     wopts_init(&o);
     wopts_set(&o, "pathGlobFilter", "n*");
     wopts_set(&o, "badRecordsPath", bad_dir);
     wopts_set(&o, "mode", "DROPMALFORMED");
-    WFileSource *s = open_src(&o, -1);
+    WFileSource *s = open_src(&o);
     CHECK_EQ_INT(wsrc_ready(s), 0);
     /* a file written after start is found by its close event, without a rescan */
     put_records("n1.json", 1, 4, 0);
@@ -265,9 +329,7 @@ static void test_inotify_growing_bad(void) {
     nanosleep(&ts, NULL);
     CHECK_EQ_INT(wsrc_discover(s, &err), 0);
     CHECK_EQ_INT(wsrc_ready(s), 5);
-    int nf = 0;
-    CHECK_EQ_INT(wsrc_plan(s, 2, 0, &nf, &err), 0);
-    CHECK_EQ_INT(nf, 5);
+    CHECK_EQ_INT(plan_batch(s, 2, 0), 5);
     snprintf(path, sizeof path, "%s/n6.json", in_dir);
     unlink(path);
     WSrcBatchStats st;
@@ -295,14 +357,15 @@ static void test_inotify_growing_bad(void) {
         chmod(path, 0);
         nanosleep(&ts, NULL);
         CHECK_EQ_INT(wsrc_discover(s, &err), 0);
-        CHECK_EQ_INT(wsrc_plan(s, 3, 0, &nf, &err), 0);
+        CHECK_EQ_INT(wckpt_write_commit(ck, 2, 0, &err), 0);
+        CHECK_EQ_INT(plan_batch(s, 3, 0), 1);
         CHECK_EQ_INT(wsrc_read_batch(s, 3, add_rows, &sum, &st, &err), 0);
         CHECK_EQ_INT(st.files_skipped, 1);
         chmod(path, 0644);
     }
     wsrc_close(s);
     int entries = 0;
-    CHECK_EQ_INT(wsrc_log_read(log_dir, geteuid() != 0 ? 3 : 2, count_cb, &entries, &err), 0);
+    CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
     CHECK_EQ_INT(entries, geteuid() != 0 ? 8 : 7);
     wopts_fini(&o);
 }
@@ -310,6 +373,7 @@ static void test_inotify_growing_bad(void) {
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
     snprintf(in_dir, sizeof in_dir, "%s/in", root);
+    snprintf(ck_dir, sizeof ck_dir, "%s/ck", root);
     snprintf(log_dir, sizeof log_dir, "%s/ck/sources/0", root);
     snprintf(bad_dir, sizeof bad_dir, "%s/bad", root);
     WErr err;
@@ -322,6 +386,7 @@ int main(void) {
     test_compaction();
     test_inotify_growing_bad();
     wtype_fini(&schema);
+    wckpt_close(ck);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
