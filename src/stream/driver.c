@@ -275,8 +275,8 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
     ph->commit = mono_us() - t;
     ph->total = mono_us() - ph->start_us;
     if (!rc) {
+        progress(q, ph, &st, &ss, n_files); /* reports the watermark batch N ran with, as Spark */
         q->watermark_ms = q->next_watermark_ms;
-        progress(q, ph, &st, &ss, n_files);
         q->prev_trigger_us = ph->start_us;
     }
     return rc;

@@ -307,6 +307,45 @@ int main(void) {
     CHECK_EQ_INT(r1 + r2, 56);
     CHECK_EQ_INT(s1 + s2, 1176 + 8036);
 
+    /* event time and watermark: max event time of batch 0 is 11:40:30, delay 10 s -> the next watermark is
+     * 11:40:20 = 1662464420000 ms; batch 1 runs with it and reports it */
+    snprintf(in, sizeof in, "%s/in_wm", root);
+    snprintf(ck, sizeof ck, "%s/ck_wm", root);
+    wfs_mkdirs(in, &err);
+    const char *texts[2] = {"{\"t\": \"2022-09-06T11:40:00\", \"a\": 1}\n{\"t\": \"2022-09-06T11:40:30\", \"a\": 2}\n",
+                            "{\"t\": \"2022-09-06T11:40:05\", \"a\": 3}\n"};
+    for (int i = 0; i < 2; i++) {
+        char pth[4200];
+        snprintf(pth, sizeof pth, "%s/w%d.json", in, i);
+        FILE *wf = fopen(pth, "w");
+        fputs(texts[i], wf);
+        fclose(wf);
+        struct timespec ts2[2] = {{time(NULL) - 50 + i, 0}, {time(NULL) - 50 + i, 0}};
+        utimensat(AT_FDCWD, pth, ts2, 0);
+    }
+    snprintf(sql, sizeof sql, "CREATE TABLE src (t TIMESTAMP, a INT) USING json OPTIONS (path '%s', "
+             "maxFilesPerTrigger 1);\nCREATE TABLE dst USING test OPTIONS (checkpointLocation '%s');\n"
+             "INSERT INTO dst SELECT a FROM STREAM(src) WATERMARK t DELAY OF INTERVAL 10 SECONDS;\n", in, ck);
+    CHECK_EQ_INT(run(sql, "availableNow", &err), 0);
+    CHECK_EQ_INT(wckpt_open(ck, &c, &err), 0);
+    int64_t wm = 0;
+    CHECK_EQ_INT(wckpt_read_commit(c, 0, &wm, &err), 0);
+    CHECK_EQ_INT(wm, 1662464420000);
+    CHECK_EQ_INT(wckpt_read_commit(c, 1, &wm, &err), 0);
+    CHECK_EQ_INT(wm, 1662464420000);  /* 11:40:05 does not move it back */
+    WOffsetsEntry oe;
+    wckpt_offsets_init(&oe);
+    CHECK_EQ_INT(wckpt_read_offsets(c, 1, &oe, &err), 0);
+    CHECK_EQ_INT(oe.watermark_ms, 1662464420000);
+    wckpt_offsets_fini(&oe);
+    wbuf_init(&prog);
+    CHECK_EQ_INT(wckpt_read_progress(c, &prog, &err), 0);
+    CHECK(strstr(wbuf_cstr(&prog), "\"eventTime\":{\"avg\":\"2022-09-06T11:40:15.000Z\",\"max\":\"2022-09-06T11:40:30.000Z\","
+                 "\"min\":\"2022-09-06T11:40:00.000Z\",\"watermark\":\"1970-01-01T00:00:00.000Z\"}") != NULL);
+    CHECK(strstr(wbuf_cstr(&prog), "\"watermark\":\"2022-09-06T11:40:20.000Z\"") != NULL);
+    wbuf_fini(&prog);
+    wckpt_close(c);
+
     /* a damaged checkpoint fails the run with the file's name */
     snprintf(ck, sizeof ck, "%s/ck1", root);
     char p[4200];
