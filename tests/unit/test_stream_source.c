@@ -370,6 +370,83 @@ static void test_inotify_growing_bad(void) {
     wopts_fini(&o);
 }
 
+static void test_clean_source(void) {
+    fresh_checkpoint();
+    char arch[800], p[900];
+    snprintf(arch, sizeof arch, "%s/archive", root);
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "z*");
+    wopts_set(&o, "cleanSource", "archive");
+    wopts_set(&o, "sourceArchiveDir", arch);
+    put_records("z1.json", 5, 7, 10);
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 11);
+    snprintf(p, sizeof p, "%s/z1.json", in_dir);
+    CHECK(!wfs_exists(p));                             /* moved away after the commit */
+    snprintf(p, sizeof p, "%s/z1.json", arch);
+    CHECK(wfs_exists(p));
+    wsrc_close(s);
+    /* delete */
+    wopts_set(&o, "cleanSource", "delete");
+    put_records("z2.json", 1, 2, 10);
+    s = open_src(&o);
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    snprintf(p, sizeof p, "%s/z2.json", in_dir);
+    CHECK(!wfs_exists(p));
+    /* the taken set still remembers both: a restart takes nothing */
+    wsrc_close(s);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    CHECK_EQ_INT(wsrc_files_known(s) >= 2, 1);
+    wsrc_close(s);
+    /* an archive inside the source folder is refused, as in Spark */
+    wopts_set(&o, "cleanSource", "archive");
+    snprintf(arch, sizeof arch, "%s/sub", in_dir);
+    wopts_set(&o, "sourceArchiveDir", arch);
+    WFileSourceConfig cfg = {in_dir, "json", &o, &schema, "UTC", "q"};
+    WErr err;
+    werr_init(&err);
+    WFileSource *bad = NULL;
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "inside the source folder") != NULL);
+    /* bad option values name the option */
+    wopts_set(&o, "cleanSource", "shred");
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "cleanSource") != NULL);
+    wopts_set(&o, "cleanSource", "off");
+    wopts_set(&o, "maxFileAge", "forever");
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "maxFileAge") != NULL);
+    wopts_fini(&o);
+}
+
+static void test_max_file_age(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "m*");
+    wopts_set(&o, "maxFileAge", "1 hour");
+    put_records("m_old.json", 1, 2, 7200);             /* two hours older than the newest */
+    put_records("m_new.json", 2, 3, 0);
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    /* m_new was just written: listed files wait until they are fileStableMs (1 s) old */
+    struct timespec ts = {1, 100 * 1000000};
+    nanosleep(&ts, NULL);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 2);                          /* only m_new */
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
     snprintf(in_dir, sizeof in_dir, "%s/in", root);
@@ -385,6 +462,8 @@ int main(void) {
     test_limits_order_glob();
     test_compaction();
     test_inotify_growing_bad();
+    test_clean_source();
+    test_max_file_age();
     wtype_fini(&schema);
     wckpt_close(ck);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
