@@ -16,43 +16,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "conformance.h"
 #include "core/time.h"
 #include "formats/csv.h"
-
-static const char *find_root(void) {
-    static char buf[1024];
-    const char *env = getenv("WEIR_CONFORMANCE");
-    const char *cands[] = {env, "../shared/conformance", "../../shared/conformance", "/work/shared/conformance", "tests/conformance"};
-    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
-        if (!cands[i]) continue;
-        snprintf(buf, sizeof buf, "%s/csv-spectrum/csvs", cands[i]);
-        DIR *d = opendir(buf);
-        if (d) {
-            closedir(d);
-            snprintf(buf, sizeof buf, "%s", cands[i]);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    b[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 /* ---- a minimal reader for the expected files: an array of flat objects (or one object) of strings ---- */
 
@@ -174,7 +140,7 @@ static int decode(Got *g, const char *ddl, const char *const *opts, const char *
     memset(g, 0, sizeof *g);
     werr_init(&g->err);
     size_t len;
-    char *data = slurp(path, &len);
+    char *data = conformance_slurp(path, &len);
     if (!data) { fprintf(stderr, "cannot read %s\n", path); return g->rc = -1; }
     if ((g->rc = wschema_parse(ddl, strlen(ddl), &g->schema, &g->err))) { free(data); return g->rc; }
     wbatch_init(&g->b, &g->schema);
@@ -231,7 +197,7 @@ static void test_spectrum(const char *root) {
     for (size_t t = 0; t < sizeof names / sizeof *names; t++) {
         snprintf(path, sizeof path, "%s/csv-spectrum/json/%s.json", root, names[t]);
         size_t jl;
-        char *js = slurp(path, &jl);
+        char *js = conformance_slurp(path, &jl);
         Expect e;
         CHECK(js && read_expect(js, &e) == 0);
         free(js);
@@ -366,7 +332,7 @@ static void test_spark(const char *root) {
 }
 
 int main(void) {
-    const char *root = find_root();
+    const char *root = conformance_root("csv-spectrum/csvs");
     CHECK(root != NULL);
     if (!root) {
         fprintf(stderr, "conformance suites not found (set WEIR_CONFORMANCE)\n");

@@ -13,41 +13,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "conformance.h"
 #include "formats/json.h"
-
-static const char *find_root(void) {
-    static char buf[1024];
-    const char *env = getenv("WEIR_CONFORMANCE");
-    const char *cands[] = {env, "../shared/conformance", "../../shared/conformance", "/work/shared/conformance", "tests/conformance"};
-    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
-        if (!cands[i]) continue;
-        snprintf(buf, sizeof buf, "%s/json-test-suite", cands[i]);
-        DIR *d = opendir(buf);
-        if (d) {
-            closedir(d);
-            snprintf(buf, sizeof buf, "%s", cands[i]);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 typedef struct Seen {
     int syntax;  /* bad records whose reason is malformed JSON */
@@ -119,7 +86,7 @@ static void suite(const char *root) {
         if (name[1] != '_' || (kind != 'y' && kind != 'n' && kind != 'i')) continue;
         snprintf(path, sizeof path, "%s/%s", dir, name);
         size_t len;
-        char *data = slurp(path, &len);
+        char *data = conformance_slurp(path, &len);
         CHECK(data != NULL);
         if (!data) continue;
         WErr err;
@@ -189,7 +156,7 @@ static void spark_files(const char *root) {
     char path[1200];
     size_t len;
     snprintf(path, sizeof path, "%s/spark-test-data/people_array.json", root);
-    char *data = slurp(path, &len);
+    char *data = conformance_slurp(path, &len);
     CHECK(data != NULL);
     if (data) {
         /* Spark: multiLine=true gives {Michael, null}, {Andy, 30}, {Justin, 19} */
@@ -214,7 +181,7 @@ static void spark_files(const char *root) {
         free(data);
     }
     snprintf(path, sizeof path, "%s/spark-test-data/with-empty-line.json", root);
-    data = slurp(path, &len);
+    data = conformance_slurp(path, &len);
     CHECK(data != NULL);
     if (data) {
         WType s;
@@ -232,7 +199,7 @@ static void spark_files(const char *root) {
 }
 
 int main(void) {
-    const char *root = find_root();
+    const char *root = conformance_root("json-test-suite");
     CHECK(root != NULL);
     if (root) {
         suite(root);

@@ -78,6 +78,8 @@ const WTVal *wtr_field(const WTVal *st, int id);       /* NULL if absent (or st 
 int wtr_get_i64(const WTVal *st, int id, int64_t *out); /* 1 if present and integer */
 
 /* ---- RLE / bit-packed hybrid ---- */
+/* Unsigned LEB128 varint (the RLE hybrid run headers and Thrift compact integers share it). */
+int pq_put_uleb128(WBuf *out, uint64_t v);
 /* Appends the hybrid encoding of v[0..n) with bit_width (0..32). */
 int wrle_encode(const uint32_t *v, int64_t n, int bit_width, WBuf *out);
 int wrle_encode_u8(const uint8_t *v, int64_t n, int bit_width, WBuf *out);

@@ -21,7 +21,7 @@ int wpq_bit_width(uint32_t max_value) {
     return w;
 }
 
-static int put_varint(WBuf *out, uint64_t v) {
+int pq_put_uleb128(WBuf *out, uint64_t v) {
     uint8_t tmp[10];
     int n = 0;
     while (v >= 0x80) {
@@ -47,7 +47,7 @@ static int encode(const uint32_t *u32, const uint8_t *u8, int64_t n, int bw, WBu
     while (i < n) {
         int64_t r = run_at(u32, u8, i, n);
         if (r >= 8) {
-            if (put_varint(out, (uint64_t)r << 1)) return WEIR_NOMEM;
+            if (pq_put_uleb128(out, (uint64_t)r << 1)) return WEIR_NOMEM;
             uint32_t x = GET(i);
             uint8_t b[4] = {(uint8_t)x, (uint8_t)(x >> 8), (uint8_t)(x >> 16), (uint8_t)(x >> 24)};
             if (wbuf_append(out, b, (size_t)vbytes)) return WEIR_NOMEM;
@@ -61,7 +61,7 @@ static int encode(const uint32_t *u32, const uint8_t *u8, int64_t n, int bw, WBu
             groups++;
             /* a run of 8 can start at j only if v[j] == v[j + 7]: checked first, as it rarely holds */
         } while (j < n && (j + 8 > n || GET(j) != GET(j + 7) || run_at(u32, u8, j, j + 8) < 8) && groups < (1 << 20));
-        if (put_varint(out, (uint64_t)groups << 1 | 1)) return WEIR_NOMEM;
+        if (pq_put_uleb128(out, (uint64_t)groups << 1 | 1)) return WEIR_NOMEM;
         size_t nbytes = (size_t)groups * (size_t)bw;
         if (wbuf_reserve(out, nbytes)) return WEIR_NOMEM;
         uint8_t *dst = (uint8_t *)out->data + out->len;

@@ -26,14 +26,7 @@ static void put(WTw *w, const void *p, size_t n) {
 }
 static void put_byte(WTw *w, uint8_t b) { put(w, &b, 1); }
 static void put_varint(WTw *w, uint64_t v) {
-    uint8_t tmp[10];
-    int n = 0;
-    while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (uint8_t)v;
-    put(w, tmp, (size_t)n);
+    if (!w->err && pq_put_uleb128(w->out, v)) w->err = WEIR_NOMEM;
 }
 static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 
