@@ -37,7 +37,7 @@ t0=$(date +%s.%N)
 "$W" run "$d/big.sql" --trigger availableNow --progress off
 t1=$(date +%s.%N)
 weir_s=$(echo "$t1 - $t0" | bc -l)
-duck=$(cd tests/oracle && node ../../bench/stream_duckdb.mjs "$d/big" "$d/duck.csv")
+duck=$(node bench/stream_duckdb.mjs "$d/big" "$d/duck.csv")
 duck_s=$(echo "$duck" | sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p')
 printf 'input %d MB; weir %.2f s (%.0f MB/s); DuckDB 1 thread %.2f s; weir is %.2fx DuckDB (%s)\n' \
     $((bytes / 1000000)) "$weir_s" "$(echo "$bytes / 1000000 / $weir_s" | bc -l)" "$duck_s" \

@@ -1,6 +1,8 @@
 // stream_duckdb.mjs IN_DIR OUT_CSV - DuckDB's time for the seed's Task_1 over a folder of JSON files, single
 // thread (SET threads = 1): read every file, flatten, write one CSV with a header. Prints seconds and rows.
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+const require = createRequire(new URL('../tests/oracle/package.json', import.meta.url));
+const { DuckDBInstance } = require('@duckdb/node-api');
 const [dir, out] = process.argv.slice(2);
 const db = await DuckDBInstance.create(':memory:');
 const c = await db.connect();

@@ -21,6 +21,7 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,17 @@ typedef struct Entry {   /* one log entry */
     int64_t start, end, mtime_ms, batch;
 } Entry;
 
+/* What one thread needs to decode files: its own readers (they keep per-file state), its dead letters. */
+typedef struct Decoder {
+    WFileSource *s;
+    WJsonReader *json;
+    WCsvReader *csv, *csv_nohdr;
+    WBuf bad;              /* dead-letter lines of the files it decoded in this batch */
+    int64_t bad_count;     /* malformed records, since open */
+    const char *cur_file;  /* file being decoded, for dead letters */
+    WBuf data;             /* the bytes of the file being decoded */
+} Decoder;
+
 typedef struct Seg {      /* a compacted segment of the log: batches first..last */
     int64_t first, last;
 } Seg;
@@ -83,6 +95,7 @@ struct WFileSource {
     int latest_first, recursive, clean_mode; /* 0 off, 1 archive, 2 delete */
     char *glob, *archive_dir, *bad_path;
     int csv_header;
+    int64_t decode_threads; /* 1 or 2 (option decodeThreads, default 2) */
     /* known names: open addressing on a power-of-two table */
     Known **slots;
     size_t n_slots, n_known;
@@ -114,14 +127,11 @@ struct WFileSource {
     int n_scan_queue, cap_scan_queue;
     DIR *scan_dir;
     char *scan_rel;
-    /* decoders */
-    WJsonReader *json;
-    WCsvReader *csv, *csv_nohdr;
+    /* decoding: the driver's thread, and a helper thread for batches of many files */
+    Decoder main_dec, helper_dec;
+    int helper_ready;      /* helper_dec opened */
     WBatch chunk;
     int chunk_init;
-    WBuf bad;              /* dead-letter lines of the batch being read */
-    int64_t bad_count;
-    const char *cur_file;  /* file being decoded, for dead letters */
     int64_t files_opened;
 };
 
@@ -762,15 +772,16 @@ static int read_options(WFileSource *s, WErr *err) {
     if (!rc && (v = wopts_get(o, "badRecordsPath")) && !(s->bad_path = strdup(v))) rc = nomem(err);
     if (!rc && s->max_files < 0) rc = werr_msg(err, WEIR_MISUSE, "option maxFilesPerTrigger must be positive");
     if (!rc) rc = wopts_get_bool(o, "header", 0, &s->csv_header, err);
+    if (!rc) rc = wopts_get_int(o, "decodeThreads", 2, &s->decode_threads, err);
     return rc;
 }
 
 static void on_bad_record(void *user, const WBadRecord *r) {
-    WFileSource *s = user;
-    s->bad_count++;
-    if (!s->bad_path) return;
-    WBuf *b = &s->bad;
-    const char *p = r->path && *r->path ? r->path : (s->cur_file ? s->cur_file : "");
+    Decoder *d = user;
+    d->bad_count++;
+    if (!d->s->bad_path) return;
+    WBuf *b = &d->bad;
+    const char *p = r->path && *r->path ? r->path : (d->cur_file ? d->cur_file : "");
     int rc = wbuf_putc(b, '{');
     if (!rc) rc = wlogj_put_field_str(b, "path", p, strlen(p));
     if (!rc) rc = wbuf_printf(b, ",\"line\":%" PRId64 ",\"offset\":%" PRId64 ",", r->line, r->offset);
@@ -781,6 +792,41 @@ static void on_bad_record(void *user, const WBadRecord *r) {
     (void)rc;
 }
 
+static int dec_open(WFileSource *s, Decoder *d, WErr *err) {
+    d->s = s;
+    int rc = WEIR_OK;
+    if (!strcasecmp(s->format, "json")) {
+        rc = wjson_reader_open(s->schema, &s->opts, &d->json, err);
+        if (!rc) wjson_reader_on_bad_record(d->json, on_bad_record, d);
+    }
+    if (!rc && !strcasecmp(s->format, "csv")) {
+        rc = wcsv_reader_open(s->schema, &s->opts, &d->csv, err);
+        if (!rc) wcsv_reader_on_bad_record(d->csv, on_bad_record, d);
+        if (!rc && s->csv_header) {
+            /* continuations of a growing CSV file start mid-file, without a header */
+            WOpts o2;
+            wopts_init(&o2);
+            for (int i = 0; !rc && i < s->opts.n; i++)
+                if (wopts_set(&o2, s->opts.items[i].name, s->opts.items[i].value)) rc = nomem(err);
+            if (!rc && wopts_set(&o2, "header", "false")) rc = nomem(err);
+            if (!rc) rc = wcsv_reader_open(s->schema, &o2, &d->csv_nohdr, err);
+            if (!rc) wcsv_reader_on_bad_record(d->csv_nohdr, on_bad_record, d);
+            wopts_fini(&o2);
+        }
+    }
+    return rc;
+}
+
+static void dec_close(Decoder *d) {
+    wjson_reader_close(d->json);
+    wcsv_reader_close(d->csv);
+    wcsv_reader_close(d->csv_nohdr);
+    wbuf_fini(&d->bad);
+    wbuf_fini(&d->data);
+    d->json = NULL;
+    d->csv = d->csv_nohdr = NULL;
+}
+
 int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *err) {
     *out = NULL;
     WFileSource *s = calloc(1, sizeof *s);
@@ -789,7 +835,10 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     s->cur_batch = -1;
     s->seg_end = -1;
     wopts_init(&s->opts);
-    wbuf_init(&s->bad);
+    wbuf_init(&s->main_dec.bad);
+    wbuf_init(&s->main_dec.data);
+    wbuf_init(&s->helper_dec.bad);
+    wbuf_init(&s->helper_dec.data);
     int rc = WEIR_OK;
     size_t rl = strlen(cfg->path);
     while (rl > 1 && cfg->path[rl - 1] == '/') rl--;
@@ -815,25 +864,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     if (!rc && strcasecmp(s->format, "json") && strcasecmp(s->format, "csv"))
         rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a '%s' folder cannot be read as a stream yet (json and csv "
                       "can)", s->format);
-    if (!rc && !strcasecmp(s->format, "json")) {
-        rc = wjson_reader_open(s->schema, &s->opts, &s->json, err);
-        if (!rc) wjson_reader_on_bad_record(s->json, on_bad_record, s);
-    }
-    if (!rc && !strcasecmp(s->format, "csv")) {
-        rc = wcsv_reader_open(s->schema, &s->opts, &s->csv, err);
-        if (!rc) wcsv_reader_on_bad_record(s->csv, on_bad_record, s);
-        if (!rc && s->csv_header) {
-            /* continuations of a growing CSV file start mid-file, without a header */
-            WOpts o2;
-            wopts_init(&o2);
-            for (int i = 0; !rc && i < s->opts.n; i++)
-                if (wopts_set(&o2, s->opts.items[i].name, s->opts.items[i].value)) rc = nomem(err);
-            if (!rc && wopts_set(&o2, "header", "false")) rc = nomem(err);
-            if (!rc) rc = wcsv_reader_open(s->schema, &o2, &s->csv_nohdr, err);
-            if (!rc) wcsv_reader_on_bad_record(s->csv_nohdr, on_bad_record, s);
-            wopts_fini(&o2);
-        }
-    }
+    if (!rc) rc = dec_open(s, &s->main_dec, err);
     if (!rc) {
         if (wbatch_init(&s->chunk, s->schema)) rc = nomem(err);
         else s->chunk_init = 1;
@@ -894,11 +925,9 @@ void wsrc_close(WFileSource *s) {
     free(s->scan_queue);
     if (s->scan_dir) closedir(s->scan_dir);
     free(s->scan_rel);
-    wjson_reader_close(s->json);
-    wcsv_reader_close(s->csv);
-    wcsv_reader_close(s->csv_nohdr);
+    dec_close(&s->main_dec);
+    dec_close(&s->helper_dec);
     if (s->chunk_init) wbatch_fini(&s->chunk);
-    wbuf_fini(&s->bad);
     wopts_fini(&s->opts);
     free(s->root);
     free(s->log_dir);
@@ -991,13 +1020,13 @@ int wsrc_batch_files(WFileSource *s, int64_t batch_id, const WSrcFile **files, i
 /* ---------------------------------------------------------------- reading */
 
 /* A whole file that cannot be read: reported, counted, dead-lettered; the batch goes on. */
-static void bad_file(WFileSource *s, const char *path, const char *reason, WSrcBatchStats *st) {
-    fprintf(stderr, "weir: %s: %s: skipped (%s)\n", s->query_name, path, reason);
+static void bad_file(Decoder *d, const char *path, const char *reason, WSrcBatchStats *st) {
+    fprintf(stderr, "weir: %s: %s: skipped (%s)\n", d->s->query_name, path, reason);
     st->files_skipped++;
     WBadRecord r = {path, 0, 0, reason, "", 0};
-    int64_t before = s->bad_count;
-    on_bad_record(s, &r);
-    s->bad_count = before; /* counted as a skipped file, not as a malformed record */
+    int64_t before = d->bad_count;
+    on_bad_record(d, &r);
+    d->bad_count = before; /* counted as a skipped file, not as a malformed record */
 }
 
 /* Reads [start, end) of a file into buf; 0, or -1 with errno-based reason in *why. */
@@ -1046,64 +1075,225 @@ static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, c
     return 0;
 }
 
+/* Called when *chunk is full (or the input ends): hands it on and gives the decoder an empty one. */
+typedef int (*ChunkFn)(void *user, WBatch **chunk, int last, WErr *err);
+
+/* Decodes the range of one log entry, in chunks of at most CHUNK_ROWS rows; a file that cannot be read is
+ * dead-lettered and skipped. The partial chunk at the end stays with the caller unless `flush_last`. */
+static int decode_entry(Decoder *d, const Entry *e, WSrcBatchStats *st, WBatch **chunk, ChunkFn on_full, void *user,
+                        int flush_last, WErr *err) {
+    WFileSource *s = d->s;
+    char *path = abs_path(s, e->k->name);
+    if (!path) return nomem(err);
+    const char *why;
+    char whybuf[256];
+    int rc = WEIR_OK;
+    if (read_range(path, e->start, e->end, &d->data, &why, whybuf, sizeof whybuf) != 0) {
+        bad_file(d, path, why, st);
+        free(path);
+        return flush_last ? on_full(user, chunk, 1, err) : WEIR_OK;
+    }
+    st->files_read++;
+    st->bytes_read += (int64_t)d->data.len;
+    d->cur_file = path;
+    const char *data = d->data.data ? d->data.data : "";
+    if (d->json) wjson_begin(d->json, path, data, d->data.len);
+    WCsvReader *csv = (e->start > 0 && d->csv_nohdr) ? d->csv_nohdr : d->csv;
+    if (csv) wcsv_begin(csv, path, data, d->data.len);
+    int done = 0;
+    while (!done && !rc) {
+        int64_t room = CHUNK_ROWS - wbatch_rows(*chunk);
+        rc = d->json ? wjson_next(d->json, *chunk, room, &done, err) : wcsv_next(csv, *chunk, room, &done, err);
+        if (!rc && (wbatch_rows(*chunk) >= CHUNK_ROWS || (done && flush_last)))
+            rc = on_full(user, chunk, done, err);
+    }
+    d->cur_file = NULL;
+    free(path);
+    return rc;
+}
+
+/* The driver's thread: chunks go straight to the caller's callback. */
+typedef struct Direct {
+    WSrcRowsFn fn;
+    void *user;
+    WSrcBatchStats *st;
+} Direct;
+
+static int direct_full(void *user, WBatch **chunk, int last, WErr *err) {
+    (void)last;
+    Direct *dc = user;
+    if (wbatch_rows(*chunk) == 0) return WEIR_OK;
+    dc->st->rows += wbatch_rows(*chunk);
+    int rc = dc->fn(dc->user, *chunk, err);
+    wbatch_reset(*chunk);
+    return rc;
+}
+
+/* The helper thread decodes every other file of a big batch while the driver's thread decodes, projects
+ * and writes the others; it hands over one chunk at a time (so memory stays at two chunks), and the driver
+ * takes them in file order, so a batch's output and dead letters come out in the same order every run. */
+typedef struct Helper {
+    WFileSource *s;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    WBatch bufs[2];          /* the helper fills one while the other waits in the slot */
+    int work;                /* index of bufs the helper fills */
+    int slot_full;           /* bufs[1 - work] holds a chunk for the driver */
+    int slot_file;           /* its file index */
+    int slot_last;           /* it is the last chunk of that file */
+    WBuf slot_bad;           /* with the last chunk: that file's dead letters */
+    WSrcBatchStats st;       /* the helper's counts (read after join) */
+    int rc;
+    WErr err;
+    int cancel;
+    int cur_file;            /* file being decoded by the helper */
+} Helper;
+
+static int helper_full(void *user, WBatch **chunk, int last, WErr *err) {
+    (void)err;
+    Helper *h = user;
+    pthread_mutex_lock(&h->mu);
+    while (h->slot_full && !h->cancel) pthread_cond_wait(&h->cv, &h->mu);
+    if (h->cancel) {
+        pthread_mutex_unlock(&h->mu);
+        return WEIR_ABORT;
+    }
+    h->slot_full = 1;
+    h->slot_file = h->cur_file;
+    h->slot_last = last;
+    if (last) {
+        /* this file's dead letters travel with its last chunk */
+        WBuf t = h->slot_bad;
+        h->slot_bad = h->s->helper_dec.bad;
+        h->s->helper_dec.bad = t;
+        wbuf_reset(&h->s->helper_dec.bad);
+    }
+    h->work = 1 - h->work;
+    *chunk = &h->bufs[h->work];
+    wbatch_reset(*chunk);
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return WEIR_OK;
+}
+
+static void *helper_main(void *arg) {
+    Helper *h = arg;
+    WFileSource *s = h->s;
+    int rc = WEIR_OK;
+    WBatch *chunk = &h->bufs[h->work];
+    for (int i = 1; i < s->n_cur && !rc; i += 2) {
+        h->cur_file = i;
+        rc = decode_entry(&s->helper_dec, &s->cur[i], &h->st, &chunk, helper_full, h, 1, &h->err);
+    }
+    pthread_mutex_lock(&h->mu);
+    h->rc = rc;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Waits for the helper's chunks of file i and passes them on. */
+static int take_helper_file(Helper *h, int i, Direct *dc, WBuf *bad, WErr *err) {
+    int rc = WEIR_OK;
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        while (!(h->slot_full && h->slot_file == i) && !h->rc) pthread_cond_wait(&h->cv, &h->mu);
+        if (!(h->slot_full && h->slot_file == i)) {
+            rc = h->rc;
+            pthread_mutex_unlock(&h->mu);
+            if (rc == WEIR_ABORT) return rc;
+            werr_set(err, h->err.code, h->err.path[0] ? h->err.path : NULL, h->err.offset, h->err.line, h->err.col,
+                     "%s", h->err.msg);
+            return rc;
+        }
+        WBatch *b = &h->bufs[1 - h->work];
+        int last = h->slot_last;
+        pthread_mutex_unlock(&h->mu);
+        /* the helper fills the other buffer meanwhile */
+        if (wbatch_rows(b) > 0) {
+            dc->st->rows += wbatch_rows(b);
+            rc = dc->fn(dc->user, b, err);
+        }
+        pthread_mutex_lock(&h->mu);
+        if (last && !rc && h->slot_bad.len && wbuf_append(bad, h->slot_bad.data, h->slot_bad.len)) rc = nomem(err);
+        wbuf_reset(&h->slot_bad);
+        h->slot_full = 0;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        if (rc || last) return rc;
+    }
+}
+
 int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user, WSrcBatchStats *st, WErr *err) {
     memset(st, 0, sizeof *st);
     if (batch_id != s->cur_batch)
         return werr_msg(err, WEIR_MISUSE, "the files of batch %" PRId64 " are not at hand", batch_id);
-    wbuf_reset(&s->bad);
-    int64_t bad0 = s->bad_count;
-    WBuf data;
-    wbuf_init(&data);
+    Decoder *d = &s->main_dec;
+    wbuf_reset(&d->bad);
+    int64_t bad0 = d->bad_count + s->helper_dec.bad_count;
     int rc = WEIR_OK;
     wbatch_reset(&s->chunk);
+    WBatch *chunk = &s->chunk;
+    Direct dc = {fn, user, st};
+    /* a second decoding thread pays off for batches of several files with real work in them */
+    int64_t bytes = 0;
+    for (int i = 0; i < s->n_cur; i++) bytes += s->cur[i].end - s->cur[i].start;
+    int parallel = s->decode_threads > 1 && s->n_cur >= 4 && bytes >= (1 << 20);
+    if (parallel && !s->helper_ready) {
+        rc = dec_open(s, &s->helper_dec, err);
+        if (!rc) s->helper_ready = 1;
+        else parallel = 0;
+    }
+    Helper h;
+    pthread_t th;
+    int started = 0;
+    if (!rc && parallel) {
+        memset(&h, 0, sizeof h);
+        h.s = s;
+        pthread_mutex_init(&h.mu, NULL);
+        pthread_cond_init(&h.cv, NULL);
+        wbuf_init(&h.slot_bad);
+        werr_init(&h.err);
+        wbuf_reset(&s->helper_dec.bad);
+        if (wbatch_init(&h.bufs[0], s->schema) || wbatch_init(&h.bufs[1], s->schema)) rc = nomem(err);
+        else if (pthread_create(&th, NULL, helper_main, &h) == 0) started = 1;
+        else parallel = 0;
+    }
     for (int i = 0; i < s->n_cur && !rc; i++) {
-        const Entry *e = &s->cur[i];
-        char *path = abs_path(s, e->k->name);
-        if (!path) {
-            rc = nomem(err);
-            break;
-        }
-        const char *why;
-        char whybuf[256];
         s->files_opened++;
-        if (read_range(path, e->start, e->end, &data, &why, whybuf, sizeof whybuf) != 0) {
-            bad_file(s, path, why, st);
-            free(path);
-            continue;
+        if (started && (i & 1)) {
+            /* keep file order: what the driver's thread holds goes first */
+            rc = direct_full(&dc, &chunk, 0, err);
+            if (!rc) rc = take_helper_file(&h, i, &dc, &d->bad, err);
+        } else {
+            rc = decode_entry(d, &s->cur[i], st, &chunk, direct_full, &dc, 0, err);
         }
-        st->files_read++;
-        st->bytes_read += (int64_t)data.len;
-        s->cur_file = path;
-        if (s->json) wjson_begin(s->json, path, data.data ? data.data : "", data.len);
-        WCsvReader *csv = (e->start > 0 && s->csv_nohdr) ? s->csv_nohdr : s->csv;
-        if (csv) wcsv_begin(csv, path, data.data ? data.data : "", data.len);
-        int done = 0;
-        while (!done && !rc) {
-            int64_t room = CHUNK_ROWS - wbatch_rows(&s->chunk);
-            rc = s->json ? wjson_next(s->json, &s->chunk, room, &done, err)
-                         : wcsv_next(csv, &s->chunk, room, &done, err);
-            if (!rc && wbatch_rows(&s->chunk) >= CHUNK_ROWS) {
-                st->rows += wbatch_rows(&s->chunk);
-                rc = fn(user, &s->chunk, err);
-                wbatch_reset(&s->chunk);
-            }
-        }
-        s->cur_file = NULL;
-        free(path);
     }
-    if (!rc && wbatch_rows(&s->chunk) > 0) {
-        st->rows += wbatch_rows(&s->chunk);
-        rc = fn(user, &s->chunk, err);
-        wbatch_reset(&s->chunk);
+    if (!rc) rc = direct_full(&dc, &chunk, 1, err);
+    if (started) {
+        pthread_mutex_lock(&h.mu);
+        h.cancel = 1;
+        pthread_cond_broadcast(&h.cv);
+        pthread_mutex_unlock(&h.mu);
+        pthread_join(th, NULL);
+        st->files_read += h.st.files_read;
+        st->files_skipped += h.st.files_skipped;
+        st->bytes_read += h.st.bytes_read;
     }
-    st->bad_records = s->bad_count - bad0;
-    if (!rc && s->bad_path && s->bad.len > 0) {
+    if (parallel) {
+        wbatch_fini(&h.bufs[0]);
+        wbatch_fini(&h.bufs[1]);
+        wbuf_fini(&h.slot_bad);
+        pthread_mutex_destroy(&h.mu);
+        pthread_cond_destroy(&h.cv);
+    }
+    st->bad_records = d->bad_count + s->helper_dec.bad_count - bad0;
+    if (!rc && s->bad_path && d->bad.len > 0) {
         char path[4096];
         rc = wfs_mkdirs(s->bad_path, err);
         snprintf(path, sizeof path, "%s/bad-%s-%" PRId64 ".jsonl", s->bad_path, s->query_name, batch_id);
-        if (!rc) rc = wfs_write_atomic(path, s->bad.data, s->bad.len, err);
+        if (!rc) rc = wfs_write_atomic(path, d->bad.data, d->bad.len, err);
     }
-    wbuf_fini(&data);
     return rc;
 }
 
