@@ -38,9 +38,17 @@ FROM STREAM(clicks_json);
 SQL
 }
 
+# The files the sink's manifest (OUT/_weir_metadata, Spark's _spark_metadata layout: "v1" then one JSON
+# object per file with its "path") lists, absolute; without a manifest, the visible CSV files.
 committed_files() {
-    "$W" manifest "$1" 2>/dev/null && return 0
-    find "$1" -type f -name '*.csv*' ! -path '*/_*' ! -name '.*' | sort
+    local out=$1 m="$1/_weir_metadata"
+    if [ -d "$m" ] && [ -n "$(ls "$m" 2>/dev/null)" ]; then
+        cat "$m"/* 2>/dev/null | grep -v '"action":"delete"' | grep -o '"path":"[^"]*"' |
+            sed 's/^"path":"//; s/"$//; s#^file://##' |
+            while read -r p; do case "$p" in /*) echo "$p" ;; *) echo "$out/$p" ;; esac; done | sort -u
+    else
+        find "$out" -type f -name '*.csv*' ! -path '*/_*' ! -name '.*' 2>/dev/null | sort
+    fi
 }
 
 oracle() {
