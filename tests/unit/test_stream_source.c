@@ -525,6 +525,53 @@ static void test_parallel_decode(void) {
     }
 }
 
+static void test_recursive(void) {
+    fresh_checkpoint();
+    char sub[900], path[1000];
+    WErr err;
+    werr_init(&err);
+    snprintf(sub, sizeof sub, "%s/r_a/deep", in_dir);
+    CHECK_EQ_INT(wfs_mkdirs(sub, &err), 0);
+    snprintf(path, sizeof path, "%s/r_a/_hidden", in_dir);
+    CHECK_EQ_INT(wfs_mkdirs(path, &err), 0);
+    put_records("r_a/deep/r1.json", 1, 2, 10);
+    put_records("r_a/_hidden/r2.json", 100, 101, 10);     /* inside a '_' folder: ignored */
+    put_records("r_top.json", 2, 3, 10);
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "r*");
+    WFileSource *s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 1);                         /* without recursiveFileLookup: the top only */
+    wsrc_close(s);
+    fresh_checkpoint();
+    wopts_set(&o, "recursiveFileLookup", "true");
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 2);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 2);
+    CHECK_EQ_INT(sum.sum, 3);
+    /* a folder created later is watched too */
+    snprintf(sub, sizeof sub, "%s/r_b", in_dir);
+    CHECK_EQ_INT(wfs_mkdirs(sub, &err), 0);
+    struct pollfd p = {wsrc_fd(s), POLLIN, 0};
+    CHECK(poll(&p, 1, 2000) == 1);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    put_records("r_b/r3.json", 40, 41, 0);
+    for (int i = 0; i < 20 && wsrc_ready(s) == 0; i++) {
+        poll(&p, 1, 100);
+        CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    }
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 40);
+    const WSrcFile *files;
+    int n;
+    CHECK_EQ_INT(wsrc_batch_files(s, 1, &files, &n, &err), 0);
+    CHECK(n == 1 && !strcmp(files[0].name, "r_b/r3.json"));
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
     snprintf(in_dir, sizeof in_dir, "%s/in", root);
@@ -543,6 +590,7 @@ int main(void) {
     test_clean_source();
     test_max_file_age();
     test_parallel_decode();
+    test_recursive();
     wtype_fini(&schema);
     wckpt_close(ck);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
