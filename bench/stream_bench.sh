@@ -16,6 +16,14 @@ LAT=$PWD/$BUILD/stream_latency
 d=${BENCH_DIR:-$(mktemp -d /tmp/weir-bench-stream.XXXXXX)}
 trap 'rm -rf "$d"' EXIT
 echo "machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), shared with other jobs; $(date -u +%F)"
+# Every committed batch waits for several fsyncs (offsets/N, the sink's files and manifest, commits/N), so the
+# disk's synchronous write time is the floor under the latency figures: measure it in the same run.
+mkdir -p "$d"
+s0=$(date +%s%N)
+dd if=/dev/zero of="$d/sync.dat" bs=512 count=200 oflag=dsync 2>/dev/null
+s1=$(date +%s%N)
+printf 'disk: one synchronous 512-byte write takes %.2f ms (dd oflag=dsync, 200 writes)\n' "$(echo "($s1 - $s0) / 200000000" | bc -l)"
+rm -f "$d/sync.dat"
 
 echo "== 1. latency, rename -> commit, 1000 files/s x 10 s, empty folder"
 "$LAT" "$d/lat1" 1000 10
@@ -33,6 +41,7 @@ INSERT INTO dst SELECT datetime, analytics.clicks AS clicks, analytics.impressio
                        sales.quantity AS quantity, sales.total_price AS total_price FROM STREAM(src);
 SQL
 sync
+sleep 1.2 # files listed at start are taken once their mtime is fileStableMs (1 s) old; not part of the timing
 t0=$(date +%s.%N)
 "$W" run "$d/big.sql" --trigger availableNow --progress off
 t1=$(date +%s.%N)
@@ -45,6 +54,7 @@ printf 'input %d MB; weir %.2f s (%.0f MB/s); DuckDB 1 thread %.2f s; weir is %.
 
 echo "== 4. startup to first committed batch (weir run --trigger once, one file, fresh checkpoint)"
 "$W" gen --out "$d/one" --files 1 --records-per-file 10 --seed 4 --interval 0 > /dev/null
+sleep 1.2
 times=()
 for i in $(seq 1 20); do
     rm -rf "$d/oneck" "$d/oneout"
