@@ -5,6 +5,7 @@
 #   3. throughput of an availableNow run of Task_1 over 1,000 files x 1,000 records against DuckDB
 #      single-thread doing the same (read, flatten, write CSV), in the same run;
 #   4. startup to first committed batch: `weir run --trigger once` on one file, whole process (median of 20);
+#   1b, 2b. the same on tmpfs (/dev/shm), where fsync is free: the engine's own share of the latency;
 #   5. peak memory (VmHWM) of `weir run` over a seed-style run while `weir gen` writes (SEED_SECONDS, 60 by
 #      default, at 20 files/s: the seed writes one file every 5 s, so this is 100x its rate).
 # Environment: BUILD (build), BENCH_DIR (a temp folder), SEED_SECONDS.
@@ -29,6 +30,16 @@ echo "== 1. latency, rename -> commit, 1000 files/s x 10 s, empty folder"
 "$LAT" "$d/lat1" 1000 10
 echo "== 2. the same with 100,000 already-taken files in the folder"
 "$LAT" "$d/lat2" 1000 10 100000
+
+# The same on tmpfs, where fsync costs nothing: the engine's own share of the latency.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    shm=$(mktemp -d /dev/shm/weir-bench.XXXXXX)
+    echo "== 1b. latency as in 1, checkpoint and folders on tmpfs (/dev/shm: fsync is free)"
+    "$LAT" "$shm/lat1" 1000 10
+    echo "== 2b. latency as in 2 (100,000 taken files), on tmpfs"
+    "$LAT" "$shm/lat2" 1000 10 100000
+    rm -rf "$shm"
+fi
 
 echo "== 3. availableNow throughput vs DuckDB (single thread), 1,000 files x 1,000 records"
 "$W" gen --out "$d/big" --files 1000 --records-per-file 1000 --seed 3 --interval 0 > /dev/null
