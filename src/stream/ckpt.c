@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ struct WCkpt {
     int64_t last_committed;
     int64_t oldest;
     int readonly;
+    int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
 };
 
 static char *join(const char *a, const char *b) {
@@ -154,6 +156,7 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     WCkpt *c = calloc(1, sizeof *c);
     if (!c) return werr_msg(err, WEIR_NOMEM, "out of memory");
     c->readonly = readonly;
+    c->lock_fd = -1;
     c->dir = strdup(dir);
     c->offsets_dir = join(dir, "offsets");
     c->commits_dir = join(dir, "commits");
@@ -172,6 +175,19 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         if (!rc) rc = wfs_mkdirs(c->commits_dir, err);
         if (!rc) rc = wfs_mkdirs(c->sources_dir, err);
         if (!rc) rc = wfs_mkdirs(c->progress_dir, err);
+        /* one writer at a time: two queries sharing a checkpoint would each plan the same batch N. The lock
+         * dies with the process, so a kill -9 never leaves it behind. */
+        if (!rc) {
+            char lp[4200];
+            snprintf(lp, sizeof lp, "%s/.lock", dir);
+            c->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+            if (c->lock_fd < 0)
+                rc = werr_set(err, WEIR_IO, lp, -1, -1, -1, "cannot open the checkpoint's lock: %s", strerror(errno));
+            else if (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0)
+                rc = werr_set(err, errno == EWOULDBLOCK ? WEIR_MISUSE : WEIR_IO, dir, -1, -1, -1,
+                              "the checkpoint is in use by another running query (each query needs its own "
+                              "checkpointLocation; stop the other one first)");
+        }
         if (!rc) rc = wfs_remove_temps(dir, err);
         if (!rc) rc = wfs_remove_temps(c->offsets_dir, err);
         if (!rc) rc = wfs_remove_temps(c->commits_dir, err);
@@ -236,6 +252,7 @@ int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_c
 
 void wckpt_close(WCkpt *c) {
     if (!c) return;
+    if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
     free(c->commits_dir);

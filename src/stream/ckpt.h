@@ -40,7 +40,8 @@ typedef struct WOffsetsEntry {
 } WOffsetsEntry;
 
 /* Opens (creating when absent) the checkpoint at dir: creates the folders and `metadata` with a new
- * query id, removes temp files a crash left, and finds the last planned and the last committed batch.
+ * query id, takes the checkpoint's lock (WEIR_MISUSE when another process or handle holds it), removes
+ * temp files a crash left, and finds the last planned and the last committed batch.
  * Caller owns the result; close with wckpt_close. */
 int wckpt_open(const char *dir, WCkpt **out, WErr *err);
 void wckpt_close(WCkpt *c);

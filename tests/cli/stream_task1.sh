@@ -5,7 +5,7 @@
 #   - trigger once takes everything in one batch; SIGTERM stops cleanly with exit 0;
 #   - two queries of one script run side by side, each with its own checkpoint under weir.checkpointRoot;
 #   - bad input (truncated, empty, binary, non-UTF-8) is dead-lettered while good rows all arrive;
-#   - exit codes: 2 for bad SQL or a file sink without a checkpoint, 1 for a damaged checkpoint;
+#   - exit codes: 2 for bad SQL, a file sink without a checkpoint or a checkpoint in use, 1 for a damaged one;
 #   - `weir inspect` reports batches, files and a clean state.
 # Last line: "N passed, N failed".
 set -u
@@ -59,6 +59,9 @@ sleep 0.5
 "$W" gen --out "$d/in4" --files 2 --records-per-file 10 --seed 10 --interval 0 >/dev/null 2>&1
 for f in "$d"/in4/*; do mv "$f" "$d/in/live_$(basename "$f")"; done
 for _ in $(seq 1 50); do grep -q '"numInputRows"' "$d/p4.json" && break; sleep 0.1; done
+"$W" run "$d/t.sql" --trigger once > /dev/null 2>"$d/second.err"
+check "a second run on the same checkpoint is refused (exit 2)" test $? -eq 2
+check "... saying the checkpoint is in use" grep -q "in use by another running query" "$d/second.err"
 kill -TERM $pid
 wait $pid
 check "SIGTERM: exit 0" test $? -eq 0

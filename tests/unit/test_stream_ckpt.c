@@ -120,6 +120,13 @@ static void test_ckpt(const char *root) {
     snprintf(id, sizeof id, "%s", wckpt_id(c));
     CHECK_EQ_INT(wckpt_last_planned(c), -1);
     CHECK_EQ_INT(wckpt_last_committed(c), -1);
+    /* a second writer is refused while the first holds the checkpoint; a reader is not */
+    WCkpt *c2 = NULL;
+    CHECK_EQ_INT(wckpt_open(dir, &c2, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "in use by another running query") != NULL);
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &c2, &err), 0);
+    wckpt_close(c2);
     WOffsetsEntry e;
     wckpt_offsets_init(&e);
     e.batch_id = 0;
