@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -330,9 +331,11 @@ static int query_open(Query *q, WErr *err) {
     wckpt_new_uuid(q->run_id);
     wopts_init(&q->sink_opts);
     if (q->ckpt_temp) {
-        char tmpl[] = "/tmp/weir-console-XXXXXX";
-        if (!mkdtemp(tmpl)) return werr_msg(err, WEIR_IO, "cannot create a temporary checkpoint: %s", strerror(errno));
-        snprintf(q->ckpt_dir, sizeof q->ckpt_dir, "%s", tmpl);
+        char id[37];
+        wckpt_new_uuid(id);
+        snprintf(q->ckpt_dir, sizeof q->ckpt_dir, "/tmp/weir-console-%s", id);
+        if (mkdir(q->ckpt_dir, 0700) != 0)
+            return werr_msg(err, WEIR_IO, "cannot create a temporary checkpoint %s: %s", q->ckpt_dir, strerror(errno));
     }
     rc = wckpt_open(q->ckpt_dir, &q->ckpt, err);
     if (rc) return rc;

@@ -23,7 +23,8 @@
  * 7 days: files older than the newest file seen minus this are ignored), pathGlobFilter (fnmatch on the
  * file name), recursiveFileLookup, cleanSource (off | archive | delete) with sourceArchiveDir,
  * badRecordsPath (every malformed record, and every file that cannot be read, as a JSON Lines entry),
- * plus the decoder's options (formats/json.h, formats/csv.h).
+ * plus the decoder's options (formats/json.h, formats/csv.h). weir's own: rescanInterval (10 seconds),
+ * fileStableMs (1000), decodeThreads (2: a batch of several files over 1 MB is decoded by two threads).
  */
 #ifndef WEIR_STREAM_SOURCE_FILE_H
 #define WEIR_STREAM_SOURCE_FILE_H
