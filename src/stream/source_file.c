@@ -54,6 +54,7 @@ typedef struct Known {
     int64_t mtime_ms;
     int64_t seen_ms;     /* when it was listed (UNSTABLE) */
     int line_based;      /* may be read incrementally (JSON Lines / CSV) */
+    uint64_t ino;        /* inode when taken (0: unknown, e.g. taken before a restart) */
     int pending_pos;     /* index in pending[], -1 */
 } Known;
 
@@ -310,9 +311,20 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
     k->mtime_ms = mtime;
     if (mtime > s->newest_mtime_ms) s->newest_mtime_ms = mtime;
     int rc = WEIR_OK;
-    if (k->state == K_TAKEN) {
+    if (k->state == K_TAKEN && k->ino && k->ino != (uint64_t)st.st_ino) {
+        /* another file under a taken name (renamed over it, or deleted and written again): Spark's rule, a
+         * name is taken once; reported, not read */
+        fprintf(stderr, "weir: %s: a new file under a name already taken; ignored (names are taken once, as in "
+                "Spark: give new files new names)\n", path);
+        k->state = K_IGNORED;
+    } else if (k->state == K_TAKEN && k->size < k->taken_end) {
+        fprintf(stderr, "weir: %s: file shrank after it was taken (%" PRId64 " bytes, %" PRId64 " read); ignored\n",
+                path, k->size, k->taken_end);
+        k->taken_end = k->size;
+    } else if (k->state == K_TAKEN) {
         /* a taken file that grew: its new bytes become a pending continuation, if it can be read from the
          * middle; otherwise they are reported and left alone */
+        if (!k->ino) k->ino = (uint64_t)st.st_ino;
         if (k->size > k->taken_end) {
             if (k->line_based) {
                 if (pending_add(s, k)) rc = nomem(err);
@@ -327,6 +339,7 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
     } else if (from_event || now_ms() - mtime >= s->stable_ms) {
         if (k->state != K_PENDING) {
             k->line_based = is_line_based(s, path);
+            k->ino = (uint64_t)st.st_ino;
             if (pending_add(s, k)) rc = nomem(err);
         }
     } else if (k->state != K_UNSTABLE && k->state != K_PENDING) {

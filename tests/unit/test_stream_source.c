@@ -318,6 +318,14 @@ static void test_inotify_growing_bad(void) {
     CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
     CHECK_EQ_INT(sum.rows, 2);
     CHECK_EQ_INT(sum.sum, 300);
+    /* a new file renamed over the taken name is not read (names are taken once) */
+    put_records(".n1.tmp", 500, 510, 0);
+    char tmp[800];
+    snprintf(tmp, sizeof tmp, "%s/.n1.tmp", in_dir);
+    CHECK_EQ_INT(rename(tmp, path), 0);
+    CHECK(poll(&p, 1, 2000) == 1);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
     /* bad input: a malformed record, binary garbage, non-UTF-8, an empty file, a file deleted after it was
      * planned; none stops the batch, each is dead-lettered */
     put_text("n2.json", "{\"a\": 7}\n{\"a\": tru\n{\"a\": 8}\n", 0);
