@@ -10,6 +10,7 @@
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #   make bench-stream  streaming latency (rename -> commit), availableNow throughput vs DuckDB, memory
 #   make soak       the kill -9 exactly-once test with 500 kills (KILLS=N)
+#   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -120,3 +121,8 @@ $(BUILD)/stream_latency: bench/stream_latency.c $(BUILD)/libweir.a
 
 bench-stream: all $(BUILD)/stream_latency
 	BUILD=$(BUILD) bash bench/stream_bench.sh
+
+# The SQL projection/filter operator against DuckDB on the same in-memory rows (bench/sql_bench.sh; BENCH_ROWS=count).
+.PHONY: bench-sql
+bench-sql: $(BUILD)/libweir.a
+	bash bench/sql_bench.sh $(BENCH_ROWS)

@@ -22,6 +22,7 @@ static const WCommand commands[] = {
     {"gen", cmd_gen, "generate the seed's click-stream JSON files"},
     {"validate", cmd_validate, "check that JSON or CSV files are well-formed (and match a schema)"},
     {"convert", cmd_convert, "convert JSON, CSV and Parquet files (optionally flattening structs)"},
+    {"check", cmd_check, "parse and plan a SQL script, print the plan"},
 };
 
 static void usage(FILE *f) {

@@ -165,9 +165,29 @@ static int64_t floordiv(int64_t a, int64_t b) {
     return q;
 }
 
+/* Time arithmetic saturates at the ends of the int64 range instead of overflowing (timestamps there are
+ * hundreds of thousands of years away; Spark fails or wraps, weir keeps the extreme value). */
+static int64_t sat_add(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return b < 0 ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
+static int64_t floormod(int64_t a, int64_t b) {
+    int64_t m = a % b;
+    return m < 0 ? m + b : m;
+}
+
+/* days * one day + tod, saturated */
+static int64_t day_us(int64_t days, int64_t tod) {
+    int64_t r;
+    if (__builtin_mul_overflow(days, US_PER_DAY, &r)) return days < 0 ? INT64_MIN : INT64_MAX;
+    return sat_add(r, tod);
+}
+
 static int64_t local_us(const WExprCtx *c, int64_t us) {
     if (!c->tz) return us;
-    return us + (int64_t)wtz_offset_at_utc(c->tz, us) * US_PER_SEC;
+    return sat_add(us, (int64_t)wtz_offset_at_utc(c->tz, us) * US_PER_SEC);
 }
 
 static int64_t to_utc(const WExprCtx *c, int64_t local) { return c->tz ? wtz_local_to_utc(c->tz, local) : local; }
@@ -182,7 +202,7 @@ static int days_in_month(int64_t y, unsigned m) {
 static int format_ts(const WExprCtx *c, int64_t us, char *buf) {
     int64_t l = local_us(c, us);
     int64_t days = floordiv(l, US_PER_DAY);
-    int64_t rem = l - days * US_PER_DAY;
+    int64_t rem = floormod(l, US_PER_DAY);
     int n;
     if (days >= INT32_MIN && days <= INT32_MAX) {
         n = wtime_format_date((int32_t)days, buf);
@@ -462,7 +482,7 @@ static void cast_val(WExprCtx *c, WTypeId from, WTypeId to, Val *x) {
             else x->i = us;
             return;
         }
-        case WT_DATE: x->i = to_utc(c, x->i * US_PER_DAY); return;
+        case WT_DATE: x->i = to_utc(c, day_us(x->i, 0)); return;
         case WT_DOUBLE:
             if (isnan(x->d) || isinf(x->d)) x->null = 1;
             else x->i = sat_double_to_i64(x->d * 1e6, INT64_MIN, INT64_MAX);
@@ -580,15 +600,39 @@ static unsigned map_case(unsigned cp, int upper) {
     return cp;
 }
 
+/* A letter of the scripts map_case knows (enough to find the end of a Greek word). */
+static int is_letter(unsigned cp) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 &&
+           cp != 0xF7) || (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x400 && cp <= 0x4FF);
+}
+
 static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
     wbuf_reset(&c->tmp);
     if (wbuf_reserve(&c->tmp, x->n + 8)) return WEIR_NOMEM;
+    size_t a = 0;
+    while (a < x->n && (unsigned char)x->s[a] < 0x80) a++;
+    if (a == x->n) { /* ASCII only */
+        for (size_t i = 0; i < x->n; i++) {
+            char ch = x->s[i];
+            if (upper && ch >= 'a' && ch <= 'z') ch = (char)(ch - 32);
+            else if (!upper && ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
+            c->tmp.data[i] = ch;
+        }
+        return wvec_append_str(v, c->tmp.data, x->n);
+    }
+    int prev_letter = 0;
     for (size_t i = 0; i < x->n;) {
         size_t l;
         unsigned cp = decode(x->s + i, x->n - i, &l);
         char o[4];
         int on;
-        if (upper && cp == 0xDF) { /* Java upper-cases sharp s to "SS" */
+        int letter = is_letter(cp);
+        if (!upper && cp == 0x3A3 && prev_letter) {
+            /* Java's final sigma: capital sigma ending a word lower-cases to the final form */
+            size_t nl;
+            unsigned next = i + l < x->n ? decode(x->s + i + l, x->n - i - l, &nl) : 0;
+            on = encode(is_letter(next) ? 0x3C3 : 0x3C2, o);
+        } else if (upper && cp == 0xDF) { /* Java upper-cases sharp s to "SS" */
             o[0] = o[1] = 'S';
             on = 2;
         } else if (l == 1 && cp >= 0x80) { /* a stray byte: keep it */
@@ -599,6 +643,7 @@ static int put_case(WExprCtx *c, WVec *v, const Val *x, int upper) {
         }
         if (wbuf_append(&c->tmp, o, (size_t)on)) return WEIR_NOMEM;
         i += l;
+        prev_letter = letter;
     }
     return wvec_append_str(v, c->tmp.data ? c->tmp.data : "", c->tmp.len);
 }
@@ -641,11 +686,119 @@ static int like(const char *s, size_t sn, const char *p, size_t pn, char esc) {
 
 static int eval(WExprCtx *c, const WBound *e, const WVec **out, WErr *err);
 
+/* A literal's vector is filled once and only grows: readers look at rows below the batch's count only. */
 static int fill_lit(WExprCtx *c, const WBound *e, WVec *v) {
     Val x = {e->is_null, e->ival, e->dval, e->sval, e->slen};
-    if (wvec_reserve(v, c->n)) return WEIR_NOMEM;
-    for (int64_t i = 0; i < c->n; i++)
+    if (v->len >= c->n) return WEIR_OK;
+    if (wvec_reserve(v, c->n - v->len)) return WEIR_NOMEM;
+    while (v->len < c->n)
         if (put(v, e->type, &x)) return WEIR_NOMEM;
+    return WEIR_OK;
+}
+
+static inline void set_bit(uint8_t *bm, int64_t i) { bm[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+
+/* Typed loops for the common cases (numbers, no per-row type switch); 0 when the case is not one. */
+static int fast_arith(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t n, int *done) {
+    WTypeId t = e->kids[0]->type;
+    *done = 0;
+    if (e->fn == WF_MOD || e->fn == WF_INTDIV || (t != WT_INT && t != WT_BIGINT && t != WT_DOUBLE)) return WEIR_OK;
+    if (e->fn == WF_DIV && t != WT_DOUBLE) return WEIR_OK;
+    if (wvec_reserve(v, n)) return WEIR_NOMEM;
+    int64_t nulls = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
+            nulls++;
+            if (t == WT_INT) ((int32_t *)v->values)[i] = 0;
+            else if (t == WT_BIGINT) ((int64_t *)v->values)[i] = 0;
+            else ((double *)v->values)[i] = 0;
+            continue;
+        }
+        if (t == WT_DOUBLE) {
+            double x = wvec_f64(a, i), y = wvec_f64(b, i), r;
+            switch (e->fn) {
+            case WF_ADD: r = x + y; break;
+            case WF_SUB: r = x - y; break;
+            case WF_MUL: r = x * y; break;
+            default:
+                if (y == 0) {
+                    nulls++;
+                    ((double *)v->values)[i] = 0;
+                    continue;
+                }
+                r = x / y;
+                break;
+            }
+            ((double *)v->values)[i] = r;
+        } else {
+            uint64_t x = t == WT_INT ? (uint64_t)(int64_t)wvec_i32(a, i) : (uint64_t)wvec_i64(a, i);
+            uint64_t y = t == WT_INT ? (uint64_t)(int64_t)wvec_i32(b, i) : (uint64_t)wvec_i64(b, i);
+            uint64_t r = e->fn == WF_ADD ? x + y : e->fn == WF_SUB ? x - y : x * y;
+            if (t == WT_INT) ((int32_t *)v->values)[i] = (int32_t)(uint32_t)r;
+            else ((int64_t *)v->values)[i] = (int64_t)r;
+        }
+        set_bit(v->validity, i);
+    }
+    v->len = n;
+    v->null_count = nulls;
+    *done = 1;
+    return WEIR_OK;
+}
+
+static int fast_compare(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t n, int *done) {
+    WTypeId t = e->kids[0]->type;
+    *done = 0;
+    if (e->fn == WF_NSEQ || (t != WT_INT && t != WT_DATE && t != WT_BIGINT && t != WT_TIMESTAMP && t != WT_DOUBLE))
+        return WEIR_OK;
+    if (wvec_reserve(v, n)) return WEIR_NOMEM;
+    int64_t nulls = 0;
+    int wide = t == WT_BIGINT || t == WT_TIMESTAMP;
+    if (t == WT_DOUBLE) {
+        for (int64_t i = 0; i < n; i++) {
+            if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
+                nulls++;
+                continue;
+            }
+            double x = wvec_f64(a, i), y = wvec_f64(b, i);
+            /* Spark: NaN = NaN, and NaN above every other value */
+            int an = x != x, bn = y != y;
+            int c = (an || bn) ? an - bn : (x < y ? -1 : x > y);
+            int r;
+            switch (e->fn) {
+            case WF_EQ: r = c == 0; break;
+            case WF_LT: r = c < 0; break;
+            case WF_LE: r = c <= 0; break;
+            case WF_GT: r = c > 0; break;
+            default: r = c >= 0; break;
+            }
+            if (r) set_bit(v->values, i);
+            set_bit(v->validity, i);
+        }
+        v->len = n;
+        v->null_count = nulls;
+        *done = 1;
+        return WEIR_OK;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        if (wvec_is_null(a, i) || wvec_is_null(b, i)) {
+            nulls++;
+            continue;
+        }
+        int64_t x = wide ? wvec_i64(a, i) : wvec_i32(a, i), y = wide ? wvec_i64(b, i) : wvec_i32(b, i);
+        int r;
+        switch (e->fn) {
+        case WF_EQ: r = x == y; break;
+        case WF_LT: r = x < y; break;
+        case WF_LE: r = x <= y; break;
+        case WF_GT: r = x > y; break;
+        default: r = x >= y; break;
+        }
+        if (r) set_bit(v->values, i);
+        set_bit(v->validity, i);
+    }
+    v->len = n;
+    v->null_count = nulls;
+    *done = 1;
     return WEIR_OK;
 }
 
@@ -708,7 +861,7 @@ static int arith(const WBound *e, WVec *v, const WVec *a, const WVec *b, int64_t
 
 static int ts_add_months(const WExprCtx *c, int64_t us, int32_t months, int64_t *out) {
     int64_t l = local_us(c, us);
-    int64_t days = floordiv(l, US_PER_DAY), tod = l - days * US_PER_DAY;
+    int64_t days = floordiv(l, US_PER_DAY), tod = floormod(l, US_PER_DAY);
     int64_t y;
     unsigned m, d;
     wtime_civil_from_days(days, &y, &m, &d);
@@ -717,21 +870,21 @@ static int ts_add_months(const WExprCtx *c, int64_t us, int32_t months, int64_t 
     m = (unsigned)(mi - y * 12) + 1;
     int dim = days_in_month(y, m);
     if ((int)d > dim) d = (unsigned)dim;
-    *out = to_utc(c, wtime_days_from_civil(y, m, d) * US_PER_DAY + tod);
+    *out = to_utc(c, day_us(wtime_days_from_civil(y, m, d), tod));
     return 0;
 }
 
 static int64_t trunc_ts(const WExprCtx *c, int64_t us, int unit) {
     switch (unit) {
     case WTRUNC_MICROSECOND: return us;
-    case WTRUNC_MILLISECOND: return floordiv(us, 1000) * 1000;
-    case WTRUNC_SECOND: return floordiv(us, US_PER_SEC) * US_PER_SEC;
+    case WTRUNC_MILLISECOND: return sat_add(us, -floormod(us, 1000));
+    case WTRUNC_SECOND: return sat_add(us, -floormod(us, US_PER_SEC));
     default: break;
     }
     int64_t l = local_us(c, us);
-    int64_t days = floordiv(l, US_PER_DAY), tod = l - days * US_PER_DAY;
-    if (unit == WTRUNC_MINUTE) return to_utc(c, days * US_PER_DAY + tod / 60000000 * 60000000);
-    if (unit == WTRUNC_HOUR) return to_utc(c, days * US_PER_DAY + tod / 3600000000LL * 3600000000LL);
+    int64_t days = floordiv(l, US_PER_DAY), tod = floormod(l, US_PER_DAY);
+    if (unit == WTRUNC_MINUTE) return to_utc(c, day_us(days, tod / 60000000 * 60000000));
+    if (unit == WTRUNC_HOUR) return to_utc(c, day_us(days, tod / 3600000000LL * 3600000000LL));
     int64_t y;
     unsigned m, d;
     wtime_civil_from_days(days, &y, &m, &d);
@@ -742,7 +895,7 @@ static int64_t trunc_ts(const WExprCtx *c, int64_t us, int unit) {
     case WTRUNC_QUARTER: days = wtime_days_from_civil(y, (m - 1) / 3 * 3 + 1, 1); break;
     default: days = wtime_days_from_civil(y, 1, 1); break;
     }
-    return to_utc(c, days * US_PER_DAY);
+    return to_utc(c, day_us(days, 0));
 }
 
 static int time_part(const WExprCtx *c, WFn fn, WTypeId t, int64_t x) {
@@ -751,7 +904,7 @@ static int time_part(const WExprCtx *c, WFn fn, WTypeId t, int64_t x) {
     else {
         int64_t l = local_us(c, x);
         days = floordiv(l, US_PER_DAY);
-        tod = l - days * US_PER_DAY;
+        tod = floormod(l, US_PER_DAY);
     }
     int64_t y;
     unsigned m, d;
@@ -786,8 +939,11 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (put(v, e->type, &x)) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_ADD: case WF_SUB: case WF_MUL: case WF_DIV: case WF_MOD: case WF_INTDIV:
+    case WF_ADD: case WF_SUB: case WF_MUL: case WF_DIV: case WF_MOD: case WF_INTDIV: {
+        int done;
+        if ((rc = fast_arith(e, v, k[0], k[1], n, &done)) || done) return rc;
         return arith(e, v, k[0], k[1], n);
+    }
     case WF_NEG: case WF_ABS: case WF_BITNOT:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], t0, i);
@@ -803,7 +959,9 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (put(v, e->type, &x)) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_EQ: case WF_NSEQ: case WF_LT: case WF_LE: case WF_GT: case WF_GE:
+    case WF_EQ: case WF_NSEQ: case WF_LT: case WF_LE: case WF_GT: case WF_GE: {
+        int done;
+        if ((rc = fast_compare(e, v, k[0], k[1], n, &done)) || done) return rc;
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], t0, i), y = get(k[1], t0, i);
             if (x.null || y.null) {
@@ -822,7 +980,33 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (rc) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_AND: case WF_OR:
+    }
+    case WF_AND: case WF_OR: {
+        /* whole bytes of the bitmaps at once: T = rows known true, F = rows known false, the rest NULL */
+        const uint8_t *va = k[0]->validity, *xa = k[0]->values, *vb = k[1]->validity, *xb = k[1]->values;
+        if (t0 == WT_BOOLEAN && e->kids[1]->type == WT_BOOLEAN && n > 0) {
+            uint8_t *vv = v->validity, *xv = v->values;
+            int64_t bytes = (n + 7) / 8, valid = 0;
+            for (int64_t j = 0; j < bytes; j++) {
+                uint8_t ta = va[j] & xa[j], fa = va[j] & (uint8_t)~xa[j];
+                uint8_t tb = vb[j] & xb[j], fb = vb[j] & (uint8_t)~xb[j];
+                uint8_t t, f;
+                if (e->fn == WF_AND) {
+                    t = ta & tb;
+                    f = fa | fb;
+                } else {
+                    t = ta | tb;
+                    f = fa & fb;
+                }
+                uint8_t m = (j == bytes - 1 && (n & 7)) ? (uint8_t)((1u << (n & 7)) - 1) : 0xFF;
+                vv[j] = (t | f) & m;
+                xv[j] = t & m;
+                valid += __builtin_popcount(vv[j]);
+            }
+            v->len = n;
+            v->null_count = n - valid;
+            return WEIR_OK;
+        }
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_BOOLEAN, i), y = get(k[1], WT_BOOLEAN, i);
             int dom = e->fn == WF_OR; /* the value that decides alone */
@@ -832,6 +1016,7 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (rc) return WEIR_NOMEM;
         }
         return WEIR_OK;
+    }
     case WF_NOT:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_BOOLEAN, i);
@@ -844,13 +1029,44 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
             if (wvec_append_bool(v, e->fn == WF_ISNULL ? isn : !isn)) return WEIR_NOMEM;
         }
         return WEIR_OK;
-    case WF_LIKE:
+    case WF_LIKE: {
+        /* a constant pattern that is only text between optional leading and trailing '%': no matcher needed */
+        const WBound *pk = e->kids[1];
+        if (pk->fn == WF_LIT && !pk->is_null && pk->sval) {
+            const char *pt = pk->sval;
+            size_t pn = pk->slen;
+            int lead = pn > 0 && pt[0] == '%';
+            int trail = pn > (size_t)lead && pt[pn - 1] == '%';
+            const char *lit = pt + lead;
+            size_t ln = pn - (size_t)lead - (size_t)trail;
+            int simple = 1;
+            for (size_t j = 0; j < ln; j++)
+                if (lit[j] == '%' || lit[j] == '_' || lit[j] == e->escape) simple = 0;
+            if (simple) {
+                for (int64_t i = 0; i < n; i++) {
+                    if (wvec_is_null(k[0], i)) {
+                        if (put_null(v)) return WEIR_NOMEM;
+                        continue;
+                    }
+                    size_t sn;
+                    const char *sv = wvec_str(k[0], i, &sn);
+                    int m;
+                    if (lead && trail) m = ln == 0 || (sn >= ln && memmem(sv, sn, lit, ln) != NULL);
+                    else if (lead) m = sn >= ln && !memcmp(sv + sn - ln, lit, ln);
+                    else if (trail) m = sn >= ln && !memcmp(sv, lit, ln);
+                    else m = sn == ln && !memcmp(sv, lit, ln);
+                    if (wvec_append_bool(v, m)) return WEIR_NOMEM;
+                }
+                return WEIR_OK;
+            }
+        }
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_STRING, i), p = get(k[1], WT_STRING, i);
             if ((x.null || p.null) ? put_null(v) : wvec_append_bool(v, like(x.s, x.n, p.s, p.n, e->escape)))
                 return WEIR_NOMEM;
         }
         return WEIR_OK;
+    }
     case WF_CASE: {
         int pairs = (e->n_kids - e->has_else) / 2;
         const WVec **kv = calloc((size_t)e->n_kids, sizeof *kv);
@@ -977,6 +1193,16 @@ static int eval_node(WExprCtx *c, const WBound *e, WVec *v, WErr *err) {
         }
         return WEIR_OK;
     }
+    case WF_DATE_FORMAT: {
+        if (!c->fmts[e->id] && (rc = wtimefmt_compile(e->pattern, &c->fmts[e->id], err))) return rc;
+        for (int64_t i = 0; i < n; i++) {
+            Val x = get(k[0], WT_TIMESTAMP, i);
+            char buf[256];
+            int len = x.null ? -1 : wtimefmt_format(c->fmts[e->id], x.i, c->tz, buf, sizeof buf);
+            if ((len < 0 ? put_null(v) : wvec_append_str(v, buf, (size_t)len))) return WEIR_NOMEM;
+        }
+        return WEIR_OK;
+    }
     case WF_DATE_TRUNC:
         for (int64_t i = 0; i < n; i++) {
             Val x = get(k[0], WT_TIMESTAMP, i);
@@ -1039,7 +1265,16 @@ static int eval(WExprCtx *c, const WBound *e, const WVec **out, WErr *err) {
         *out = c->done[e->id] = &s->children[e->path[0]];
         return WEIR_OK;
     }
-    WVec *v = scratch(c, e);
+    WVec *v;
+    if (e->fn == WF_LIT) {
+        v = &c->vecs[e->id];
+        if (!c->inited[e->id]) {
+            wvec_init(v, &SCALAR[e->type <= WT_TIMESTAMP ? e->type : WT_NULL]);
+            c->inited[e->id] = 1;
+        }
+    } else {
+        v = scratch(c, e);
+    }
     int rc = eval_node(c, e, v, err);
     if (rc) {
         if (rc == WEIR_NOMEM) werr_msg(err, WEIR_NOMEM, "out of memory evaluating an expression");

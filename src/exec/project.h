@@ -21,6 +21,17 @@ int  wproject_open(const WBoundSelect *sel, const char *time_zone, WProject **ou
 int  wproject_run(WProject *p, const WBatch *in, WBatch *out, WErr *err);
 void wproject_close(WProject *p);
 
+/* The event times of a batch, for the watermark and the progress report: the WATERMARK expression over
+ * every row of `in` (before WHERE: in Spark the watermark sits on the source), NULLs skipped. rows is 0
+ * when no row has an event time or the query has no WATERMARK clause (then has_watermark is 0). */
+typedef struct WEventTimeStats {
+    int has_watermark;
+    int64_t rows;
+    int64_t min_us, max_us;
+    double avg_us;
+} WEventTimeStats;
+int  wproject_event_time(WProject *p, const WBatch *in, WEventTimeStats *out, WErr *err);
+
 /* The same with a given current_timestamp (microseconds since the epoch), for tests and replays. */
 int  wproject_run_at(WProject *p, const WBatch *in, WBatch *out, int64_t now_us, WErr *err);
 

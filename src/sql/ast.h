@@ -70,6 +70,7 @@ struct WExpr {
     WExpr **kids;
     int n_kids;
     WType *cast_type;     /* WX_CAST */
+    int height;           /* 1 + the tallest child: bounds every later recursion over the tree */
 };
 
 typedef struct WSelItem {

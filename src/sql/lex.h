@@ -6,7 +6,7 @@
  * allows it, as in Spark. `backquoted` names are WTK_QIDENT and never keywords. Comments (-- to the end of
  * the line, slash-star block comments, not nested) and white space are skipped. Strings in '...' or "..." follow Spark's
  * rules: a doubled quote stands for one quote and a backslash escapes the next character (\n \t \r \0 \b
- * \Z \% \_ \uXXXX, any other character stands for itself). The lexer is pulled one token at a time and can
+ * \Z \% \_ \u + 4 hex digits, any other character stands for itself). The lexer is pulled one token at a time and can
  * be moved back to any offset (wlex_seek), which the parser uses to hand raw type text to core/schema.h.
  */
 #ifndef WEIR_SQL_LEX_H

@@ -42,6 +42,16 @@ static const char *const RESERVED[] = {
     "WATERMARK", "DELAY", "ESCAPE", "INTERSECT", "EXCEPT", "INNER", "LEFT", "RIGHT", "FULL", "CROSS",
     "SET", NULL};
 
+int wsql_needs_backquotes(const char *w) {
+    static const char *const SPECIAL[] = {"INTERVAL", "TIMESTAMP", "TIMESTAMP_LTZ", "DATE", "TRY_CAST", "DIV",
+                                          "STREAM", "RLIKE", "OVERWRITE", NULL};
+    for (int i = 0; RESERVED[i]; i++)
+        if (!strcasecmp(w, RESERVED[i])) return 1;
+    for (int i = 0; SPECIAL[i]; i++)
+        if (!strcasecmp(w, SPECIAL[i])) return 1;
+    return 0;
+}
+
 static int is_reserved(const WTok *t) {
     if (t->kind != WTK_IDENT) return 0;
     for (int i = 0; RESERVED[i]; i++)
@@ -255,6 +265,7 @@ int wsql_parse_interval(const char *s, size_t n, int32_t *out_months, int64_t *o
 
 static int parse_expr(P *p, WExpr **out);
 static int parse_additive(P *p, WExpr **out);
+static int fix_height(P *p, WExpr *e);
 
 static int enter(P *p) {
     if (++p->depth > MAX_DEPTH)
@@ -641,7 +652,7 @@ static int parse_primary(P *p, WExpr **out) {
 done:
     e->end = p->prev_end;
     *out = e;
-    return WEIR_OK;
+    return fix_height(p, e);
 }
 
 static int parse_postfix(P *p, WExpr **out) {
@@ -661,8 +672,24 @@ static int parse_postfix(P *p, WExpr **out) {
         f->str = name;
         f->str_len = strlen(name);
         f->end = p->prev_end;
+        if ((rc = fix_height(p, f))) return rc;
         *out = f;
     }
+    return WEIR_OK;
+}
+
+/* Sets e->height; a tree taller than MAX_HEIGHT (a chain such as 1+1+...+1 of thousands of terms) is an
+ * error, so that resolving, evaluating and printing, which recurse, stay within a small stack. */
+#define MAX_HEIGHT 1000
+static int fix_height(P *p, WExpr *e) {
+    int h = 0;
+    for (int i = 0; i < e->n_kids; i++)
+        if (e->kids[i] && e->kids[i]->height > h) h = e->kids[i]->height;
+    e->height = h + 1;
+    if (e->height > MAX_HEIGHT)
+        return wsql_error_at(p->err, p->L.src, p->L.len, e->off,
+                             "expression too complex (over %d levels of operators): split it or use IN (...)",
+                             MAX_HEIGHT);
     return WEIR_OK;
 }
 
@@ -676,7 +703,7 @@ static int make_unary(P *p, WOp o, size_t off, WExpr *k, WExpr **out) {
     e->n_kids = 1;
     e->end = p->prev_end;
     *out = e;
-    return WEIR_OK;
+    return fix_height(p, e);
 }
 
 static int make_binary(P *p, WExprKind kind, WOp o, WExpr *a, WExpr *b, WExpr **out) {
@@ -690,7 +717,7 @@ static int make_binary(P *p, WExprKind kind, WOp o, WExpr *a, WExpr *b, WExpr **
     e->n_kids = 2;
     e->end = p->prev_end;
     *out = e;
-    return WEIR_OK;
+    return fix_height(p, e);
 }
 
 static int parse_unary(P *p, WExpr **out) {
@@ -796,6 +823,7 @@ static int parse_predicate(P *p, WExpr **out) {
             e->kids[0] = a;
             e->n_kids = 1;
             e->end = p->prev_end;
+            if ((rc = fix_height(p, e))) return rc;
             a = e;
             continue;
         }
@@ -822,6 +850,7 @@ static int parse_predicate(P *p, WExpr **out) {
             e->kids = (WExpr **)pv_finish(p, &v);
             if (!e->kids) return WEIR_NOMEM;
             e->end = p->prev_end;
+            if ((rc = fix_height(p, e))) return rc;
             a = e;
             continue;
         }
@@ -840,6 +869,7 @@ static int parse_predicate(P *p, WExpr **out) {
             e->kids[2] = hi;
             e->n_kids = 3;
             e->end = p->prev_end;
+            if ((rc = fix_height(p, e))) return rc;
             a = e;
             continue;
         }
@@ -1202,11 +1232,18 @@ static int parse_set(P *p, WSqlStmt *st) {
         return advance(p);
     }
     if (p->t.kind != WTK_IDENT && p->t.kind != WTK_QIDENT) return fail_found(p, "a setting name");
-    size_t k0 = p->t.off;
+    /* the name is its words and dots, without what lies between them (white space, comments) */
+    WBuf nb;
+    wbuf_init(&nb);
     while (p->t.kind == WTK_IDENT || p->t.kind == WTK_QIDENT || op(p, ".")) {
-        if ((rc = advance(p))) return rc;
+        if (wbuf_append(&nb, p->t.kind == WTK_OP ? "." : p->t.text, p->t.kind == WTK_OP ? 1 : p->t.text_len) ||
+            (rc = advance(p))) {
+            wbuf_fini(&nb);
+            return rc ? rc : WEIR_NOMEM;
+        }
     }
-    st->name = dup(p, p->L.src + k0, p->prev_end - k0);
+    st->name = dup(p, nb.data ? nb.data : "", nb.len);
+    wbuf_fini(&nb);
     if (!st->name) return WEIR_NOMEM;
     if (!op(p, "=")) return fail_found(p, "'='");
     if ((rc = advance(p))) return rc;

@@ -30,6 +30,10 @@ typedef enum WSqlPrintMode {
     WSQL_PRINT_NAME   /* Spark's default column name: literals bare, `a.b` as written */
 } WSqlPrintMode;
 
+/* 1 when a name must be `backquoted` to read back as a name (a keyword, or a word with a meaning of its
+ * own such as INTERVAL or TIMESTAMP). */
+int wsql_needs_backquotes(const char *word);
+
 int wsql_print_expr(const WExpr *e, WSqlPrintMode mode, WBuf *out);
 /* One line per statement, canonical. */
 int wsql_print_stmt(const WSqlStmt *s, WBuf *out);

@@ -9,6 +9,7 @@
 #include "sql/parse.h"
 
 static int needs_quote(const char *s) {
+    if (wsql_needs_backquotes(s)) return 1;
     if (!*s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return 1;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')) return 1;
@@ -32,6 +33,27 @@ static int put_string(WBuf *b, const char *s, size_t n) {
         else rc = wbuf_putc(b, c);
     }
     return rc ? rc : wbuf_putc(b, '\'');
+}
+
+/* 1 when k reads back as words joined by dots (maxFilesPerTrigger, spark.sql.session.timeZone). */
+static int name_is_words(const char *k) {
+    int bare = *k != 0;
+    for (const char *seg = k; bare && *seg;) {
+        const char *e = seg;
+        while (*e && *e != '.') e++;
+        bare = e > seg && !((*seg >= '0' && *seg <= '9'));
+        for (const char *c = seg; bare && c < e; c++)
+            bare = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+        if (!*e) break;
+        seg = e + 1;
+        if (!*seg) bare = 0;
+    }
+    return bare;
+}
+
+/* An option name: bare when it is words joined by dots, else quoted. */
+static int put_option_key(WBuf *b, const char *k) {
+    return name_is_words(k) ? wbuf_puts(b, k) : put_string(b, k, strlen(k));
 }
 
 static int put_interval(WBuf *b, int32_t months, int64_t micros) {
@@ -220,10 +242,16 @@ int wsql_print_expr(const WExpr *e, WSqlPrintMode m, WBuf *b) {
         if (e->distinct) rc = rc ? rc : wbuf_puts(b, "DISTINCT ");
         rc = rc ? rc : list(k, e->n_kids, m, b);
         return rc ? rc : wbuf_putc(b, ')');
-    case WX_FIELD:
-        rc = wsql_print_expr(k[0], m, b);
+    case WX_FIELD: {
+        /* (expr).field: a literal or operator needs its parentheses back to read as the same tree */
+        int paren = m == WSQL_PRINT_SQL && k[0]->kind != WX_FUNC && k[0]->kind != WX_FIELD && k[0]->kind != WX_CASE &&
+                    k[0]->kind != WX_CAST;
+        if (paren) rc = wbuf_putc(b, '(');
+        rc = rc ? rc : wsql_print_expr(k[0], m, b);
+        if (paren) rc = rc ? rc : wbuf_putc(b, ')');
         rc = rc ? rc : wbuf_putc(b, '.');
         return rc ? rc : put_name(b, e->str, m);
+    }
     }
     return rc;
 }
@@ -292,14 +320,17 @@ int wsql_print_stmt(const WSqlStmt *s, WBuf *b) {
             rc = rc ? rc : wbuf_puts(b, " OPTIONS (");
             for (int i = 0; i < s->n_options && !rc; i++) {
                 if (i) rc = wbuf_puts(b, ", ");
-                rc = rc ? rc : wbuf_printf(b, "%s ", s->options[i].key);
+                rc = rc ? rc : put_option_key(b, s->options[i].key);
+                rc = rc ? rc : wbuf_putc(b, ' ');
                 rc = rc ? rc : put_string(b, s->options[i].value, strlen(s->options[i].value));
             }
             rc = rc ? rc : wbuf_putc(b, ')');
         }
         return rc;
     case WSTMT_SET:
-        rc = wbuf_printf(b, "SET %s = ", s->name);
+        rc = wbuf_puts(b, "SET ");
+        rc = rc ? rc : (name_is_words(s->name) ? wbuf_puts(b, s->name) : put_name(b, s->name, WSQL_PRINT_SQL));
+        rc = rc ? rc : wbuf_puts(b, " = ");
         return rc ? rc : put_string(b, s->value, strlen(s->value));
     case WSTMT_INSERT:
         rc = wbuf_puts(b, "INSERT INTO ");

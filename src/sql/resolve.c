@@ -146,6 +146,38 @@ static int column_list(const WType *st, char *buf, size_t cap) {
     return 0;
 }
 
+/* Edit distance between a and b ignoring ASCII case, capped at 3 (enough to spot a typo). */
+static int distance(const char *a, const char *b) {
+    size_t an = strlen(a), bn = strlen(b);
+    if (an > 40 || bn > 40 || (an > bn ? an - bn : bn - an) > 2) return 3;
+    int d[41][41];
+    for (size_t i = 0; i <= an; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= bn; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= an; i++)
+        for (size_t j = 1; j <= bn; j++) {
+            int v = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            d[i][j] = v;
+        }
+    return d[an][bn] > 3 ? 3 : d[an][bn];
+}
+
+/* The field of st whose name is closest to nm (within 2 edits, 1 for short names), or NULL. */
+static const char *closest_field(const WType *st, const char *nm) {
+    const char *best = NULL;
+    size_t n = strlen(nm);
+    int bd = n <= 2 ? 0 : n <= 4 ? 2 : 3; /* strictly fewer edits than this */
+    for (int i = 0; i < st->n_fields; i++) {
+        int d = distance(nm, st->fields[i].name);
+        if (d < bd) {
+            bd = d;
+            best = st->fields[i].name;
+        }
+    }
+    return best;
+}
+
 static int is_table_name(R *r, const char *n) {
     const char *t = r->s->from_alias ? r->s->from_alias : r->s->from;
     return t && !strcasecmp(t, n);
@@ -165,11 +197,14 @@ static int resolve_path(R *r, const WExpr *e, int from, int **out_path, int *out
         }
         int k = wtype_field_index_ci(t, nm, strlen(nm));
         if (k < 0) {
-            char cols[300];
+            char cols[300], hint[120] = "";
             column_list(t, cols, sizeof cols);
+            const char *near = closest_field(t, nm);
+            if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
             if (i == 0)
-                return rerr(r, e->off, "unknown column '%s'; the input columns are: %s", nm, cols);
-            return rerr(r, e->off, "no field '%s' in %s; its fields are: %s", nm, e->names[from + i - 1], cols);
+                return rerr(r, e->off, "unknown column '%s'%s; the input columns are: %s", nm, hint, cols);
+            return rerr(r, e->off, "no field '%s' in %s%s; its fields are: %s", nm, e->names[from + i - 1], hint,
+                        cols);
         }
         path[i] = k;
         t = &t->fields[k].type;
@@ -384,7 +419,8 @@ static const FnDef FNS[] = {
     {"month", WF_MONTH, 1, 1}, {"day", WF_DAY, 1, 1}, {"dayofmonth", WF_DAY, 1, 1}, {"hour", WF_HOUR, 1, 1},
     {"minute", WF_MINUTE, 1, 1}, {"second", WF_SECOND, 1, 1}, {"current_timestamp", WF_NOW, 0, 0},
     {"now", WF_NOW, 0, 0}, {"current_date", WF_TODAY, 0, 0}, {"nvl", WF_COALESCE, 2, 2},
-    {"ifnull", WF_COALESCE, 2, 2}, {NULL, WF_LIT, 0, 0}};
+    {"ifnull", WF_COALESCE, 2, 2}, {"date_format", WF_DATE_FORMAT, 2, 2}, {"to_date", WF_TODAY, 1, 2},
+    {NULL, WF_LIT, 0, 0}};
 
 static const char *const AGGREGATES[] = {
     "count", "sum", "avg", "mean", "min", "max", "first", "last", "first_value", "last_value", "collect_list",
@@ -458,6 +494,18 @@ static int time_arg(R *r, WBound *a, int date_ok, const char *fname, WBound **ou
                 tname(a->type));
 }
 
+/* A datetime pattern argument: a string literal that compiles (checked now, so a bad one is a planning error). */
+static int format_arg(R *r, const WExpr *e, const char *ctx, const char **out) {
+    if (e->kind != WX_STRING) return rerr(r, e->off, "%s: the format must be a string literal", ctx);
+    WTimeFmt *f = NULL;
+    WErr e2;
+    werr_init(&e2);
+    if (wtimefmt_compile(e->str, &f, &e2)) return rerr(r, e->off, "%s: bad format: %s", ctx, e2.msg);
+    wtimefmt_free(f);
+    *out = warena_strndup(&r->b->arena, e->str, e->str_len);
+    return *out ? WEIR_OK : WEIR_NOMEM;
+}
+
 static int bind_func(R *r, const WExpr *e, WBound **out) {
     int rc;
     const char *name = e->str;
@@ -472,7 +520,20 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
     const FnDef *d = NULL;
     for (int i = 0; FNS[i].name; i++)
         if (!strcasecmp(FNS[i].name, name)) d = &FNS[i];
-    if (!d) return rerr(r, e->off, "unknown function %s()", name);
+    if (!d) {
+        const char *near = NULL;
+        size_t n = strlen(name);
+        int bd = n <= 2 ? 0 : n <= 4 ? 2 : 3;
+        for (int i = 0; FNS[i].name; i++) {
+            int dd = distance(name, FNS[i].name);
+            if (dd < bd) {
+                bd = dd;
+                near = FNS[i].name;
+            }
+        }
+        if (near) return rerr(r, e->off, "unknown function %s() (did you mean %s()?)", name, near);
+        return rerr(r, e->off, "unknown function %s()", name);
+    }
     if (e->star) return rerr(r, e->off, "%s(*) is not valid: '*' only goes in count(*)", name);
     if (e->distinct) return rerr(r, e->off, "DISTINCT is only valid in aggregate functions, not in %s()", name);
     if (e->n_kids < d->min_args || e->n_kids > d->max_args) {
@@ -491,6 +552,20 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
     WBound **k = n->kids;
     char ctx[64];
     snprintf(ctx, sizeof ctx, "%s()", name);
+    if (!strcasecmp(name, "to_date")) { /* CAST(x AS DATE), or CAST(to_timestamp(x, fmt) AS DATE) */
+        if (e->n_kids == 1) {
+            if (k[0]->type != WT_STRING && k[0]->type != WT_TIMESTAMP && k[0]->type != WT_DATE && k[0]->type != WT_NULL)
+                return rerr(r, k[0]->off, "type mismatch: to_date() expects a string or timestamp, found %s",
+                            tname(k[0]->type));
+            return coerce(r, k[0], WT_DATE, out);
+        }
+        if ((rc = implicit(r, k[0], WT_STRING, ctx, &k[0])) || (rc = format_arg(r, e->kids[1], ctx, &n->pattern)))
+            return rc;
+        n->fn = WF_TO_TS;
+        n->type = WT_TIMESTAMP;
+        n->n_kids = 1;
+        return coerce(r, n, WT_DATE, out);
+    }
     switch (d->fn) {
     case WF_COALESCE: {
         WTypeId t = WT_NULL;
@@ -551,19 +626,15 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
         if (k[0]->type == WT_DATE && n->n_kids == 1) return coerce(r, k[0], WT_TIMESTAMP, out);
         if ((rc = implicit(r, k[0], WT_STRING, ctx, &k[0]))) return rc;
         if (n->n_kids == 2) {
-            if (e->kids[1]->kind != WX_STRING)
-                return rerr(r, e->kids[1]->off, "to_timestamp(): the format must be a string literal");
-            WTimeFmt *f = NULL;
-            WErr e2;
-            werr_init(&e2);
-            if (wtimefmt_compile(e->kids[1]->str, &f, &e2))
-                return rerr(r, e->kids[1]->off, "to_timestamp(): bad format: %s", e2.msg);
-            wtimefmt_free(f);
-            n->pattern = warena_strndup(&r->b->arena, e->kids[1]->str, e->kids[1]->str_len);
-            if (!n->pattern) return WEIR_NOMEM;
+            if ((rc = format_arg(r, e->kids[1], ctx, &n->pattern))) return rc;
             n->n_kids = 1;
         }
         n->type = WT_TIMESTAMP;
+        break;
+    case WF_DATE_FORMAT:
+        if ((rc = time_arg(r, k[0], 0, ctx, &k[0])) || (rc = format_arg(r, e->kids[1], ctx, &n->pattern))) return rc;
+        n->n_kids = 1;
+        n->type = WT_STRING;
         break;
     case WF_DATE_TRUNC: {
         if (e->kids[0]->kind != WX_STRING)
@@ -659,13 +730,25 @@ static int bind_in(R *r, const WExpr *e, WBound **out) {
     }
     for (int i = 0; i < n; i++)
         if ((rc = coerce(r, k[i], t, &k[i]))) return rc;
-    WBound *acc = NULL;
-    for (int i = 1; i < n; i++) {
-        WBound *eq;
-        if ((rc = make2(r, WF_EQ, WT_BOOLEAN, k[i]->off, k[0], k[i], &eq))) return rc;
-        if (!acc) acc = eq;
-        else if ((rc = make2(r, WF_OR, WT_BOOLEAN, e->off, acc, eq, &acc))) return rc;
+    WBound **eqs = warena_alloc(&r->b->arena, sizeof *eqs * (size_t)n);
+    if (!eqs) return WEIR_NOMEM;
+    for (int i = 1; i < n; i++)
+        if ((rc = make2(r, WF_EQ, WT_BOOLEAN, k[i]->off, k[0], k[i], &eqs[i - 1]))) return rc;
+    /* OR the equalities pairwise, level by level: a balanced tree keeps a long IN list shallow */
+    int m = n - 1;
+    while (m > 1) {
+        int j = 0;
+        for (int i = 0; i < m; i += 2) {
+            if (i + 1 < m) {
+                if ((rc = make2(r, WF_OR, WT_BOOLEAN, e->off, eqs[i], eqs[i + 1], &eqs[j]))) return rc;
+            } else {
+                eqs[j] = eqs[i];
+            }
+            j++;
+        }
+        m = j;
     }
+    WBound *acc = eqs[0];
     if (e->negated && (rc = make1(r, WF_NOT, WT_BOOLEAN, e->off, acc, &acc))) return rc;
     *out = acc;
     return WEIR_OK;
@@ -1097,7 +1180,8 @@ int wsql_bound_print(const WBound *e, const WType *in, WBuf *out) {
     if (e->fn == WF_DATE_TRUNC) rc = rc ? rc : wbuf_printf(out, "'%s', ", TRUNC_UNITS[e->unit]);
     rc = rc ? rc : print_kids(e, in, out, 0);
     if (e->fn == WF_ROUND) rc = rc ? rc : wbuf_printf(out, ", %d", e->scale);
-    if (e->fn == WF_TO_TS && e->pattern) rc = rc ? rc : wbuf_printf(out, ", '%s'", e->pattern);
+    if ((e->fn == WF_TO_TS || e->fn == WF_DATE_FORMAT) && e->pattern)
+        rc = rc ? rc : wbuf_printf(out, ", '%s'", e->pattern);
     return rc ? rc : wbuf_putc(out, ')');
 }
 

@@ -26,9 +26,8 @@ typedef enum WFn {
     WF_AND, WF_OR, WF_NOT, WF_ISNULL, WF_ISNOTNULL, WF_LIKE, WF_CASE,
     WF_COALESCE, WF_LOWER, WF_UPPER, WF_CONCAT, WF_SUBSTR, WF_LENGTH, WF_TRIM, WF_LTRIM, WF_RTRIM,
     WF_ROUND, WF_ABS, WF_TO_TS, WF_DATE_TRUNC, WF_YEAR, WF_MONTH, WF_DAY, WF_HOUR, WF_MINUTE, WF_SECOND,
-    WF_NOW, WF_TODAY, WF_TS_ADD, WF_DATE_ADD, WF_FIELD
+    WF_NOW, WF_TODAY, WF_TS_ADD, WF_DATE_ADD, WF_FIELD, WF_DATE_FORMAT
 } WFn;
-#define WF_COUNT_ (WF_FIELD + 1)
 
 typedef struct WBound WBound;
 struct WBound {
@@ -51,7 +50,8 @@ struct WBound {
     /* WF_TS_ADD: timestamp + interval */
     int32_t months;
     int64_t micros;
-    /* WF_LIKE: escape; WF_CASE: has_else; WF_ROUND: scale; WF_DATE_TRUNC: unit; WF_TO_TS: pattern or NULL */
+    /* WF_LIKE: escape; WF_CASE: has_else; WF_ROUND: scale; WF_DATE_TRUNC: unit; WF_TO_TS: pattern or NULL;
+     * WF_DATE_FORMAT: pattern */
     char escape;
     int has_else;
     int scale;

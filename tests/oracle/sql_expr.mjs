@@ -231,7 +231,9 @@ const E = [
   ['i IN (1, 7, i2)', 'i IN (1, 7, i2)'], ['i NOT IN (1, NULL)', 'i NOT IN (1, NULL)'],
   ["s IN ('abc', s2)", "s IN ('abc', s2)"], ['i BETWEEN i2 AND 100', 'i BETWEEN i2 AND 100'],
   ['d NOT BETWEEN -1 AND 1', 'd NOT BETWEEN -1 AND 1'], ["s LIKE '%a%'", "s LIKE '%a%'"],
-  ["s LIKE '_b%'", "s LIKE '_b%'"], ["s LIKE '__'", "s LIKE '__'"],
+  ["s LIKE '_b%'", "s LIKE '_b%'"], ["s LIKE '__'", "s LIKE '__'"], ["s LIKE 'ab%'", "s LIKE 'ab%'"],
+  ["s LIKE '%C'", "s LIKE '%C'"], ["s LIKE 'abc'", "s LIKE 'abc'"], ["s LIKE '%'", "s LIKE '%'"],
+  ["s LIKE '%%'", "s LIKE '%%'"], ["s LIKE ''", "s LIKE ''"], ["s LIKE '%語%'", "s LIKE '%語%'"],
   // Spark's default LIKE escape is '\'; DuckDB has none unless told
   ["s LIKE 'A\\%%'", "s LIKE 'A\\%%' ESCAPE '\\'"], ["s NOT LIKE '%' || s2 || '%'", "s NOT LIKE '%' || s2 || '%'"],
   ["CASE WHEN i > 0 THEN 'pos' WHEN i < 0 THEN 'neg' ELSE 'zero' END",
@@ -255,6 +257,9 @@ const E = [
   // to_timestamp: Spark's reading of each generated text is listed above (DuckDB rejects some of them)
   ['to_timestamp(s2)', null, (r) => r.s2 === null ? null : (TS_TEXT[r.s2] ?? null)],
   ["to_timestamp(s2, 'yyyy/MM/dd HH:mm')", "epoch_us(try_strptime(s2, '%Y/%m/%d %H:%M'))"],
+  ["date_format(t, 'yyyy-MM-dd HH:mm:ss')", "strftime(t, '%Y-%m-%d %H:%M:%S')"],
+  ["date_format(t, 'dd/MM/yy HH')", "strftime(t, '%d/%m/%y %H')"],
+  ["to_date(s2, 'yyyy/MM/dd HH:mm')", "(try_strptime(s2, '%Y/%m/%d %H:%M')::DATE - DATE '1970-01-01')"],
 ];
 
 // Europe/Paris pass: expected values from ICU's time zone data through Intl

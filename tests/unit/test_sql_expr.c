@@ -51,7 +51,7 @@ static void put_value(WBuf *b, const WVec *v, int64_t r) {
 /* Evaluates `expr` over one row (x INT = 7) in time zone tz; "type:value" or "ERROR:<message>". */
 static const char *eval1(const char *tz, const char *expr) {
     static char res[2048];
-    char script[2048];
+    static char script[65536];
     snprintf(script, sizeof script, "%s%s%sCREATE TABLE t (x INT) USING json;\nSELECT %s FROM STREAM(t);",
              tz ? "SET timezone = '" : "", tz ? tz : "", tz ? "';\n" : "", expr);
     WScript *s = NULL;
@@ -138,6 +138,18 @@ static void test_logic(void) {
     EXPECT("x IN (1, NULL)", "boolean:NULL");
     EXPECT("x NOT IN (1, NULL)", "boolean:NULL");
     EXPECT("x IN (7, NULL)", "boolean:true");
+    {
+        /* 3000 values: the ORs form a balanced tree */
+        static char in[40000];
+        size_t n = (size_t)snprintf(in, sizeof in, "x IN (");
+        for (int i = 0; i < 3000; i++) n += (size_t)snprintf(in + n, sizeof in - n, "%s%d", i ? ", " : "", 1000 - i);
+        snprintf(in + n, sizeof in - n, ")");
+        EXPECT(in, "boolean:true");
+        n = (size_t)snprintf(in, sizeof in, "x + 10000 IN (");
+        for (int i = 0; i < 3000; i++) n += (size_t)snprintf(in + n, sizeof in - n, "%s%d", i ? ", " : "", 1000 - i);
+        snprintf(in + n, sizeof in - n, ", NULL)");
+        EXPECT(in, "boolean:NULL"); /* 10007 is not listed, and NULL is */
+    }
     EXPECT("x BETWEEN 1 AND 10", "boolean:true");
     EXPECT("x NOT BETWEEN 1 AND 10", "boolean:false");
     EXPECT("x BETWEEN NULL AND 5", "boolean:false");       /* NULL AND false */
@@ -223,6 +235,8 @@ static void test_strings(void) {
     EXPECT("lower('ÀÉÎ Straße ΑΒΓ Привет')", "string:àéî straße αβγ привет");
     EXPECT("upper('àéî straße σας привет ÿ')", "string:ÀÉÎ STRASSE ΣΑΣ ПРИВЕТ Ÿ"); /* ß -> SS as Java */
     EXPECT("upper(NULL)", "string:NULL");
+    /* Java's final sigma: ΟΔΟΣ -> οδος with ς at the end of a word only (Σ alone stays σ) */
+    EXPECT("lower('ΟΔΟΣ ΣΟΦΙΑ ΚΟΣΜΟΣ. Σ')", "string:οδος σοφια κοσμος. σ");
     EXPECT("length('日本語')", "int:3");
     EXPECT("length('')", "int:0");
     EXPECT("length(x * 100)", "int:3");
@@ -296,6 +310,20 @@ static void test_time(void) {
     EXPECT("cast(to_timestamp('2022-09-06 11:40:00.5') as string)", "string:2022-09-06 11:40:00.5");
     EXPECT("to_timestamp('06/09/2022 11:40', 'dd/MM/yyyy HH:mm')", "timestamp:1662464400000000");
     EXPECT("to_timestamp('garbage')", "timestamp:NULL");
+    EXPECT("date_format(TIMESTAMP '2022-09-06 11:40:00.5', 'yyyy/MM/dd HH:mm:ss.SSS')", "string:2022/09/06 11:40:00.500");
+    EXPECT("date_format('2022-09-06', 'dd.MM.yy')", "string:06.09.22");
+    EXPECT("date_format(NULL, 'yyyy')", "string:NULL");
+    EXPECT_TZ("Europe/Paris", "date_format(cast(1662464400 as timestamp), 'HH:mm XXX')", "string:13:40 +02:00");
+    EXPECT("to_date('06/09/2022', 'dd/MM/yyyy')", "date:19241");
+    EXPECT("to_date('2022-09-06 23:59:59')", "date:19241");
+    EXPECT("to_date('6 Sept')", "date:NULL");
+    EXPECT_TZ("Europe/Paris", "to_date(cast(1662415199 as timestamp))", "date:19240"); /* 23:59:59 local, Sept 5 */
+    /* the ends of the range: seconds beyond it saturate, then stay put (294247-01-10T04:00:54.775807Z) */
+    EXPECT("cast(9223372036854775807 as timestamp)", "timestamp:9223372036854775807");
+    EXPECT("year(cast(9223372036854775807 as timestamp))", "int:294247");
+    EXPECT("hour(cast(9223372036854775807 as timestamp))", "int:4");
+    EXPECT("date_trunc('second', cast(-9223372036854775808 as timestamp))", "timestamp:-9223372036854775808");
+    EXPECT_TZ("Europe/Paris", "year(cast(-9223372036854775808 as timestamp))", "int:-290308");
     EXPECT("to_timestamp('2022-13-01', 'yyyy-MM-dd')", "timestamp:NULL");
     EXPECT("current_timestamp()", "timestamp:1711846799500000");
     EXPECT("current_timestamp", "timestamp:1711846799500000");
@@ -345,6 +373,9 @@ static void test_errors(void) {
     expect_err("coalesce(x, true)", "have no common type (int and boolean)");
     expect_err("abs('a' || 'b') + abs(true)", "abs() expects a number, found boolean");
     expect_err("to_timestamp('x', 'yyyy-qq')", "to_timestamp(): bad format");
+    expect_err("date_format(x, 'yyyy')", "date_format() expects a timestamp, found int");
+    expect_err("date_format(current_timestamp(), x)", "date_format(): the format must be a string literal");
+    expect_err("to_date(1.5)", "to_date() expects a string or timestamp, found double");
     /* the caret sits under the offending call, on its line */
     const char *r = eval1(NULL, "x,\n  lower(x, x)");
     CHECK(strstr(r, "3:3: wrong number of arguments") != NULL);

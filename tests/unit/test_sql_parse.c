@@ -83,7 +83,8 @@ static void test_canonical(void) {
     CANON("SELECT CAST(a AS int), cast(b as VARCHAR(10)), CAST(c AS STRUCT<x: INT>) FROM t",
           "SELECT CAST(a AS INT), CAST(b AS STRING), CAST(c AS STRUCT<x: INT>) FROM t");
     CANON("SELECT TIMESTAMP '2022-09-06 11:40:00', DATE '2022-09-06', timestamp FROM t",
-          "SELECT TIMESTAMP '2022-09-06 11:40:00', DATE '2022-09-06', timestamp FROM t");
+          "SELECT TIMESTAMP '2022-09-06 11:40:00', DATE '2022-09-06', `timestamp` FROM t");
+    CANON("SELECT `select`, `As`, `interval`, `date`.`from` FROM t", "SELECT `select`, `As`, `interval`, `date`.`from` FROM t");
     CANON("SELECT INTERVAL 10 SECONDS, INTERVAL 1 MINUTE 30 SECONDS, INTERVAL '2 hours', INTERVAL '1.5' SECOND, "
           "INTERVAL 1 MONTH FROM t",
           "SELECT INTERVAL '10 seconds', INTERVAL '90 seconds', INTERVAL '7200 seconds', INTERVAL '1.5 seconds', "
@@ -165,6 +166,16 @@ static void test_errors(void) {
     for (int i = 0; i < 1000; i++) deep[n++] = ')';
     snprintf(deep + n, sizeof deep - n, " FROM t");
     expect_error(deep, "expression nested too deeply");
+    /* a long left-deep chain: bounded too, so that later passes cannot run out of stack */
+    static char chain[20000];
+    n = (size_t)snprintf(chain, sizeof chain, "SELECT 1");
+    for (int i = 0; i < 1500; i++) n += (size_t)snprintf(chain + n, sizeof chain - n, "+1");
+    snprintf(chain + n, sizeof chain - n, " FROM t");
+    expect_error(chain, "1:8: expression too complex (over 1000 levels of operators)");
+    n = (size_t)snprintf(chain, sizeof chain, "SELECT 1");
+    for (int i = 0; i < 990; i++) n += (size_t)snprintf(chain + n, sizeof chain - n, "+1");
+    snprintf(chain + n, sizeof chain - n, " FROM t");
+    CHECK(strncmp(canon(chain), "ERROR", 5) != 0);
 }
 
 static void test_interval_text(void) {

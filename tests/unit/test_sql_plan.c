@@ -203,6 +203,11 @@ static void test_queries(void) {
     CHECK_EQ_INT(run_query("SELECT t.* FROM STREAM(t) WHERE datetime < TIMESTAMP '2022-09-06 11:40:01';", out,
                            sizeof out, ddl, sizeof ddl), 0);
     CHECK_EQ_STR(out, "{struct}|1662464400123456|{struct}\n{struct}|-1000000|{struct}\n");
+    /* IS NULL of a whole STRUCT; a STRUCT column kept by a filter */
+    CHECK_EQ_INT(run_query("SELECT analytics IS NULL AS n, sales FROM STREAM(t) WHERE sales.quantity <> 10;", out,
+                           sizeof out, ddl, sizeof ddl), 0);
+    CHECK_EQ_STR(ddl, "n BOOLEAN, sales STRUCT<quantity: INT, total_price: DOUBLE>");
+    CHECK_EQ_STR(out, "false|{struct}\ntrue|{struct}\nfalse|{struct}\n");
     /* Spark's default names */
     CHECK_EQ_INT(run_query("SELECT analytics.clicks + 1, sales.total_price, DateTime FROM STREAM(t) WHERE false;",
                            out, sizeof out, ddl, sizeof ddl), 0);
@@ -274,11 +279,110 @@ static void test_settings_and_chain(void) {
     CHECK_EQ_STR(wbuf_cstr(&b), "y BIGINT, h INT"); /* INSERT into declared columns: by position, cast */
     wbuf_fini(&b);
     CHECK(s->queries[2].sink == NULL);
+    {
+        /* event-time statistics of the WATERMARK expression, NULL times skipped, WHERE ignored */
+        WBatch in;
+        wbatch_init(&in, &s->tables[0].schema);
+        static const int64_t T[] = {3000000, -1, 1000000, 8000000};
+        for (int r = 0; r < 4; r++) {
+            wbatch_begin_row(&in);
+            wvec_append_i32(wbatch_col(&in, 0), r);
+            if (T[r] < 0) wvec_append_null(wbatch_col(&in, 1));
+            else wvec_append_i64(wbatch_col(&in, 1), T[r]);
+        }
+        WProject *p = NULL;
+        WEventTimeStats st;
+        CHECK_EQ_INT(wproject_open(s->queries[0].select, s->time_zone, &p, &err), WEIR_OK);
+        CHECK_EQ_INT(wproject_event_time(p, &in, &st, &err), WEIR_OK);
+        CHECK_EQ_INT(st.has_watermark, 1);
+        CHECK_EQ_INT(st.rows, 3);
+        CHECK_EQ_INT(st.min_us, 1000000);
+        CHECK_EQ_INT(st.max_us, 8000000);
+        CHECK(st.avg_us == 4000000.0);
+        wproject_close(p);
+        CHECK_EQ_INT(wproject_open(s->queries[2].select, s->time_zone, &p, &err), WEIR_OK);
+        CHECK_EQ_INT(wproject_event_time(p, &in, &st, &err), WEIR_OK);
+        CHECK_EQ_INT(st.has_watermark, 0);
+        CHECK_EQ_INT(st.rows, 0);
+        wproject_close(p);
+        wbatch_fini(&in);
+    }
     CHECK_EQ_STR(s->queries[2].name, "console_3");
     wsql_script_free(s);
 }
 
+/* Batches of different sizes through one operator (literal vectors are kept between batches), a filter
+ * appending after rows already in the output, NULLs on both sides of the typed arithmetic loops. */
+static void test_batches(void) {
+    const char *sc = "CREATE TABLE a (x INT, y BIGINT, z DOUBLE) USING json;\n"
+                     "SELECT x + 1 AS p, y * 2 AS q, z / 0.5 AS r, 'k' AS k FROM STREAM(a) WHERE x > 1 OR y < 0;";
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsql_compile(sc, strlen(sc), "b.sql", &s, &err), WEIR_OK);
+    if (!s) return;
+    const WBoundSelect *sel = s->queries[0].select;
+    WBatch in, out;
+    wbatch_init(&in, &s->tables[0].schema);
+    wbatch_init(&out, &sel->out_schema);
+    WProject *p = NULL;
+    CHECK_EQ_INT(wproject_open(sel, NULL, &p, &err), WEIR_OK);
+    static const int sizes[] = {4, 2, 7};
+    int64_t want_rows = 0;
+    WBuf want, got;
+    wbuf_init(&want);
+    wbuf_init(&got);
+    for (int k = 0; k < 3; k++) {
+        wbatch_reset(&in);
+        for (int r = 0; r < sizes[k]; r++) {
+            int x = r + k, xnull = (r + k) % 5 == 3;
+            long long y = (r % 3 == 0) ? -1 - r : r * 10;
+            double z = r * 1.5;
+            wbatch_begin_row(&in);
+            if (xnull) wvec_append_null(wbatch_col(&in, 0));
+            else wvec_append_i32(wbatch_col(&in, 0), x);
+            if (r == 1) wvec_append_null(wbatch_col(&in, 1));
+            else wvec_append_i64(wbatch_col(&in, 1), y);
+            wvec_append_f64(wbatch_col(&in, 2), z);
+            /* WHERE x > 1 OR y < 0, three-valued: kept when either side is true */
+            int xt = !xnull && x > 1, yt = r != 1 && y < 0;
+            if (!(xt || yt)) continue;
+            want_rows++;
+            if (xnull) wbuf_puts(&want, "NULL,");
+            else wbuf_printf(&want, "%d,", x + 1);
+            if (r == 1) wbuf_puts(&want, "NULL,");
+            else wbuf_printf(&want, "%lld,", y * 2);
+            wbuf_printf(&want, "%g,k\n", z / 0.5);
+        }
+        CHECK_EQ_INT(wproject_run_at(p, &in, &out, 0, &err), WEIR_OK);
+    }
+    CHECK_EQ_INT(wbatch_rows(&out), want_rows);
+    for (int64_t r = 0; r < wbatch_rows(&out); r++) {
+        const WVec *c0 = wbatch_col(&out, 0), *c1 = wbatch_col(&out, 1), *c2 = wbatch_col(&out, 2),
+                   *c3 = wbatch_col(&out, 3);
+        if (wvec_is_null(c0, r)) wbuf_puts(&got, "NULL,");
+        else wbuf_printf(&got, "%d,", wvec_i32(c0, r));
+        if (wvec_is_null(c1, r)) wbuf_puts(&got, "NULL,");
+        else wbuf_printf(&got, "%lld,", (long long)wvec_i64(c1, r));
+        size_t n;
+        const char *t = wvec_str(c3, r, &n);
+        wbuf_printf(&got, "%g,%.*s\n", wvec_f64(c2, r), (int)n, t);
+    }
+    CHECK_EQ_STR(wbuf_cstr(&got), wbuf_cstr(&want));
+    int64_t nulls = 0;
+    for (const char *q = wbuf_cstr(&want); (q = strstr(q, "NULL")) != NULL; q += 4) nulls++;
+    CHECK_EQ_INT(wbatch_col(&out, 0)->null_count + wbatch_col(&out, 1)->null_count, nulls);
+    CHECK(nulls > 0);
+    wbuf_fini(&want);
+    wbuf_fini(&got);
+    wproject_close(p);
+    wbatch_fini(&out);
+    wbatch_fini(&in);
+    wsql_script_free(s);
+}
+
 int main(void) {
+    test_batches();
     test_task1();
     test_queries();
     test_errors();

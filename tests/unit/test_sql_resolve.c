@@ -127,7 +127,12 @@ static void test_errors(void) {
     expect_error("SELECT upper(st) FROM t", WEIR_SQL, "type mismatch: upper() expects string, found struct");
     expect_error("SELECT i FROM t WHERE i", WEIR_SQL, "1:23: type mismatch: WHERE expects a boolean condition, found int");
     expect_error("SELECT lower() FROM t", WEIR_SQL, "wrong number of arguments: lower() takes 1, found 0");
-    expect_error("SELECT foo(1) FROM t", WEIR_SQL, "1:8: unknown function foo()");
+    expect_error("SELECT foo(1) FROM t", WEIR_SQL, "1:8: unknown function foo()\n");
+    expect_error("SELECT lowr(s) FROM t", WEIR_SQL, "1:8: unknown function lowr() (did you mean lower()?)");
+    expect_error("SELECT datetme FROM t", WEIR_SQL, "unknown column 'datetme'; the input columns are");
+    expect_error("SELECT dtt FROM t", WEIR_SQL, "unknown column 'dtt' (did you mean 'dt'?)");
+    expect_error("SELECT st.innr.y FROM t", WEIR_SQL, "no field 'innr' in st (did you mean 'inner'?); its fields are: x, inner");
+    expect_error("SELECT st.z FROM t", WEIR_SQL, "no field 'z' in st; its fields are: x, inner"); /* too short to guess */
     expect_error("SELECT lower(DISTINCT s) FROM t", WEIR_SQL, "DISTINCT is only valid in aggregate functions");
     expect_error("SELECT i FROM STREAM(t) WATERMARK i DELAY OF INTERVAL 1 SECOND", WEIR_SQL,
                  "WATERMARK expects a timestamp, found int");
