@@ -21,9 +21,12 @@
  * OUT, fsynced and renamed into place, so a reader never sees half of it.
  * Exit status: 0 done, 1 failed (input or output error, FAILFAST bad record), 2 bad usage.
  *
- * Memory stays bounded whatever the input size: inputs are mapped one at a time, decoded into one batch
- * of at most BATCH_ROWS rows that is reset (not freed) between batches, and text output leaves through
- * one buffer flushed at OUT_FLUSH bytes.
+ * --from jsonl is the same as json (the decoder tells JSON Lines from arrays by itself); --to json writes
+ * JSON Lines, as Spark's JSON sink does.
+ *
+ * Memory stays bounded whatever the input size: inputs are loaded one at a time (cli_io.h), decoded into
+ * one batch of at most BATCH_ROWS rows (shared by consecutive small files) that is reset, not freed, and
+ * text output leaves through one buffer flushed at OUT_FLUSH bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +236,7 @@ typedef struct Conv {
     WOutFile out;
     int out_open;
     WBuf buf;
+    WFileLoader loader;
     BadLog bad;
     int64_t rows;
 } Conv;
@@ -288,20 +292,24 @@ static int start(Conv *c, WErr *err) {
     return open_writer(c, c->have_flat ? &c->flat.type : &c->schema, err);
 }
 
+/* Decodes one file, appending to the batch; the batch is written whenever it holds BATCH_ROWS rows, so
+ * rows of many small files share one batch (and one encoder call) instead of one batch per file. */
 static int convert_text_file(Conv *c, const char *path, WErr *err) {
-    WMapped m;
-    int rc = wcli_map(path, &m, err);
+    const char *data;
+    size_t len;
+    int rc = wcli_load(&c->loader, path, &data, &len, err);
     if (rc) return rc;
-    if (c->jr) wjson_begin(c->jr, path, m.data, m.len);
-    else wcsv_begin(c->cr, path, m.data, m.len);
+    if (c->jr) wjson_begin(c->jr, path, data, len);
+    else wcsv_begin(c->cr, path, data, len);
     int done = 0;
     while (!done && rc == WEIR_OK) {
-        wbatch_reset(&c->batch);
-        rc = c->jr ? wjson_next(c->jr, &c->batch, BATCH_ROWS, &done, err)
-                   : wcsv_next(c->cr, &c->batch, BATCH_ROWS, &done, err);
-        if (rc == WEIR_OK && wbatch_rows(&c->batch) > 0) rc = write_batch(c, err);
+        int64_t room = BATCH_ROWS - wbatch_rows(&c->batch);
+        rc = c->jr ? wjson_next(c->jr, &c->batch, room, &done, err) : wcsv_next(c->cr, &c->batch, room, &done, err);
+        if (rc == WEIR_OK && wbatch_rows(&c->batch) >= BATCH_ROWS) {
+            rc = write_batch(c, err);
+            wbatch_reset(&c->batch);
+        }
     }
-    wcli_unmap(&m);
     return rc;
 }
 
@@ -341,6 +349,7 @@ int cmd_convert(int argc, char **argv) {
     wopts_init(&c.ropts);
     wopts_init(&c.wopts);
     wbuf_init(&c.buf);
+    wcli_loader_init(&c.loader);
     const char *from = NULL, *to = NULL, *ddl = NULL;
     char **args = calloc((size_t)argc + 1, sizeof *args);
     char **files = NULL;
@@ -421,6 +430,7 @@ int cmd_convert(int argc, char **argv) {
         const char *unknown = rc == WEIR_OK && i == 0 ? unknown_option(&c.ropts, &c.wopts) : NULL;
         if (unknown) rc = werr_msg(&err, WEIR_MISUSE, "unknown option '%s'", unknown);
     }
+    if (rc == WEIR_OK && c.from != F_PARQUET && c.have_batch && wbatch_rows(&c.batch) > 0) rc = write_batch(&c, &err);
     if (rc == WEIR_OK && c.to != F_PARQUET && c.buf.len) rc = wcli_out_write(&c.out, c.buf.data, c.buf.len, &err);
     if (rc == WEIR_OK && c.pw) {
         rc = wpq_writer_close(c.pw, &err);
@@ -449,6 +459,7 @@ done:
     if (c.have_flat) flat_fini(&c.flat);
     if (c.have_schema) wtype_fini(&c.schema);
     wbuf_fini(&c.buf);
+    wcli_loader_fini(&c.loader);
     wopts_fini(&c.ropts);
     wopts_fini(&c.wopts);
     wcli_free_list(files, n_files);

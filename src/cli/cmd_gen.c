@@ -17,13 +17,15 @@
  * readers, not durable through a power cut; for benchmarks and tests that write many files).
  *
  * Pacing: one file every --interval (5s; 0 = as fast as possible), or every records-per-file / --rate
- * seconds. SIGINT / SIGTERM end the run after the current file, never leaving a half-written one.
+ * seconds. SIGINT / SIGTERM end the run at once: a file being written is dropped (it was never visible
+ * under its final name), so no half-written file is ever left. Memory stays bounded for any file size.
  *
  * Event time: without --start, the wall clock (UTC) when the record is written, as the seed does. With
  * --start TS, a synthetic clock that does not depend on the wall clock or on pacing: record k (0-based,
  * counted over the whole run) has time TS + k*step + jitter, jitter uniform in [0, step) microseconds so
- * that in-order records stay strictly ordered. step is --step, else interval / records-per-file, else
- * (--interval 0) 5s / records-per-file, the seed's cadence: 10 records per 5 seconds = 500ms. So
+ * that in-order records stay strictly ordered. step is --step, else 1s / --rate, else interval /
+ * records-per-file, else (--interval 0) 5s / records-per-file, the seed's cadence: 10 records per 5
+ * seconds = 500ms. The step is printed at the start (unless --quiet). So
  * `--files N --interval 0 --start TS` runs at disk speed and gives the same event times as a paced run.
  *
  * Randomness: own PRNG (xoshiro256**, seeded through splitmix64 from --seed, or from the clock when no
@@ -55,6 +57,7 @@
 #include "cli/cmd.h"
 #include "cli/duration.h"
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/num.h"
 #include "core/time.h"
 
@@ -341,21 +344,6 @@ static int64_t mono_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(tmp, 0777) && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) && errno != EEXIST) return -1;
-    struct stat sb;
-    return stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
-}
-
 /* Highest n of file_<n>.json* already in dir (0 if none), so new names sort after old ones. */
 static int64_t highest_index(const char *dir) {
     DIR *d = opendir(dir);
@@ -385,34 +373,57 @@ static int write_all(int fd, const char *p, size_t n) {
     return 0;
 }
 
-/* Writes data as dir/name through dir/.name.tmp: write, fsync, rename, fsync the folder. */
-static int write_atomic(const char *dir, int dir_fd, const char *name, const WBuf *data, int do_sync) {
+/* One output file on its way: written as dir/.name.tmp, then fsynced and renamed into place. The same
+ * discipline as core/fs's WFileOut, kept here because --no-fsync (benchmark data sets of 100,000 files)
+ * needs the rename without the fsyncs. */
+typedef struct GenFile {
+    int fd;
     char tmp[4096], final[4096];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    snprintf(final, sizeof final, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        fprintf(stderr, "weir gen: cannot create %s: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    int rc = write_all(fd, data->data, data->len);
-    if (rc == 0 && do_sync) rc = fsync(fd);
-    if (close(fd) && rc == 0) rc = -1;
-    if (rc == 0) rc = rename(tmp, final);
+} GenFile;
+
+static int file_begin(GenFile *g, const char *dir, const char *name) {
+    snprintf(g->tmp, sizeof g->tmp, "%s/.%s.tmp", dir, name);
+    snprintf(g->final, sizeof g->final, "%s/%s", dir, name);
+    g->fd = open(g->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (g->fd < 0) fprintf(stderr, "weir gen: cannot create %s: %s\n", g->tmp, strerror(errno));
+    return g->fd < 0 ? -1 : 0;
+}
+
+static int file_write(GenFile *g, WBuf *b) {
+    int rc = write_all(g->fd, b->data, b->len);
+    if (rc) fprintf(stderr, "weir gen: cannot write %s: %s\n", g->tmp, strerror(errno));
+    wbuf_reset(b);
+    return rc;
+}
+
+/* fsync, rename into place, fsync the folder; on failure the temporary file is removed. */
+static int file_commit(GenFile *g, int dir_fd, int do_sync) {
+    int rc = do_sync ? fsync(g->fd) : 0;
+    if (close(g->fd) && rc == 0) rc = -1;
+    g->fd = -1;
+    if (rc == 0) rc = rename(g->tmp, g->final);
     if (rc == 0 && do_sync) rc = fsync(dir_fd);
     if (rc) {
-        fprintf(stderr, "weir gen: cannot write %s: %s\n", final, strerror(errno));
-        unlink(tmp);
+        fprintf(stderr, "weir gen: cannot write %s: %s\n", g->final, strerror(errno));
+        unlink(g->tmp);
     }
     return rc;
+}
+
+static void file_abort(GenFile *g) {
+    if (g->fd >= 0) close(g->fd);
+    g->fd = -1;
+    unlink(g->tmp);
 }
 
 int cmd_gen(int argc, char **argv) {
     GenOpts o;
     int rc = parse_args(argc, argv, &o);
     if (rc) return rc;
-    if (make_dirs(o.out)) {
-        fprintf(stderr, "weir gen: cannot create folder %s: %s\n", o.out, strerror(errno));
+    WErr err;
+    werr_init(&err);
+    if (wfs_mkdirs(o.out, &err)) {
+        fprintf(stderr, "weir gen: %s\n", err.msg);
         return 1;
     }
     int dir_fd = open(o.out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -454,28 +465,54 @@ int cmd_gen(int argc, char **argv) {
             }
             if (stop_requested) break;
         }
+        char name[64];
+        snprintf(name, sizeof name, "file_%010lld.%s", (long long)(first + f), o.jsonl ? "jsonl" : "json");
+        GenFile g;
+        if (file_begin(&g, o.out, name)) {
+            rc = 1;
+            break;
+        }
+        /* Records go out through buf in pieces of about 1 MB, so any file size runs in bounded memory.
+         * Room for a whole record is reserved first: the appends after that cannot fail. */
+        Stats fst = {0};
         wbuf_reset(&buf);
         if (!o.jsonl) wbuf_putc(&buf, '[');
-        for (int64_t i = 0; i < o.per_file; i++, k++) {
+        for (int64_t i = 0; i < o.per_file && rc == 0; i++, k++) {
+            if (stop_requested) {
+                rc = -1;
+                break;
+            }
+            if (wbuf_reserve(&buf, 2048)) {
+                fprintf(stderr, "weir gen: out of memory\n");
+                rc = 1;
+                break;
+            }
             int64_t t = o.have_start ? o.start_us + k * o.step_us + (o.step_us > 0 ? rng_range(&rng, 0, o.step_us - 1) : 0)
                                      : wall_us();
             if (o.late_fraction > 0 && rng_unit(&rng) < o.late_fraction) {
                 t -= rng_range(&rng, 1, o.max_late_us);
-                st.late++;
+                fst.late++;
             }
             if (i > 0) wbuf_puts(&buf, o.jsonl ? "" : ", ");
-            if (o.bad_fraction > 0 && rng_unit(&rng) < o.bad_fraction) put_bad_record(&buf, &rng, t, &st);
+            if (o.bad_fraction > 0 && rng_unit(&rng) < o.bad_fraction) put_bad_record(&buf, &rng, t, &fst);
             else put_record(&buf, &rng, t, 0);
             if (o.jsonl) wbuf_putc(&buf, '\n');
-            st.records++;
+            fst.records++;
+            if (buf.len >= (1u << 20) && file_write(&g, &buf)) rc = 1;
         }
-        if (!o.jsonl) wbuf_putc(&buf, ']');
-        char name[64];
-        snprintf(name, sizeof name, "file_%010lld.%s", (long long)(first + f), o.jsonl ? "jsonl" : "json");
-        if (write_atomic(o.out, dir_fd, name, &buf, o.fsync_files)) {
-            rc = 1;
+        if (rc == 0 && !o.jsonl) wbuf_putc(&buf, ']');
+        if (rc == 0 && file_write(&g, &buf)) rc = 1;
+        if (rc == 0 && file_commit(&g, dir_fd, o.fsync_files)) rc = 1;
+        if (rc) {
+            if (g.fd >= 0) file_abort(&g);
+            if (rc < 0) rc = 0; /* interrupted: the unfinished file never became visible */
             break;
         }
+        st.records += fst.records;
+        st.late += fst.late;
+        st.truncated += fst.truncated;
+        st.wrong_type += fst.wrong_type;
+        st.not_json += fst.not_json;
         st.files++;
         if (!o.quiet) {
             printf("%s/%s: %lld records\n", o.out, name, (long long)o.per_file);

@@ -2,12 +2,14 @@
  * cmd_validate.c - `weir validate [--format json|csv] [--schema DDL] [--option name=value ...] FILE...`
  *
  * Without a schema: checks that each file is well-formed (JSON: one RFC 8259 text of any kind, scalars
- * included, or JSON Lines; CSV: balanced quotes and clean field ends). With a schema: also decodes every
+ * included, or JSON Lines; CSV: balanced quotes and clean field ends). With a schema: decodes every
  * record against it in FAILFAST mode, so the first record the schema rejects is the file's error.
  * Prints one line per file: "PATH: ok" or the first error as "PATH:LINE:COL (byte N): what".
  * A folder stands for its data files (names starting with '.' or '_' left out).
- * Exit status: 0 when every file is ok, 1 otherwise, 2 for bad usage (unknown option or format, bad
- * schema DDL, no file). The format defaults to csv for names ending in .csv and to json otherwise.
+ * Exit status: 0 when every file is ok, 1 otherwise (also when the folders given hold no file), 2 for
+ * bad usage (unknown option or format, bad schema DDL, no argument). The format defaults to csv for
+ * names ending in .csv and to json otherwise. With a schema, the decoder alone judges each file (it
+ * checks syntax as it goes), so the error shown is the first bad record in file order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,11 +35,11 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* Decodes the whole file against the schema in FAILFAST mode. */
-static int check_records(const char *path, const WMapped *m, int csv, WJsonReader *jr, WCsvReader *cr, WBatch *b,
+static int check_records(const char *path, const char *data, size_t len, int csv, WJsonReader *jr, WCsvReader *cr, WBatch *b,
                          WErr *err) {
     int done = 0, rc = WEIR_OK;
-    if (csv) wcsv_begin(cr, path, m->data, m->len);
-    else wjson_begin(jr, path, m->data, m->len);
+    if (csv) wcsv_begin(cr, path, data, len);
+    else wjson_begin(jr, path, data, len);
     while (!done && rc == WEIR_OK) {
         wbatch_reset(b);
         rc = csv ? wcsv_next(cr, b, 4096, &done, err) : wjson_next(jr, b, 4096, &done, err);
@@ -58,6 +60,8 @@ int cmd_validate(int argc, char **argv) {
     WCsvReader *cr = NULL;
     WBatch batch;
     int have_batch = 0;
+    WFileLoader loader;
+    wcli_loader_init(&loader);
     if (!args) return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -117,6 +121,10 @@ int cmd_validate(int argc, char **argv) {
         status = 1;
         goto done;
     }
+    if (n_files == 0) { /* only empty folders: nothing was checked, which is not "ok" */
+        fprintf(stderr, "weir validate: no files to check (folders are empty)\n");
+        status = 1;
+    }
     for (int i = 0; i < n_files; i++) {
         const char *path = files[i];
         int csv = format ? !strcmp(format, "csv") : ends_with(path, ".csv");
@@ -129,16 +137,16 @@ int cmd_validate(int argc, char **argv) {
             status = 2;
             goto done;
         }
-        WMapped m;
-        rc = wcli_map(path, &m, &err);
+        const char *data;
+        size_t len;
+        rc = wcli_load(&loader, path, &data, &len, &err);
         if (rc == WEIR_OK) {
             /* With a schema the decoder alone judges, in file order, so the first error reported is the
              * first bad record whether its fault is syntax or type. */
-            if (have_schema) rc = check_records(path, &m, csv, jr, cr, &batch, &err);
-            else if (csv) rc = wcsv_validate(path, m.data, m.len, &opts, &err);
-            else rc = wjson_validate(path, m.data, m.len, &err);
+            if (have_schema) rc = check_records(path, data, len, csv, jr, cr, &batch, &err);
+            else if (csv) rc = wcsv_validate(path, data, len, &opts, &err);
+            else rc = wjson_validate(path, data, len, &err);
         }
-        wcli_unmap(&m);
         if (rc == WEIR_OK) printf("%s: ok\n", path);
         else {
             printf("%s\n", err.msg);
@@ -160,6 +168,7 @@ done:
     wcsv_reader_close(cr);
     if (have_schema) wtype_fini(&schema);
     wcli_free_list(files, n_files);
+    wcli_loader_fini(&loader);
     wopts_fini(&opts);
     free(args);
     return status;

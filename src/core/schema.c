@@ -172,6 +172,11 @@ static int read_name(Parser *p, char **out, size_t *out_len) {
                 return fail(p, "unterminated `quoted name`");
             }
             char c = p->s[p->pos++];
+            if (c == 0) { /* names are NUL-terminated strings everywhere else */
+                wbuf_fini(&b);
+                p->pos--;
+                return fail(p, "NUL byte in a `quoted name`");
+            }
             if (c == '`') {
                 if (p->pos < p->len && p->s[p->pos] == '`') p->pos++;
                 else break;

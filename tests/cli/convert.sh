@@ -92,6 +92,28 @@ check read-option-exit 0 $rc
 check read-option-rows 306 "$(wc -l < "$dir/nh.csv")"
 check read-option-bad-counted 1 "$(grep -c '^weir convert: 1 bad record' "$dir/nh.err")"
 
+# --- file sizes around the loader's edges: empty, 65535 and 65536 bytes (its first buffer), and a file
+# over 8 MB (mapped instead of read); DuckDB counts the same records
+mkdir -p "$dir/sizes"
+: > "$dir/sizes/empty.json"
+"$weir" gen --out "$dir/huge" --files 1 --records-per-file 70000 --seed 5 --start 2022-09-06T11:40:00 --interval 0 --format jsonl --quiet
+line='{"datetime": "2022-09-06T12:00:00", "sales": {"quantity": 1, "total_price": 2.5}, "analytics": {"clicks": 3, "impressions": 11}}'
+for n in 65535 65536; do
+    # whole lines, then padding spaces (whitespace between JSON Lines records) up to exactly n bytes
+    lines=$(( (n - 1) / (${#line} + 1) ))
+    { for i in $(seq "$lines"); do printf '%s\n' "$line"; done; } > "$dir/sizes/s$n.json"
+    pad=$(( n - $(stat -c %s "$dir/sizes/s$n.json") ))
+    head -c "$pad" /dev/zero | tr '\0' ' ' >> "$dir/sizes/s$n.json"
+done
+check size-edges "65535 65536" "$(stat -c %s "$dir/sizes/s65535.json" "$dir/sizes/s65536.json" | tr '\n' ' ' | sed 's/ $//')"
+check huge-over-8mb 1 "$(find "$dir/huge" -size +8M | wc -l)"
+cp "$dir"/huge/*.jsonl "$dir/sizes/huge.json"
+"$weir" convert --from json --to csv --schema "$S" --flatten -o "$dir/sizes.csv" "$dir/sizes"; rc=$?
+check sizes-exit 0 $rc
+check sizes-vs-duckdb "$(duck "SELECT count(*) FROM read_json(['$dir/sizes/s65535.json', '$dir/sizes/s65536.json', '$dir/sizes/huge.json'], format='newline_delimited', $JCOLS)") 0 0" \
+    "$(same "SELECT $FLAT FROM read_json(['$dir/sizes/s65535.json', '$dir/sizes/s65536.json', '$dir/sizes/huge.json'], format='newline_delimited', $JCOLS)" \
+            "SELECT $CFLAT FROM read_csv('$dir/sizes.csv', header=true, $CCOLS)" | awk '{print $1, $3, $4}')"
+
 # --- bad records: JSON Lines, counts from node
 "$weir" gen --out "$dir/bad" --files 10 --records-per-file 20 --seed 3 --start 2022-09-06T11:40:00 --interval 0 \
     --format jsonl --bad-fraction 0.2 --quiet

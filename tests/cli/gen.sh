@@ -160,7 +160,7 @@ touch "$dir/notadir"
 # --- --forever stops cleanly on SIGTERM after whole files only
 "$weir" gen --out "$dir/fv" --forever --interval 50ms --seed 1 --quiet &
 pid=$!
-sleep 0.5
+sleep 1
 kill -TERM $pid; wait $pid; rc=$?
 check forever-exit 0 "$rc"
 n=$(ls -A "$dir/fv" | wc -l)

@@ -144,6 +144,8 @@ check csv-schema-line "$dir/t.csv:3:" "$(printf '%s' "$out" | grep -o "^$dir/t.c
 "$weir" validate --schema 'a INTT' "$dir/t.csv" >/dev/null 2>&1; check bad-schema-exit 2 $?
 "$weir" validate --frobnicate "$dir/t.csv" >/dev/null 2>&1; check unknown-flag-exit 2 $?
 "$weir" validate --schema 'a INT' --option nosuch=1 "$dir/t.csv" >/dev/null 2>&1; check unknown-option-exit 2 $?
+mkdir "$dir/emptydir"
+"$weir" validate "$dir/emptydir" >/dev/null 2>&1; check empty-folder-exit 1 $?
 out=$("$weir" validate "$dir/missing.json" 2>&1); rc=$?
 check missing-exit 1 $rc
 check missing-names-file 1 "$(printf '%s' "$out" | grep -c 'missing.json')"

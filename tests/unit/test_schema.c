@@ -71,5 +71,14 @@ int main(void) {
     bad("", "empty schema", 0);
     bad("a INT, A STRING", "duplicate column name", 15);
     bad("`a INT", "unterminated", 6);
+    { /* a NUL inside a quoted name (found by fuzz_schema): an error at the NUL, not a name cut short */
+        static const char ddl[] = "`a\0b` INT";
+        WType t;
+        WErr err;
+        werr_init(&err);
+        CHECK_EQ_INT(wschema_parse(ddl, sizeof ddl - 1, &t, &err), WEIR_PARSE);
+        CHECK(strstr(err.msg, "NUL byte") != NULL);
+        CHECK_EQ_INT(err.offset, 2);
+    }
     return check_summary();
 }
