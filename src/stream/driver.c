@@ -34,7 +34,6 @@
 #include "core/fs.h"
 #include "core/time.h"
 #include "exec/project.h"
-#include "sql/resolve.h"
 #include "stream/ckpt.h"
 #include "stream/logjson.h"
 #include "stream/source_file.h"
@@ -119,34 +118,21 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 /* ---------------------------------------------------------------- one batch */
 
-/* Event-time statistics need the watermark column: a plain column of the input (the usual case). */
-static const WVec *event_time_col(const Query *q, const WBatch *rows) {
-    const WBound *w = q->plan->select->watermark;
-    if (!w || w->fn != WF_COL || w->n_path < 1) return NULL;
-    const WVec *v = &rows->root;
-    for (int i = 0; i < w->n_path; i++) {
-        if (w->path[i] < 0 || w->path[i] >= v->n_children) return NULL;
-        v = &v->children[w->path[i]];
-    }
-    return v->type && v->type->id == WT_TIMESTAMP ? v : NULL;
-}
-
 static int on_rows(void *user, const WBatch *rows, WErr *err) {
     Query *q = user;
-    const WVec *ev = event_time_col(q, rows);
-    if (ev) {
-        for (int64_t i = 0; i < ev->len; i++) {
-            if (wvec_is_null(ev, i)) continue;
-            int64_t t = wvec_i64(ev, i);
-            if (q->ev_n == 0 || t < q->ev_min) q->ev_min = t;
-            if (q->ev_n == 0 || t > q->ev_max) q->ev_max = t;
-            q->ev_sum += (double)t;
-            q->ev_n++;
-        }
+    /* event time of the WATERMARK expression, over the rows before WHERE (as Spark) */
+    WEventTimeStats es;
+    int rc = wproject_event_time(q->proj, rows, &es, err);
+    if (rc) return rc;
+    if (es.rows > 0) {
+        if (q->ev_n == 0 || es.min_us < q->ev_min) q->ev_min = es.min_us;
+        if (q->ev_n == 0 || es.max_us > q->ev_max) q->ev_max = es.max_us;
+        q->ev_sum += es.avg_us * (double)es.rows;
+        q->ev_n += es.rows;
     }
     wbatch_reset(&q->out);
     /* current_timestamp() is the batch's planned time (offsets/N), so a re-run computes the same rows */
-    int rc = wproject_run_at(q->proj, rows, &q->out, q->batch_time_ms * 1000, err);
+    rc = wproject_run_at(q->proj, rows, &q->out, q->batch_time_ms * 1000, err);
     if (!rc && wbatch_rows(&q->out) > 0) {
         q->out_rows += wbatch_rows(&q->out);
         rc = q->sink_ops->write(q->sink, q->batch_id, &q->out, err);
