@@ -58,6 +58,7 @@ typedef struct Query {
     int64_t next_watermark_ms;  /* after it */
     int64_t batch_id;           /* being run */
     int64_t batch_time_ms;      /* its batchTimestampMs */
+    int64_t retain;             /* spark.sql.streaming.minBatchesToRetain (100) */
     /* per batch */
     int64_t ev_min, ev_max, ev_n;
     double ev_sum;
@@ -258,7 +259,7 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
     t = mono_us();
     if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
     if (!rc) rc = wsrc_after_commit(q->src, n, err);
-    if (!rc) rc = wckpt_purge(q->ckpt, n, WCKPT_MIN_BATCHES_TO_RETAIN, err);
+    if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
     ph->commit = mono_us() - t;
     ph->total = mono_us() - ph->start_us;
     if (!rc) {
@@ -461,6 +462,10 @@ int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
         q->lock = &lock;
         q->stop_all = &stop_all;
         rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
+        if (!rc) rc = wopts_get_int((WOpts *)&s->settings, "spark.sql.streaming.minBatchesToRetain",
+                                    WCKPT_MIN_BATCHES_TO_RETAIN, &q->retain, err);
+        if (!rc && q->retain < 1)
+            rc = werr_msg(err, WEIR_MISUSE, "spark.sql.streaming.minBatchesToRetain must be at least 1");
         if (!rc && ro->trigger) q->trigger = *ro->trigger;
         else if (!rc) {
             const char *tv = q->plan->sink ? wopts_get((WOpts *)&q->plan->sink->opts, "trigger") : NULL;

@@ -5,7 +5,8 @@
  * The checkpoint of a query is the sink table's option checkpointLocation, or <weir.checkpointRoot>/<query
  * name> when the script SETs weir.checkpointRoot. A query that writes files without either is refused
  * (exactly once needs somewhere to remember what was done). A console query without one runs with a
- * temporary checkpoint that is removed when it stops, as Spark does.
+ * temporary checkpoint that is removed when it stops, as Spark does. Checkpoint entries older than
+ * `SET spark.sql.streaming.minBatchesToRetain = N` batches (100) are removed.
  */
 #ifndef WEIR_STREAM_DRIVER_H
 #define WEIR_STREAM_DRIVER_H

@@ -276,7 +276,7 @@ int main(void) {
     CHECK_EQ_INT(wdriver_checkpoint_dir(s, &s->queries[0], dir, sizeof dir, &tmp, &err), 0);
     CHECK_EQ_STR(dir, ck);
     wsql_script_free(s);
-    char sql[4096];
+    char sql[16384];
     snprintf(sql, sizeof sql, "CREATE TABLE src (a INT) USING json OPTIONS (path '%s');\n"
              "CREATE TABLE out1 USING csv OPTIONS (path '%s/o');\nINSERT INTO out1 SELECT a FROM STREAM(src);\n", in, root);
     s = compile(sql);
@@ -344,6 +344,17 @@ int main(void) {
                  "\"min\":\"2022-09-06T11:40:00.000Z\",\"watermark\":\"1970-01-01T00:00:00.000Z\"}") != NULL);
     CHECK(strstr(wbuf_cstr(&prog), "\"watermark\":\"2022-09-06T11:40:20.000Z\"") != NULL);
     wbuf_fini(&prog);
+    wckpt_close(c);
+
+    /* retention follows spark.sql.streaming.minBatchesToRetain: 14 one-file batches keeping 5 + 1 entries */
+    snprintf(ck, sizeof ck, "%s/ck_ret", root);
+    snprintf(in, sizeof in, "%s/in1", root);
+    snprintf(sql, sizeof sql, "SET spark.sql.streaming.minBatchesToRetain = 5;\n%s",
+             sql_for(in, ck, ", maxFilesPerTrigger 1", "SELECT a", ""));
+    CHECK_EQ_INT(run(sql, "availableNow", &err), 0);
+    CHECK_EQ_INT(wckpt_open(ck, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_committed(c), 13);
+    CHECK_EQ_INT(wckpt_oldest_retained(c), 8);
     wckpt_close(c);
 
     /* a damaged checkpoint fails the run with the file's name */
