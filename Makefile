@@ -11,6 +11,7 @@
 #   make bench-stream  streaming latency (rename -> commit), availableNow throughput vs DuckDB, memory
 #   make soak       the kill -9 exactly-once test with 500 kills (KILLS=N)
 #   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
+#   make bench-agg  CSV -> window sums vs DuckDB, and state cost of 1M groups (bench/agg_bench.sh)
 #
 # CC=clang works too; every C file builds with -Wall -Wextra -Werror on gcc and clang.
 
@@ -63,7 +64,8 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-bin
 	@BUILD=$(BUILD) tests/run.sh
 
-tests-bin: $(TEST_BIN)
+# agg_driver: the aggregation run over CSV/JSON files, for tests/cli/agg_oracle.sh and bench/agg_bench.sh
+tests-bin: $(TEST_BIN) $(BUILD)/tests/agg_driver
 check: test
 
 sanitize: deps
@@ -72,7 +74,7 @@ sanitize: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; corpus in tests/fuzz/corpus/NAME.
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
@@ -102,6 +104,11 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# The seed's stage 2 (CSV -> 30 s window sums) against DuckDB, and the state cost of 1M groups (bench/agg_bench.sh).
+.PHONY: bench-agg
+bench-agg: deps $(BUILD)/libweir.a
+	bash bench/agg_bench.sh $(BENCH_ROWS)
 
 # CSV codec throughput on seed-like flat rows (bench/csv_bench.c).
 .PHONY: bench-csv
