@@ -193,3 +193,26 @@ int wbatch_init(WBatch *b, const WType *schema) {
 void wbatch_fini(WBatch *b) { wvec_fini(&b->root); }
 void wbatch_reset(WBatch *b) { wvec_reset(&b->root); }
 void wbatch_truncate(WBatch *b, int64_t rows) { wvec_truncate(&b->root, rows); }
+
+int wvec_append_from(WVec *dst, const WVec *src, int64_t row) {
+    if (wvec_is_null(src, row)) return wvec_append_null(dst);
+    switch (src->type->id) {
+    case WT_BOOLEAN: return wvec_append_bool(dst, wvec_bool(src, row));
+    case WT_INT:
+    case WT_DATE: return wvec_append_i32(dst, wvec_i32(src, row));
+    case WT_BIGINT:
+    case WT_TIMESTAMP: return wvec_append_i64(dst, wvec_i64(src, row));
+    case WT_DOUBLE: return wvec_append_f64(dst, wvec_f64(src, row));
+    case WT_STRING: {
+        size_t n;
+        const char *s = wvec_str(src, row, &n);
+        return wvec_append_str(dst, s, n);
+    }
+    case WT_STRUCT: {
+        int rc = wvec_append_struct(dst);
+        for (int i = 0; i < src->n_children && !rc; i++) rc = wvec_append_from(&dst->children[i], &src->children[i], row);
+        return rc;
+    }
+    default: return WEIR_MISUSE;
+    }
+}

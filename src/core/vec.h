@@ -58,6 +58,8 @@ int wvec_append_f64(WVec *v, double x);
 int wvec_append_str(WVec *v, const char *s, size_t n);
 /* STRUCT: marks the next row valid; the caller appends exactly one value to each child. */
 int wvec_append_struct(WVec *v);
+/* Appends row `row` of src (same type) to dst, nested fields included: gathers rows between batches. */
+int wvec_append_from(WVec *dst, const WVec *src, int64_t row);
 
 static inline int wvec_is_null(const WVec *v, int64_t i) { return !((v->validity[i >> 3] >> (i & 7)) & 1); }
 static inline int wvec_bool(const WVec *v, int64_t i) { return (((const uint8_t *)v->values)[i >> 3] >> (i & 7)) & 1; }

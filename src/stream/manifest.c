@@ -1,0 +1,254 @@
+/*
+ * manifest.c - reading, writing and compacting a file sink's `_weir_metadata/` log (see manifest.h).
+ *
+ * Entry lines are JSON Lines read with weir's own JSON decoder (FAILFAST, a fixed schema), so a damaged
+ * file is reported with its name, line and byte offset like any other bad JSON. Reading lists the
+ * metadata folder, which compaction keeps to at most compactInterval + 1 files.
+ */
+#include "stream/manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/opts.h"
+#include "core/schema.h"
+#include "core/vec.h"
+#include "formats/json.h"
+
+#define META_DIR "_weir_metadata"
+#define ENTRY_SCHEMA "path STRING, size BIGINT, rows BIGINT, batch BIGINT"
+
+void wmanifest_init(WManifest *m) {
+    memset(m, 0, sizeof *m);
+    m->last_batch = -1;
+}
+
+void wmanifest_fini(WManifest *m) {
+    for (int64_t i = 0; i < m->n; i++) free(m->files[i].path);
+    free(m->files);
+    wmanifest_init(m);
+}
+
+int wmanifest_add(WManifest *m, const WManifestFile *f) {
+    if (m->n == m->cap) {
+        int64_t cap = m->cap ? m->cap * 2 : 16;
+        WManifestFile *nf = realloc(m->files, (size_t)cap * sizeof *nf);
+        if (!nf) return WEIR_NOMEM;
+        m->files = nf;
+        m->cap = cap;
+    }
+    char *p = strdup(f->path);
+    if (!p) return WEIR_NOMEM;
+    m->files[m->n] = *f;
+    m->files[m->n].path = p;
+    m->n++;
+    return WEIR_OK;
+}
+
+int wmanifest_exists(const char *dir) {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/" META_DIR, dir);
+    return wfs_exists(p);
+}
+
+/* Parses a metadata file name: "N" (is_compact 0) or "N.compact" (1); -1 for anything else. */
+static int64_t entry_batch(const char *name, int *is_compact) {
+    if (name[0] < '0' || name[0] > '9') return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(name, &end, 10);
+    if (errno || v < 0) return -1;
+    if (*end == 0) *is_compact = 0;
+    else if (strcmp(end, ".compact") == 0) *is_compact = 1;
+    else return -1;
+    return v;
+}
+
+/* Reads one entry file into m. */
+static int read_entry_file(const char *path, WManifest *m, WErr *err) {
+    WBuf data;
+    wbuf_init(&data);
+    int rc = wfs_read_file(path, &data, NULL, err);
+    if (rc) {
+        wbuf_fini(&data);
+        return rc;
+    }
+    if (data.len < 3 || memcmp(data.data, "v1\n", 3) != 0) {
+        wbuf_fini(&data);
+        return werr_set(err, WEIR_CORRUPT, path, 0, 1, 1, "not a weir manifest file (first line is not \"v1\")");
+    }
+    WType schema;
+    WOpts opts;
+    wopts_init(&opts);
+    WJsonReader *r = NULL;
+    WBatch b;
+    int have_batch = 0;
+    rc = wschema_parse(ENTRY_SCHEMA, strlen(ENTRY_SCHEMA), &schema, err);
+    if (rc) {
+        wbuf_fini(&data);
+        wopts_fini(&opts);
+        return rc;
+    }
+    if (wopts_set(&opts, "mode", "FAILFAST")) rc = WEIR_NOMEM;
+    if (!rc) rc = wjson_reader_open(&schema, &opts, &r, err);
+    if (!rc) rc = wbatch_init(&b, &schema);
+    if (!rc) have_batch = 1;
+    if (!rc) {
+        /* The entries after the "v1" line; offsets in messages count from the file's start via path. */
+        wjson_begin(r, path, data.data + 3, data.len - 3);
+        int done = 0;
+        while (!rc && !done) {
+            wbatch_reset(&b);
+            rc = wjson_next(r, &b, 4096, &done, err);
+            for (int64_t i = 0; !rc && i < wbatch_rows(&b); i++) {
+                WVec *c = b.root.children;
+                if (wvec_is_null(&c[0], i) || wvec_is_null(&c[1], i) || wvec_is_null(&c[2], i) ||
+                    wvec_is_null(&c[3], i)) {
+                    rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1,
+                                  "manifest entry %" PRId64 " lacks path, size, rows or batch", i + 1);
+                    break;
+                }
+                size_t n;
+                const char *s = wvec_str(&c[0], i, &n);
+                if (n == 0 || memchr(s, 0, n) || s[0] == '/' || strstr(s, "..")) {
+                    rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1, "manifest entry with a bad path '%.*s'",
+                                  (int)(n > 200 ? 200 : n), s);
+                    break;
+                }
+                char *p = strndup(s, n);
+                WManifestFile f = {p, wvec_i64(&c[1], i), wvec_i64(&c[2], i), wvec_i64(&c[3], i)};
+                if (!p || wmanifest_add(m, &f)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+                free(p);
+            }
+        }
+        if (rc == WEIR_PARSE) {
+            err->code = WEIR_CORRUPT;
+            rc = WEIR_CORRUPT;
+        }
+    }
+    if (have_batch) wbatch_fini(&b);
+    if (r) wjson_reader_close(r);
+    wtype_fini(&schema);
+    wopts_fini(&opts);
+    wbuf_fini(&data);
+    return rc;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int wmanifest_read(const char *dir, WManifest *m, WErr *err) {
+    char meta[4096];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    DIR *d = opendir(meta);
+    if (!d) {
+        if (errno == ENOENT) return WEIR_OK;
+        return werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
+    }
+    int64_t compact = -1, *deltas = NULL, n = 0, cap = 0;
+    int rc = WEIR_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int is_compact;
+        int64_t b = entry_batch(e->d_name, &is_compact);
+        if (b < 0) continue;
+        if (is_compact) {
+            if (b > compact) compact = b;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            int64_t *nd = realloc(deltas, (size_t)cap * sizeof *nd);
+            if (!nd) {
+                rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+                break;
+            }
+            deltas = nd;
+        }
+        deltas[n++] = b;
+    }
+    closedir(d);
+    if (!rc && n) qsort(deltas, (size_t)n, sizeof *deltas, cmp_i64);
+    char path[4400];
+    if (!rc && compact >= 0) {
+        snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, compact);
+        rc = read_entry_file(path, m, err);
+        if (!rc) m->last_batch = compact;
+    }
+    for (int64_t i = 0; !rc && i < n; i++) {
+        if (deltas[i] <= compact) continue; /* left behind by a compaction interrupted before its clean-up */
+        snprintf(path, sizeof path, "%s/%" PRId64, meta, deltas[i]);
+        rc = read_entry_file(path, m, err);
+        if (!rc) m->last_batch = deltas[i];
+    }
+    free(deltas);
+    return rc;
+}
+
+static int put_entry(WBuf *b, const WManifestFile *f) {
+    int rc = wbuf_puts(b, "{\"path\":\"");
+    for (const char *p = f->path; !rc && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\') rc = wbuf_putc(b, '\\') || wbuf_putc(b, (char)c);
+        else if (c < 0x20) rc = wbuf_printf(b, "\\u%04x", c);
+        else rc = wbuf_putc(b, (char)c);
+    }
+    if (!rc)
+        rc = wbuf_printf(b, "\",\"size\":%" PRId64 ",\"rows\":%" PRId64 ",\"batch\":%" PRId64 "}\n", f->size, f->rows,
+                         f->batch);
+    return rc;
+}
+
+/* Removes entry files of batches <= upto (and compact files older than upto). */
+static int remove_older(const char *meta, int64_t upto, WErr *err) {
+    DIR *d = opendir(meta);
+    if (!d) return werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
+    char path[4400];
+    int rc = WEIR_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        int is_compact;
+        int64_t b = entry_batch(e->d_name, &is_compact);
+        if (b < 0 || (is_compact ? b >= upto : b > upto)) continue;
+        snprintf(path, sizeof path, "%s/%s", meta, e->d_name);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove an old manifest file: %s", strerror(errno));
+    }
+    closedir(d);
+    return rc ? rc : wfs_fsync_dir(meta, err);
+}
+
+int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, const WManifest *all,
+                     int compact_interval, WErr *err) {
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    int rc = wfs_mkdirs(meta, err);
+    if (rc) return rc;
+    int compact = compact_interval > 0 && (batch + 1) % compact_interval == 0 && all;
+    WBuf b;
+    wbuf_init(&b);
+    rc = wbuf_puts(&b, "v1\n");
+    if (compact)
+        for (int64_t i = 0; !rc && i < all->n; i++)
+            if (all->files[i].batch < batch) rc = put_entry(&b, &all->files[i]);
+    for (int64_t i = 0; !rc && i < n; i++) rc = put_entry(&b, &files[i]);
+    if (rc) {
+        wbuf_fini(&b);
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    if (compact) snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, batch);
+    else snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
+    rc = wfs_write_atomic(path, b.data, b.len, err);
+    wbuf_fini(&b);
+    if (!rc && compact) rc = remove_older(meta, batch, err);
+    return rc;
+}

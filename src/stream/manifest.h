@@ -1,0 +1,50 @@
+/*
+ * manifest.h - the `_weir_metadata/` log of a file sink (Spark's `_spark_metadata`): which files each
+ * committed batch wrote. A file in the sink folder that the manifest does not list is not committed (an
+ * interrupted attempt), so readers that trust the manifest (a downstream weir source, `weir inspect`)
+ * never see partial output.
+ *
+ * Layout, in <sink>/_weir_metadata/:
+ *   N           batch N's entries
+ *   N.compact   every entry of batches 0..N (written every `compactInterval` batches; older files removed)
+ * Each file: the line "v1", then one JSON object per committed file:
+ *   {"path":"part-00007-0000.csv","size":1234,"rows":10,"batch":7}
+ * (path relative to the sink folder). An empty batch has an entry file with no objects. Every file is
+ * written with core/fs's temp + fsync + rename + fsync-folder, so a batch's entry is there whole or not.
+ */
+#ifndef WEIR_STREAM_MANIFEST_H
+#define WEIR_STREAM_MANIFEST_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct WManifestFile {
+    char *path;      /* relative to the sink folder */
+    int64_t size;    /* bytes */
+    int64_t rows;
+    int64_t batch;
+} WManifestFile;
+
+typedef struct WManifest {
+    WManifestFile *files;
+    int64_t n, cap;
+    int64_t last_batch;  /* highest committed batch, -1 when none */
+} WManifest;
+
+void wmanifest_init(WManifest *m);
+void wmanifest_fini(WManifest *m);
+/* Reads every committed file of the sink folder `dir` (its `_weir_metadata/`). A folder without a
+ * manifest gives an empty list and last_batch -1. A damaged entry file is WEIR_CORRUPT naming it. */
+int wmanifest_read(const char *dir, WManifest *m, WErr *err);
+/* 1 when `dir` holds a weir sink manifest (so a reader of the folder should trust it). */
+int wmanifest_exists(const char *dir);
+/* Records batch `batch` with its files (n may be 0). When (batch + 1) % compact_interval == 0, writes
+ * batch.compact with every entry so far (`all` must then hold the entries of earlier batches, as read
+ * by wmanifest_read, plus these) and removes the older entry files. */
+int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n,
+                     const WManifest *all, int compact_interval, WErr *err);
+/* Appends a copy of f to m. */
+int wmanifest_add(WManifest *m, const WManifestFile *f);
+
+#endif

@@ -1,0 +1,587 @@
+/*
+ * sink_file.c - the file sinks "csv", "json" (JSON Lines) and "parquet": each micro-batch's rows go into
+ * files named from the batch id, made durable, then listed in the `_weir_metadata/` manifest
+ * (manifest.h). This is the sink half of exactly-once (sink.h):
+ *   - names derive from the batch id and a sequence in the batch (part-00007-0000.csv), and the same
+ *     input gives the same files, so re-running an uncommitted batch replaces its files, never adds;
+ *   - a file is written under a '.'-named temporary name and renamed into place at commit (core/fs);
+ *   - the manifest entry of batch N is written after every file of N is durable; begin(N) of a batch the
+ *     manifest already has says skip;
+ *   - temporary files of an interrupted attempt are removed when the sink opens.
+ * Options (Spark's names): path (required), compression (csv/json: none, gzip, zstd; parquet: its
+ * codecs), maxRecordsPerFile (0 = no limit), partitionBy (comma-separated top-level columns: Hive-style
+ * col=value/ folders, values escaped as Spark escapes path names, NULL and '' as
+ * __HIVE_DEFAULT_PARTITION__, partition columns left out of the files as Spark does), compactInterval
+ * (manifest, default 10), and the CSV / JSON / Parquet writer options. An empty batch writes no file but
+ * is still recorded, so the batch counts as done.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/num.h"
+#include "core/time.h"
+#include "formats/csv.h"
+#include "formats/json.h"
+#include "formats/parquet.h"
+#include "stream/manifest.h"
+#include "stream/sink.h"
+
+enum { FMT_CSV, FMT_JSON, FMT_PARQUET };
+enum { COMP_NONE, COMP_GZIP, COMP_ZSTD };
+#define MAX_PARTITION_COLS 16
+
+typedef struct OutFile {
+    char *part_dir;      /* "" or "col=value/col2=value2/" relative to the sink folder */
+    char *rel;           /* path relative to the sink folder */
+    int64_t rows;
+    int full;            /* maxRecordsPerFile reached: the next row of this partition opens a new file */
+    WFileOut out;        /* csv / json */
+    z_stream z;
+    int z_open;
+    ZSTD_CCtx *zc;
+    WPqWriter *pq;       /* parquet */
+} OutFile;
+
+struct WSink {
+    int format;
+    char *dir;
+    WOpts *opts;
+    const WType *schema;     /* the rows given to write() */
+    WType data_schema;       /* schema without the partition columns */
+    int n_part, part_col[MAX_PARTITION_COLS];
+    int *data_col;           /* data_schema field i = schema field data_col[i] */
+    int64_t max_records;
+    int compression;
+    int64_t compact_interval;
+    int64_t last_batch;      /* last batch in the manifest */
+    int64_t batch;           /* the batch being written, -1 between batches */
+    int seq;                 /* next file number in the batch */
+    WCsvWriter *csv;
+    WJsonWriter *json;
+    int header;
+    OutFile *files;
+    int n_files, cap_files;
+    WBuf enc, comp, key;
+    WBatch sub;
+    int sub_init;
+};
+
+static const char *const file_ext[] = {"csv", "json", "parquet"};
+
+static int nomem(WErr *err) { return werr_msg(err, WEIR_NOMEM, "out of memory"); }
+
+/* ---- temporary files left by a crash ---- */
+
+static int remove_tmp_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    const char *name = path + ftw->base;
+    size_t n = strlen(name);
+    if (flag == FTW_F && name[0] == '.' && n > 5 && strcmp(name + n - 4, ".tmp") == 0) unlink(path);
+    return 0;
+}
+
+/* ---- opening: options ---- */
+
+static int parse_partition_by(WSink *s, const char *list, WErr *err) {
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        const char *e = p;
+        while (*e && *e != ',') e++;
+        const char *t = e;
+        while (t > p && t[-1] == ' ') t--;
+        int idx = wtype_field_index_ci(s->schema, p, (size_t)(t - p));
+        if (idx < 0)
+            return werr_msg(err, WEIR_MISUSE, "option partitionBy: no column '%.*s' in the output (%s)", (int)(t - p),
+                            p, list);
+        if (s->schema->fields[idx].type.id == WT_STRUCT)
+            return werr_msg(err, WEIR_MISUSE, "option partitionBy: column '%s' is a STRUCT; partition by its fields "
+                            "selected as columns", s->schema->fields[idx].name);
+        for (int i = 0; i < s->n_part; i++)
+            if (s->part_col[i] == idx)
+                return werr_msg(err, WEIR_MISUSE, "option partitionBy: column '%s' is named twice",
+                                s->schema->fields[idx].name);
+        if (s->n_part == MAX_PARTITION_COLS)
+            return werr_msg(err, WEIR_MISUSE, "option partitionBy: at most %d columns", MAX_PARTITION_COLS);
+        s->part_col[s->n_part++] = idx;
+        p = e;
+    }
+    if (s->n_part == s->schema->n_fields)
+        return werr_msg(err, WEIR_MISUSE, "option partitionBy: every column is a partition column; no data would "
+                        "be left to write");
+    return WEIR_OK;
+}
+
+static int build_data_schema(WSink *s, WErr *err) {
+    memset(&s->data_schema, 0, sizeof s->data_schema);
+    s->data_schema.id = WT_STRUCT;
+    s->data_col = malloc(sizeof(int) * (size_t)(s->schema->n_fields ? s->schema->n_fields : 1));
+    if (!s->data_col) return nomem(err);
+    int k = 0;
+    for (int i = 0; i < s->schema->n_fields; i++) {
+        int is_part = 0;
+        for (int j = 0; j < s->n_part; j++) is_part |= s->part_col[j] == i;
+        if (is_part) continue;
+        const WField *f = &s->schema->fields[i];
+        if (wtype_add_field(&s->data_schema, f->name, strlen(f->name), &f->type)) return nomem(err);
+        s->data_col[k++] = i;
+    }
+    return WEIR_OK;
+}
+
+/* Options the driver, the manifest or this file read, so that the unknown-option check passes them. */
+static void mark_known(WOpts *o) {
+    static const char *const known[] = {"path", "checkpointLocation", "trigger", "outputMode", "queryName",
+                                        "lateRowsPath", "compactInterval", "maxRecordsPerFile", "partitionBy",
+                                        "compression", "rowGroupSize", "pageSize", "dictionaryPageSize",
+                                        "dictionary", "pageIndex", "pageVersion", "compressionLevel",
+                                        "badRecordsPath"};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) (void)wopts_get(o, known[i]);
+}
+
+static void sink_free(WSink *s);
+
+static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
+    *out = NULL;
+    WSink *s = calloc(1, sizeof *s);
+    if (!s) return nomem(err);
+    s->format = !strcasecmp(cfg->format, "csv") ? FMT_CSV : !strcasecmp(cfg->format, "json") ? FMT_JSON : FMT_PARQUET;
+    s->opts = cfg->opts;
+    s->schema = cfg->schema;
+    s->batch = -1;
+    s->last_batch = -1;
+    wbuf_init(&s->enc);
+    wbuf_init(&s->comp);
+    wbuf_init(&s->key);
+    int rc = WEIR_OK;
+    const char *path = wopts_get(s->opts, "path");
+    if (!path || !*path)
+        rc = werr_msg(err, WEIR_MISUSE, "a %s sink needs option path (the output folder)", file_ext[s->format]);
+    if (!rc && !(s->dir = strdup(path))) rc = nomem(err);
+    if (!rc && cfg->time_zone && !wopts_get(s->opts, "timeZone") && wopts_set(s->opts, "timeZone", cfg->time_zone))
+        rc = nomem(err);
+    if (!rc) rc = wopts_get_int(s->opts, "maxRecordsPerFile", 0, &s->max_records, err);
+    if (!rc) rc = wopts_get_int(s->opts, "compactInterval", 10, &s->compact_interval, err);
+    if (!rc && s->compact_interval < 1)
+        rc = werr_msg(err, WEIR_MISUSE, "option compactInterval: %" PRId64 " must be at least 1", s->compact_interval);
+    if (!rc && s->max_records < 0)
+        rc = werr_msg(err, WEIR_MISUSE, "option maxRecordsPerFile: %" PRId64 " is negative", s->max_records);
+    const char *pb = wopts_get(s->opts, "partitionBy");
+    if (!rc && pb) rc = parse_partition_by(s, pb, err);
+    if (!rc) rc = build_data_schema(s, err);
+    if (!rc && s->format != FMT_PARQUET) {
+        const char *c = wopts_get(s->opts, "compression");
+        if (!c || !strcasecmp(c, "none") || !strcasecmp(c, "uncompressed")) s->compression = COMP_NONE;
+        else if (!strcasecmp(c, "gzip")) s->compression = COMP_GZIP;
+        else if (!strcasecmp(c, "zstd")) s->compression = COMP_ZSTD;
+        else rc = werr_msg(err, WEIR_MISUSE, "option compression: '%s' is not none, gzip or zstd", c);
+    }
+    if (!rc && s->format == FMT_CSV) {
+        rc = wcsv_writer_open(&s->data_schema, s->opts, &s->csv, err);
+        if (!rc) rc = wopts_get_bool(s->opts, "header", 0, &s->header, err);
+    }
+    if (!rc && s->format == FMT_JSON) rc = wjson_writer_open(&s->data_schema, s->opts, &s->json, err);
+    if (!rc) {
+        mark_known(s->opts);
+        const char *unknown = wopts_first_unused(s->opts);
+        if (unknown)
+            rc = werr_msg(err, WEIR_MISUSE, "unknown option '%s' for a %s sink", unknown, file_ext[s->format]);
+    }
+    if (!rc && wbatch_init(&s->sub, &s->data_schema)) rc = nomem(err);
+    if (!rc) s->sub_init = 1;
+    if (!rc) rc = wfs_mkdirs(s->dir, err);
+    if (!rc) nftw(s->dir, remove_tmp_cb, 16, FTW_PHYS);
+    if (!rc) {
+        WManifest m;
+        wmanifest_init(&m);
+        rc = wmanifest_read(s->dir, &m, err);
+        s->last_batch = m.last_batch;
+        wmanifest_fini(&m);
+    }
+    if (rc) {
+        sink_free(s);
+        return rc;
+    }
+    *out = s;
+    return WEIR_OK;
+}
+
+/* ---- one output file ---- */
+
+static void file_drop(OutFile *f) {
+    if (f->pq) wpq_writer_abort(f->pq);
+    f->pq = NULL;
+    if (f->out.tmp_path) wfs_out_abort(&f->out);
+    if (f->z_open) deflateEnd(&f->z);
+    f->z_open = 0;
+    if (f->zc) ZSTD_freeCCtx(f->zc);
+    f->zc = NULL;
+    free(f->part_dir);
+    free(f->rel);
+    memset(f, 0, sizeof *f);
+    f->out.fd = -1;
+}
+
+static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
+    if (s->n_files == s->cap_files) {
+        int cap = s->cap_files ? s->cap_files * 2 : 4;
+        OutFile *nf = realloc(s->files, sizeof *nf * (size_t)cap);
+        if (!nf) return nomem(err);
+        s->files = nf;
+        s->cap_files = cap;
+    }
+    OutFile *f = &s->files[s->n_files];
+    memset(f, 0, sizeof *f);
+    f->out.fd = -1;
+    static const char *const comp_ext[] = {"", ".gz", ".zst"};
+    WBuf name;
+    wbuf_init(&name);
+    int rc = wbuf_printf(&name, "%spart-%05" PRId64 "-%04d.%s%s", part_dir, s->batch, s->seq,
+                         file_ext[s->format], s->format == FMT_PARQUET ? "" : comp_ext[s->compression]);
+    f->part_dir = strdup(part_dir);
+    f->rel = rc ? NULL : strdup(wbuf_cstr(&name));
+    wbuf_reset(&name);
+    if (!f->part_dir || !f->rel || wbuf_printf(&name, "%s/%s", s->dir, f->rel)) {
+        wbuf_fini(&name);
+        file_drop(f);
+        return nomem(err);
+    }
+    const char *full = wbuf_cstr(&name);
+    rc = WEIR_OK;
+    if (*part_dir) {
+        /* the partition's folder: full path up to its last '/' */
+        char *d = strndup(full, (size_t)(strrchr(full, '/') - full));
+        rc = d ? wfs_mkdirs(d, err) : nomem(err);
+        free(d);
+    }
+    if (!rc && s->format == FMT_PARQUET) rc = wpq_writer_open(full, &s->data_schema, s->opts, &f->pq, err);
+    if (!rc && s->format != FMT_PARQUET) rc = wfs_out_open(&f->out, full, err);
+    if (!rc && s->compression == COMP_GZIP && s->format != FMT_PARQUET) {
+        /* windowBits 15 + 16: a gzip wrapper, as `gzip` and DuckDB read it */
+        if (deflateInit2(&f->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) rc = nomem(err);
+        else f->z_open = 1;
+    }
+    if (!rc && s->compression == COMP_ZSTD && s->format != FMT_PARQUET && !(f->zc = ZSTD_createCCtx())) rc = nomem(err);
+    wbuf_fini(&name);
+    if (rc) {
+        file_drop(f);
+        return rc;
+    }
+    s->seq++;
+    s->n_files++;
+    *out = f;
+    return WEIR_OK;
+}
+
+/* Writes s->enc's bytes (encoded text) to f, through its compressor; finish = end of the stream. */
+static int file_put(WSink *s, OutFile *f, const char *data, size_t len, int finish, WErr *err) {
+    if (s->compression == COMP_NONE) return len ? wfs_out_write(&f->out, data, len, err) : WEIR_OK;
+    if (s->compression == COMP_GZIP) {
+        f->z.next_in = (Bytef *)data;
+        f->z.avail_in = (uInt)len;
+        int zrc;
+        do {
+            wbuf_reset(&s->comp);
+            if (wbuf_reserve(&s->comp, 65536)) return nomem(err);
+            f->z.next_out = (Bytef *)s->comp.data;
+            f->z.avail_out = 65536;
+            zrc = deflate(&f->z, finish ? Z_FINISH : Z_NO_FLUSH);
+            if (zrc == Z_STREAM_ERROR) return werr_msg(err, WEIR_IO, "gzip compression failed");
+            size_t have = 65536 - f->z.avail_out;
+            if (have) {
+                int rc = wfs_out_write(&f->out, s->comp.data, have, err);
+                if (rc) return rc;
+            }
+        } while (f->z.avail_out == 0 || (finish && zrc != Z_STREAM_END));
+        return WEIR_OK;
+    }
+    ZSTD_inBuffer in = {data, len, 0};
+    for (;;) {
+        wbuf_reset(&s->comp);
+        if (wbuf_reserve(&s->comp, 65536)) return nomem(err);
+        ZSTD_outBuffer outb = {s->comp.data, 65536, 0};
+        size_t left = ZSTD_compressStream2(f->zc, &outb, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left)) return werr_msg(err, WEIR_IO, "zstd compression failed: %s", ZSTD_getErrorName(left));
+        if (outb.pos) {
+            int rc = wfs_out_write(&f->out, s->comp.data, outb.pos, err);
+            if (rc) return rc;
+        }
+        if (finish ? left == 0 : in.pos == in.size) break;
+    }
+    return WEIR_OK;
+}
+
+/* Appends the rows of `rows` (data columns only, in s->data_schema) to f. */
+static int file_write(WSink *s, OutFile *f, const WBatch *rows, WErr *err) {
+    f->rows += wbatch_rows(rows);
+    if (s->format == FMT_PARQUET) return wpq_writer_write_batch(f->pq, rows, err);
+    wbuf_reset(&s->enc);
+    int rc = WEIR_OK;
+    if (s->format == FMT_CSV) {
+        if (f->out.written == 0 && f->rows == wbatch_rows(rows) && s->header) rc = wcsv_write_header(s->csv, &s->enc, err);
+        if (!rc) rc = wcsv_write_batch(s->csv, rows, &s->enc, err);
+    } else {
+        rc = wjson_write_batch(s->json, rows, &s->enc, err);
+    }
+    if (!rc) rc = file_put(s, f, s->enc.data, s->enc.len, 0, err);
+    return rc;
+}
+
+/* Finishes f: compressor flushed, file durable under its final name. Its size is returned in *size. */
+static int file_finish(WSink *s, OutFile *f, int64_t *size, WErr *err) {
+    int rc = WEIR_OK;
+    if (s->format == FMT_PARQUET) {
+        WPqWriter *w = f->pq;
+        f->pq = NULL;
+        rc = wpq_writer_close(w, err);
+        if (!rc) {
+            WBuf p;
+            wbuf_init(&p);
+            struct stat st;
+            if (wbuf_printf(&p, "%s/%s", s->dir, f->rel) == 0 && stat(wbuf_cstr(&p), &st) == 0) *size = st.st_size;
+            else rc = werr_set(err, WEIR_IO, f->rel, -1, -1, -1, "written file vanished: %s", strerror(errno));
+            wbuf_fini(&p);
+        }
+        return rc;
+    }
+    if (s->compression != COMP_NONE) rc = file_put(s, f, "", 0, 1, err);
+    *size = f->out.written;
+    if (!rc) rc = wfs_out_commit(&f->out, err);
+    return rc;
+}
+
+/* ---- partitions ---- */
+
+/* Spark's ExternalCatalogUtils.escapePathName: these characters become %XX. */
+static int needs_escape(unsigned char c) {
+    return c < 0x20 || c == 0x7f || strchr("\"#%'*/:=?\\{[]^", c) != NULL;
+}
+
+static int put_escaped(WBuf *b, const char *s, size_t n) {
+    int rc = WEIR_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        rc = needs_escape(c) ? wbuf_printf(b, "%%%02X", c) : wbuf_putc(b, (char)c);
+    }
+    return rc;
+}
+
+/* The partition folder of row r: "col=value/..." into s->key. */
+static int partition_key(WSink *s, const WBatch *rows, int64_t r) {
+    wbuf_reset(&s->key);
+    int rc = WEIR_OK;
+    for (int j = 0; j < s->n_part && !rc; j++) {
+        int c = s->part_col[j];
+        const WVec *v = &rows->root.children[c];
+        const char *name = s->schema->fields[c].name;
+        rc = put_escaped(&s->key, name, strlen(name)) || wbuf_putc(&s->key, '=');
+        char tmp[64];
+        const char *txt = tmp;
+        size_t n = 0;
+        if (rc) break;
+        if (wvec_is_null(v, r)) {
+            txt = "__HIVE_DEFAULT_PARTITION__";
+            n = strlen(txt);
+        } else {
+            switch (v->type->id) {
+            case WT_BOOLEAN: txt = wvec_bool(v, r) ? "true" : "false"; n = strlen(txt); break;
+            case WT_INT: n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId32, wvec_i32(v, r)); break;
+            case WT_BIGINT: n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, wvec_i64(v, r)); break;
+            case WT_DOUBLE: n = (size_t)wnum_format_double(wvec_f64(v, r), tmp); break;
+            case WT_DATE: n = (size_t)wtime_format_date(wvec_i32(v, r), tmp); break;
+            case WT_TIMESTAMP: n = (size_t)wtime_format_timestamp(wvec_i64(v, r), NULL, tmp); break;
+            case WT_STRING:
+                txt = wvec_str(v, r, &n);
+                if (n == 0) {
+                    txt = "__HIVE_DEFAULT_PARTITION__";
+                    n = strlen(txt);
+                }
+                break;
+            default: break;
+            }
+        }
+        rc = put_escaped(&s->key, txt, n) || wbuf_putc(&s->key, '/');
+    }
+    wbuf_cstr(&s->key);
+    return rc;
+}
+
+/* The open file of a partition that can take more rows, or NULL. */
+static OutFile *find_file(WSink *s, const char *part_dir) {
+    for (int i = s->n_files - 1; i >= 0; i--)
+        if (!s->files[i].full && strcmp(s->files[i].part_dir, part_dir) == 0) return &s->files[i];
+    return NULL;
+}
+
+/* Writes rows[from..to) whose partition is s->key (or all of them when unpartitioned), splitting files at
+ * maxRecordsPerFile. `idx` lists the rows when not NULL. */
+static int write_group(WSink *s, const WBatch *rows, const int64_t *idx, int64_t count, WErr *err) {
+    int64_t done = 0;
+    const char *part = s->n_part ? s->key.data : "";
+    while (done < count) {
+        OutFile *f = find_file(s, part);
+        int rc = f ? WEIR_OK : file_open(s, part, &f, err);
+        if (rc) return rc;
+        int64_t take = count - done;
+        if (s->max_records > 0 && take > s->max_records - f->rows) take = s->max_records - f->rows;
+        if (!idx && s->n_part == 0 && done == 0 && take == count) {
+            rc = file_write(s, f, rows, err); /* the common case: the whole batch as it is */
+        } else {
+            wbatch_reset(&s->sub);
+            for (int64_t k = done; k < done + take && !rc; k++) {
+                int64_t r = idx ? idx[k] : k;
+                rc = wbatch_begin_row(&s->sub);
+                for (int c = 0; c < s->data_schema.n_fields && !rc; c++)
+                    rc = wvec_append_from(wbatch_col(&s->sub, c), &rows->root.children[s->data_col[c]], r);
+            }
+            if (rc) return nomem(err);
+            rc = file_write(s, f, &s->sub, err);
+        }
+        if (rc) return rc;
+        if (s->max_records > 0 && f->rows >= s->max_records) f->full = 1;
+        done += take;
+    }
+    return WEIR_OK;
+}
+
+/* ---- the sink interface ---- */
+
+static void drop_files(WSink *s) {
+    for (int i = 0; i < s->n_files; i++) file_drop(&s->files[i]);
+    s->n_files = 0;
+}
+
+static int sink_begin(WSink *s, int64_t batch_id, int *skip, WErr *err) {
+    (void)err;
+    drop_files(s);
+    *skip = batch_id <= s->last_batch;
+    s->batch = batch_id;
+    s->seq = 0;
+    return WEIR_OK;
+}
+
+typedef struct KeyIndex {
+    const char *keys;      /* every row's partition folder, one after another */
+    const int64_t *off;    /* row r's key is keys[off[r] .. off[r + 1]) */
+} KeyIndex;
+
+static int cmp_rows_by_key(const void *a, const void *b, void *ctx) {
+    const KeyIndex *k = ctx;
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    size_t lx = (size_t)(k->off[x + 1] - k->off[x]), ly = (size_t)(k->off[y + 1] - k->off[y]);
+    int c = memcmp(k->keys + k->off[x], k->keys + k->off[y], lx < ly ? lx : ly);
+    if (c) return c;
+    if (lx != ly) return lx < ly ? -1 : 1;
+    return (x > y) - (x < y); /* rows of one partition keep their order */
+}
+
+static int sink_write(WSink *s, int64_t batch_id, const WBatch *rows, WErr *err) {
+    if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink write for batch %" PRId64 " inside batch %" PRId64,
+                                             batch_id, s->batch);
+    int64_t n = wbatch_rows(rows);
+    if (n == 0) return WEIR_OK;
+    if (s->n_part == 0) return write_group(s, rows, NULL, n, err);
+    /* Rows grouped by partition folder (sorted by folder name, so the same input gives the same files). */
+    int64_t *idx = malloc(sizeof *idx * (size_t)n);
+    int64_t *off = malloc(sizeof *off * (size_t)(n + 1));
+    WBuf keys;
+    wbuf_init(&keys);
+    int rc = (!idx || !off) ? nomem(err) : WEIR_OK;
+    for (int64_t r = 0; r < n && !rc; r++) {
+        idx[r] = r;
+        off[r] = (int64_t)keys.len;
+        if (partition_key(s, rows, r) || wbuf_append(&keys, s->key.data, s->key.len)) rc = nomem(err);
+    }
+    if (!rc) {
+        off[n] = (int64_t)keys.len;
+        KeyIndex k = {keys.data, off};
+        qsort_r(idx, (size_t)n, sizeof *idx, cmp_rows_by_key, &k);
+    }
+    for (int64_t g = 0; g < n && !rc;) {
+        int64_t e = g + 1;
+        size_t len = (size_t)(off[idx[g] + 1] - off[idx[g]]);
+        const char *key = keys.data + off[idx[g]];
+        while (e < n && (size_t)(off[idx[e] + 1] - off[idx[e]]) == len && memcmp(keys.data + off[idx[e]], key, len) == 0)
+            e++;
+        wbuf_reset(&s->key);
+        if (wbuf_append(&s->key, key, len)) rc = nomem(err);
+        wbuf_cstr(&s->key);
+        if (!rc) rc = write_group(s, rows, idx + g, e - g, err);
+        g = e;
+    }
+    wbuf_fini(&keys);
+    free(idx);
+    free(off);
+    return rc;
+}
+
+static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err) {
+    if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink commit for batch %" PRId64 " inside batch %" PRId64,
+                                             batch_id, s->batch);
+    memset(stats, 0, sizeof *stats);
+    if (batch_id <= s->last_batch) return WEIR_OK; /* committed before a crash: nothing to do again */
+    WManifestFile *mf = calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *mf);
+    if (!mf) return nomem(err);
+    int rc = WEIR_OK;
+    for (int i = 0; i < s->n_files && !rc; i++) {
+        OutFile *f = &s->files[i];
+        int64_t size = 0;
+        rc = file_finish(s, f, &size, err);
+        mf[i] = (WManifestFile){f->rel, size, f->rows, batch_id};
+        stats->rows += f->rows;
+        stats->bytes += size;
+    }
+    stats->files = s->n_files;
+    WManifest all;
+    wmanifest_init(&all);
+    int compact = (batch_id + 1) % s->compact_interval == 0;
+    if (!rc && compact) rc = wmanifest_read(s->dir, &all, err);
+    if (!rc) rc = wmanifest_commit(s->dir, batch_id, mf, s->n_files, compact ? &all : NULL, (int)s->compact_interval, err);
+    wmanifest_fini(&all);
+    free(mf);
+    drop_files(s);
+    if (!rc) s->last_batch = batch_id;
+    s->batch = -1;
+    return rc;
+}
+
+static void sink_abort(WSink *s, int64_t batch_id) {
+    (void)batch_id;
+    drop_files(s);
+    s->batch = -1;
+}
+
+static void sink_free(WSink *s) {
+    drop_files(s);
+    free(s->files);
+    if (s->csv) wcsv_writer_close(s->csv);
+    if (s->json) wjson_writer_close(s->json);
+    if (s->sub_init) wbatch_fini(&s->sub);
+    wtype_fini(&s->data_schema);
+    free(s->data_col);
+    wbuf_fini(&s->enc);
+    wbuf_fini(&s->comp);
+    wbuf_fini(&s->key);
+    free(s->dir);
+    free(s);
+}
+
+static void sink_close(WSink *s) {
+    if (s) sink_free(s);
+}
+
+const WSinkOps wsink_csv_ops = {"csv", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close};
+const WSinkOps wsink_json_ops = {"json", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close};
+const WSinkOps wsink_parquet_ops = {"parquet", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close};
