@@ -38,6 +38,7 @@
 #include "formats/json.h"
 #include "stream/ckpt.h"
 #include "stream/logjson.h"
+#include "stream/manifest.h"
 #include "stream/trigger.h"
 
 #define COMPACT_INTERVAL 10     /* a compact log file every 10 batches, as Spark's file source log */
@@ -122,6 +123,9 @@ struct WFileSource {
     Watch *watches;
     int n_watches;
     int frozen;
+    int manifest_mode;     /* the folder is another weir query's sink: only files its manifest lists */
+    int manifest_wd;       /* inotify watch on <folder>/_weir_metadata, -1 */
+    int manifest_dirty;    /* the manifest changed since it was last read */
     int64_t next_rescan_ms;
     int scanning;
     char **scan_queue;     /* relative folders left to list in this rescan */
@@ -274,6 +278,8 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
     if (k && (k->state == K_IGNORED)) return WEIR_OK;
     if (k && k->state == K_TAKEN && !from_event) return WEIR_OK; /* listings never touch taken files */
     if (s->frozen && !k) return WEIR_OK;
+    /* a weir sink's folder: a data file counts only once its batch's manifest entry lists it (from_event 2) */
+    if (s->manifest_mode && from_event != 2 && !(k && k->state == K_UNSTABLE)) return WEIR_OK;
     char *path = abs_path(s, rel);
     if (!path) return nomem(err);
     struct stat st;
@@ -440,6 +446,10 @@ static int drain_events(WFileSource *s, WErr *err) {
                 continue;
             }
             if (!ev->len) continue;
+            if (ev->wd == s->manifest_wd && s->manifest_wd >= 0) {
+                s->manifest_dirty = 1;
+                continue;
+            }
             if ((ev->mask & IN_CREATE) && !(ev->mask & IN_ISDIR)) continue; /* wait for close or move */
             const char *dir = NULL;
             for (int i = 0; i < s->n_watches; i++)
@@ -477,8 +487,37 @@ static int recheck_unstable(WFileSource *s, WErr *err) {
     return rc;
 }
 
+/* Takes in what the upstream sink's manifest lists (every committed file is complete). */
+static int read_upstream_manifest(WFileSource *s, WErr *err) {
+    if (!s->manifest_mode) {
+        if (!wmanifest_exists(s->root)) return WEIR_OK;
+        s->manifest_mode = 1; /* the upstream query started after this one */
+    }
+    if (s->manifest_wd < 0 && s->ino >= 0) {
+        char *m = abs_path(s, "_weir_metadata");
+        if (!m) return nomem(err);
+        s->manifest_wd = inotify_add_watch(s->ino, m, IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+        free(m);
+    }
+    s->manifest_dirty = 0;
+    WManifest man;
+    wmanifest_init(&man);
+    int rc = wmanifest_read(s->root, &man, err);
+    for (int64_t i = 0; i < man.n && !rc; i++) {
+        Known *k = known_get(s, man.files[i].path);
+        if (k && (k->state == K_TAKEN || k->state == K_PENDING || k->state == K_IGNORED)) continue;
+        rc = consider(s, man.files[i].path, 2, err);
+    }
+    wmanifest_fini(&man);
+    return rc;
+}
+
 int wsrc_discover(WFileSource *s, WErr *err) {
     int rc = drain_events(s, err);
+    /* the manifest is read again when it changed, and at every rescan (a missed event, or a manifest that
+     * appeared since the folder was last looked at) */
+    if (!rc && !s->frozen && (s->manifest_dirty || (!s->scanning && mono_ms() >= s->next_rescan_ms)))
+        rc = read_upstream_manifest(s, err);
     if (!rc && !s->frozen && !s->scanning && mono_ms() >= s->next_rescan_ms && start_rescan(s)) rc = nomem(err);
     if (!rc && s->scanning) rc = scan_step(s, RESCAN_STEP, err);
     if (!rc && s->n_unstable) rc = recheck_unstable(s, err);
@@ -847,6 +886,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     s->ino = -1;
     s->cur_batch = -1;
     s->seg_end = -1;
+    s->manifest_wd = -1;
     wopts_init(&s->opts);
     wbuf_init(&s->main_dec.bad);
     wbuf_init(&s->main_dec.data);
@@ -908,7 +948,9 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     }
     /* one listing at start finds what landed while the query was down; taken names are only looked up */
     if (!rc && queue_scan(s, "")) rc = nomem(err);
+    if (!rc) s->manifest_mode = wmanifest_exists(s->root);
     while (!rc && s->scanning) rc = scan_step(s, 1 << 30, err);
+    if (!rc && s->manifest_mode) rc = read_upstream_manifest(s, err);
     if (rc) {
         wsrc_close(s);
         return rc;

@@ -8,7 +8,10 @@
  * Spark. A file found by a listing rather than an event is taken once its modification time is
  * fileStableMs (default 1000) old, so a file still being written in place is not read half-done.
  * The set of taken names is a hash set loaded from the source log, so planning a batch costs in
- * proportion to the new files, never to the files already taken.
+ * proportion to the new files, never to the files already taken. When the folder is another weir query's
+ * sink (it has a `_weir_metadata/` manifest, stream/manifest.h), only the files the manifest lists are
+ * taken, so a file of an uncommitted or interrupted batch is never read; the manifest is re-read when it
+ * changes (inotify on `_weir_metadata/`) and at each rescan.
  *
  * The log of taken files: the plan of batch N (offsets/N, written by the driver) lists its files, one JSON
  * line each

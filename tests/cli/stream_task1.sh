@@ -5,6 +5,7 @@
 #   - a batch left planned but not committed is re-run on restart without doubling its rows;
 #   - trigger once takes everything in one batch; SIGTERM stops cleanly with exit 0;
 #   - two queries of one script run side by side, each with its own checkpoint under weir.checkpointRoot;
+#   - a query reading another's sink folder takes only the files its manifest lists;
 #   - bad input (truncated, empty, binary, non-UTF-8) is dead-lettered while good rows all arrive;
 #   - exit codes: 2 for bad SQL, a file sink without a checkpoint or a checkpoint in use, 1 for a damaged one;
 #   - `weir inspect` reports batches, files and a clean state.
@@ -103,6 +104,21 @@ check "query a exact ($r)" test "$(json_field "$r" missing),$(json_field "$r" ex
 check "query b has its own checkpoint" test -f "$d/root/b/metadata"
 nb=$(committed_files "$d/outb" | xargs -r cat | grep -v '^datetime' | awk -F, '$2 <= 5' | wc -l)
 check "query b: only clicks > 5" test "$nb" -eq 0
+
+# ---- stage 2 reads stage 1's CSV folder through its manifest: a stray file no batch committed is not read
+printf 'datetime,clicks,impressions,quantity,total_price\n2030-01-01T00:00:00Z,999,999,999,9.5\n' > "$d/out/part-99999-0000.csv"
+cat > "$d/stage2.sql" <<SQL
+CREATE TABLE clicks_csv (datetime TIMESTAMP, clicks INT, impressions INT, quantity INT, total_price DOUBLE)
+  USING csv OPTIONS (path '$d/out', header true);
+CREATE TABLE copy_csv USING csv OPTIONS (path '$d/out2', header true, checkpointLocation '$d/ck2');
+INSERT INTO copy_csv SELECT * FROM STREAM(clicks_csv);
+SQL
+"$W" run "$d/stage2.sql" --trigger availableNow --progress off 2>"$d/stage2.err"
+check "stage 2: exit 0 ($(head -c 300 "$d/stage2.err"))" test $? -eq 0
+r=$(oracle "$d/in" "$d/out2")
+check "stage 2 holds exactly stage 1's committed rows, not the stray file ($r)" \
+    test "$(json_field "$r" missing),$(json_field "$r" extra),$(json_field "$r" got)" = "0,0,320"
+rm "$d/out/part-99999-0000.csv"
 
 # ---- bad input: dead letters, good rows all there
 mkdir -p "$d/bad"
