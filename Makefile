@@ -8,6 +8,8 @@
 #   make bench      throughput against DuckDB (bench/README.md)
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
+#   make bench-stream  streaming latency (rename -> commit), availableNow throughput vs DuckDB, memory
+#   make soak       the kill -9 exactly-once test with 500 kills (KILLS=N)
 #   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
 #   make bench-agg  CSV -> window sums vs DuckDB, and state cost of 1M groups (bench/agg_bench.sh)
 #
@@ -113,6 +115,19 @@ bench-agg: deps $(BUILD)/libweir.a
 bench-csv: $(BUILD)/libweir.a
 	$(CC) $(CFLAGS) -o $(BUILD)/csv_bench bench/csv_bench.c $(BUILD)/libweir.a $(LDLIBS)
 	$(BUILD)/csv_bench $(BENCH_ROWS)
+
+# Streaming: exactly-once soak (500 SIGKILLs while `weir gen` writes; tests/cli/stream_exactly_once.sh) and the
+# latency / throughput / memory benchmark of the streaming runtime (bench/stream_bench.sh, results in
+# bench/RESULTS.md).
+.PHONY: soak bench-stream
+soak: all
+	KILLS=$${KILLS:-500} BUILD=$(BUILD) bash tests/cli/stream_exactly_once.sh
+
+$(BUILD)/stream_latency: bench/stream_latency.c $(BUILD)/libweir.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweir.a $(LDFLAGS) $(LDLIBS)
+
+bench-stream: all $(BUILD)/stream_latency
+	BUILD=$(BUILD) bash bench/stream_bench.sh
 
 # The SQL projection/filter operator against DuckDB on the same in-memory rows (bench/sql_bench.sh; BENCH_ROWS=count).
 .PHONY: bench-sql

@@ -12,6 +12,8 @@ typedef struct WCommand {
 } WCommand;
 
 int cmd_cat(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

@@ -17,6 +17,8 @@ static int cmd_version(int argc, char **argv) {
 static const WCommand commands[] = {
     {"version", cmd_version, "print the version"},
     {"cat", cmd_cat, "print a Parquet file's rows, schema or metadata"},
+    {"run", cmd_run, "run the streaming queries of a SQL script"},
+    {"inspect", cmd_inspect, "show a streaming query's checkpoint: batches, files, watermark"},
     {"gen", cmd_gen, "generate the seed's click-stream JSON files"},
     {"validate", cmd_validate, "check that JSON or CSV files are well-formed (and match a schema)"},
     {"convert", cmd_convert, "convert JSON, CSV and Parquet files (optionally flattening structs)"},

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# stream_bench.sh - the streaming runtime's figures (make bench-stream), each printed on one line:
+#   1. latency from a file's rename to its rows committed, 1,000 files/s of 10 records for 10 s (p50/p99);
+#   2. the same with 100,000 already-taken files in the folder;
+#   3. throughput of an availableNow run of Task_1 over 1,000 files x 1,000 records against DuckDB
+#      single-thread doing the same (read, flatten, write CSV), in the same run;
+#   4. startup to first committed batch: `weir run --trigger once` on one file, whole process (median of 20);
+#   1b, 2b. the same on tmpfs (/dev/shm), where fsync is free: the engine's own share of the latency;
+#   5. peak memory (VmHWM) of `weir run` over a seed-style run while `weir gen` writes (SEED_SECONDS, 60 by
+#      default, at 20 files/s: the seed writes one file every 5 s, so this is 100x its rate).
+# Environment: BUILD (build), BENCH_DIR (a temp folder), SEED_SECONDS.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+W=$PWD/$BUILD/weir
+LAT=$PWD/$BUILD/stream_latency
+d=${BENCH_DIR:-$(mktemp -d /tmp/weir-bench-stream.XXXXXX)}
+trap 'rm -rf "$d"' EXIT
+echo "machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -n 1)), shared with other jobs; $(date -u +%F)"
+# Every committed batch waits for several fsyncs (offsets/N, the sink's files and manifest, commits/N), so the
+# disk's synchronous write time is the floor under the latency figures: measure it in the same run.
+mkdir -p "$d"
+s0=$(date +%s%N)
+dd if=/dev/zero of="$d/sync.dat" bs=512 count=200 oflag=dsync 2>/dev/null
+s1=$(date +%s%N)
+printf 'disk: one synchronous 512-byte write takes %.2f ms (dd oflag=dsync, 200 writes)\n' "$(echo "($s1 - $s0) / 200000000" | bc -l)"
+rm -f "$d/sync.dat"
+
+echo "== 1. latency, rename -> commit, 1000 files/s x 10 s, empty folder"
+"$LAT" "$d/lat1" 1000 10
+echo "== 2. the same with 100,000 already-taken files in the folder"
+"$LAT" "$d/lat2" 1000 10 100000
+
+# The same on tmpfs, where fsync costs nothing: the engine's own share of the latency.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    shm=$(mktemp -d /dev/shm/weir-bench.XXXXXX)
+    echo "== 1b. latency as in 1, checkpoint and folders on tmpfs (/dev/shm: fsync is free)"
+    "$LAT" "$shm/lat1" 1000 10
+    echo "== 2b. latency as in 2 (100,000 taken files), on tmpfs"
+    "$LAT" "$shm/lat2" 1000 10 100000
+    rm -rf "$shm"
+fi
+
+echo "== 3. availableNow throughput vs DuckDB (single thread), 1,000 files x 1,000 records"
+"$W" gen --out "$d/big" --files 1000 --records-per-file 1000 --seed 3 --interval 0 > /dev/null
+bytes=$(du -sb "$d/big" | cut -f1)
+cat > "$d/big.sql" <<SQL
+CREATE TABLE src (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP,
+                  sales STRUCT<quantity: INT, total_price: DOUBLE>) USING json OPTIONS (path '$d/big');
+CREATE TABLE dst USING csv OPTIONS (path '$d/bigout', header true, checkpointLocation '$d/bigck');
+INSERT INTO dst SELECT datetime, analytics.clicks AS clicks, analytics.impressions AS impressions,
+                       sales.quantity AS quantity, sales.total_price AS total_price FROM STREAM(src);
+SQL
+sync
+sleep 1.2 # files listed at start are taken once their mtime is fileStableMs (1 s) old; not part of the timing
+t0=$(date +%s.%N)
+"$W" run "$d/big.sql" --trigger availableNow --progress off
+t1=$(date +%s.%N)
+weir_s=$(echo "$t1 - $t0" | bc -l)
+duck=$(node bench/stream_duckdb.mjs "$d/big" "$d/duck.csv")
+duck_s=$(echo "$duck" | sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p')
+printf 'input %d MB; weir %.2f s (%.0f MB/s); DuckDB 1 thread %.2f s; weir is %.2fx DuckDB (%s)\n' \
+    $((bytes / 1000000)) "$weir_s" "$(echo "$bytes / 1000000 / $weir_s" | bc -l)" "$duck_s" \
+    "$(echo "$duck_s / $weir_s" | bc -l)" "$duck"
+
+echo "== 4. startup to first committed batch (weir run --trigger once, one file, fresh checkpoint)"
+"$W" gen --out "$d/one" --files 1 --records-per-file 10 --seed 4 --interval 0 > /dev/null
+sleep 1.2
+times=()
+for i in $(seq 1 20); do
+    rm -rf "$d/oneck" "$d/oneout"
+    cat > "$d/one.sql" <<SQL
+CREATE TABLE src (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP,
+                  sales STRUCT<quantity: INT, total_price: DOUBLE>) USING json OPTIONS (path '$d/one');
+CREATE TABLE dst USING csv OPTIONS (path '$d/oneout', header true, checkpointLocation '$d/oneck');
+INSERT INTO dst SELECT datetime, analytics.clicks AS clicks FROM STREAM(src);
+SQL
+    t0=$(date +%s%N)
+    "$W" run "$d/one.sql" --trigger once --progress off
+    t1=$(date +%s%N)
+    times+=($(((t1 - t0) / 1000)))
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "whole process, start to exit after commit: median %.2f ms, min %.2f ms (20 runs)\n", a[int((NR+1)/2)]/1000, a[1]/1000}'
+
+SEED_SECONDS=${SEED_SECONDS:-60}
+echo "== 5. peak memory over a ${SEED_SECONDS} s seed-style run (20 files/s of 10 records)"
+mkdir -p "$d/seed"
+cat > "$d/seed.sql" <<SQL
+CREATE TABLE clicks_json (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP,
+                          sales STRUCT<quantity: INT, total_price: DOUBLE>)
+  USING json OPTIONS (path '$d/seed', maxFilesPerTrigger 5);
+CREATE TABLE clicks_csv USING csv OPTIONS (path '$d/seedout', header true, checkpointLocation '$d/seedck');
+INSERT INTO clicks_csv SELECT datetime, analytics.clicks AS clicks, analytics.impressions AS impressions,
+       sales.quantity AS quantity, sales.total_price AS total_price FROM STREAM(clicks_json);
+SQL
+"$W" gen --out "$d/seed" --forever --interval 0.05 --records-per-file 10 --seed 5 > /dev/null &
+gp=$!
+"$W" run "$d/seed.sql" --progress off &
+rp=$!
+sleep "$SEED_SECONDS"
+hwm=$(sed -n 's/^VmHWM: *//p' /proc/$rp/status)
+kill -TERM $gp $rp
+wait $rp
+echo "peak resident memory of weir run: $hwm; files processed: $(find "$d/seed" -type f ! -name '.*' | wc -l)"

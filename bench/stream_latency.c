@@ -1,0 +1,252 @@
+/*
+ * stream_latency.c - latency of the streaming runtime, in one process: from a file's rename into the watched
+ * folder to its rows being committed (the driver's commits/N written), for the seed's Task_1 query writing
+ * CSV through the real csv sink.
+ *
+ *   stream_latency DIR [RATE_FILES_PER_S [SECONDS [PREFILL_FILES]]]
+ *
+ * A writer thread drops RATE files per second, 10 records each (temp name, then rename: a finished file
+ * lands at once), for SECONDS seconds. Each record carries its file's number in analytics.clicks; a thin
+ * wrapper around the csv sink notes which file numbers each batch wrote, and the progress line the driver
+ * prints after commits/N gives the commit instant of every file of batch N. With PREFILL_FILES > 0 the
+ * folder first gets that many files, taken by an availableNow run over the same checkpoint, so the
+ * measured run starts with a folder of already-taken files (the relisting problem of Spark).
+ * Prints p50 / p90 / p99 / max in milliseconds, and the time of the prefill run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "sql/plan.h"
+#include "stream/driver.h"
+#include "stream/sink.h"
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const WSinkOps *real_ops;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t n_files_total;
+static int64_t *t_renamed, *t_committed;
+static int32_t **batch_files; /* per batch id, the file numbers it wrote (-1 terminated) */
+static int64_t *batch_len, batch_cap;
+static int64_t committed_count;
+static int32_t file_offset;   /* numbers below this belong to the prefill */
+
+static int b_open(const WSinkConfig *cfg, WSink **out, WErr *err) { return real_ops->open(cfg, out, err); }
+static int b_begin(WSink *s, int64_t n, int *skip, WErr *err) { return real_ops->begin(s, n, skip, err); }
+static int b_commit(WSink *s, int64_t n, WSinkStats *st, WErr *err) { return real_ops->commit(s, n, st, err); }
+static void b_abort(WSink *s, int64_t n) { real_ops->abort(s, n); }
+static void b_close(WSink *s) { real_ops->close(s); }
+
+static int b_write(WSink *s, int64_t n, const WBatch *rows, WErr *err) {
+    const WVec *clicks = &rows->root.children[1];
+    pthread_mutex_lock(&lock);
+    if (n >= batch_cap) {
+        int64_t cap = (n + 1) * 2;
+        batch_files = realloc(batch_files, (size_t)cap * sizeof *batch_files);
+        batch_len = realloc(batch_len, (size_t)cap * sizeof *batch_len);
+        for (int64_t i = batch_cap; i < cap; i++) batch_files[i] = NULL, batch_len[i] = 0;
+        batch_cap = cap;
+    }
+    int32_t last = -1;
+    for (int64_t i = 0; i < rows->root.len; i++) {
+        int32_t f = wvec_i32(clicks, i);
+        if (f == last) continue;
+        last = f;
+        if ((batch_len[n] & (batch_len[n] - 1)) == 0)
+            batch_files[n] = realloc(batch_files[n], (size_t)(batch_len[n] ? batch_len[n] * 2 : 1) * sizeof(int32_t));
+        batch_files[n][batch_len[n]++] = f;
+    }
+    pthread_mutex_unlock(&lock);
+    return real_ops->write(s, n, rows, err);
+}
+
+static const WSinkOps bench_ops = {"csv", b_open, b_begin, b_write, b_commit, b_abort, b_close};
+
+/* Reads progress lines; each marks the files of its batch committed now. */
+static void *progress_reader(void *arg) {
+    FILE *in = arg;
+    static char line[1 << 16];
+    const char *dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* keep every progress line, for analysis */
+    FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
+    while (fgets(line, sizeof line, in)) {
+        int64_t t = now_ns();
+        if (dump) fputs(line, dump);
+        const char *p = strstr(line, "\"batchId\":");
+        if (!p) continue;
+        int64_t n = strtoll(p + 10, NULL, 10);
+        pthread_mutex_lock(&lock);
+        for (int64_t i = 0; n < batch_cap && i < batch_len[n]; i++) {
+            int64_t f = batch_files[n][i] - file_offset;
+            if (f >= 0 && f < n_files_total && !t_committed[f]) {
+                t_committed[f] = t;
+                committed_count++;
+            }
+        }
+        pthread_mutex_unlock(&lock);
+    }
+    if (dump) fclose(dump);
+    return NULL;
+}
+
+static void write_file(const char *dir, int64_t id, int renamed_index) {
+    char tmp[4200], dst[4200], buf[4096];
+    int len = 0;
+    for (int r = 0; r < 10; r++)
+        len += snprintf(buf + len, sizeof buf - (size_t)len,
+                        "{\"datetime\":\"2022-09-06T11:40:%02d.%06d\",\"sales\":{\"quantity\":%d,\"total_price\":%d.9"
+                        "000000000000004},\"analytics\":{\"clicks\":%" PRId64 ",\"impressions\":%d}}\n",
+                        r, (int)(id % 1000000), r + 1, r, id, 10 + r);
+    snprintf(tmp, sizeof tmp, "%s/.f%08" PRId64 ".tmp", dir, id);
+    snprintf(dst, sizeof dst, "%s/f%08" PRId64 ".json", dir, id);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, buf, (size_t)len) != len) {
+        perror(tmp);
+        exit(1);
+    }
+    close(fd);
+    if (rename(tmp, dst) != 0) {
+        perror(dst);
+        exit(1);
+    }
+    if (renamed_index >= 0) t_renamed[renamed_index] = now_ns();
+}
+
+typedef struct RunArg {
+    WScript *s;
+    WRunOptions ro;
+    WErr err;
+    int rc;
+} RunArg;
+
+static void *run_thread(void *arg) {
+    RunArg *a = arg;
+    werr_init(&a->err);
+    a->rc = wdriver_run(a->s, &a->ro, &a->err);
+    return NULL;
+}
+
+static int cmp64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: stream_latency DIR [RATE [SECONDS [PREFILL]]]\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    int rate = argc > 2 ? atoi(argv[2]) : 1000;
+    int seconds = argc > 3 ? atoi(argv[3]) : 10;
+    int prefill = argc > 4 ? atoi(argv[4]) : 0;
+    char in[4096], sql[16384];
+    snprintf(in, sizeof in, "%s/in", dir);
+    WErr err;
+    werr_init(&err);
+    if (wfs_mkdirs(in, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE src (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP,\n"
+             "  sales STRUCT<quantity: INT, total_price: DOUBLE>) USING json OPTIONS (path '%s/in');\n"
+             "CREATE TABLE dst USING csv OPTIONS (path '%s/out', header true, checkpointLocation '%s/ck');\n"
+             "INSERT INTO dst SELECT datetime, analytics.clicks AS clicks, analytics.impressions AS impressions,\n"
+             "  sales.quantity AS quantity, sales.total_price AS total_price FROM STREAM(src);\n",
+             dir, dir, dir);
+    WScript *s = NULL;
+    if (wsql_compile(sql, strlen(sql), "bench.sql", &s, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    real_ops = wsink_lookup("csv");
+    if (!real_ops) {
+        fprintf(stderr, "no csv sink\n");
+        return 1;
+    }
+    if (prefill > 0) {
+        for (int i = 0; i < prefill; i++) write_file(in, 1000000000 + i, -1);
+        WTrigger t = {WTRIG_AVAILABLE_NOW, 0};
+        WRunOptions ro;
+        memset(&ro, 0, sizeof ro);
+        ro.trigger = &t;
+        ro.stop_fd = -1;
+        ro.sink_lookup = wsink_lookup;
+        int64_t t0 = now_ns();
+        if (wdriver_run(s, &ro, &err)) {
+            fprintf(stderr, "prefill run: %s\n", err.msg);
+            return 1;
+        }
+        printf("prefill: %d files taken by an availableNow run in %.2f s\n", prefill, (now_ns() - t0) / 1e9);
+    }
+    n_files_total = (int64_t)rate * seconds;
+    t_renamed = calloc((size_t)n_files_total, sizeof *t_renamed);
+    t_committed = calloc((size_t)n_files_total, sizeof *t_committed);
+    int ppipe[2], spipe[2];
+    if (pipe(ppipe) || pipe(spipe)) return 1;
+    FILE *pw = fdopen(ppipe[1], "w"), *pr = fdopen(ppipe[0], "r");
+    RunArg ra;
+    memset(&ra, 0, sizeof ra);
+    ra.s = s;
+    ra.ro.progress = WPROGRESS_JSON;
+    ra.ro.progress_out = pw;
+    ra.ro.stop_fd = spipe[0];
+    ra.ro.sink_ops = &bench_ops;
+    pthread_t th_run, th_prog;
+    pthread_create(&th_prog, NULL, progress_reader, pr);
+    pthread_create(&th_run, NULL, run_thread, &ra);
+    struct timespec pause = {0, 300 * 1000000};
+    nanosleep(&pause, NULL); /* let the query start and list the folder */
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    int64_t period = 1000000000LL / rate;
+    for (int64_t i = 0; i < n_files_total; i++) {
+        next.tv_nsec += period;
+        while (next.tv_nsec >= 1000000000) next.tv_nsec -= 1000000000, next.tv_sec++;
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        write_file(in, i, (int)i);
+    }
+    int64_t deadline = now_ns() + 20000000000LL;
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        int64_t c = committed_count;
+        pthread_mutex_unlock(&lock);
+        if (c >= n_files_total || now_ns() > deadline) break;
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    if (write(spipe[1], "x", 1) != 1) return 1;
+    pthread_join(th_run, NULL);
+    fclose(pw);
+    pthread_join(th_prog, NULL);
+    fclose(pr);
+    if (ra.rc) {
+        fprintf(stderr, "run: %s\n", ra.err.msg);
+        return 1;
+    }
+    int64_t *lat = malloc((size_t)n_files_total * sizeof *lat), n = 0;
+    for (int64_t i = 0; i < n_files_total; i++)
+        if (t_committed[i]) lat[n++] = t_committed[i] - t_renamed[i];
+    qsort(lat, (size_t)n, sizeof *lat, cmp64);
+    if (n == 0) {
+        printf("no file committed\n");
+        return 1;
+    }
+    printf("files: %" PRId64 " written at %d/s, %" PRId64 " committed; latency rename -> commit: p50 %.3f ms, "
+           "p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+           n_files_total, rate, n, lat[n / 2] / 1e6, lat[n * 9 / 10] / 1e6, lat[n * 99 / 100] / 1e6, lat[n - 1] / 1e6);
+    wsql_script_free(s);
+    return n == n_files_total ? 0 : 1;
+}

@@ -1,0 +1,480 @@
+/*
+ * ckpt.c - the checkpoint folder (see ckpt.h).
+ *
+ * Exactly-once rests on these invariants, which the driver (stream/driver.c) relies on:
+ *   (1) offsets/N exists before any output of batch N is written, and never changes afterwards;
+ *   (2) commits/N exists only after all output of N is durable, and only when offsets/N exists;
+ *   (3) so at most one batch is planned but not committed: last_planned is last_committed or
+ *       last_committed + 1, and anything else found at open is reported as a damaged checkpoint;
+ *   (4) each entry appears whole or not at all (temp + fsync + rename + fsync of the folder).
+ * Retention removes old entries from the oldest up, so the numbers present are always one range.
+ */
+#include "stream/ckpt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "stream/logjson.h"
+
+#define PROGRESS_SEGMENT 100 /* batches per progress segment file */
+#define PROGRESS_SEGMENTS_KEPT 3
+
+struct WCkpt {
+    char *dir;
+    char *offsets_dir;
+    char *commits_dir;
+    char *sources_dir;
+    char *progress_dir;
+    char id[64];
+    int64_t last_planned;
+    int64_t last_committed;
+    int64_t oldest;
+    int readonly;
+    int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
+};
+
+static char *join(const char *a, const char *b) {
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+static int corrupt(WErr *err, const char *path, int64_t line, const char *what) {
+    return werr_set(err, WEIR_CORRUPT, path, -1, line, -1,
+                    "damaged checkpoint file: %s. The checkpoint cannot be trusted: restore it from a backup, "
+                    "or delete the checkpoint folder to start over (every input file will then be read again)",
+                    what);
+}
+
+/* Scans a log folder for entries named by a batch number; sets lo and hi (-1 when none). */
+static int scan_numbers(const char *dir, int64_t *lo, int64_t *hi, WErr *err) {
+    *lo = *hi = -1;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) return WEIR_OK;
+        return werr_set(err, WEIR_IO, dir, -1, -1, -1, "cannot open the checkpoint folder: %s", strerror(errno));
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *s = e->d_name;
+        if (!*s || s[0] == '.') continue;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (*end || errno || v < 0 || !(s[0] >= '0' && s[0] <= '9')) continue;
+        if (*hi < 0 || v > *hi) *hi = v;
+        if (*lo < 0 || v < *lo) *lo = v;
+    }
+    closedir(d);
+    return WEIR_OK;
+}
+
+void wckpt_new_uuid(char out[37]) {
+    unsigned char r[16];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, r, sizeof r) : -1;
+    if (fd >= 0) close(fd);
+    if (got != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid() << 40;
+        for (int i = 0; i < 16; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            r[i] = (unsigned char)(x >> 56);
+        }
+    }
+    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
+    static const char hx[] = "0123456789abcdef";
+    int k = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[k++] = '-';
+        out[k++] = hx[r[i] >> 4];
+        out[k++] = hx[r[i] & 15];
+    }
+    out[k] = 0;
+}
+
+int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err) {
+    WBuf raw;
+    wbuf_init(&raw);
+    int miss = 0;
+    int rc = wfs_read_file(path, &raw, missing ? &miss : NULL, err);
+    if (rc == WEIR_OK && miss) {
+        *missing = 1;
+        wbuf_fini(&raw);
+        return WEIR_OK;
+    }
+    if (missing) *missing = 0;
+    if (rc == WEIR_OK) {
+        if (raw.len < 3 || memcmp(raw.data, "v1\n", 3) != 0)
+            rc = corrupt(err, path, 1, raw.len >= 2 && raw.data[0] == 'v' ? "unknown log version (weir writes v1)"
+                                                                         : "the first line is not the version line 'v1'");
+        else
+            rc = wbuf_append(out, raw.data + 3, raw.len - 3) ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+    }
+    wbuf_fini(&raw);
+    return rc;
+}
+
+static int read_metadata(WCkpt *c, const char *path, WErr *err) {
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wfs_read_file(path, &b, NULL, err);
+    if (rc == WEIR_OK) {
+        WLogObj o;
+        const char *what;
+        size_t at;
+        size_t n = b.len;
+        while (n && b.data[n - 1] == '\n') n--;
+        if (wlogj_parse(b.data ? b.data : "", n, &o, &what, &at) != 0) rc = corrupt(err, path, 1, what);
+        else {
+            const WLogMember *m = wlogj_member(&o, "id");
+            if (!m || !m->is_str || m->val_len == 0 || m->val_len >= sizeof c->id)
+                rc = corrupt(err, path, 1, "no query \"id\"");
+            else memcpy(c->id, m->val, m->val_len + 1);
+        }
+        wlogj_fini(&o);
+    }
+    wbuf_fini(&b);
+    return rc;
+}
+
+static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
+    *out = NULL;
+    WCkpt *c = calloc(1, sizeof *c);
+    if (!c) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    c->readonly = readonly;
+    c->lock_fd = -1;
+    c->dir = strdup(dir);
+    c->offsets_dir = join(dir, "offsets");
+    c->commits_dir = join(dir, "commits");
+    c->sources_dir = join(dir, "sources/0");
+    c->progress_dir = join(dir, "progress");
+    int rc = WEIR_OK;
+    if (!c->dir || !c->offsets_dir || !c->commits_dir || !c->sources_dir || !c->progress_dir)
+        rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    char *meta = rc ? NULL : join(dir, "metadata");
+    if (!rc && !meta) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (!rc && readonly) {
+        if (!wfs_exists(meta))
+            rc = werr_set(err, WEIR_IO, dir, -1, -1, -1, "not a checkpoint folder (no 'metadata' file)");
+    } else if (!rc) {
+        rc = wfs_mkdirs(c->offsets_dir, err);
+        if (!rc) rc = wfs_mkdirs(c->commits_dir, err);
+        if (!rc) rc = wfs_mkdirs(c->sources_dir, err);
+        if (!rc) rc = wfs_mkdirs(c->progress_dir, err);
+        /* one writer at a time: two queries sharing a checkpoint would each plan the same batch N. The lock
+         * dies with the process, so a kill -9 never leaves it behind. */
+        if (!rc) {
+            char lp[4200];
+            snprintf(lp, sizeof lp, "%s/.lock", dir);
+            c->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+            if (c->lock_fd < 0)
+                rc = werr_set(err, WEIR_IO, lp, -1, -1, -1, "cannot open the checkpoint's lock: %s", strerror(errno));
+            else if (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0)
+                rc = werr_set(err, errno == EWOULDBLOCK ? WEIR_MISUSE : WEIR_IO, dir, -1, -1, -1,
+                              "the checkpoint is in use by another running query (each query needs its own "
+                              "checkpointLocation; stop the other one first)");
+        }
+        if (!rc) rc = wfs_remove_temps(dir, err);
+        if (!rc) rc = wfs_remove_temps(c->offsets_dir, err);
+        if (!rc) rc = wfs_remove_temps(c->commits_dir, err);
+        if (!rc) rc = wfs_remove_temps(c->sources_dir, err);
+        if (!rc) rc = wfs_remove_temps(c->progress_dir, err);
+        if (!rc && !wfs_exists(meta)) {
+            char text[128];
+            wckpt_new_uuid(c->id);
+            int n = snprintf(text, sizeof text, "{\"id\":\"%s\"}\n", c->id);
+            rc = wfs_write_atomic(meta, text, (size_t)n, err);
+        }
+    }
+    if (!rc) rc = read_metadata(c, meta, err);
+    free(meta);
+    int64_t lo_o, hi_o, lo_c, hi_c;
+    if (!rc) rc = scan_numbers(c->offsets_dir, &lo_o, &hi_o, err);
+    if (!rc) rc = scan_numbers(c->commits_dir, &lo_c, &hi_c, err);
+    if (!rc) {
+        c->last_planned = hi_o;
+        c->last_committed = hi_c;
+        /* removals are not fsynced: an old entry may come back after a crash, in either folder; the
+         * retained range starts where both logs have entries, and what lies below goes again */
+        c->oldest = lo_c > lo_o ? lo_c : lo_o;
+        if (!readonly)
+            for (int64_t k = lo_o < lo_c || lo_c < 0 ? lo_o : lo_c; k >= 0 && k < c->oldest; k++) {
+                char p2[4096];
+                snprintf(p2, sizeof p2, "%s/%" PRId64, c->offsets_dir, k);
+                unlink(p2);
+                snprintf(p2, sizeof p2, "%s/%" PRId64, c->commits_dir, k);
+                unlink(p2);
+            }
+        char path[4096];
+        if (hi_c > hi_o) {
+            snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, hi_c);
+            rc = corrupt(err, path, -1, "a batch is committed that was never planned (its offsets entry is missing)");
+        } else if (hi_o > hi_c + 1) {
+            snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, hi_o);
+            rc = corrupt(err, path, -1, "more than one batch is planned but not committed");
+        }
+    }
+    /* Both last entries must read back: a damaged one is reported now, not halfway through a batch. */
+    if (!rc && c->last_planned >= 0) {
+        WOffsetsEntry e;
+        wckpt_offsets_init(&e);
+        rc = wckpt_read_offsets(c, c->last_planned, &e, err);
+        wckpt_offsets_fini(&e);
+    }
+    if (!rc && c->last_committed >= 0) {
+        int64_t w;
+        rc = wckpt_read_commit(c, c->last_committed, &w, err);
+    }
+    if (rc) {
+        wckpt_close(c);
+        return rc;
+    }
+    *out = c;
+    return WEIR_OK;
+}
+
+int wckpt_open(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 0, out, err); }
+int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 1, out, err); }
+
+void wckpt_close(WCkpt *c) {
+    if (!c) return;
+    if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
+    free(c->dir);
+    free(c->offsets_dir);
+    free(c->commits_dir);
+    free(c->sources_dir);
+    free(c->progress_dir);
+    free(c);
+}
+
+const char *wckpt_dir(const WCkpt *c) { return c->dir; }
+const char *wckpt_id(const WCkpt *c) { return c->id; }
+const char *wckpt_sources_dir(const WCkpt *c) { return c->sources_dir; }
+int64_t wckpt_last_planned(const WCkpt *c) { return c->last_planned; }
+int64_t wckpt_last_committed(const WCkpt *c) { return c->last_committed; }
+int64_t wckpt_oldest_retained(const WCkpt *c) { return c->oldest; }
+
+void wckpt_offsets_init(WOffsetsEntry *e) {
+    memset(e, 0, sizeof *e);
+    e->log_offset = -1;
+    wopts_init(&e->conf);
+    wbuf_init(&e->files);
+}
+
+void wckpt_offsets_fini(WOffsetsEntry *e) {
+    wopts_fini(&e->conf);
+    wbuf_fini(&e->files);
+}
+
+int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
+    if (c->readonly || e->batch_id != c->last_planned + 1 || c->last_planned != c->last_committed)
+        return werr_msg(err, WEIR_MISUSE, "offsets %" PRId64 " written out of order (last planned %" PRId64
+                        ", last committed %" PRId64 ")", e->batch_id, c->last_planned, c->last_committed);
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wbuf_printf(&b, "v1\n{\"batchWatermarkMs\":%" PRId64 ",\"batchTimestampMs\":%" PRId64 ",\"conf\":{",
+                         e->watermark_ms, e->timestamp_ms);
+    for (int i = 0; i < e->conf.n && !rc; i++) {
+        if (i) rc = wbuf_putc(&b, ',');
+        if (!rc) rc = wlogj_put_str(&b, e->conf.items[i].name, strlen(e->conf.items[i].name));
+        if (!rc) rc = wbuf_putc(&b, ':');
+        if (!rc) rc = wlogj_put_str(&b, e->conf.items[i].value, strlen(e->conf.items[i].value));
+    }
+    if (!rc) rc = wbuf_puts(&b, "}}\n");
+    if (!rc && e->log_offset >= 0) rc = wbuf_printf(&b, "{\"logOffset\":%" PRId64 "}\n", e->log_offset);
+    if (!rc && e->files.len) rc = wbuf_append(&b, e->files.data, e->files.len);
+    if (rc) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
+    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
+    if (!rc) {
+        c->last_planned = e->batch_id;
+        if (c->oldest < 0) c->oldest = e->batch_id;
+    }
+    wbuf_fini(&b);
+    return rc;
+}
+
+/* Splits a log body into lines; returns the number of lines (a final line without '\n' counts). */
+static int next_line(const char **p, const char *end, const char **line, size_t *len) {
+    if (*p >= end) return 0;
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    *line = *p;
+    *len = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+    *p = nl ? nl + 1 : end;
+    return 1;
+}
+
+int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, batch_id);
+    WBuf b;
+    wbuf_init(&b);
+    int missing = 0;
+    int rc = wckpt_read_log_file(path, &b, &missing, err);
+    if (!rc && missing) rc = corrupt(err, path, -1, "the offsets entry of a planned batch is missing");
+    const char *p = b.data ? b.data : "", *end = p + b.len, *line;
+    size_t len;
+    WLogObj o = {0, NULL};
+    const char *what;
+    size_t at;
+    if (!rc) {
+        if (!next_line(&p, end, &line, &len) || wlogj_parse(line, len, &o, &what, &at) != 0)
+            rc = corrupt(err, path, 2, b.len ? what : "no batch metadata line");
+        else if (wlogj_get_i64(&o, "batchWatermarkMs", &e->watermark_ms) ||
+                 wlogj_get_i64(&o, "batchTimestampMs", &e->timestamp_ms))
+            rc = corrupt(err, path, 2, "batchWatermarkMs or batchTimestampMs missing");
+        else {
+            const WLogMember *conf = wlogj_member(&o, "conf");
+            if (conf && !conf->is_str) {
+                WLogObj co;
+                if (wlogj_parse(conf->val, conf->val_len, &co, &what, &at) != 0) rc = corrupt(err, path, 2, what);
+                else
+                    for (int i = 0; i < co.n && !rc; i++)
+                        if (wopts_set(&e->conf, co.m[i].key, co.m[i].val)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+                wlogj_fini(&co);
+            }
+        }
+        wlogj_fini(&o);
+    }
+    e->batch_id = batch_id;
+    e->log_offset = -1;
+    if (!rc && next_line(&p, end, &line, &len) && len > 0) {
+        if (wlogj_parse(line, len, &o, &what, &at) != 0) rc = corrupt(err, path, 3, what);
+        else if (wlogj_get_i64(&o, "logOffset", &e->log_offset)) rc = corrupt(err, path, 3, "no \"logOffset\"");
+        wlogj_fini(&o);
+    }
+    /* the source's lines: handed over as they are (the source checks them); a torn file cannot get here,
+     * since entries appear whole, but a last line without its newline means the file was cut */
+    if (!rc && p < end) {
+        if (end[-1] != '\n') rc = corrupt(err, path, -1, "the last line is incomplete");
+        else if (wbuf_append(&e->files, p, (size_t)(end - p))) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    wbuf_fini(&b);
+    return rc;
+}
+
+int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WErr *err) {
+    if (c->readonly || batch_id != c->last_planned || batch_id != c->last_committed + 1)
+        return werr_msg(err, WEIR_MISUSE, "commit %" PRId64 " out of order (last planned %" PRId64
+                        ", last committed %" PRId64 ")", batch_id, c->last_planned, c->last_committed);
+    char text[128], path[4096];
+    int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
+    snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
+    int rc = wfs_write_atomic(path, text, (size_t)n, err);
+    if (!rc) c->last_committed = batch_id;
+    return rc;
+}
+
+int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
+    WBuf b;
+    wbuf_init(&b);
+    int missing = 0;
+    int rc = wckpt_read_log_file(path, &b, &missing, err);
+    if (!rc && missing) rc = corrupt(err, path, -1, "the commit entry is missing");
+    if (!rc) {
+        const char *p = b.data ? b.data : "", *end = p + b.len, *line;
+        size_t len;
+        WLogObj o = {0, NULL};
+        const char *what = "empty commit entry";
+        size_t at;
+        if (!next_line(&p, end, &line, &len) || wlogj_parse(line, len, &o, &what, &at) != 0)
+            rc = corrupt(err, path, 2, what);
+        else if (wlogj_get_i64(&o, "nextBatchWatermarkMs", next_watermark_ms))
+            rc = corrupt(err, path, 2, "no \"nextBatchWatermarkMs\"");
+        wlogj_fini(&o);
+    }
+    wbuf_fini(&b);
+    return rc;
+}
+
+int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err) {
+    if (c->readonly || c->oldest < 0) return WEIR_OK;
+    int64_t upto = committed - retain - 1; /* as Spark: keeps batches committed - retain .. committed */
+    int rc = WEIR_OK;
+    char path[4096];
+    (void)err;
+    for (int64_t k = c->oldest; k <= upto && !rc; k++) {
+        snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, k);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, k);
+        unlink(path);
+        c->oldest = k + 1;
+    }
+    return rc;
+}
+
+int wckpt_append_progress(WCkpt *c, int64_t batch_id, const char *json, size_t len, WErr *err) {
+    if (c->readonly) return WEIR_OK;
+    int64_t seg = batch_id / PROGRESS_SEGMENT * PROGRESS_SEGMENT;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64 ".jsonl", c->progress_dir, seg);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot open the progress log: %s", strerror(errno));
+    int rc = WEIR_OK;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, json + done, len - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the progress log: %s", strerror(errno));
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (!rc && (len == 0 || json[len - 1] != '\n') && write(fd, "\n", 1) != 1)
+        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the progress log: %s", strerror(errno));
+    close(fd);
+    if (!rc && batch_id % PROGRESS_SEGMENT == 0 && seg >= PROGRESS_SEGMENT * PROGRESS_SEGMENTS_KEPT) {
+        snprintf(path, sizeof path, "%s/%" PRId64 ".jsonl", c->progress_dir,
+                 seg - PROGRESS_SEGMENT * PROGRESS_SEGMENTS_KEPT);
+        unlink(path);
+    }
+    return rc;
+}
+
+int wckpt_read_progress(WCkpt *c, WBuf *out, WErr *err) {
+    int64_t lo, hi;
+    DIR *d = opendir(c->progress_dir);
+    lo = hi = -1;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end;
+            long long v = strtoll(e->d_name, &end, 10);
+            if (end == e->d_name || strcmp(end, ".jsonl")) continue;
+            if (hi < 0 || v > hi) hi = v;
+            if (lo < 0 || v < lo) lo = v;
+        }
+        closedir(d);
+    }
+    int rc = WEIR_OK;
+    for (int64_t s = lo; s >= 0 && s <= hi && !rc; s += PROGRESS_SEGMENT) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64 ".jsonl", c->progress_dir, s);
+        int missing = 0;
+        size_t before = out->len;
+        rc = wfs_read_file(path, out, &missing, err);
+        /* a torn last line (crash while appending) is dropped */
+        if (!rc && out->len > before && out->data[out->len - 1] != '\n') {
+            while (out->len > before && out->data[out->len - 1] != '\n') out->len--;
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,85 @@
+/*
+ * ckpt.h - a streaming query's checkpoint folder, laid out like Spark's so a Spark user can read it:
+ *
+ *   <dir>/metadata         {"id":"<query id>"}: the query's identity across restarts
+ *   <dir>/offsets/N        the plan of batch N, written BEFORE any output of N:
+ *                            v1
+ *                            {"batchWatermarkMs":W,"batchTimestampMs":T,"conf":{...}}
+ *                            {"logOffset":N}            (source 0's offset, as Spark's file source)
+ *                            {"path":...,"size":...}    one line per file (byte range) the batch reads,
+ *                            ...                        so the plan alone says exactly what N's input is
+ *   <dir>/commits/N        written AFTER all output of N is durable:  v1 / {"nextBatchWatermarkMs":W}
+ *   <dir>/sources/0/       the file source's compacted log of every file it ever took (source_file.h)
+ *   <dir>/progress/        one JSON object per batch (Spark's StreamingQueryProgress), in segments
+ *
+ * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder). Entries older
+ * than minBatchesToRetain (100) batches behind the last commit are removed, so the folder does not grow
+ * with the number of batches. A damaged entry (wrong version line, unparsable JSON, missing field) is a
+ * WEIR_CORRUPT error naming the file, the line and what to do.
+ */
+#ifndef WEIR_STREAM_CKPT_H
+#define WEIR_STREAM_CKPT_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/opts.h"
+
+#define WCKPT_MIN_BATCHES_TO_RETAIN 100
+
+typedef struct WCkpt WCkpt;
+
+typedef struct WOffsetsEntry {
+    int64_t batch_id;
+    int64_t watermark_ms;    /* batchWatermarkMs: the event-time watermark the batch runs with */
+    int64_t timestamp_ms;    /* batchTimestampMs: wall clock when the batch was planned */
+    int64_t log_offset;      /* source 0's log entry (the batch's files), -1 when none */
+    WOpts conf;              /* settings the batch must re-run with (session time zone, ...) */
+    WBuf files;              /* the source's lines (one JSON object + '\n' each): the batch's input */
+} WOffsetsEntry;
+
+/* Opens (creating when absent) the checkpoint at dir: creates the folders and `metadata` with a new
+ * query id, takes the checkpoint's lock (WEIR_MISUSE when another process or handle holds it), removes
+ * temp files a crash left, and finds the last planned and the last committed batch.
+ * Caller owns the result; close with wckpt_close. */
+int wckpt_open(const char *dir, WCkpt **out, WErr *err);
+void wckpt_close(WCkpt *c);
+
+/* Opens an existing checkpoint read-only (no folder or file is created); WEIR_IO when it is not one. */
+int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err);
+
+const char *wckpt_dir(const WCkpt *c);        /* borrowed */
+const char *wckpt_id(const WCkpt *c);         /* the query id from `metadata`; borrowed */
+const char *wckpt_sources_dir(const WCkpt *c);/* <dir>/sources/0; borrowed */
+int64_t wckpt_last_planned(const WCkpt *c);   /* highest N with offsets/N, -1 when none */
+int64_t wckpt_last_committed(const WCkpt *c); /* highest N with commits/N, -1 when none */
+int64_t wckpt_oldest_retained(const WCkpt *c);/* lowest N with offsets/N, -1 when none */
+
+void wckpt_offsets_init(WOffsetsEntry *e);
+void wckpt_offsets_fini(WOffsetsEntry *e);
+/* Writes offsets/N durably (N = e->batch_id, must be last_planned + 1). */
+int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
+/* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
+int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
+/* Writes commits/N durably (N must be the last planned batch). */
+int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WErr *err);
+/* Reads commits/N's nextBatchWatermarkMs. WEIR_CORRUPT when damaged or absent. */
+int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err);
+/* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). Removal is not
+ * made durable: an entry that comes back after a crash is removed again at the next open. */
+int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err);
+/* Appends one progress object (one line) to the progress log; kept to the last few hundred batches.
+ * Progress is a report, not state: it is not fsynced, and a torn last line is skipped by readers. */
+int wckpt_append_progress(WCkpt *c, int64_t batch_id, const char *json, size_t len, WErr *err);
+/* Appends the retained progress lines (oldest first) to out. */
+int wckpt_read_progress(WCkpt *c, WBuf *out, WErr *err);
+
+/* A random (version 4) UUID in text form, for query and run ids. */
+void wckpt_new_uuid(char out[37]);
+
+/* Reads a log file "v1\n<json lines>" into out (lines after the version line, '\n' separated);
+ * WEIR_CORRUPT naming the file when the version line is missing or unknown. missing may be NULL. */
+int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err);
+
+#endif

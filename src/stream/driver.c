@@ -1,0 +1,508 @@
+/*
+ * driver.c - the micro-batch loop (see driver.h). One thread drives one query; queries of one script run
+ * side by side and share nothing but the stop descriptor.
+ *
+ * A batch goes through these states, and a crash in any of them is recovered as shown:
+ *
+ *   PLANNED      sources/0/N then offsets/N durable      crash: restart re-runs N from offsets/N
+ *      |                                                        (same files, same byte ranges)
+ *   RUNNING      sink.begin(N), decode, project, write   crash: the sink's next begin(N) clears what
+ *      |                                                        the interrupted attempt left
+ *   OUTPUT_DONE  sink.commit(N): files + manifest        crash: begin(N) reports skip, no rewrite
+ *      |
+ *   COMMITTED    commits/N durable                       crash: N is done; the next plan is N + 1
+ *
+ * (Stateless queries have no STATE_SAVED step; aggregations will add it between OUTPUT_DONE and
+ * COMMITTED.) The watermark for batch N is fixed in offsets/N, and commits/N carries the next one, so a
+ * re-run computes exactly what the first attempt did.
+ */
+#include "stream/driver.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "core/time.h"
+#include "exec/project.h"
+#include "stream/ckpt.h"
+#include "stream/logjson.h"
+#include "stream/source_file.h"
+
+typedef struct Query {
+    const WScript *script;
+    const WQueryPlan *plan;
+    const WRunOptions *ro;
+    WTrigger trigger;
+    char ckpt_dir[4096];
+    int ckpt_temp;
+    WCkpt *ckpt;
+    WFileSource *src;
+    const WSinkOps *sink_ops;
+    WSink *sink;
+    WOpts sink_opts;
+    WProject *proj;
+    WBatch out;
+    int out_init;
+    char run_id[37];
+    int64_t watermark_ms;       /* of the batch being run */
+    int64_t next_watermark_ms;  /* after it */
+    int64_t batch_id;           /* being run */
+    int64_t batch_time_ms;      /* its batchTimestampMs */
+    int64_t retain;             /* spark.sql.streaming.minBatchesToRetain (100) */
+    /* per batch */
+    int64_t ev_min, ev_max, ev_n;
+    double ev_sum;
+    int64_t out_rows;
+    int64_t prev_trigger_us;    /* start of the previous batch, for inputRowsPerSecond */
+    int64_t total_rows;
+    int rc;
+    WErr err;
+    int *stop_all;              /* set by the first failing query */
+    pthread_mutex_t *lock;
+} Query;
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---------------------------------------------------------------- configuration */
+
+int wdriver_checkpoint_dir(const WScript *s, const WQueryPlan *q, char *out, size_t cap, int *is_temp, WErr *err) {
+    *is_temp = 0;
+    out[0] = 0;
+    const char *loc = q->sink ? wopts_get((WOpts *)&q->sink->opts, "checkpointLocation") : NULL;
+    if (loc && *loc) {
+        snprintf(out, cap, "%s", loc);
+        return WEIR_OK;
+    }
+    const char *root = wopts_get((WOpts *)&s->settings, "weir.checkpointRoot");
+    if (!root) root = wopts_get((WOpts *)&s->settings, "spark.sql.streaming.checkpointLocation");
+    if (root && *root) {
+        snprintf(out, cap, "%s/%s", root, q->name);
+        return WEIR_OK;
+    }
+    if (!q->sink || !strcasecmp(q->sink->format, "console")) {
+        *is_temp = 1;
+        return WEIR_OK;
+    }
+    return werr_msg(err, WEIR_MISUSE,
+                    "query '%s' writes files into table '%s' but has no checkpoint location, so it could not "
+                    "resume exactly once after a stop or crash: add checkpointLocation 'DIR' to the OPTIONS of "
+                    "table %s, or SET weir.checkpointRoot = 'DIR' (each query then uses DIR/<query name>)",
+                    q->name, q->sink->name, q->sink->name);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* ---------------------------------------------------------------- one batch */
+
+static int on_rows(void *user, const WBatch *rows, WErr *err) {
+    Query *q = user;
+    /* event time of the WATERMARK expression, over the rows before WHERE (as Spark) */
+    WEventTimeStats es;
+    int rc = wproject_event_time(q->proj, rows, &es, err);
+    if (rc) return rc;
+    if (es.rows > 0) {
+        if (q->ev_n == 0 || es.min_us < q->ev_min) q->ev_min = es.min_us;
+        if (q->ev_n == 0 || es.max_us > q->ev_max) q->ev_max = es.max_us;
+        q->ev_sum += es.avg_us * (double)es.rows;
+        q->ev_n += es.rows;
+    }
+    wbatch_reset(&q->out);
+    /* current_timestamp() is the batch's planned time (offsets/N), so a re-run computes the same rows */
+    rc = wproject_run_at(q->proj, rows, &q->out, q->batch_time_ms * 1000, err);
+    if (!rc && wbatch_rows(&q->out) > 0) {
+        q->out_rows += wbatch_rows(&q->out);
+        rc = q->sink_ops->write(q->sink, q->batch_id, &q->out, err);
+    }
+    return rc;
+}
+
+/* Spark prints progress times as 2022-09-06T11:40:00.123Z (milliseconds, UTC). */
+static void iso_ms(int64_t ms, char *buf) {
+    char tmp[64];
+    int n = wtime_format_timestamp(ms * 1000, NULL, tmp);
+    char *dot = memchr(tmp, '.', (size_t)n);
+    if (dot) {
+        dot[4] = 'Z';
+        dot[5] = 0;
+    }
+    strcpy(buf, tmp);
+}
+
+typedef struct Phase {
+    int64_t latest_offset, wal, get_batch, add_batch, commit, total, start_us, wall_us;
+} Phase;
+
+static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const WSinkStats *ss, int n_files) {
+    WBuf b;
+    wbuf_init(&b);
+    char ts[64];
+    iso_ms(ph->wall_us / 1000, ts);
+    double secs_since = q->prev_trigger_us ? (double)(ph->start_us - q->prev_trigger_us) / 1e6 : 0;
+    double in_rate = secs_since > 0 ? (double)st->rows / secs_since : 0;
+    double proc_rate = ph->total > 0 ? (double)st->rows / ((double)ph->total / 1e6) : 0;
+    int rc = wbuf_printf(&b, "{\"id\":\"%s\",\"runId\":\"%s\",", wckpt_id(q->ckpt), q->run_id);
+    rc |= wlogj_put_field_str(&b, "name", q->plan->name, strlen(q->plan->name));
+    rc |= wbuf_printf(&b, ",\"timestamp\":\"%s\",\"batchId\":%" PRId64 ",\"batchDuration\":%" PRId64
+                      ",\"numInputRows\":%" PRId64 ",\"inputRowsPerSecond\":%.1f,\"processedRowsPerSecond\":%.1f,",
+                      ts, q->batch_id, ph->total / 1000, st->rows, in_rate, proc_rate);
+    rc |= wbuf_printf(&b, "\"durationMs\":{\"latestOffset\":%.3f,\"walCommit\":%.3f,\"getBatch\":%.3f,"
+                      "\"addBatch\":%.3f,\"commitOffsets\":%.3f,\"triggerExecution\":%.3f},",
+                      ph->latest_offset / 1000.0, ph->wal / 1000.0, ph->get_batch / 1000.0, ph->add_batch / 1000.0,
+                      ph->commit / 1000.0, ph->total / 1000.0);
+    if (q->ev_n > 0) {
+        char a[64], mx[64], mn[64], wm[64];
+        iso_ms((int64_t)(q->ev_sum / (double)q->ev_n) / 1000, a);
+        iso_ms(q->ev_max / 1000, mx);
+        iso_ms(q->ev_min / 1000, mn);
+        iso_ms(q->watermark_ms, wm);
+        rc |= wbuf_printf(&b, "\"eventTime\":{\"avg\":\"%s\",\"max\":\"%s\",\"min\":\"%s\",\"watermark\":\"%s\"},",
+                          a, mx, mn, wm);
+    }
+    rc |= wbuf_puts(&b, "\"stateOperators\":[],\"sources\":[{");
+    const char *d = wsrc_description(q->src);
+    rc |= wlogj_put_field_str(&b, "description", d, strlen(d));
+    if (q->batch_id > 0) rc |= wbuf_printf(&b, ",\"startOffset\":{\"logOffset\":%" PRId64 "}", q->batch_id - 1);
+    else rc |= wbuf_puts(&b, ",\"startOffset\":null");
+    rc |= wbuf_printf(&b, ",\"endOffset\":{\"logOffset\":%" PRId64 "},\"latestOffset\":null,\"numInputRows\":%" PRId64
+                      ",\"inputRowsPerSecond\":%.1f,\"processedRowsPerSecond\":%.1f,\"metrics\":{\"numFiles\":\"%d\","
+                      "\"numFilesRead\":\"%" PRId64 "\",\"numFilesSkipped\":\"%" PRId64 "\",\"numBytesRead\":\"%" PRId64
+                      "\",\"numBadRecords\":\"%" PRId64 "\",\"numFilesOpenedSinceStart\":\"%" PRId64 "\"}}],",
+                      q->batch_id, st->rows, in_rate, proc_rate, n_files, st->files_read, st->files_skipped,
+                      st->bytes_read, st->bad_records, wsrc_files_opened(q->src));
+    char sd[4200];
+    const char *spath = q->plan->sink ? wopts_get((WOpts *)&q->plan->sink->opts, "path") : NULL;
+    snprintf(sd, sizeof sd, "%s[%s]", q->plan->sink ? "FileSink" : "ConsoleSink",
+             spath ? spath : (q->plan->sink ? q->plan->sink->name : "console"));
+    rc |= wbuf_puts(&b, "\"sink\":{");
+    rc |= wlogj_put_field_str(&b, "description", sd, strlen(sd));
+    rc |= wbuf_printf(&b, ",\"numOutputRows\":%" PRId64 ",\"metrics\":{\"numFiles\":\"%" PRId64 "\",\"numBytes\":\"%"
+                      PRId64 "\"}}}\n", ss->rows ? ss->rows : q->out_rows, ss->files, ss->bytes);
+    WErr e2;
+    werr_init(&e2);
+    if (!rc && wckpt_append_progress(q->ckpt, q->batch_id, b.data, b.len, &e2))
+        fprintf(stderr, "weir: %s: %s\n", q->plan->name, e2.msg);
+    FILE *out = q->ro->progress_out ? q->ro->progress_out : stdout;
+    if (!rc && q->ro->progress == WPROGRESS_JSON) {
+        pthread_mutex_lock(q->lock);
+        fwrite(b.data, 1, b.len, out);
+        fflush(out);
+        pthread_mutex_unlock(q->lock);
+    } else if (!rc && q->ro->progress == WPROGRESS_LIVE) {
+        q->total_rows += st->rows;
+        pthread_mutex_lock(q->lock);
+        fprintf(out, "\r\033[K%s: batch %" PRId64 ", %" PRId64 " rows in %.1f ms (%d files), %" PRId64 " rows total%s",
+                q->plan->name, q->batch_id, st->rows, ph->total / 1000.0, n_files, q->total_rows,
+                st->bad_records ? ", bad records!" : "");
+        fflush(out);
+        pthread_mutex_unlock(q->lock);
+    }
+    wbuf_fini(&b);
+    return WEIR_OK;
+}
+
+/* Runs batch N, whose plan (source log + offsets/N) is already durable. */
+static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
+    q->batch_id = n;
+    q->ev_n = 0;
+    q->ev_sum = 0;
+    q->out_rows = 0;
+    WSrcBatchStats st;
+    memset(&st, 0, sizeof st);
+    WSinkStats ss = {0, 0, 0};
+    int skip = 0;
+    const WSrcFile *files;
+    int n_files = 0;
+    int rc = wsrc_batch_files(q->src, n, &files, &n_files, err);
+    int64_t t = mono_us();
+    if (!rc) rc = q->sink_ops->begin(q->sink, n, &skip, err);
+    if (!rc && !skip) {
+        rc = wsrc_read_batch(q->src, n, on_rows, q, &st, err);
+        int64_t t2 = mono_us();
+        ph->get_batch = t2 - t;
+        t = t2;
+        if (!rc) rc = q->sink_ops->commit(q->sink, n, &ss, err);
+        if (rc) q->sink_ops->abort(q->sink, n);
+    }
+    ph->add_batch = mono_us() - t;
+    /* the next watermark: max event time seen minus the delay; it never moves back */
+    q->next_watermark_ms = q->watermark_ms;
+    const WBoundSelect *sel = q->plan->select;
+    if (q->ev_n > 0 && sel->watermark) {
+        int64_t wm = (q->ev_max - sel->wm_delay_micros - (int64_t)sel->wm_delay_months * 30 * 86400000000LL) / 1000;
+        if (wm > q->next_watermark_ms) q->next_watermark_ms = wm;
+    }
+    t = mono_us();
+    if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
+    if (!rc) rc = wsrc_after_commit(q->src, n, err);
+    if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
+    ph->commit = mono_us() - t;
+    ph->total = mono_us() - ph->start_us;
+    if (!rc) {
+        progress(q, ph, &st, &ss, n_files); /* reports the watermark batch N ran with, as Spark */
+        q->watermark_ms = q->next_watermark_ms;
+        q->prev_trigger_us = ph->start_us;
+    }
+    return rc;
+}
+
+/* Plans batch N from the ready files, logs it, and runs it. *planned = 0 when nothing was ready. */
+static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
+    Phase ph;
+    memset(&ph, 0, sizeof ph);
+    ph.start_us = mono_us();
+    ph.wall_us = now_us();
+    int64_t wall = ph.wall_us;
+    int64_t n = wckpt_last_planned(q->ckpt) + 1;
+    int n_files = 0;
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    int rc = wsrc_plan(q->src, n, no_limits, &n_files, &e.files, err);
+    ph.latest_offset = mono_us() - ph.start_us;
+    *planned = n_files > 0;
+    if (rc || !n_files) {
+        wckpt_offsets_fini(&e);
+        return rc;
+    }
+    int64_t t = mono_us();
+    e.batch_id = n;
+    e.watermark_ms = q->watermark_ms;
+    e.timestamp_ms = wall / 1000;
+    q->batch_time_ms = e.timestamp_ms;
+    e.log_offset = n;
+    if (wopts_set(&e.conf, "spark.sql.session.timeZone", q->script->time_zone ? q->script->time_zone : "UTC"))
+        rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (!rc) rc = wckpt_write_offsets(q->ckpt, &e, err);
+    wckpt_offsets_fini(&e);
+    ph.wal = mono_us() - t;
+    if (!rc) rc = run_planned(q, n, &ph, err);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static int stop_requested(const Query *q) {
+    if (*q->stop_all) return 1;
+    if (q->ro->stop_fd < 0) return 0;
+    struct pollfd p = {q->ro->stop_fd, POLLIN, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
+}
+
+static int query_open(Query *q, WErr *err) {
+    const WQueryPlan *p = q->plan;
+    int rc = WEIR_OK;
+    wckpt_new_uuid(q->run_id);
+    wopts_init(&q->sink_opts);
+    if (q->ckpt_temp) {
+        char id[37];
+        wckpt_new_uuid(id);
+        snprintf(q->ckpt_dir, sizeof q->ckpt_dir, "/tmp/weir-console-%s", id);
+        if (mkdir(q->ckpt_dir, 0700) != 0)
+            return werr_msg(err, WEIR_IO, "cannot create a temporary checkpoint %s: %s", q->ckpt_dir, strerror(errno));
+    }
+    rc = wckpt_open(q->ckpt_dir, &q->ckpt, err);
+    if (rc) return rc;
+    if (p->source->format && !p->source->has_schema)
+        return werr_msg(err, WEIR_MISUSE, "table '%s' has no columns: a streaming file source needs its schema "
+                        "declared, as in Spark: CREATE TABLE %s (col TYPE, ...) USING %s", p->source->name,
+                        p->source->name, p->source->format);
+    const char *src_path = wopts_get((WOpts *)&p->source->opts, "path");
+    if (!src_path)
+        return werr_msg(err, WEIR_MISUSE, "table '%s' has no path: add OPTIONS (path 'folder')", p->source->name);
+    WFileSourceConfig sc = {src_path, p->source->format, &p->source->opts, &p->source->schema,
+                            q->script->time_zone, p->name};
+    rc = wsrc_open(&sc, q->ckpt, &q->src, err);
+    if (rc) return rc;
+    if (p->sink)
+        for (int i = 0; i < p->sink->opts.n && !rc; i++)
+            if (wopts_set(&q->sink_opts, p->sink->opts.items[i].name, p->sink->opts.items[i].value))
+                rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    const char *fmt = p->sink ? p->sink->format : "console";
+    q->sink_ops = q->ro->sink_ops ? q->ro->sink_ops : q->ro->sink_lookup ? q->ro->sink_lookup(fmt) : NULL;
+    if (!rc && !q->sink_ops)
+        rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: no streaming sink writes format '%s' (table %s)", fmt,
+                      p->sink ? p->sink->name : "console");
+    WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone};
+    if (!rc) rc = q->sink_ops->open(&cfg, &q->sink, err);
+    if (!rc) rc = wproject_open(p->select, q->script->time_zone, &q->proj, err);
+    if (!rc) {
+        if (wbatch_init(&q->out, &p->select->out_schema)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        else q->out_init = 1;
+    }
+    /* the watermark to resume with, and the batch a crash left planned but uncommitted */
+    int64_t lc = wckpt_last_committed(q->ckpt);
+    if (!rc && lc >= 0) rc = wckpt_read_commit(q->ckpt, lc, &q->watermark_ms, err);
+    return rc;
+}
+
+static void query_close(Query *q) {
+    if (q->out_init) wbatch_fini(&q->out);
+    if (q->proj) wproject_close(q->proj);
+    if (q->sink) q->sink_ops->close(q->sink);
+    wsrc_close(q->src);
+    wckpt_close(q->ckpt);
+    wopts_fini(&q->sink_opts);
+    if (q->ckpt_temp && q->ckpt_dir[0]) nftw(q->ckpt_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int query_loop(Query *q, WErr *err) {
+    int rc = WEIR_OK;
+    /* a batch planned before a crash runs first, with exactly its logged input and watermark */
+    if (wckpt_last_planned(q->ckpt) > wckpt_last_committed(q->ckpt)) {
+        int64_t n = wckpt_last_planned(q->ckpt);
+        WOffsetsEntry e;
+        wckpt_offsets_init(&e);
+        rc = wckpt_read_offsets(q->ckpt, n, &e, err);
+        q->watermark_ms = e.watermark_ms;
+        q->batch_time_ms = e.timestamp_ms;
+        wckpt_offsets_fini(&e);
+        Phase ph;
+        memset(&ph, 0, sizeof ph);
+        ph.start_us = mono_us();
+        ph.wall_us = now_us();
+        if (!rc) rc = run_planned(q, n, &ph, err);
+        if (rc) return rc;
+    }
+    WTriggerKind kind = q->trigger.kind;
+    int bounded = kind == WTRIG_ONCE || kind == WTRIG_AVAILABLE_NOW;
+    if (bounded) wsrc_freeze(q->src);
+    int64_t next_trigger_us = 0;
+    int ran_once = 0;
+    while (!rc && !stop_requested(q)) {
+        rc = wsrc_discover(q->src, err);
+        if (rc) break;
+        int64_t t = mono_us();
+        int settled = wsrc_unstable(q->src) == 0;
+        int due = kind != WTRIG_PROCESSING_TIME || q->trigger.interval_ms == 0 || t >= next_trigger_us;
+        if (wsrc_ready(q->src) > 0 && due && (!bounded || settled)) {
+            if (kind == WTRIG_PROCESSING_TIME && q->trigger.interval_ms > 0) {
+                int64_t iv = q->trigger.interval_ms * 1000;
+                next_trigger_us = (t / iv + 1) * iv;
+            }
+            int planned = 0;
+            rc = plan_and_run(q, kind == WTRIG_ONCE, &planned, err);
+            if (rc) break;
+            if (kind == WTRIG_ONCE && planned) ran_once = 1;
+            if (ran_once) break;
+            continue;
+        }
+        if (bounded && settled && wsrc_ready(q->src) == 0) break; /* everything present at start is done */
+        int64_t wait_ms = wsrc_ms_to_work(q->src);
+        if (wsrc_ready(q->src) > 0 && !due) {
+            int64_t d = (next_trigger_us - t + 999) / 1000;
+            if (wait_ms < 0 || d < wait_ms) wait_ms = d;
+        }
+        if (wait_ms < 0 || wait_ms > 1000) wait_ms = 1000; /* also re-checks the stop flag of other queries */
+        struct pollfd fds[2];
+        int nf = 0;
+        if (wsrc_fd(q->src) >= 0) fds[nf++] = (struct pollfd){wsrc_fd(q->src), POLLIN, 0};
+        if (q->ro->stop_fd >= 0) fds[nf++] = (struct pollfd){q->ro->stop_fd, POLLIN, 0};
+        if (poll(fds, (nfds_t)nf, (int)wait_ms) < 0 && errno != EINTR)
+            rc = werr_msg(err, WEIR_IO, "poll failed: %s", strerror(errno));
+    }
+    return rc;
+}
+
+static void *query_thread(void *arg) {
+    Query *q = arg;
+    werr_init(&q->err);
+    q->rc = query_open(q, &q->err);
+    if (!q->rc) q->rc = query_loop(q, &q->err);
+    if (q->rc) {
+        pthread_mutex_lock(q->lock);
+        *q->stop_all = 1;
+        pthread_mutex_unlock(q->lock);
+    }
+    if (q->ro->progress == WPROGRESS_LIVE) {
+        FILE *out = q->ro->progress_out ? q->ro->progress_out : stdout;
+        pthread_mutex_lock(q->lock);
+        fputc('\n', out);
+        pthread_mutex_unlock(q->lock);
+    }
+    query_close(q);
+    return NULL;
+}
+
+int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
+    if (s->n_queries == 0) return werr_msg(err, WEIR_MISUSE, "the script starts no query (INSERT INTO ... SELECT ... "
+                                           "FROM STREAM(...), or SELECT ... FROM STREAM(...))");
+    Query *qs = calloc((size_t)s->n_queries, sizeof *qs);
+    if (!qs) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    int stop_all = 0, rc = WEIR_OK;
+    for (int i = 0; i < s->n_queries && !rc; i++) {
+        Query *q = &qs[i];
+        q->script = s;
+        q->plan = &s->queries[i];
+        q->ro = ro;
+        q->lock = &lock;
+        q->stop_all = &stop_all;
+        rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
+        if (!rc) rc = wopts_get_int((WOpts *)&s->settings, "spark.sql.streaming.minBatchesToRetain",
+                                    WCKPT_MIN_BATCHES_TO_RETAIN, &q->retain, err);
+        if (!rc && q->retain < 1)
+            rc = werr_msg(err, WEIR_MISUSE, "spark.sql.streaming.minBatchesToRetain must be at least 1");
+        if (!rc && ro->trigger) q->trigger = *ro->trigger;
+        else if (!rc) {
+            const char *tv = q->plan->sink ? wopts_get((WOpts *)&q->plan->sink->opts, "trigger") : NULL;
+            q->trigger.kind = WTRIG_PROCESSING_TIME;
+            q->trigger.interval_ms = 0;
+            if (tv) rc = wtrigger_parse(tv, &q->trigger, err);
+        }
+        for (int j = 0; j < i && !rc; j++)
+            if (!q->ckpt_temp && !strcmp(qs[j].ckpt_dir, q->ckpt_dir))
+                rc = werr_msg(err, WEIR_MISUSE, "queries '%s' and '%s' would share the checkpoint '%s': each query "
+                              "needs its own", qs[j].plan->name, q->plan->name, q->ckpt_dir);
+    }
+    if (rc) {
+        free(qs);
+        return rc;
+    }
+    pthread_t *th = calloc((size_t)s->n_queries, sizeof *th);
+    int started = 0;
+    if (!th) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (!rc && s->n_queries == 1) query_thread(&qs[0]);
+    else
+        for (int i = 0; i < s->n_queries && !rc; i++) {
+            if (pthread_create(&th[i], NULL, query_thread, &qs[i]) != 0) {
+                rc = werr_msg(err, WEIR_IO, "cannot start a thread for query %s", qs[i].plan->name);
+                stop_all = 1;
+                break;
+            }
+            started++;
+        }
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < s->n_queries && !rc; i++) {
+        if (qs[i].rc) {
+            rc = qs[i].rc;
+            werr_msg(err, rc, "query %s: %s", qs[i].plan->name, qs[i].err.msg);
+        }
+    }
+    free(th);
+    free(qs);
+    return rc;
+}

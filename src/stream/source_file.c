@@ -1,0 +1,1419 @@
+/*
+ * source_file.c - the streaming file source (see source_file.h).
+ *
+ * What must stay true:
+ *   (1) a name (or byte range of a growing line-oriented file) is in the log of exactly one batch; the log
+ *       entry of batch N is durable before offsets/N (the driver writes offsets/N after wsrc_plan);
+ *   (2) a batch reads exactly the ranges its log names: a file that grew since is read only up to the
+ *       logged size, so a re-run after a crash sees the same bytes;
+ *   (3) nothing proportional to the files already taken happens per batch: the taken names live in a hash
+ *       set; listings (start, rescans) look names up without touching the files.
+ *
+ * Each name known to the source has one state: UNSTABLE (listed, modified too recently; re-checked later),
+ * PENDING (ready to be planned), TAKEN (in the log; taken_end bytes consumed), IGNORED (older than
+ * maxFileAge, not a regular file, or filtered out).
+ */
+#include "stream/source_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fs.h"
+#include "formats/badrec.h"
+#include "formats/csv.h"
+#include "formats/json.h"
+#include "stream/ckpt.h"
+#include "stream/logjson.h"
+#include "stream/manifest.h"
+#include "stream/trigger.h"
+
+#define COMPACT_INTERVAL 10     /* a compact log file every 10 batches, as Spark's file source log */
+#define RESCAN_STEP 2048        /* directory entries looked at per discovery call */
+#define CHUNK_ROWS 65536        /* rows per chunk handed to the driver */
+
+enum { K_UNSTABLE = 1, K_PENDING, K_TAKEN, K_IGNORED };
+
+typedef struct Known {
+    char *name;          /* relative path */
+    int state;
+    int64_t taken_end;   /* bytes already in the log (TAKEN, or PENDING continuation) */
+    int64_t size;        /* last stat */
+    int64_t mtime_ms;
+    int64_t seen_ms;     /* when it was listed (UNSTABLE) */
+    int line_based;      /* may be read incrementally (JSON Lines / CSV) */
+    uint64_t ino;        /* inode when taken (0: unknown, e.g. taken before a restart) */
+    int pending_pos;     /* index in pending[], -1 */
+} Known;
+
+typedef struct Entry {   /* one log entry */
+    Known *k;
+    int64_t start, end, mtime_ms, batch;
+} Entry;
+
+/* What one thread needs to decode files: its own readers (they keep per-file state), its dead letters. */
+typedef struct Decoder {
+    WFileSource *s;
+    WJsonReader *json;
+    WCsvReader *csv, *csv_nohdr;
+    WBuf bad;              /* dead-letter lines of the files it decoded in this batch */
+    int64_t bad_count;     /* malformed records, since open */
+    const char *cur_file;  /* file being decoded, for dead letters */
+    WBuf data;             /* the bytes of the file being decoded */
+} Decoder;
+
+typedef struct Seg {      /* a compacted segment of the log: batches first..last */
+    int64_t first, last;
+} Seg;
+
+typedef struct Watch {
+    int wd;
+    char *rel;           /* "" for the root */
+} Watch;
+
+struct WFileSource {
+    char *root;
+    char *log_dir;
+    char *query_name;
+    char *desc;
+    char *format;
+    WOpts opts;
+    const WType *schema;
+    /* options */
+    int64_t max_files, max_bytes, max_file_age_ms, rescan_ms, stable_ms;
+    int latest_first, recursive, clean_mode; /* 0 off, 1 archive, 2 delete */
+    char *glob, *archive_dir, *bad_path;
+    int csv_header;
+    int64_t decode_threads; /* 1 or 2 (option decodeThreads, default 2) */
+    /* known names: open addressing on a power-of-two table */
+    Known **slots;
+    size_t n_slots, n_known;
+    /* pending and unstable */
+    Known **pending;
+    int n_pending, cap_pending;
+    Known **unstable;
+    int n_unstable, cap_unstable;
+    int64_t newest_mtime_ms;
+    /* the log of the last planned batch (all entries are remembered only through Known) */
+    Entry *cur;
+    int n_cur, cap_cur;
+    int64_t cur_batch;
+    WSrcFile *cur_view;
+    int64_t last_committed;/* the checkpoint's last committed batch */
+    int64_t seg_end;       /* last batch held by a compacted segment, -1 */
+    Seg *segs;             /* the segments, oldest first */
+    int n_segs;
+    Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
+    int n_recent, cap_recent;
+    /* discovery */
+    int ino;
+    Watch *watches;
+    int n_watches;
+    int frozen;
+    int manifest_mode;     /* the folder is another weir query's sink: only files its manifest lists */
+    int manifest_wd;       /* inotify watch on <folder>/_weir_metadata, -1 */
+    int manifest_dirty;    /* the manifest changed since it was last read */
+    int64_t next_rescan_ms;
+    int scanning;
+    char **scan_queue;     /* relative folders left to list in this rescan */
+    int n_scan_queue, cap_scan_queue;
+    DIR *scan_dir;
+    char *scan_rel;
+    /* decoding: the driver's thread, and a helper thread for batches of many files */
+    Decoder main_dec, helper_dec;
+    int helper_ready;      /* helper_dec opened */
+    WBatch chunk;
+    int chunk_init;
+    int64_t files_opened;
+};
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int nomem(WErr *err) { return werr_msg(err, WEIR_NOMEM, "out of memory"); }
+
+/* ---------------------------------------------------------------- known names (hash set) */
+
+static uint64_t hash_name(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+static Known *known_get(WFileSource *s, const char *name) {
+    size_t mask = s->n_slots - 1;
+    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+        Known *k = s->slots[i];
+        if (!k) return NULL;
+        if (!strcmp(k->name, name)) return k;
+    }
+}
+
+static int known_grow(WFileSource *s) {
+    size_t n = s->n_slots * 2;
+    Known **t = calloc(n, sizeof *t);
+    if (!t) return -1;
+    for (size_t j = 0; j < s->n_slots; j++) {
+        Known *k = s->slots[j];
+        if (!k) continue;
+        size_t i = hash_name(k->name) & (n - 1);
+        while (t[i]) i = (i + 1) & (n - 1);
+        t[i] = k;
+    }
+    free(s->slots);
+    s->slots = t;
+    s->n_slots = n;
+    return 0;
+}
+
+static Known *known_add(WFileSource *s, const char *name) {
+    if ((s->n_known + 1) * 2 > s->n_slots && known_grow(s)) return NULL;
+    Known *k = calloc(1, sizeof *k);
+    if (!k || !(k->name = strdup(name))) {
+        free(k);
+        return NULL;
+    }
+    k->pending_pos = -1;
+    size_t mask = s->n_slots - 1, i = hash_name(name) & mask;
+    while (s->slots[i]) i = (i + 1) & mask;
+    s->slots[i] = k;
+    s->n_known++;
+    return k;
+}
+
+static int push_ptr(Known ***arr, int *n, int *cap, Known *k) {
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 64;
+        Known **a = realloc(*arr, (size_t)c * sizeof *a);
+        if (!a) return -1;
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = k;
+    return 0;
+}
+
+static void pending_remove(WFileSource *s, Known *k) {
+    int i = k->pending_pos;
+    if (i < 0) return;
+    s->pending[i] = s->pending[--s->n_pending];
+    s->pending[i]->pending_pos = i;
+    k->pending_pos = -1;
+}
+
+static int pending_add(WFileSource *s, Known *k) {
+    if (k->pending_pos >= 0) return 0;
+    if (push_ptr(&s->pending, &s->n_pending, &s->cap_pending, k)) return -1;
+    k->pending_pos = s->n_pending - 1;
+    k->state = K_PENDING;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- discovery */
+
+static int name_ignored(const char *base) { return base[0] == '.' || base[0] == '_'; }
+
+static char *rel_join(const char *rel, const char *name) {
+    size_t n = strlen(rel) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s%s%s", rel, *rel ? "/" : "", name);
+    return p;
+}
+
+static char *abs_path(const WFileSource *s, const char *rel) {
+    size_t n = strlen(s->root) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", s->root, rel);
+    return p;
+}
+
+/* Looks at the first non-blank byte: a JSON array or a multi-line file cannot be read from the middle. */
+static int is_line_based(const WFileSource *s, const char *path) {
+    if (!strcasecmp(s->format, "csv")) return 1;
+    const char *ml = wopts_get((WOpts *)&s->opts, "multiLine");
+    if (ml && !strcasecmp(ml, "true")) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char b[256];
+    ssize_t n = read(fd, b, sizeof b);
+    close(fd);
+    for (ssize_t i = 0; i < n; i++) {
+        if (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') continue;
+        return b[i] == '{';
+    }
+    return 0;
+}
+
+static int add_watch(WFileSource *s, const char *rel, WErr *err);
+static int queue_scan(WFileSource *s, const char *rel);
+
+/* A file seen by an event (ready now) or a listing (ready once stable). */
+static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) {
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    if (name_ignored(base)) return WEIR_OK;
+    Known *k = known_get(s, rel);
+    if (k && (k->state == K_IGNORED)) return WEIR_OK;
+    if (k && k->state == K_TAKEN && !from_event) return WEIR_OK; /* listings never touch taken files */
+    if (s->frozen && !k) return WEIR_OK;
+    /* a weir sink's folder: a data file counts only once its batch's manifest entry lists it (from_event 2) */
+    if (s->manifest_mode && from_event != 2 && !(k && k->state == K_UNSTABLE)) return WEIR_OK;
+    char *path = abs_path(s, rel);
+    if (!path) return nomem(err);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        free(path);
+        return WEIR_OK; /* gone already: nothing to take */
+    }
+    if (S_ISDIR(st.st_mode)) {
+        int rc = WEIR_OK;
+        if (s->recursive && !k) {
+            rc = add_watch(s, rel, err);
+            if (!rc && queue_scan(s, rel)) rc = nomem(err);
+        }
+        free(path);
+        return rc;
+    }
+    if (!k && s->glob && fnmatch(s->glob, base, 0) != 0) {
+        free(path);
+        return WEIR_OK;
+    }
+    int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    if (!k) {
+        k = known_add(s, rel);
+        if (!k) {
+            free(path);
+            return nomem(err);
+        }
+        if (!S_ISREG(st.st_mode)) {
+            k->state = K_IGNORED;
+            free(path);
+            return WEIR_OK;
+        }
+    }
+    k->size = (int64_t)st.st_size;
+    k->mtime_ms = mtime;
+    if (mtime > s->newest_mtime_ms) s->newest_mtime_ms = mtime;
+    int rc = WEIR_OK;
+    if (k->state == K_TAKEN && k->ino && k->ino != (uint64_t)st.st_ino) {
+        /* another file under a taken name (renamed over it, or deleted and written again): Spark's rule, a
+         * name is taken once; reported, not read */
+        fprintf(stderr, "weir: %s: a new file under a name already taken; ignored (names are taken once, as in "
+                "Spark: give new files new names)\n", path);
+        k->state = K_IGNORED;
+    } else if (k->state == K_TAKEN && k->size < k->taken_end) {
+        fprintf(stderr, "weir: %s: file shrank after it was taken (%" PRId64 " bytes, %" PRId64 " read); ignored\n",
+                path, k->size, k->taken_end);
+        k->taken_end = k->size;
+    } else if (k->state == K_TAKEN) {
+        /* a taken file that grew: its new bytes become a pending continuation, if it can be read from the
+         * middle; otherwise they are reported and left alone */
+        if (!k->ino) k->ino = (uint64_t)st.st_ino;
+        if (k->size > k->taken_end) {
+            if (k->line_based) {
+                if (pending_add(s, k)) rc = nomem(err);
+                k->state = K_PENDING;
+            } else {
+                fprintf(stderr, "weir: %s: file changed after it was taken (now %" PRId64 " bytes, %" PRId64
+                        " read); a JSON array or multi-line file is read once: its new bytes are ignored\n",
+                        path, k->size, k->taken_end);
+                k->taken_end = k->size;
+            }
+        }
+    } else if (from_event || now_ms() - mtime >= s->stable_ms) {
+        if (k->state != K_PENDING) {
+            k->line_based = is_line_based(s, path);
+            k->ino = (uint64_t)st.st_ino;
+            if (pending_add(s, k)) rc = nomem(err);
+        }
+    } else if (k->state != K_UNSTABLE && k->state != K_PENDING) {
+        k->state = K_UNSTABLE;
+        k->seen_ms = mono_ms();
+        if (push_ptr(&s->unstable, &s->n_unstable, &s->cap_unstable, k)) rc = nomem(err);
+    }
+    free(path);
+    return rc;
+}
+
+static int add_watch(WFileSource *s, const char *rel, WErr *err) {
+    if (s->ino < 0) return WEIR_OK;
+    char *path = *rel ? abs_path(s, rel) : strdup(s->root);
+    if (!path) return nomem(err);
+    int wd = inotify_add_watch(s->ino, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR);
+    free(path);
+    if (wd < 0) return WEIR_OK; /* the rescan still finds its files */
+    for (int i = 0; i < s->n_watches; i++)
+        if (s->watches[i].wd == wd) return WEIR_OK;
+    Watch *w = realloc(s->watches, (size_t)(s->n_watches + 1) * sizeof *w);
+    if (!w) return nomem(err);
+    s->watches = w;
+    w[s->n_watches].wd = wd;
+    w[s->n_watches].rel = strdup(rel);
+    if (!w[s->n_watches].rel) return nomem(err);
+    s->n_watches++;
+    return WEIR_OK;
+}
+
+static int queue_scan(WFileSource *s, const char *rel) {
+    if (s->n_scan_queue == s->cap_scan_queue) {
+        int c = s->cap_scan_queue ? s->cap_scan_queue * 2 : 8;
+        char **q = realloc(s->scan_queue, (size_t)c * sizeof *q);
+        if (!q) return -1;
+        s->scan_queue = q;
+        s->cap_scan_queue = c;
+    }
+    char *r = strdup(rel);
+    if (!r) return -1;
+    s->scan_queue[s->n_scan_queue++] = r;
+    s->scanning = 1;
+    return 0;
+}
+
+/* Lists up to `budget` entries of the rescan in progress. */
+static int scan_step(WFileSource *s, int budget, WErr *err) {
+    int rc = WEIR_OK;
+    while (budget > 0 && !rc) {
+        if (!s->scan_dir) {
+            if (s->n_scan_queue == 0) {
+                s->scanning = 0;
+                s->next_rescan_ms = mono_ms() + s->rescan_ms;
+                break;
+            }
+            free(s->scan_rel);
+            s->scan_rel = s->scan_queue[--s->n_scan_queue];
+            char *path = *s->scan_rel ? abs_path(s, s->scan_rel) : strdup(s->root);
+            if (!path) return nomem(err);
+            s->scan_dir = opendir(path);
+            free(path);
+            if (!s->scan_dir) continue;
+        }
+        struct dirent *e = readdir(s->scan_dir);
+        if (!e) {
+            closedir(s->scan_dir);
+            s->scan_dir = NULL;
+            continue;
+        }
+        budget--;
+        if (name_ignored(e->d_name)) continue;
+        if (e->d_type == DT_DIR && !s->recursive) continue;
+        char *rel = rel_join(s->scan_rel, e->d_name);
+        if (!rel) return nomem(err);
+        rc = consider(s, rel, 0, err);
+        free(rel);
+    }
+    return rc;
+}
+
+static int start_rescan(WFileSource *s) {
+    if (s->scanning) return 0;
+    return queue_scan(s, "");
+}
+
+static int drain_events(WFileSource *s, WErr *err) {
+    if (s->ino < 0) return WEIR_OK;
+    char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+    int rc = WEIR_OK;
+    for (;;) {
+        ssize_t n = read(s->ino, buf, sizeof buf);
+        if (n <= 0) break;
+        for (char *p = buf; p < buf + n && !rc;) {
+            struct inotify_event *ev = (struct inotify_event *)p;
+            p += sizeof *ev + ev->len;
+            if (ev->mask & IN_Q_OVERFLOW) {
+                if (start_rescan(s)) rc = nomem(err);
+                continue;
+            }
+            if (!ev->len) continue;
+            if (ev->wd == s->manifest_wd && s->manifest_wd >= 0) {
+                s->manifest_dirty = 1;
+                continue;
+            }
+            if ((ev->mask & IN_CREATE) && !(ev->mask & IN_ISDIR)) continue; /* wait for close or move */
+            const char *dir = NULL;
+            for (int i = 0; i < s->n_watches; i++)
+                if (s->watches[i].wd == ev->wd) dir = s->watches[i].rel;
+            if (!dir) continue;
+            char *rel = rel_join(dir, ev->name);
+            if (!rel) return nomem(err);
+            rc = consider(s, rel, 1, err);
+            free(rel);
+        }
+    }
+    return rc;
+}
+
+/* Files listed too recently to be sure they are complete: taken once stable (or when an event came). */
+static int recheck_unstable(WFileSource *s, WErr *err) {
+    int64_t t = mono_ms();
+    int rc = WEIR_OK;
+    for (int i = 0; i < s->n_unstable && !rc;) {
+        Known *k = s->unstable[i];
+        if (k->state != K_UNSTABLE) {
+            s->unstable[i] = s->unstable[--s->n_unstable];
+            continue;
+        }
+        if (t - k->seen_ms < s->stable_ms) {
+            i++;
+            continue;
+        }
+        k->state = 0;
+        k->seen_ms = t;
+        s->unstable[i] = s->unstable[--s->n_unstable];
+        rc = consider(s, k->name, 0, err);
+        if (!rc && k->state == 0) k->state = K_IGNORED; /* vanished */
+    }
+    return rc;
+}
+
+/* Takes in what the upstream sink's manifest lists (every committed file is complete). */
+static int read_upstream_manifest(WFileSource *s, WErr *err) {
+    if (!s->manifest_mode) {
+        if (!wmanifest_exists(s->root)) return WEIR_OK;
+        s->manifest_mode = 1; /* the upstream query started after this one */
+    }
+    if (s->manifest_wd < 0 && s->ino >= 0) {
+        char *m = abs_path(s, "_weir_metadata");
+        if (!m) return nomem(err);
+        s->manifest_wd = inotify_add_watch(s->ino, m, IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+        free(m);
+    }
+    s->manifest_dirty = 0;
+    WManifest man;
+    wmanifest_init(&man);
+    int rc = wmanifest_read(s->root, &man, err);
+    for (int64_t i = 0; i < man.n && !rc; i++) {
+        Known *k = known_get(s, man.files[i].path);
+        if (k && (k->state == K_TAKEN || k->state == K_PENDING || k->state == K_IGNORED)) continue;
+        rc = consider(s, man.files[i].path, 2, err);
+    }
+    wmanifest_fini(&man);
+    return rc;
+}
+
+int wsrc_discover(WFileSource *s, WErr *err) {
+    int rc = drain_events(s, err);
+    /* the manifest is read again when it changed, and at every rescan (a missed event, or a manifest that
+     * appeared since the folder was last looked at) */
+    if (!rc && !s->frozen && (s->manifest_dirty || (!s->scanning && mono_ms() >= s->next_rescan_ms)))
+        rc = read_upstream_manifest(s, err);
+    if (!rc && !s->frozen && !s->scanning && mono_ms() >= s->next_rescan_ms && start_rescan(s)) rc = nomem(err);
+    if (!rc && s->scanning) rc = scan_step(s, RESCAN_STEP, err);
+    if (!rc && s->n_unstable) rc = recheck_unstable(s, err);
+    return rc;
+}
+
+int64_t wsrc_ms_to_work(const WFileSource *s) {
+    if (s->scanning) return 0;
+    int64_t t = mono_ms(), best = -1;
+    if (!s->frozen) best = s->next_rescan_ms > t ? s->next_rescan_ms - t : 0;
+    for (int i = 0; i < s->n_unstable; i++) {
+        int64_t d = s->unstable[i]->seen_ms + s->stable_ms - t;
+        if (d < 0) d = 0;
+        if (best < 0 || d < best) best = d;
+    }
+    return best;
+}
+
+void wsrc_freeze(WFileSource *s) { s->frozen = 1; }
+int64_t wsrc_ready(const WFileSource *s) { return s->n_pending; }
+int64_t wsrc_unstable(const WFileSource *s) { return s->n_unstable + (s->scanning ? 1 : 0); }
+int wsrc_fd(const WFileSource *s) { return s->ino; }
+int64_t wsrc_files_opened(const WFileSource *s) { return s->files_opened; }
+int64_t wsrc_files_known(const WFileSource *s) { return (int64_t)s->n_known; }
+const char *wsrc_description(const WFileSource *s) { return s->desc; }
+
+/* ---------------------------------------------------------------- the log */
+
+static int entry_line(WBuf *b, const Entry *e) {
+    int rc = wbuf_putc(b, '{');
+    if (!rc) rc = wlogj_put_field_str(b, "path", e->k->name, strlen(e->k->name));
+    if (!rc && e->start > 0) rc = wbuf_printf(b, ",\"start\":%" PRId64, e->start);
+    if (!rc) rc = wbuf_printf(b, ",\"size\":%" PRId64 ",\"timestamp\":%" PRId64 ",\"batchId\":%" PRId64 "}\n",
+                              e->end, e->mtime_ms, e->batch);
+    return rc;
+}
+
+typedef int (*EntryFn)(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
+                       int64_t batch);
+
+/* Calls fn for each entry line of text (one JSON object a line); where names the file for messages. */
+static int parse_entries(const char *where, const char *text, size_t n, int64_t first_line, EntryFn fn, void *user,
+                         WErr *err) {
+    WBuf scratch;
+    wbuf_init(&scratch);
+    const char *p = text ? text : "", *end = p + n;
+    int64_t line_no = first_line - 1;
+    int rc = WEIR_OK;
+    while (!rc && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        line_no++;
+        if (len) {
+            WLogObj o;
+            const char *what;
+            size_t at, nlen = 0;
+            int64_t start = 0, size, mtime, batch;
+            if (wlogj_parse(p, len, &o, &what, &at) != 0) {
+                rc = werr_set(err, WEIR_CORRUPT, where, -1, line_no, (int64_t)at + 1,
+                              "damaged checkpoint file: file entry: %s. Restore the checkpoint, or delete it to start "
+                              "over (every input file will then be read again)", what);
+            } else {
+                const char *name = wlogj_get_bytes(&o, "path", &nlen, &scratch);
+                const WLogMember *sm = wlogj_member(&o, "start");
+                if (!name || wlogj_get_i64(&o, "size", &size) || wlogj_get_i64(&o, "timestamp", &mtime) ||
+                    wlogj_get_i64(&o, "batchId", &batch) || (sm && wlogj_get_i64(&o, "start", &start)) ||
+                    start < 0 || size < start)
+                    rc = werr_set(err, WEIR_CORRUPT, where, -1, line_no, -1,
+                                  "damaged checkpoint file: a file entry lacks path, size, timestamp or batchId. "
+                                  "Restore the checkpoint, or delete it to start over");
+                else rc = fn(user, name, nlen, start, size, mtime, batch);
+                if (rc == WEIR_NOMEM) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+            }
+            wlogj_fini(&o);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    wbuf_fini(&scratch);
+    return rc;
+}
+
+/* Compacted segments "<first>-<last>.compact" in sources/0 hold the entries of batches first..last. */
+static int seg_cmp(const void *a, const void *b) {
+    const Seg *x = a, *y = b;
+    if (x->first != y->first) return x->first < y->first ? -1 : 1;
+    return x->last > y->last ? -1 : x->last < y->last; /* longest first */
+}
+
+/* The segments that cover batches 0..S without gaps (a crash during a merge may leave the merged file and its
+ * inputs: the longest wins); stale ones are removed when `tidy`. */
+static int list_segments(const char *dir, int tidy, Seg **out, int *n_out, WErr *err) {
+    *out = NULL;
+    *n_out = 0;
+    DIR *d = opendir(dir);
+    if (!d) return WEIR_OK;
+    Seg *all = NULL;
+    int n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long long a, b;
+        char tail[16];
+        if (sscanf(e->d_name, "%lld-%lld%15s", &a, &b, tail) != 3 || strcmp(tail, ".compact") || a < 0 || b < a)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            Seg *t = realloc(all, (size_t)cap * sizeof *t);
+            if (!t) {
+                closedir(d);
+                free(all);
+                return werr_msg(err, WEIR_NOMEM, "out of memory");
+            }
+            all = t;
+        }
+        all[n++] = (Seg){a, b};
+    }
+    closedir(d);
+    if (n > 1) qsort(all, (size_t)n, sizeof *all, seg_cmp);
+    int k = 0;
+    int64_t next = 0;
+    for (int i = 0; i < n; i++) {
+        if (all[i].first == next) {
+            all[k++] = all[i];
+            next = all[i].last + 1;
+        } else if (tidy) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", dir, all[i].first, all[i].last);
+            unlink(path);
+        }
+    }
+    *out = all;
+    *n_out = k;
+    return WEIR_OK;
+}
+
+/* Reads the whole log: the segments, then the entries logged in offsets/K after the last segment up to
+ * last_planned. fn_committed gets the entries of committed batches, fn_planned those of a batch planned but
+ * not committed. *seg_end: last batch in a segment (-1 none). */
+static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t *seg_end, Seg **segs, int *n_segs,
+                    int tidy, WErr *err) {
+    Seg *sg = NULL;
+    int ns = 0;
+    int rc = list_segments(dir, tidy, &sg, &ns, err);
+    int64_t end = -1;
+    for (int i = 0; i < ns && !rc; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", dir, sg[i].first, sg[i].last);
+        WBuf b;
+        wbuf_init(&b);
+        rc = wckpt_read_log_file(path, &b, NULL, err);
+        if (!rc) rc = parse_entries(path, b.data, b.len, 2, fn, user, err);
+        wbuf_fini(&b);
+        end = sg[i].last;
+    }
+    int64_t lp = wckpt_last_planned(ck);
+    if (!rc && end + 1 < wckpt_oldest_retained(ck) && lp >= 0)
+        rc = werr_set(err, WEIR_CORRUPT, dir, -1, -1, -1,
+                      "damaged checkpoint: the files of batches %" PRId64 " .. %" PRId64 " are neither in a compacted "
+                      "segment of sources/0 nor in offsets/. Restore the checkpoint, or delete it to start over",
+                      end + 1, wckpt_oldest_retained(ck) - 1);
+    for (int64_t n = end + 1; n <= lp && !rc; n++) {
+        WOffsetsEntry e;
+        wckpt_offsets_init(&e);
+        rc = wckpt_read_offsets(ck, n, &e, err);
+        if (!rc) {
+            char where[4200];
+            snprintf(where, sizeof where, "%s/offsets/%" PRId64, wckpt_dir(ck), n);
+            rc = parse_entries(where, e.files.data, e.files.len, 4, fn, user, err);
+        }
+        wckpt_offsets_fini(&e);
+    }
+    if (seg_end) *seg_end = end;
+    if (segs) *segs = sg, *n_segs = ns;
+    else free(sg);
+    return rc;
+}
+
+static int push_entry(Entry **arr, int *n, int *cap, Entry e) {
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 64;
+        Entry *a = realloc(*arr, (size_t)c * sizeof *a);
+        if (!a) return -1;
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = e;
+    return 0;
+}
+
+static int load_entry(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
+                      int64_t batch) {
+    WFileSource *s = user;
+    char *nm = strndup(name, name_len);
+    if (!nm) return WEIR_NOMEM;
+    Known *k = known_get(s, nm);
+    if (!k) k = known_add(s, nm);
+    free(nm);
+    if (!k) return WEIR_NOMEM;
+    k->state = K_TAKEN;
+    if (end > k->taken_end) k->taken_end = end;
+    if (start > 0 || strcasecmp(s->format, "csv") == 0) k->line_based = 1;
+    k->mtime_ms = mtime;
+    if (mtime > s->newest_mtime_ms) s->newest_mtime_ms = mtime;
+    Entry e = {k, start, end, mtime, batch};
+    /* the entries not yet in a segment wait for the next one; a planned, uncommitted batch is the re-run */
+    if (batch > s->seg_end && batch <= s->last_committed && push_entry(&s->recent, &s->n_recent, &s->cap_recent, e))
+        return WEIR_NOMEM;
+    if (batch == s->cur_batch && batch > s->last_committed && push_entry(&s->cur, &s->n_cur, &s->cap_cur, e))
+        return WEIR_NOMEM;
+    return WEIR_OK;
+}
+
+/* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment, and
+ * the two newest segments merge while they span the same number of batches (a binary counter), so sources/0
+ * holds O(log batches) files and each entry is rewritten O(log batches) times. */
+static int write_segment(WFileSource *s, int64_t last, WErr *err) {
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wbuf_puts(&b, "v1\n") ? nomem(err) : WEIR_OK;
+    for (int i = 0; i < s->n_recent && !rc; i++)
+        if (entry_line(&b, &s->recent[i])) rc = nomem(err);
+    char path[4096];
+    int64_t first = s->seg_end + 1;
+    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, last);
+    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
+    wbuf_fini(&b);
+    if (rc) return rc;
+    s->n_recent = 0;
+    s->seg_end = last;
+    Seg *t = realloc(s->segs, (size_t)(s->n_segs + 1) * sizeof *t);
+    if (!t) return nomem(err);
+    s->segs = t;
+    s->segs[s->n_segs++] = (Seg){first, last};
+    while (!rc && s->n_segs >= 2) {
+        Seg x = s->segs[s->n_segs - 2], y = s->segs[s->n_segs - 1];
+        if (x.last - x.first != y.last - y.first) break;
+        WBuf m;
+        wbuf_init(&m);
+        rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
+        char px[4096], py[4096], pm[4096];
+        snprintf(px, sizeof px, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, x.first, x.last);
+        snprintf(py, sizeof py, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, y.first, y.last);
+        snprintf(pm, sizeof pm, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, x.first, y.last);
+        if (!rc) rc = wckpt_read_log_file(px, &m, NULL, err);
+        if (!rc) rc = wckpt_read_log_file(py, &m, NULL, err);
+        if (!rc) rc = wfs_write_atomic(pm, m.data, m.len, err);
+        wbuf_fini(&m);
+        if (rc) break;
+        /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */
+        unlink(px);
+        unlink(py);
+        s->n_segs--;
+        s->segs[s->n_segs - 1] = (Seg){x.first, y.last};
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- open / close */
+
+static int read_options(WFileSource *s, WErr *err) {
+    WOpts *o = &s->opts;
+    int rc = wopts_get_int(o, "maxFilesPerTrigger", 0, &s->max_files, err);
+    const char *v;
+    if (!rc && (v = wopts_get(o, "maxBytesPerTrigger"))) {
+        /* bytes, with an optional unit: 10m, 1g, 512k */
+        char *end;
+        double x = strtod(v, &end);
+        double mul = 1;
+        if (*end == 'k' || *end == 'K') mul = 1024, end++;
+        else if (*end == 'm' || *end == 'M') mul = 1024 * 1024, end++;
+        else if (*end == 'g' || *end == 'G') mul = 1024.0 * 1024 * 1024, end++;
+        if (*end == 'b' || *end == 'B') end++;
+        if (end == v || *end || x < 0) rc = werr_msg(err, WEIR_MISUSE, "option maxBytesPerTrigger: '%s' is not a size", v);
+        else s->max_bytes = (int64_t)(x * mul);
+    }
+    if (!rc) rc = wopts_get_bool(o, "latestFirst", 0, &s->latest_first, err);
+    if (!rc) rc = wopts_get_bool(o, "recursiveFileLookup", 0, &s->recursive, err);
+    s->max_file_age_ms = 7LL * 86400000;
+    if (!rc && (v = wopts_get(o, "maxFileAge")) && wdur_parse_ms(v, &s->max_file_age_ms))
+        rc = werr_msg(err, WEIR_MISUSE, "option maxFileAge: '%s' is not a duration (e.g. '7d', '1 hour')", v);
+    s->rescan_ms = 10000;
+    if (!rc && (v = wopts_get(o, "rescanInterval")) && wdur_parse_ms(v, &s->rescan_ms))
+        rc = werr_msg(err, WEIR_MISUSE, "option rescanInterval: '%s' is not a duration", v);
+    if (!rc && s->rescan_ms < 10) s->rescan_ms = 10;
+    if (!rc) rc = wopts_get_int(o, "fileStableMs", 1000, &s->stable_ms, err);
+    if (!rc && (v = wopts_get(o, "pathGlobFilter")) && !(s->glob = strdup(v))) rc = nomem(err);
+    if (!rc && (v = wopts_get(o, "cleanSource"))) {
+        if (!strcasecmp(v, "off")) s->clean_mode = 0;
+        else if (!strcasecmp(v, "archive")) s->clean_mode = 1;
+        else if (!strcasecmp(v, "delete")) s->clean_mode = 2;
+        else rc = werr_msg(err, WEIR_MISUSE, "option cleanSource: '%s' is not off, archive or delete", v);
+    }
+    if (!rc && (v = wopts_get(o, "sourceArchiveDir")) && !(s->archive_dir = strdup(v))) rc = nomem(err);
+    if (!rc && s->clean_mode == 1) {
+        if (!s->archive_dir)
+            rc = werr_msg(err, WEIR_MISUSE, "cleanSource 'archive' needs option sourceArchiveDir (the folder the "
+                          "processed files are moved to)");
+        else {
+            size_t n = strlen(s->root);
+            if (!strncmp(s->archive_dir, s->root, n) && (s->archive_dir[n] == '/' || !s->archive_dir[n]))
+                rc = werr_msg(err, WEIR_MISUSE, "sourceArchiveDir '%s' is inside the source folder '%s': the archived "
+                              "files would be read again; choose a folder outside it", s->archive_dir, s->root);
+        }
+    }
+    if (!rc && (v = wopts_get(o, "badRecordsPath")) && !(s->bad_path = strdup(v))) rc = nomem(err);
+    if (!rc && s->max_files < 0) rc = werr_msg(err, WEIR_MISUSE, "option maxFilesPerTrigger must be positive");
+    if (!rc) rc = wopts_get_bool(o, "header", 0, &s->csv_header, err);
+    if (!rc) rc = wopts_get_int(o, "decodeThreads", 2, &s->decode_threads, err);
+    return rc;
+}
+
+static void on_bad_record(void *user, const WBadRecord *r) {
+    Decoder *d = user;
+    d->bad_count++;
+    if (!d->s->bad_path) return;
+    WBuf *b = &d->bad;
+    const char *p = r->path && *r->path ? r->path : (d->cur_file ? d->cur_file : "");
+    int rc = wbuf_putc(b, '{');
+    if (!rc) rc = wlogj_put_field_str(b, "path", p, strlen(p));
+    if (!rc) rc = wbuf_printf(b, ",\"line\":%" PRId64 ",\"offset\":%" PRId64 ",", r->line, r->offset);
+    if (!rc) rc = wlogj_put_field_str(b, "reason", r->reason ? r->reason : "", r->reason ? strlen(r->reason) : 0);
+    if (!rc) rc = wbuf_putc(b, ',');
+    if (!rc) rc = wlogj_put_field_str(b, "record", r->raw ? r->raw : "", r->raw ? r->raw_len : 0);
+    if (!rc) rc = wbuf_puts(b, "}\n");
+    (void)rc;
+}
+
+static int dec_open(WFileSource *s, Decoder *d, WErr *err) {
+    d->s = s;
+    int rc = WEIR_OK;
+    if (!strcasecmp(s->format, "json")) {
+        rc = wjson_reader_open(s->schema, &s->opts, &d->json, err);
+        if (!rc) wjson_reader_on_bad_record(d->json, on_bad_record, d);
+    }
+    if (!rc && !strcasecmp(s->format, "csv")) {
+        rc = wcsv_reader_open(s->schema, &s->opts, &d->csv, err);
+        if (!rc) wcsv_reader_on_bad_record(d->csv, on_bad_record, d);
+        if (!rc && s->csv_header) {
+            /* continuations of a growing CSV file start mid-file, without a header */
+            WOpts o2;
+            wopts_init(&o2);
+            for (int i = 0; !rc && i < s->opts.n; i++)
+                if (wopts_set(&o2, s->opts.items[i].name, s->opts.items[i].value)) rc = nomem(err);
+            if (!rc && wopts_set(&o2, "header", "false")) rc = nomem(err);
+            if (!rc) rc = wcsv_reader_open(s->schema, &o2, &d->csv_nohdr, err);
+            if (!rc) wcsv_reader_on_bad_record(d->csv_nohdr, on_bad_record, d);
+            wopts_fini(&o2);
+        }
+    }
+    return rc;
+}
+
+static void dec_close(Decoder *d) {
+    wjson_reader_close(d->json);
+    wcsv_reader_close(d->csv);
+    wcsv_reader_close(d->csv_nohdr);
+    wbuf_fini(&d->bad);
+    wbuf_fini(&d->data);
+    d->json = NULL;
+    d->csv = d->csv_nohdr = NULL;
+}
+
+int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *err) {
+    *out = NULL;
+    WFileSource *s = calloc(1, sizeof *s);
+    if (!s) return nomem(err);
+    s->ino = -1;
+    s->cur_batch = -1;
+    s->seg_end = -1;
+    s->manifest_wd = -1;
+    wopts_init(&s->opts);
+    wbuf_init(&s->main_dec.bad);
+    wbuf_init(&s->main_dec.data);
+    wbuf_init(&s->helper_dec.bad);
+    wbuf_init(&s->helper_dec.data);
+    int rc = WEIR_OK;
+    size_t rl = strlen(cfg->path);
+    while (rl > 1 && cfg->path[rl - 1] == '/') rl--;
+    s->root = strndup(cfg->path, rl);
+    s->log_dir = strdup(wckpt_sources_dir(ck));
+    s->query_name = strdup(cfg->query_name ? cfg->query_name : "query");
+    s->format = strdup(cfg->format);
+    s->schema = cfg->schema;
+    s->n_slots = 1024;
+    s->slots = calloc(s->n_slots, sizeof *s->slots);
+    if (!s->root || !s->log_dir || !s->query_name || !s->format || !s->slots) rc = nomem(err);
+    if (!rc) {
+        size_t n = strlen(s->root) + 32;
+        s->desc = malloc(n);
+        if (!s->desc) rc = nomem(err);
+        else snprintf(s->desc, n, "FileStreamSource[%s]", s->root);
+    }
+    for (int i = 0; !rc && i < cfg->opts->n; i++)
+        if (wopts_set(&s->opts, cfg->opts->items[i].name, cfg->opts->items[i].value)) rc = nomem(err);
+    if (!rc && !wopts_get(&s->opts, "timeZone") && cfg->time_zone && wopts_set(&s->opts, "timeZone", cfg->time_zone))
+        rc = nomem(err);
+    if (!rc) rc = read_options(s, err);
+    if (!rc && strcasecmp(s->format, "json") && strcasecmp(s->format, "csv"))
+        rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a '%s' folder cannot be read as a stream yet (json and csv "
+                      "can)", s->format);
+    if (!rc) rc = dec_open(s, &s->main_dec, err);
+    if (!rc) {
+        if (wbatch_init(&s->chunk, s->schema)) rc = nomem(err);
+        else s->chunk_init = 1;
+    }
+    if (!rc) {
+        struct stat st;
+        if (stat(s->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            /* Spark fails on a missing source folder; weir creates it, so a reader may start first (the seed's
+             * README: "the order of execution does not matter") */
+            rc = wfs_mkdirs(s->root, err);
+        }
+    }
+    if (!rc) rc = wfs_mkdirs(s->log_dir, err);
+    if (!rc) rc = wfs_remove_temps(s->log_dir, err);
+    /* the log: every taken name, and the entries of the last planned batch kept at hand for a re-run */
+    if (!rc) {
+        s->cur_batch = wckpt_last_planned(ck);
+        s->last_committed = wckpt_last_committed(ck);
+        rc = read_log(ck, s->log_dir, load_entry, s, &s->seg_end, &s->segs, &s->n_segs, 1, err);
+        int k = 0;
+        for (int i = 0; i < s->n_recent; i++)
+            if (s->recent[i].batch > s->seg_end) s->recent[k++] = s->recent[i];
+        s->n_recent = k;
+    }
+    if (!rc) {
+        s->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        rc = add_watch(s, "", err);
+    }
+    /* one listing at start finds what landed while the query was down; taken names are only looked up */
+    if (!rc && queue_scan(s, "")) rc = nomem(err);
+    if (!rc) s->manifest_mode = wmanifest_exists(s->root);
+    while (!rc && s->scanning) rc = scan_step(s, 1 << 30, err);
+    if (!rc && s->manifest_mode) rc = read_upstream_manifest(s, err);
+    if (rc) {
+        wsrc_close(s);
+        return rc;
+    }
+    *out = s;
+    return WEIR_OK;
+}
+
+void wsrc_close(WFileSource *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->n_slots && s->slots; i++)
+        if (s->slots[i]) {
+            free(s->slots[i]->name);
+            free(s->slots[i]);
+        }
+    free(s->slots);
+    free(s->pending);
+    free(s->unstable);
+    free(s->cur);
+    free(s->cur_view);
+    free(s->recent);
+    free(s->segs);
+    for (int i = 0; i < s->n_watches; i++) free(s->watches[i].rel);
+    free(s->watches);
+    if (s->ino >= 0) close(s->ino);
+    for (int i = 0; i < s->n_scan_queue; i++) free(s->scan_queue[i]);
+    free(s->scan_queue);
+    if (s->scan_dir) closedir(s->scan_dir);
+    free(s->scan_rel);
+    dec_close(&s->main_dec);
+    dec_close(&s->helper_dec);
+    if (s->chunk_init) wbatch_fini(&s->chunk);
+    wopts_fini(&s->opts);
+    free(s->root);
+    free(s->log_dir);
+    free(s->query_name);
+    free(s->desc);
+    free(s->format);
+    free(s->glob);
+    free(s->archive_dir);
+    free(s->bad_path);
+    free(s);
+}
+
+/* ---------------------------------------------------------------- planning */
+
+static int cmp_oldest(const void *a, const void *b) {
+    const Known *x = *(Known *const *)a, *y = *(Known *const *)b;
+    if (x->mtime_ms != y->mtime_ms) return x->mtime_ms < y->mtime_ms ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int cmp_newest(const void *a, const void *b) { return cmp_oldest(b, a); }
+
+int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WBuf *lines, WErr *err) {
+    *n_files = 0;
+    if (s->n_pending == 0) return WEIR_OK;
+    /* maxFileAge is measured from the newest file seen, as in Spark; it does not apply with latestFirst
+     * and maxFilesPerTrigger together (Spark's rule: the newest files are wanted whatever their age) */
+    int age_applies = !(s->latest_first && s->max_files > 0);
+    for (int i = 0; age_applies && i < s->n_pending;) {
+        Known *k = s->pending[i];
+        if (k->taken_end == 0 && k->mtime_ms < s->newest_mtime_ms - s->max_file_age_ms) {
+            pending_remove(s, k);
+            k->state = K_IGNORED;
+            continue;
+        }
+        i++;
+    }
+    if (s->n_pending == 0) return WEIR_OK;
+    qsort(s->pending, (size_t)s->n_pending, sizeof *s->pending, s->latest_first ? cmp_newest : cmp_oldest);
+    for (int i = 0; i < s->n_pending; i++) s->pending[i]->pending_pos = i;
+    int take = s->n_pending;
+    if (!no_limits && s->max_files > 0 && take > s->max_files) take = (int)s->max_files;
+    if (!no_limits && s->max_bytes > 0) {
+        int64_t bytes = 0;
+        int t = 0;
+        while (t < take) {
+            int64_t sz = s->pending[t]->size - s->pending[t]->taken_end;
+            if (t > 0 && bytes + sz > s->max_bytes) break;
+            bytes += sz;
+            t++;
+        }
+        take = t;
+    }
+    s->n_cur = 0;
+    s->cur_batch = batch_id;
+    for (int i = 0; i < take; i++) {
+        Known *k = s->pending[i];
+        if (push_entry(&s->cur, &s->n_cur, &s->cap_cur, (Entry){k, k->taken_end, k->size, k->mtime_ms, batch_id}))
+            return nomem(err);
+    }
+    /* the caller logs these lines in offsets/N, durably, before any output of N */
+    for (int i = 0; i < s->n_cur; i++)
+        if (entry_line(lines, &s->cur[i])) return nomem(err);
+    /* remove the taken ones from pending (from the back so positions stay valid) */
+    for (int i = take - 1; i >= 0; i--) {
+        Known *k = s->pending[i];
+        pending_remove(s, k);
+        k->state = K_TAKEN;
+        k->taken_end = k->size;
+    }
+    *n_files = take;
+    return WEIR_OK;
+}
+
+int wsrc_batch_files(WFileSource *s, int64_t batch_id, const WSrcFile **files, int *n, WErr *err) {
+    if (batch_id != s->cur_batch)
+        return werr_msg(err, WEIR_MISUSE, "the files of batch %" PRId64 " are not at hand (last planned %" PRId64 ")",
+                        batch_id, s->cur_batch);
+    free(s->cur_view);
+    s->cur_view = calloc((size_t)(s->n_cur ? s->n_cur : 1), sizeof *s->cur_view);
+    if (!s->cur_view) return nomem(err);
+    for (int i = 0; i < s->n_cur; i++)
+        s->cur_view[i] = (WSrcFile){s->cur[i].k->name, s->cur[i].start, s->cur[i].end, s->cur[i].mtime_ms,
+                                    s->cur[i].batch};
+    *files = s->cur_view;
+    *n = s->n_cur;
+    return WEIR_OK;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* A whole file that cannot be read: reported, counted, dead-lettered; the batch goes on. */
+static void bad_file(Decoder *d, const char *path, const char *reason, WSrcBatchStats *st) {
+    fprintf(stderr, "weir: %s: %s: skipped (%s)\n", d->s->query_name, path, reason);
+    st->files_skipped++;
+    WBadRecord r = {path, 0, 0, reason, "", 0};
+    int64_t before = d->bad_count;
+    on_bad_record(d, &r);
+    d->bad_count = before; /* counted as a skipped file, not as a malformed record */
+}
+
+/* Reads [start, end) of a file into buf; 0, or -1 with errno-based reason in *why. */
+static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, const char **why, char *whybuf,
+                      size_t whycap) {
+    wbuf_reset(buf);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(whybuf, whycap, "%s", errno == ENOENT ? "the file was deleted after it was found" : strerror(errno));
+        *why = whybuf;
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        *why = "not a regular file";
+        return -1;
+    }
+    if ((int64_t)st.st_size < end) {
+        close(fd);
+        snprintf(whybuf, whycap, "the file shrank after it was planned (%" PRId64 " bytes, %" PRId64 " expected)",
+                 (int64_t)st.st_size, end);
+        *why = whybuf;
+        return -1;
+    }
+    size_t want = (size_t)(end - start);
+    if (wbuf_reserve(buf, want)) {
+        close(fd);
+        *why = "out of memory";
+        return -1;
+    }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = pread(fd, buf->data + got, want - got, (off_t)(start + (int64_t)got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            snprintf(whybuf, whycap, "read failed: %s", r < 0 ? strerror(errno) : "unexpected end of file");
+            *why = whybuf;
+            close(fd);
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    buf->len = got;
+    close(fd);
+    return 0;
+}
+
+/* Called when *chunk is full (or the input ends): hands it on and gives the decoder an empty one. */
+typedef int (*ChunkFn)(void *user, WBatch **chunk, int last, WErr *err);
+
+/* Decodes the range of one log entry, in chunks of at most CHUNK_ROWS rows; a file that cannot be read is
+ * dead-lettered and skipped. The partial chunk at the end stays with the caller unless `flush_last`. */
+static int decode_entry(Decoder *d, const Entry *e, WSrcBatchStats *st, WBatch **chunk, ChunkFn on_full, void *user,
+                        int flush_last, WErr *err) {
+    WFileSource *s = d->s;
+    char *path = abs_path(s, e->k->name);
+    if (!path) return nomem(err);
+    const char *why;
+    char whybuf[256];
+    int rc = WEIR_OK;
+    if (read_range(path, e->start, e->end, &d->data, &why, whybuf, sizeof whybuf) != 0) {
+        bad_file(d, path, why, st);
+        free(path);
+        return flush_last ? on_full(user, chunk, 1, err) : WEIR_OK;
+    }
+    st->files_read++;
+    st->bytes_read += (int64_t)d->data.len;
+    d->cur_file = path;
+    const char *data = d->data.data ? d->data.data : "";
+    if (d->json) wjson_begin(d->json, path, data, d->data.len);
+    WCsvReader *csv = (e->start > 0 && d->csv_nohdr) ? d->csv_nohdr : d->csv;
+    if (csv) wcsv_begin(csv, path, data, d->data.len);
+    int done = 0;
+    while (!done && !rc) {
+        int64_t room = CHUNK_ROWS - wbatch_rows(*chunk);
+        rc = d->json ? wjson_next(d->json, *chunk, room, &done, err) : wcsv_next(csv, *chunk, room, &done, err);
+        if (!rc && (wbatch_rows(*chunk) >= CHUNK_ROWS || (done && flush_last)))
+            rc = on_full(user, chunk, done, err);
+    }
+    d->cur_file = NULL;
+    free(path);
+    return rc;
+}
+
+/* The driver's thread: chunks go straight to the caller's callback. */
+typedef struct Direct {
+    WSrcRowsFn fn;
+    void *user;
+    WSrcBatchStats *st;
+} Direct;
+
+static int direct_full(void *user, WBatch **chunk, int last, WErr *err) {
+    (void)last;
+    Direct *dc = user;
+    if (wbatch_rows(*chunk) == 0) return WEIR_OK;
+    dc->st->rows += wbatch_rows(*chunk);
+    int rc = dc->fn(dc->user, *chunk, err);
+    wbatch_reset(*chunk);
+    return rc;
+}
+
+/* The helper thread decodes every other file of a big batch while the driver's thread decodes, projects
+ * and writes the others; it hands over one chunk at a time (so memory stays at two chunks), and the driver
+ * takes them in file order, so a batch's output and dead letters come out in the same order every run. */
+typedef struct Helper {
+    WFileSource *s;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    WBatch bufs[2];          /* the helper fills one while the other waits in the slot */
+    int work;                /* index of bufs the helper fills */
+    int slot_full;           /* bufs[1 - work] holds a chunk for the driver */
+    int slot_file;           /* its file index */
+    int slot_last;           /* it is the last chunk of that file */
+    WBuf slot_bad;           /* with the last chunk: that file's dead letters */
+    WSrcBatchStats st;       /* the helper's counts (read after join) */
+    int rc;
+    WErr err;
+    int cancel;
+    int cur_file;            /* file being decoded by the helper */
+} Helper;
+
+static int helper_full(void *user, WBatch **chunk, int last, WErr *err) {
+    (void)err;
+    Helper *h = user;
+    pthread_mutex_lock(&h->mu);
+    while (h->slot_full && !h->cancel) pthread_cond_wait(&h->cv, &h->mu);
+    if (h->cancel) {
+        pthread_mutex_unlock(&h->mu);
+        return WEIR_ABORT;
+    }
+    h->slot_full = 1;
+    h->slot_file = h->cur_file;
+    h->slot_last = last;
+    if (last) {
+        /* this file's dead letters travel with its last chunk */
+        WBuf t = h->slot_bad;
+        h->slot_bad = h->s->helper_dec.bad;
+        h->s->helper_dec.bad = t;
+        wbuf_reset(&h->s->helper_dec.bad);
+    }
+    h->work = 1 - h->work;
+    *chunk = &h->bufs[h->work];
+    wbatch_reset(*chunk);
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return WEIR_OK;
+}
+
+static void *helper_main(void *arg) {
+    Helper *h = arg;
+    WFileSource *s = h->s;
+    int rc = WEIR_OK;
+    WBatch *chunk = &h->bufs[h->work];
+    for (int i = 1; i < s->n_cur && !rc; i += 2) {
+        h->cur_file = i;
+        rc = decode_entry(&s->helper_dec, &s->cur[i], &h->st, &chunk, helper_full, h, 1, &h->err);
+    }
+    pthread_mutex_lock(&h->mu);
+    h->rc = rc;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* Waits for the helper's chunks of file i and passes them on. */
+static int take_helper_file(Helper *h, int i, Direct *dc, WBuf *bad, WErr *err) {
+    int rc = WEIR_OK;
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        while (!(h->slot_full && h->slot_file == i) && !h->rc) pthread_cond_wait(&h->cv, &h->mu);
+        if (!(h->slot_full && h->slot_file == i)) {
+            rc = h->rc;
+            pthread_mutex_unlock(&h->mu);
+            if (rc == WEIR_ABORT) return rc;
+            werr_set(err, h->err.code, h->err.path[0] ? h->err.path : NULL, h->err.offset, h->err.line, h->err.col,
+                     "%s", h->err.msg);
+            return rc;
+        }
+        WBatch *b = &h->bufs[1 - h->work];
+        int last = h->slot_last;
+        pthread_mutex_unlock(&h->mu);
+        /* the helper fills the other buffer meanwhile */
+        if (wbatch_rows(b) > 0) {
+            dc->st->rows += wbatch_rows(b);
+            rc = dc->fn(dc->user, b, err);
+        }
+        pthread_mutex_lock(&h->mu);
+        if (last && !rc && h->slot_bad.len && wbuf_append(bad, h->slot_bad.data, h->slot_bad.len)) rc = nomem(err);
+        wbuf_reset(&h->slot_bad);
+        h->slot_full = 0;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        if (rc || last) return rc;
+    }
+}
+
+int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user, WSrcBatchStats *st, WErr *err) {
+    memset(st, 0, sizeof *st);
+    if (batch_id != s->cur_batch)
+        return werr_msg(err, WEIR_MISUSE, "the files of batch %" PRId64 " are not at hand", batch_id);
+    Decoder *d = &s->main_dec;
+    wbuf_reset(&d->bad);
+    int64_t bad0 = d->bad_count + s->helper_dec.bad_count;
+    int rc = WEIR_OK;
+    wbatch_reset(&s->chunk);
+    WBatch *chunk = &s->chunk;
+    Direct dc = {fn, user, st};
+    /* a second decoding thread pays off for batches of several files with real work in them */
+    int64_t bytes = 0;
+    for (int i = 0; i < s->n_cur; i++) bytes += s->cur[i].end - s->cur[i].start;
+    int parallel = s->decode_threads > 1 && s->n_cur >= 4 && bytes >= (1 << 20);
+    if (parallel && !s->helper_ready) {
+        rc = dec_open(s, &s->helper_dec, err);
+        if (!rc) s->helper_ready = 1;
+        else parallel = 0;
+    }
+    Helper h;
+    pthread_t th;
+    int started = 0;
+    if (!rc && parallel) {
+        memset(&h, 0, sizeof h);
+        h.s = s;
+        pthread_mutex_init(&h.mu, NULL);
+        pthread_cond_init(&h.cv, NULL);
+        wbuf_init(&h.slot_bad);
+        werr_init(&h.err);
+        wbuf_reset(&s->helper_dec.bad);
+        if (wbatch_init(&h.bufs[0], s->schema) || wbatch_init(&h.bufs[1], s->schema)) rc = nomem(err);
+        else if (pthread_create(&th, NULL, helper_main, &h) == 0) started = 1;
+        else parallel = 0;
+    }
+    for (int i = 0; i < s->n_cur && !rc; i++) {
+        s->files_opened++;
+        if (started && (i & 1)) {
+            /* keep file order: what the driver's thread holds goes first */
+            rc = direct_full(&dc, &chunk, 0, err);
+            if (!rc) rc = take_helper_file(&h, i, &dc, &d->bad, err);
+        } else {
+            rc = decode_entry(d, &s->cur[i], st, &chunk, direct_full, &dc, 0, err);
+        }
+    }
+    if (!rc) rc = direct_full(&dc, &chunk, 1, err);
+    if (started) {
+        pthread_mutex_lock(&h.mu);
+        h.cancel = 1;
+        pthread_cond_broadcast(&h.cv);
+        pthread_mutex_unlock(&h.mu);
+        pthread_join(th, NULL);
+        st->files_read += h.st.files_read;
+        st->files_skipped += h.st.files_skipped;
+        st->bytes_read += h.st.bytes_read;
+    }
+    if (parallel) {
+        wbatch_fini(&h.bufs[0]);
+        wbatch_fini(&h.bufs[1]);
+        wbuf_fini(&h.slot_bad);
+        pthread_mutex_destroy(&h.mu);
+        pthread_cond_destroy(&h.cv);
+    }
+    st->bad_records = d->bad_count + s->helper_dec.bad_count - bad0;
+    if (!rc && s->bad_path && d->bad.len > 0) {
+        char path[4096];
+        rc = wfs_mkdirs(s->bad_path, err);
+        snprintf(path, sizeof path, "%s/bad-%s-%" PRId64 ".jsonl", s->bad_path, s->query_name, batch_id);
+        if (!rc) rc = wfs_write_atomic(path, d->bad.data, d->bad.len, err);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- after commit */
+
+int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err) {
+    int rc = WEIR_OK;
+    if (s->clean_mode && batch_id == s->cur_batch) {
+        for (int i = 0; i < s->n_cur && !rc; i++) {
+            char *src = abs_path(s, s->cur[i].k->name);
+            if (!src) return nomem(err);
+            if (s->clean_mode == 2) {
+                if (unlink(src) != 0 && errno != ENOENT)
+                    fprintf(stderr, "weir: cleanSource: cannot delete %s: %s\n", src, strerror(errno));
+            } else {
+                size_t n = strlen(s->archive_dir) + strlen(s->cur[i].k->name) + 2;
+                char *dst = malloc(n);
+                if (!dst) {
+                    free(src);
+                    return nomem(err);
+                }
+                snprintf(dst, n, "%s/%s", s->archive_dir, s->cur[i].k->name);
+                char *slash = strrchr(dst, '/');
+                *slash = 0;
+                WErr e2;
+                werr_init(&e2);
+                int r2 = wfs_mkdirs(dst, &e2);
+                *slash = '/';
+                if (!r2 && rename(src, dst) != 0 && errno != ENOENT)
+                    fprintf(stderr, "weir: cleanSource: cannot move %s to %s: %s\n", src, dst, strerror(errno));
+                else if (r2) fprintf(stderr, "weir: cleanSource: %s\n", e2.msg);
+                free(dst);
+            }
+            free(src);
+        }
+    }
+    /* the batch's entries join the next segment */
+    if (!rc && batch_id == s->cur_batch && batch_id > s->last_committed) {
+        for (int i = 0; i < s->n_cur && !rc; i++)
+            if (push_entry(&s->recent, &s->n_recent, &s->cap_recent, s->cur[i])) rc = nomem(err);
+        s->last_committed = batch_id;
+    }
+    if (!rc && (batch_id + 1) % COMPACT_INTERVAL == 0 && batch_id > s->seg_end) rc = write_segment(s, batch_id, err);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reading a log for inspect */
+
+typedef struct InspectCtx {
+    WSrcLogFn fn;
+    void *user;
+} InspectCtx;
+
+static int inspect_entry(void *user, const char *name, size_t name_len, int64_t start, int64_t end, int64_t mtime,
+                         int64_t batch) {
+    InspectCtx *c = user;
+    char *nm = strndup(name, name_len);
+    if (!nm) return WEIR_NOMEM;
+    WSrcFile f = {nm, start, end, mtime, batch};
+    int rc = c->fn(c->user, &f);
+    free(nm);
+    return rc;
+}
+
+int wsrc_log_read(WCkpt *ck, WSrcLogFn fn, void *user, WErr *err) {
+    InspectCtx c = {fn, user};
+    return read_log(ck, wckpt_sources_dir(ck), inspect_entry, &c, NULL, NULL, NULL, 0, err);
+}

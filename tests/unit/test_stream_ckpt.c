@@ -1,0 +1,258 @@
+/*
+ * test_stream_ckpt.c - the checkpoint folder (stream/ckpt.h), its log JSON (stream/logjson.h) and trigger
+ * parsing (stream/trigger.h): Spark's file layout, read back after reopen, the planned-but-uncommitted
+ * batch found on restart, ordering rules, retention after 100 batches, and damaged files reported as
+ * WEIR_CORRUPT with the file's name instead of being trusted.
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/fs.h"
+#include "stream/ckpt.h"
+#include "stream/logjson.h"
+#include "stream/trigger.h"
+
+static int rm_entry(const char *p, const struct stat *sb, int f, struct FTW *w) {
+    (void)sb; (void)f; (void)w;
+    return remove(p);
+}
+
+static void put_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static int count_entries(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+static void test_logjson(void) {
+    WBuf b;
+    wbuf_init(&b);
+    const char bad_utf8[] = "a\xff\xfe" "b";
+    wbuf_putc(&b, '{');
+    wlogj_put_field_str(&b, "path", "dir/é \"q\"\n\\", strlen("dir/é \"q\"\n\\"));
+    wbuf_putc(&b, ',');
+    wlogj_put_field_str(&b, "raw", bad_utf8, 4);
+    wbuf_puts(&b, ",\"n\":-42,\"o\":{\"x\":[1,\"}\"]}}");
+    /* the non-UTF-8 value goes base64 under raw_b64: "a\xff\xfe" "b" = Yf/+Yg== */
+    CHECK(strstr(wbuf_cstr(&b), "\"raw_b64\":\"Yf/+Yg==\"") != NULL);
+    WLogObj o;
+    const char *what;
+    size_t at;
+    CHECK_EQ_INT(wlogj_parse(b.data, b.len, &o, &what, &at), 0);
+    WBuf scratch;
+    wbuf_init(&scratch);
+    size_t n = 0;
+    const char *p = wlogj_get_bytes(&o, "path", &n, &scratch);
+    CHECK(p && n == strlen("dir/é \"q\"\n\\") && !memcmp(p, "dir/é \"q\"\n\\", n));
+    p = wlogj_get_bytes(&o, "raw", &n, &scratch);
+    CHECK(p && n == 4 && !memcmp(p, bad_utf8, 4));
+    int64_t v = 0;
+    CHECK_EQ_INT(wlogj_get_i64(&o, "n", &v), 0);
+    CHECK_EQ_INT(v, -42);
+    const WLogMember *m = wlogj_member(&o, "o");
+    CHECK(m && !m->is_str && !strcmp(m->val, "{\"x\":[1,\"}\"]}"));
+    wlogj_fini(&o);
+    /* \u escapes, surrogate pairs */
+    const char *u = "{\"k\":\"\\u00e9\\ud83d\\ude00\"}";
+    CHECK_EQ_INT(wlogj_parse(u, strlen(u), &o, &what, &at), 0);
+    CHECK(o.n == 1 && !strcmp(o.m[0].val, "é\xf0\x9f\x98\x80"));
+    wlogj_fini(&o);
+    /* damaged objects fail with a reason, never crash */
+    const char *bads[] = {"", "{", "{\"a\":", "{\"a\":1", "{\"a\" 1}", "{\"a\":\"x}", "[1]", "{\"a\":1}x", "{\"a\":{]}"};
+    for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+        CHECK_EQ_INT(wlogj_parse(bads[i], strlen(bads[i]), &o, &what, &at), -1);
+        CHECK(what != NULL);
+        wlogj_fini(&o);
+    }
+    wbuf_fini(&b);
+    wbuf_fini(&scratch);
+}
+
+static void test_trigger(void) {
+    WTrigger t;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wtrigger_parse("once", &t, &err), 0);
+    CHECK_EQ_INT(t.kind, WTRIG_ONCE);
+    CHECK_EQ_INT(wtrigger_parse("AvailableNow", &t, &err), 0);
+    CHECK_EQ_INT(t.kind, WTRIG_AVAILABLE_NOW);
+    CHECK_EQ_INT(wtrigger_parse("1 second", &t, &err), 0);
+    CHECK(t.kind == WTRIG_PROCESSING_TIME && t.interval_ms == 1000);
+    CHECK_EQ_INT(wtrigger_parse("processingTime=2 minutes", &t, &err), 0);
+    CHECK_EQ_INT(t.interval_ms, 120000);
+    CHECK_EQ_INT(wtrigger_parse("0", &t, &err), 0);
+    CHECK_EQ_INT(t.interval_ms, 0);
+    CHECK_EQ_INT(wtrigger_parse("soon", &t, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "soon") != NULL);
+    int64_t ms;
+    CHECK(wdur_parse_ms("7d", &ms) == 0 && ms == 7 * 86400000LL);
+    CHECK(wdur_parse_ms("interval 10 seconds", &ms) == 0 && ms == 10000);
+    CHECK(wdur_parse_ms("1.5 h", &ms) == 0 && ms == 5400000);
+    CHECK(wdur_parse_ms("250", &ms) == 0 && ms == 250);
+    CHECK(wdur_parse_ms("ten seconds", &ms) == -1);
+    CHECK(wdur_parse_ms("5 fortnights", &ms) == -1);
+}
+
+static void test_ckpt(const char *root) {
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/ck", root);
+    WErr err;
+    werr_init(&err);
+    WCkpt *c = NULL;
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(strlen(wckpt_id(c)), 36);
+    char id[64];
+    snprintf(id, sizeof id, "%s", wckpt_id(c));
+    CHECK_EQ_INT(wckpt_last_planned(c), -1);
+    CHECK_EQ_INT(wckpt_last_committed(c), -1);
+    /* a second writer is refused while the first holds the checkpoint; a reader is not */
+    WCkpt *c2 = NULL;
+    CHECK_EQ_INT(wckpt_open(dir, &c2, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "in use by another running query") != NULL);
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &c2, &err), 0);
+    wckpt_close(c2);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    e.batch_id = 0;
+    e.watermark_ms = 0;
+    e.timestamp_ms = 1662464400123;
+    e.log_offset = 0;
+    wopts_set(&e.conf, "spark.sql.session.timeZone", "Europe/Paris");
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
+    /* a second plan before the commit is refused */
+    e.batch_id = 1;
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), WEIR_MISUSE);
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_write_commit(c, 0, 5000, &err), 0);
+    CHECK_EQ_INT(wckpt_write_commit(c, 0, 5000, &err), WEIR_MISUSE);
+    werr_clear(&err);
+    wckpt_offsets_fini(&e);
+    /* Spark's layout and text */
+    WBuf b;
+    wbuf_init(&b);
+    snprintf(path, sizeof path, "%s/offsets/0", dir);
+    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
+    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":1662464400123,"
+                                "\"conf\":{\"spark.sql.session.timeZone\":\"Europe/Paris\"}}\n{\"logOffset\":0}\n");
+    wbuf_reset(&b);
+    snprintf(path, sizeof path, "%s/commits/0", dir);
+    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
+    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"nextBatchWatermarkMs\":5000}\n");
+    /* batch 1 planned, then a "crash": the reopened checkpoint knows 1 must run again */
+    wckpt_offsets_init(&e);
+    e.batch_id = 1;
+    e.watermark_ms = 5000;
+    e.timestamp_ms = 1662464401000;
+    e.log_offset = 1;
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
+    wckpt_offsets_fini(&e);
+    wckpt_close(c);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_STR(wckpt_id(c), id);
+    CHECK_EQ_INT(wckpt_last_planned(c), 1);
+    CHECK_EQ_INT(wckpt_last_committed(c), 0);
+    wckpt_offsets_init(&e);
+    CHECK_EQ_INT(wckpt_read_offsets(c, 1, &e, &err), 0);
+    CHECK_EQ_INT(e.watermark_ms, 5000);
+    CHECK_EQ_INT(e.timestamp_ms, 1662464401000);
+    CHECK_EQ_INT(e.log_offset, 1);
+    wckpt_offsets_fini(&e);
+    int64_t wm = 0;
+    CHECK_EQ_INT(wckpt_read_commit(c, 0, &wm, &err), 0);
+    CHECK_EQ_INT(wm, 5000);
+    CHECK_EQ_INT(wckpt_write_commit(c, 1, 6000, &err), 0);
+    /* progress log: lines read back, a torn last line dropped */
+    CHECK_EQ_INT(wckpt_append_progress(c, 0, "{\"batchId\":0}", 13, &err), 0);
+    CHECK_EQ_INT(wckpt_append_progress(c, 1, "{\"batchId\":1}\n", 14, &err), 0);
+    snprintf(path, sizeof path, "%s/progress/0.jsonl", dir);
+    FILE *f = fopen(path, "a");
+    fputs("{\"batchId\":2,\"tor", f);
+    fclose(f);
+    wbuf_reset(&b);
+    CHECK_EQ_INT(wckpt_read_progress(c, &b, &err), 0);
+    CHECK_EQ_STR(wbuf_cstr(&b), "{\"batchId\":0}\n{\"batchId\":1}\n");
+    /* retention: 150 batches keep the last 101 entries (Spark's minBatchesToRetain = 100) */
+    for (int64_t n = 2; n < 150; n++) {
+        wckpt_offsets_init(&e);
+        e.batch_id = n;
+        CHECK(wckpt_write_offsets(c, &e, &err) == 0);
+        CHECK(wckpt_write_commit(c, n, 6000, &err) == 0);
+        CHECK(wckpt_purge(c, n, WCKPT_MIN_BATCHES_TO_RETAIN, &err) == 0);
+        wckpt_offsets_fini(&e);
+    }
+    snprintf(path, sizeof path, "%s/offsets", dir);
+    CHECK_EQ_INT(count_entries(path), 101);
+    snprintf(path, sizeof path, "%s/commits", dir);
+    CHECK_EQ_INT(count_entries(path), 101);
+    CHECK_EQ_INT(wckpt_oldest_retained(c), 49);
+    wckpt_close(c);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_committed(c), 149);
+    CHECK_EQ_INT(wckpt_oldest_retained(c), 49);
+    wckpt_close(c);
+    /* damage: garbled last offsets entry */
+    snprintf(path, sizeof path, "%s/offsets/149", dir);
+    put_file(path, "v1\n{\"batchWatermarkMs\":0,\"batchTimes");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "offsets/149") && strstr(err.msg, "damaged"));
+    /* damage: unknown version */
+    put_file(path, "v7\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":0}\n");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "version") != NULL);
+    put_file(path, "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":0}\n");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    wckpt_close(c);
+    /* damage: a commit for a batch never planned */
+    snprintf(path, sizeof path, "%s/commits/151", dir);
+    put_file(path, "v1\n{\"nextBatchWatermarkMs\":0}\n");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "never planned") != NULL);
+    unlink(path);
+    /* damage: empty commit file */
+    snprintf(path, sizeof path, "%s/commits/149", dir);
+    put_file(path, "");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "commits/149") != NULL);
+    /* damage: metadata without an id */
+    put_file(path, "v1\n{\"nextBatchWatermarkMs\":0}\n");
+    snprintf(path, sizeof path, "%s/metadata", dir);
+    put_file(path, "{\"idx\":1}");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "metadata") != NULL);
+    /* read-only open of something that is not a checkpoint */
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open_readonly(root, &c, &err), WEIR_IO);
+    wbuf_fini(&b);
+}
+
+int main(void) {
+    char root[] = "/tmp/weir-test-ckpt-XXXXXX";
+    CHECK(mkdtemp(root) != NULL);
+    test_logjson();
+    test_trigger();
+    test_ckpt(root);
+    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return check_summary();
+}

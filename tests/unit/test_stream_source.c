@@ -1,0 +1,606 @@
+/*
+ * test_stream_source.c - the streaming file source (stream/source_file.h) on real folders: each file taken
+ * once across restarts, hidden names and glob filters, per-trigger limits and ordering, the re-run of a
+ * planned batch with exactly its files, log compaction, discovery by inotify, growing JSON Lines files read
+ * by byte ranges, and bad input (malformed records, deleted and unreadable files) dead-lettered.
+ * Expected values are computed by hand from the files the test writes.
+ */
+#include <dirent.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/fs.h"
+#include "core/schema.h"
+#include "stream/ckpt.h"
+#include "stream/source_file.h"
+
+static char root[] = "/tmp/weir-test-src-XXXXXX";
+static char in_dir[600], ck_dir[600], log_dir[600], bad_dir[600];
+static WType schema;
+static WCkpt *ck;
+
+static int rm_entry(const char *p, const struct stat *sb, int f, struct FTW *w) {
+    (void)sb; (void)f; (void)w;
+    return remove(p);
+}
+
+/* Writes a JSON Lines file of records a = from..to-1 with an mtime `age_s` seconds in the past. */
+static void put_records(const char *name, int from, int to, int age_s) {
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", in_dir, name);
+    FILE *f = fopen(path, "w");
+    for (int i = from; i < to; i++) fprintf(f, "{\"a\": %d, \"s\": \"r%d\"}\n", i, i);
+    fclose(f);
+    struct timeval tv[2];
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= age_s;
+    tv[1] = tv[0];
+    utimes(path, tv);
+}
+
+static void put_text(const char *name, const char *text, int age_s) {
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", in_dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    struct timeval tv[2];
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= age_s;
+    tv[1] = tv[0];
+    utimes(path, tv);
+}
+
+typedef struct Sum {
+    int64_t rows, sum, nulls;
+} Sum;
+
+static int add_rows(void *user, const WBatch *b, WErr *err) {
+    (void)err;
+    Sum *s = user;
+    const WVec *a = &b->root.children[0];
+    for (int64_t i = 0; i < b->root.len; i++) {
+        s->rows++;
+        if (wvec_is_null(a, i)) s->nulls++;
+        else s->sum += wvec_i32(a, i);
+    }
+    return 0;
+}
+
+/* (Re)opens the checkpoint, as a restart does, then the source over it. */
+static WFileSource *open_src(WOpts *o) {
+    WFileSourceConfig cfg = {in_dir, "json", o, &schema, "UTC", "q"};
+    WErr err;
+    werr_init(&err);
+    wckpt_close(ck);
+    ck = NULL;
+    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
+    WFileSource *s = NULL;
+    int rc = wsrc_open(&cfg, ck, &s, &err);
+    if (rc) fprintf(stderr, "open: %s\n", err.msg);
+    CHECK_EQ_INT(rc, 0);
+    return s;
+}
+
+/* Plans batch n and makes its plan durable in offsets/n, as the driver does; returns the number of files. */
+static int plan_batch(WFileSource *s, int64_t n, int no_limits) {
+    WErr err;
+    werr_init(&err);
+    int nf = 0;
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    CHECK_EQ_INT(wsrc_plan(s, n, no_limits, &nf, &e.files, &err), 0);
+    if (nf) {
+        e.batch_id = n;
+        e.log_offset = n;
+        CHECK_EQ_INT(wckpt_write_offsets(ck, &e, &err), 0);
+    }
+    wckpt_offsets_fini(&e);
+    return nf;
+}
+
+/* Plans, reads and commits one batch (with retention, as the driver); returns the number of files. */
+static int run_batch(WFileSource *s, int64_t n, int no_limits, Sum *sum, WSrcBatchStats *st) {
+    WErr err;
+    werr_init(&err);
+    int nf = plan_batch(s, n, no_limits);
+    if (!nf) return 0;
+    WSrcBatchStats st0;
+    CHECK_EQ_INT(wsrc_read_batch(s, n, add_rows, sum, st ? st : &st0, &err), 0);
+    CHECK_EQ_INT(wckpt_write_commit(ck, n, 0, &err), 0);
+    CHECK_EQ_INT(wsrc_after_commit(s, n, &err), 0);
+    CHECK_EQ_INT(wckpt_purge(ck, n, WCKPT_MIN_BATCHES_TO_RETAIN, &err), 0);
+    return nf;
+}
+
+static void fresh_checkpoint(void) {
+    wckpt_close(ck);
+    ck = NULL;
+    nftw(ck_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int count_entries(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+static void test_once_and_restart(void) {
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "maxFilesPerTrigger", "2");
+    put_records("f1.json", 0, 10, 30);   /* oldest */
+    put_records("f2.json", 10, 20, 20);
+    put_records("f3.json", 20, 30, 10);
+    put_records(".hidden.json", 100, 110, 30);
+    put_records("_temp.json", 200, 210, 30);
+    WFileSource *s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 3);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 2); /* the two oldest, maxFilesPerTrigger 2 */
+    CHECK_EQ_INT(sum.rows, 20);
+    CHECK_EQ_INT(sum.sum, 190);                       /* 0 + ... + 19 */
+    const WSrcFile *files;
+    int n;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_batch_files(s, 0, &files, &n, &err), 0);
+    CHECK(n == 2 && !strcmp(files[0].name, "f1.json") && !strcmp(files[1].name, "f2.json"));
+    /* batch 1 planned and logged, then a crash before it ran */
+    CHECK_EQ_INT(plan_batch(s, 1, 0), 1);
+    wsrc_close(s);
+    put_records("f4.json", 30, 40, 5);
+    s = open_src(&o);
+    /* the re-run of batch 1 has exactly its logged file, not f4 */
+    CHECK_EQ_INT(wsrc_batch_files(s, 1, &files, &n, &err), 0);
+    CHECK(n == 1 && !strcmp(files[0].name, "f3.json"));
+    WSrcBatchStats st;
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(wsrc_read_batch(s, 1, add_rows, &sum, &st, &err), 0);
+    CHECK_EQ_INT(sum.sum, 245);                       /* 20 + ... + 29 */
+    CHECK_EQ_INT(wckpt_write_commit(ck, 1, 0, &err), 0);
+    CHECK_EQ_INT(wsrc_after_commit(s, 1, &err), 0);
+    /* restart did not read any taken file: only f4 is new */
+    CHECK_EQ_INT(wsrc_files_opened(s), 1);
+    CHECK_EQ_INT(wsrc_ready(s), 1);
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 2, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 345);
+    wsrc_close(s);
+    /* a crash after choosing batch 3's files but before its plan was durable: they are planned again */
+    put_records("f5.json", 40, 41, 1);
+    s = open_src(&o);
+    int nf = 0;
+    WBuf lines;
+    wbuf_init(&lines);
+    CHECK_EQ_INT(wsrc_plan(s, 3, 0, &nf, &lines, &err), 0);
+    CHECK_EQ_INT(nf, 1);
+    CHECK(strstr(wbuf_cstr(&lines), "{\"path\":\"f5.json\",\"size\":") == wbuf_cstr(&lines));
+    wbuf_fini(&lines);
+    wsrc_close(s);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 1);
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
+static void test_limits_order_glob(void) {
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "latestFirst", "true");
+    wopts_set(&o, "maxBytesPerTrigger", "1");          /* at least one file per batch anyway */
+    wopts_set(&o, "pathGlobFilter", "*.jsonl");
+    put_records("g1.jsonl", 1, 2, 30);
+    put_records("g2.jsonl", 2, 3, 20);
+    put_records("g3.txt", 1000, 1001, 10);
+    fresh_checkpoint();
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 2);                          /* newest first: g2 */
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 3);
+    CHECK_EQ_INT(run_batch(s, 2, 0, &sum, NULL), 0);   /* g3.txt never matches */
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
+static int count_cb(void *user, const WSrcFile *f) {
+    (void)f;
+    (*(int *)user)++;
+    return 0;
+}
+
+static void test_compaction(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "maxFilesPerTrigger", "1");
+    wopts_set(&o, "pathGlobFilter", "c*");
+    for (int i = 0; i < 230; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "c%03d.json", i);
+        put_records(name, i, i + 1, 1000 - i);
+    }
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    for (int i = 0; i < 35; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 595);                        /* 0 + ... + 34 */
+    wsrc_close(s);
+    /* 35 batches: segments 0-9 and 10-19 merged into 0-19, then 20-29; 30..34 still in offsets/ */
+    char p[800];
+    snprintf(p, sizeof p, "%s/0-19.compact", log_dir);
+    CHECK(wfs_exists(p));
+    snprintf(p, sizeof p, "%s/20-29.compact", log_dir);
+    CHECK(wfs_exists(p));
+    CHECK_EQ_INT(count_entries(log_dir), 2);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 195);
+    CHECK_EQ_INT(wsrc_files_opened(s), 0);
+    /* 230 batches: retention has removed offsets/0..128; the log is whole from segments + offsets */
+    for (int i = 35; i < 230; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
+    wsrc_close(s);
+    CHECK(count_entries(log_dir) <= 4);                /* 0-159, 160-199, 200-219 */
+    snprintf(p, sizeof p, "%s/0-159.compact", log_dir);
+    CHECK(wfs_exists(p));
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    CHECK_EQ_INT(wsrc_files_known(s), 230);
+    wsrc_close(s);
+    int entries = 0;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
+    CHECK_EQ_INT(entries, 230);
+    /* a merge interrupted after the merged segment was written: its inputs are ignored and removed */
+    snprintf(p, sizeof p, "%s/200-209.compact", log_dir);
+    FILE *f = fopen(p, "w");
+    fputs("v1\n{\"path\":\"ghost.json\",\"size\":1,\"timestamp\":1,\"batchId\":205}\n", f);
+    fclose(f);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_files_known(s), 230);
+    CHECK(!wfs_exists(p));
+    wsrc_close(s);
+    /* a damaged segment is reported with its name */
+    snprintf(p, sizeof p, "%s/200-219.compact", log_dir);
+    f = fopen(p, "w");
+    fputs("v1\n{\"path\":\"c200.json\",\"size\":", f);
+    fclose(f);
+    WFileSourceConfig cfg = {in_dir, "json", &o, &schema, "UTC", "q"};
+    WFileSource *bad = NULL;
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "200-219.compact") != NULL);
+    wopts_fini(&o);
+}
+
+static void test_inotify_growing_bad(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "n*");
+    wopts_set(&o, "badRecordsPath", bad_dir);
+    wopts_set(&o, "mode", "DROPMALFORMED");
+    WFileSource *s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    /* a file written after start is found by its close event, without a rescan */
+    put_records("n1.json", 1, 4, 0);
+    struct pollfd p = {wsrc_fd(s), POLLIN, 0};
+    CHECK(poll(&p, 1, 2000) == 1);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(wsrc_ready(s), 1);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 6);
+    /* it grows: only the appended range is read in the next batch */
+    char path[800];
+    snprintf(path, sizeof path, "%s/n1.json", in_dir);
+    FILE *f = fopen(path, "a");
+    fputs("{\"a\": 100}\n{\"a\": 200}\n", f);
+    fclose(f);
+    CHECK(poll(&p, 1, 2000) == 1);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.rows, 2);
+    CHECK_EQ_INT(sum.sum, 300);
+    /* a new file renamed over the taken name is not read (names are taken once) */
+    put_records(".n1.tmp", 500, 510, 0);
+    char tmp[800];
+    snprintf(tmp, sizeof tmp, "%s/.n1.tmp", in_dir);
+    CHECK_EQ_INT(rename(tmp, path), 0);
+    CHECK(poll(&p, 1, 2000) == 1);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    /* bad input: a malformed record, binary garbage, non-UTF-8, an empty file, a file deleted after it was
+     * planned; none stops the batch, each is dead-lettered */
+    put_text("n2.json", "{\"a\": 7}\n{\"a\": tru\n{\"a\": 8}\n", 0);
+    put_text("n3.json", "\x01\x02\xff\xfe\x00garbage", 0);
+    put_text("n4.json", "{\"a\": 9, \"s\": \"caf\xe9\"}\n", 0);
+    put_text("n5.json", "", 0);
+    put_records("n6.json", 50, 51, 0);
+    struct timespec ts = {0, 200 * 1000000};
+    nanosleep(&ts, NULL);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(wsrc_ready(s), 5);
+    CHECK_EQ_INT(plan_batch(s, 2, 0), 5);
+    snprintf(path, sizeof path, "%s/n6.json", in_dir);
+    unlink(path);
+    WSrcBatchStats st;
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(wsrc_read_batch(s, 2, add_rows, &sum, &st, &err), 0);
+    CHECK_EQ_INT(sum.sum, 15);                         /* 7 + 8 survive */
+    CHECK_EQ_INT(st.files_skipped, 1);
+    CHECK_EQ_INT(st.files_read, 4);
+    CHECK(st.bad_records >= 3);                        /* line 2 of n2, n3, n4 */
+    WBuf b;
+    wbuf_init(&b);
+    snprintf(path, sizeof path, "%s/bad-q-2.jsonl", bad_dir);
+    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
+    const char *t = wbuf_cstr(&b);
+    CHECK(strstr(t, "n2.json\",\"line\":2,\"offset\":9,") != NULL);
+    CHECK(strstr(t, "\"record\":\"{\\\"a\\\": tru\"") != NULL);
+    CHECK(strstr(t, "n3.json") != NULL);
+    CHECK(strstr(t, "n4.json") != NULL);
+    CHECK(strstr(t, "n6.json\",\"line\":0,\"offset\":0,\"reason\":\"the file was deleted after it was found\"") != NULL);
+    wbuf_fini(&b);
+    /* an unreadable file (only meaningful when not running as root) */
+    if (geteuid() != 0) {
+        put_records("n7.json", 1, 2, 0);
+        snprintf(path, sizeof path, "%s/n7.json", in_dir);
+        chmod(path, 0);
+        nanosleep(&ts, NULL);
+        CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+        CHECK_EQ_INT(wckpt_write_commit(ck, 2, 0, &err), 0);
+        CHECK_EQ_INT(plan_batch(s, 3, 0), 1);
+        CHECK_EQ_INT(wsrc_read_batch(s, 3, add_rows, &sum, &st, &err), 0);
+        CHECK_EQ_INT(st.files_skipped, 1);
+        chmod(path, 0644);
+    }
+    wsrc_close(s);
+    int entries = 0;
+    CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
+    CHECK_EQ_INT(entries, geteuid() != 0 ? 8 : 7);
+    wopts_fini(&o);
+}
+
+static void test_clean_source(void) {
+    fresh_checkpoint();
+    char arch[800], p[900];
+    snprintf(arch, sizeof arch, "%s/archive", root);
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "z*");
+    wopts_set(&o, "cleanSource", "archive");
+    wopts_set(&o, "sourceArchiveDir", arch);
+    put_records("z1.json", 5, 7, 10);
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 11);
+    snprintf(p, sizeof p, "%s/z1.json", in_dir);
+    CHECK(!wfs_exists(p));                             /* moved away after the commit */
+    snprintf(p, sizeof p, "%s/z1.json", arch);
+    CHECK(wfs_exists(p));
+    wsrc_close(s);
+    /* delete */
+    wopts_set(&o, "cleanSource", "delete");
+    put_records("z2.json", 1, 2, 10);
+    s = open_src(&o);
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    snprintf(p, sizeof p, "%s/z2.json", in_dir);
+    CHECK(!wfs_exists(p));
+    /* the taken set still remembers both: a restart takes nothing */
+    wsrc_close(s);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    CHECK_EQ_INT(wsrc_files_known(s) >= 2, 1);
+    wsrc_close(s);
+    /* an archive inside the source folder is refused, as in Spark */
+    wopts_set(&o, "cleanSource", "archive");
+    snprintf(arch, sizeof arch, "%s/sub", in_dir);
+    wopts_set(&o, "sourceArchiveDir", arch);
+    WFileSourceConfig cfg = {in_dir, "json", &o, &schema, "UTC", "q"};
+    WErr err;
+    werr_init(&err);
+    WFileSource *bad = NULL;
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "inside the source folder") != NULL);
+    /* bad option values name the option */
+    wopts_set(&o, "cleanSource", "shred");
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "cleanSource") != NULL);
+    wopts_set(&o, "cleanSource", "off");
+    wopts_set(&o, "maxFileAge", "forever");
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "maxFileAge") != NULL);
+    wopts_fini(&o);
+}
+
+static void test_max_file_age(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "m*");
+    wopts_set(&o, "maxFileAge", "1 hour");
+    put_records("m_old.json", 1, 2, 7200);             /* two hours older than the newest */
+    put_records("m_new.json", 2, 3, 0);
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    /* m_new was just written: listed files wait until they are fileStableMs (1 s) old */
+    struct timespec ts = {1, 100 * 1000000};
+    nanosleep(&ts, NULL);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 2);                          /* only m_new */
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
+/* Big batches are decoded by two threads; rows, counts and dead letters must be exactly those of one. */
+typedef struct Order {
+    int64_t rows, sum, last, out_of_order;
+} Order;
+
+static int check_order(void *user, const WBatch *b, WErr *err) {
+    (void)err;
+    Order *o = user;
+    const WVec *a = &b->root.children[0];
+    for (int64_t i = 0; i < b->root.len; i++) {
+        o->rows++;
+        if (wvec_is_null(a, i)) continue;
+        int64_t v = wvec_i32(a, i);
+        o->sum += v;
+        if (v < o->last) o->out_of_order++;
+        o->last = v;
+    }
+    return 0;
+}
+
+static void test_parallel_decode(void) {
+    for (int threads = 1; threads <= 2; threads++) {
+        fresh_checkpoint();
+        WOpts o;
+        wopts_init(&o);
+        wopts_set(&o, "pathGlobFilter", "p*");
+        wopts_set(&o, "decodeThreads", threads == 1 ? "1" : "2");
+        wopts_set(&o, "badRecordsPath", bad_dir);
+        wopts_set(&o, "mode", "DROPMALFORMED");
+        /* 7 files of 30,000 rows (~0.9 MB in all), a = 0 .. 209,999 in file order, a bad line in files 1 and 4 */
+        for (int f = 0; f < 7; f++) {
+            char name[32], path[900];
+            snprintf(name, sizeof name, "p%d.json", f);
+            snprintf(path, sizeof path, "%s/%s", in_dir, name);
+            FILE *fp = fopen(path, "w");
+            for (int i = f * 30000; i < (f + 1) * 30000; i++) {
+                fprintf(fp, "{\"a\": %d}\n", i);
+                if (i == f * 30000 + 7 && (f == 1 || f == 4)) fprintf(fp, "{\"a\": bad%d}\n", f);
+            }
+            fclose(fp);
+            struct timeval tv[2];
+            gettimeofday(&tv[0], NULL);
+            tv[0].tv_sec -= 100 - f;
+            tv[1] = tv[0];
+            utimes(path, tv);
+        }
+        WFileSource *s = open_src(&o);
+        CHECK_EQ_INT(plan_batch(s, 0, 0), 7);
+        Order ord = {0, 0, -1, 0};
+        WSrcBatchStats st;
+        WErr err;
+        werr_init(&err);
+        CHECK_EQ_INT(wsrc_read_batch(s, 0, check_order, &ord, &st, &err), 0);
+        CHECK_EQ_INT(ord.rows, 210000);
+        CHECK_EQ_INT(ord.sum, 22049895000LL);          /* 0 + ... + 209,999 */
+        CHECK_EQ_INT(ord.out_of_order, 0);             /* file order kept */
+        CHECK_EQ_INT(st.rows, 210000);
+        CHECK_EQ_INT(st.files_read, 7);
+        CHECK_EQ_INT(st.bad_records, 2);
+        WBuf b;
+        wbuf_init(&b);
+        char path[900];
+        snprintf(path, sizeof path, "%s/bad-q-0.jsonl", bad_dir);
+        CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
+        const char *t = wbuf_cstr(&b);
+        const char *b1 = strstr(t, "bad1"), *b4 = strstr(t, "bad4");
+        CHECK(b1 && b4 && b1 < b4);
+        CHECK(strstr(t, "p1.json\",\"line\":9,") != NULL);
+        wbuf_fini(&b);
+        wsrc_close(s);
+        for (int f = 0; f < 7; f++) {
+            snprintf(path, sizeof path, "%s/p%d.json", in_dir, f);
+            unlink(path);
+        }
+        wopts_fini(&o);
+    }
+}
+
+static void test_recursive(void) {
+    fresh_checkpoint();
+    char sub[900], path[1000];
+    WErr err;
+    werr_init(&err);
+    snprintf(sub, sizeof sub, "%s/r_a/deep", in_dir);
+    CHECK_EQ_INT(wfs_mkdirs(sub, &err), 0);
+    snprintf(path, sizeof path, "%s/r_a/_hidden", in_dir);
+    CHECK_EQ_INT(wfs_mkdirs(path, &err), 0);
+    put_records("r_a/deep/r1.json", 1, 2, 10);
+    put_records("r_a/_hidden/r2.json", 100, 101, 10);     /* inside a '_' folder: ignored */
+    put_records("r_top.json", 2, 3, 10);
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "r*");
+    WFileSource *s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 1);                         /* without recursiveFileLookup: the top only */
+    wsrc_close(s);
+    fresh_checkpoint();
+    wopts_set(&o, "recursiveFileLookup", "true");
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_ready(s), 2);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 2);
+    CHECK_EQ_INT(sum.sum, 3);
+    /* a folder created later is watched too */
+    snprintf(sub, sizeof sub, "%s/r_b", in_dir);
+    CHECK_EQ_INT(wfs_mkdirs(sub, &err), 0);
+    struct pollfd p = {wsrc_fd(s), POLLIN, 0};
+    CHECK(poll(&p, 1, 2000) == 1);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    put_records("r_b/r3.json", 40, 41, 0);
+    for (int i = 0; i < 20 && wsrc_ready(s) == 0; i++) {
+        poll(&p, 1, 100);
+        CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    }
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 40);
+    const WSrcFile *files;
+    int n;
+    CHECK_EQ_INT(wsrc_batch_files(s, 1, &files, &n, &err), 0);
+    CHECK(n == 1 && !strcmp(files[0].name, "r_b/r3.json"));
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
+int main(void) {
+    CHECK(mkdtemp(root) != NULL);
+    snprintf(in_dir, sizeof in_dir, "%s/in", root);
+    snprintf(ck_dir, sizeof ck_dir, "%s/ck", root);
+    snprintf(log_dir, sizeof log_dir, "%s/ck/sources/0", root);
+    snprintf(bad_dir, sizeof bad_dir, "%s/bad", root);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wfs_mkdirs(in_dir, &err), 0);
+    const char *ddl = "a INT, s STRING";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &schema, &err), 0);
+    test_once_and_restart();
+    test_limits_order_glob();
+    test_compaction();
+    test_inotify_growing_bad();
+    test_clean_source();
+    test_max_file_age();
+    test_parallel_decode();
+    test_recursive();
+    wtype_fini(&schema);
+    wckpt_close(ck);
+    nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return check_summary();
+}
