@@ -36,6 +36,7 @@
 #include "formats/badrec.h"
 #include "formats/csv.h"
 #include "formats/json.h"
+#include "formats/parquet.h"
 #include "stream/ckpt.h"
 #include "stream/logjson.h"
 #include "stream/manifest.h"
@@ -252,6 +253,7 @@ static char *abs_path(const WFileSource *s, const char *rel) {
 /* Looks at the first non-blank byte: a JSON array or a multi-line file cannot be read from the middle. */
 static int is_line_based(const WFileSource *s, const char *path) {
     if (!strcasecmp(s->format, "csv")) return 1;
+    if (!strcasecmp(s->format, "parquet")) return 0; /* the footer is at the end: read only whole files */
     const char *ml = wopts_get((WOpts *)&s->opts, "multiLine");
     if (ml && !strcasecmp(ml, "true")) return 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -914,9 +916,9 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     if (!rc && !wopts_get(&s->opts, "timeZone") && cfg->time_zone && wopts_set(&s->opts, "timeZone", cfg->time_zone))
         rc = nomem(err);
     if (!rc) rc = read_options(s, err);
-    if (!rc && strcasecmp(s->format, "json") && strcasecmp(s->format, "csv"))
-        rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a '%s' folder cannot be read as a stream yet (json and csv "
-                      "can)", s->format);
+    if (!rc && strcasecmp(s->format, "json") && strcasecmp(s->format, "csv") && strcasecmp(s->format, "parquet"))
+        rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a '%s' folder cannot be read as a stream (json, csv and "
+                      "parquet can)", s->format);
     if (!rc) rc = dec_open(s, &s->main_dec, err);
     if (!rc) {
         if (wbatch_init(&s->chunk, s->schema)) rc = nomem(err);
@@ -1133,6 +1135,69 @@ static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, c
 /* Called when *chunk is full (or the input ends): hands it on and gives the decoder an empty one. */
 typedef int (*ChunkFn)(void *user, WBatch **chunk, int last, WErr *err);
 
+/* A Parquet file of the folder: its columns are matched to the table's by name (case-insensitive, as
+ * Spark resolves them); a table column the file lacks is NULL, as Spark reads it. A file that is not
+ * valid Parquet, or whose column has another type than the table's, is dead-lettered whole. */
+static int decode_parquet(Decoder *d, const char *path, const char *data, size_t len, WSrcBatchStats *st,
+                          WBatch **chunk, ChunkFn on_full, void *user, int flush_last, WErr *err) {
+    WFileSource *s = d->s;
+    WPqReader *r = NULL;
+    WErr perr;
+    werr_init(&perr);
+    if (wpq_reader_open_mem(data, len, path, &r, &perr)) {
+        bad_file(d, path, perr.msg, st);
+        return flush_last ? on_full(user, chunk, 1, err) : WEIR_OK;
+    }
+    const WType *fs = wpq_reader_schema(r);
+    int nf = s->schema->n_fields;
+    int *map = malloc(sizeof *map * (size_t)(nf ? nf : 1));
+    if (!map) {
+        wpq_reader_close(r);
+        return nomem(err);
+    }
+    char why[512] = "";
+    for (int i = 0; i < nf && !why[0]; i++) {
+        const WField *tf = &s->schema->fields[i];
+        map[i] = wtype_field_index_ci(fs, tf->name, strlen(tf->name));
+        if (map[i] >= 0 && !wtype_equal(&fs->fields[map[i]].type, &tf->type))
+            snprintf(why, sizeof why, "column %s is %s in the file and %s in the table", tf->name,
+                     wtype_name(fs->fields[map[i]].type.id), wtype_name(tf->type.id));
+    }
+    WBatch fb;
+    int rc = WEIR_OK, have_fb = 0;
+    if (why[0]) {
+        bad_file(d, path, why, st);
+    } else if (wbatch_init(&fb, fs)) {
+        rc = nomem(err);
+    } else {
+        have_fb = 1;
+        for (;;) {
+            int64_t got = 0;
+            werr_clear(&perr);
+            if (wpq_reader_next(r, &fb, CHUNK_ROWS, &got, &perr)) {
+                /* rows already handed on stay (they were read correctly); the rest of the file is reported */
+                bad_file(d, path, perr.msg, st);
+                break;
+            }
+            if (got == 0) break;
+            for (int64_t row = 0; row < got && !rc; row++) {
+                if (wbatch_rows(*chunk) >= CHUNK_ROWS && (rc = on_full(user, chunk, 0, err))) break;
+                rc = wbatch_begin_row(*chunk);
+                for (int i = 0; i < nf && !rc; i++)
+                    rc = map[i] >= 0 ? wvec_append_from(wbatch_col(*chunk, i), &fb.root.children[map[i]], row)
+                                     : wvec_append_null(wbatch_col(*chunk, i));
+                if (rc == WEIR_NOMEM) rc = nomem(err);
+            }
+            if (rc) break;
+        }
+    }
+    if (!rc && flush_last) rc = on_full(user, chunk, 1, err);
+    if (have_fb) wbatch_fini(&fb);
+    free(map);
+    wpq_reader_close(r);
+    return rc;
+}
+
 /* Decodes the range of one log entry, in chunks of at most CHUNK_ROWS rows; a file that cannot be read is
  * dead-lettered and skipped. The partial chunk at the end stays with the caller unless `flush_last`. */
 static int decode_entry(Decoder *d, const Entry *e, WSrcBatchStats *st, WBatch **chunk, ChunkFn on_full, void *user,
@@ -1152,6 +1217,12 @@ static int decode_entry(Decoder *d, const Entry *e, WSrcBatchStats *st, WBatch *
     st->bytes_read += (int64_t)d->data.len;
     d->cur_file = path;
     const char *data = d->data.data ? d->data.data : "";
+    if (!strcasecmp(s->format, "parquet")) {
+        rc = decode_parquet(d, path, data, d->data.len, st, chunk, on_full, user, flush_last, err);
+        d->cur_file = NULL;
+        free(path);
+        return rc;
+    }
     if (d->json) wjson_begin(d->json, path, data, d->data.len);
     WCsvReader *csv = (e->start > 0 && d->csv_nohdr) ? d->csv_nohdr : d->csv;
     if (csv) wcsv_begin(csv, path, data, d->data.len);

@@ -26,7 +26,9 @@
  * 7 days: files older than the newest file seen minus this are ignored), pathGlobFilter (fnmatch on the
  * file name), recursiveFileLookup, cleanSource (off | archive | delete) with sourceArchiveDir,
  * badRecordsPath (every malformed record, and every file that cannot be read, as a JSON Lines entry),
- * plus the decoder's options (formats/json.h, formats/csv.h). weir's own: rescanInterval (10 seconds),
+ * plus the decoder's options (formats/json.h, formats/csv.h). Formats json, csv and parquet; a Parquet
+ * file is read whole (never as a growing file), its columns matched to the table's by name (a missing
+ * one is NULL), and a damaged file or one whose column types differ from the table's is dead-lettered. weir's own: rescanInterval (10 seconds),
  * fileStableMs (1000), decodeThreads (2: a batch of several files over 1 MB is decoded by two threads).
  */
 #ifndef WEIR_STREAM_SOURCE_FILE_H
