@@ -332,18 +332,6 @@ static void on_signal(int sig) {
     stop_requested = 1;
 }
 
-static int64_t wall_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Highest n of file_<n>.json* already in dir (0 if none), so new names sort after old ones. */
 static int64_t highest_index(const char *dir) {
     DIR *d = opendir(dir);
@@ -432,7 +420,7 @@ int cmd_gen(int argc, char **argv) {
         return 1;
     }
     Rng rng;
-    rng_seed(&rng, o.have_seed ? o.seed : (uint64_t)wall_us() ^ ((uint64_t)getpid() << 32));
+    rng_seed(&rng, o.have_seed ? o.seed : (uint64_t)wtime_now_us() ^ ((uint64_t)getpid() << 32));
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -454,12 +442,12 @@ int cmd_gen(int argc, char **argv) {
     WBuf buf;
     wbuf_init(&buf);
     int64_t k = 0; /* record index over the run: the synthetic clock */
-    int64_t t0 = mono_us();
+    int64_t t0 = wtime_mono_us();
     rc = 0;
     for (int64_t f = 0; (o.files < 0 || f < o.files) && !stop_requested; f++) {
         if (f > 0 && o.interval_us > 0) {
             int64_t due = t0 + f * o.interval_us;
-            for (int64_t now = mono_us(); now < due && !stop_requested; now = mono_us()) {
+            for (int64_t now = wtime_mono_us(); now < due && !stop_requested; now = wtime_mono_us()) {
                 struct timespec ts = {(time_t)((due - now) / 1000000), (long)((due - now) % 1000000) * 1000};
                 nanosleep(&ts, NULL);
             }
@@ -488,7 +476,7 @@ int cmd_gen(int argc, char **argv) {
                 break;
             }
             int64_t t = o.have_start ? o.start_us + k * o.step_us + (o.step_us > 0 ? rng_range(&rng, 0, o.step_us - 1) : 0)
-                                     : wall_us();
+                                     : wtime_now_us();
             if (o.late_fraction > 0 && rng_unit(&rng) < o.late_fraction) {
                 t -= rng_range(&rng, 1, o.max_late_us);
                 fst.late++;

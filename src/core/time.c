@@ -8,6 +8,7 @@
  */
 #include "core/time_int.h"
 
+#include <time.h>
 #include <string.h>
 
 int64_t wtime_days_from_civil(int64_t y, unsigned m, unsigned d) {
@@ -341,4 +342,16 @@ int wtime_parse_date(const char *s, size_t n, int32_t *out_days) {
     if (days > INT32_MAX || days < INT32_MIN) return WEIR_PARSE;
     *out_days = (int32_t)days;
     return WEIR_OK;
+}
+
+int64_t wtime_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t wtime_mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

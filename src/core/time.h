@@ -40,6 +40,11 @@ int64_t wtz_local_to_utc(const WTz *tz, int64_t local_us);
 int64_t wtime_days_from_civil(int64_t y, unsigned m, unsigned d);
 void wtime_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
+/* The clocks: wall time in microseconds since the epoch (a TIMESTAMP: current_timestamp, progress
+ * times), and a monotonic clock in microseconds for durations and deadlines. */
+int64_t wtime_now_us(void);
+int64_t wtime_mono_us(void);
+
 /* ISO 8601 reading and writing (see above). Parse functions return WEIR_OK or WEIR_PARSE. */
 int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_us);
 int wtime_parse_date(const char *s, size_t n, int32_t *out_days);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/time.h"
 #include "exec/hll.h"
 #include "exec/watermark.h"
 #include "exec/xsum.h"
@@ -112,12 +113,6 @@ static inline void bit_set(uint8_t *r, int b, int on) {
     uint64_t *x = bits_of(r);
     if (on) *x |= UINT64_C(1) << b;
     else *x &= ~(UINT64_C(1) << b);
-}
-
-static int64_t now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int is_flat(WTypeId t) { return t != WT_STRUCT && t != WT_NULL; }
@@ -2015,7 +2010,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     if (flush) wwatermark_finish(&op->wm);
 
     /* state delta: changed groups that survive, then the groups that expire */
-    int64_t t0 = now_us();
+    int64_t t0 = wtime_mono_us();
     if (op->st) {
         wstate_begin(op->st, batch);
         /* sessions merged away first, then the changed groups (a survivor keeps its id) */
@@ -2067,7 +2062,7 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
             if (rc) return rc;
         }
     }
-    st->state_write_us = now_us() - t0;
+    st->state_write_us = wtime_mono_us() - t0;
     st->state_bytes_written = op->st ? (int64_t)(wstate_bytes_written(op->st) - written0) : 0;
     st->num_rows_total = op->n;
     st->total_dropped_by_watermark = op->total_dropped;

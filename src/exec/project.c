@@ -5,6 +5,7 @@
  * pass the filter are copied into the output batch, one column at a time.
  */
 #include "exec/project.h"
+#include "core/time.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,10 +177,7 @@ fail:
 }
 
 int wproject_run(WProject *p, const WBatch *in, WBatch *out, WErr *err) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-    return wproject_run_at(p, in, out, now, err);
+    return wproject_run_at(p, in, out, wtime_now_us(), err);
 }
 
 int wproject_event_time(WProject *p, const WBatch *in, WEventTimeStats *out, WErr *err) {

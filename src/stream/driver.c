@@ -71,18 +71,6 @@ typedef struct Query {
     pthread_mutex_t *lock;
 } Query;
 
-static int64_t now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ---------------------------------------------------------------- configuration */
 
 int wdriver_checkpoint_dir(const WScript *s, const WQueryPlan *q, char *out, size_t cap, int *is_temp, WErr *err) {
@@ -238,17 +226,17 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
     const WSrcFile *files;
     int n_files = 0;
     int rc = wsrc_batch_files(q->src, n, &files, &n_files, err);
-    int64_t t = mono_us();
+    int64_t t = wtime_mono_us();
     if (!rc) rc = q->sink_ops->begin(q->sink, n, &skip, err);
     if (!rc && !skip) {
         rc = wsrc_read_batch(q->src, n, on_rows, q, &st, err);
-        int64_t t2 = mono_us();
+        int64_t t2 = wtime_mono_us();
         ph->get_batch = t2 - t;
         t = t2;
         if (!rc) rc = q->sink_ops->commit(q->sink, n, &ss, err);
         if (rc) q->sink_ops->abort(q->sink, n);
     }
-    ph->add_batch = mono_us() - t;
+    ph->add_batch = wtime_mono_us() - t;
     /* the next watermark: max event time seen minus the delay; it never moves back */
     q->next_watermark_ms = q->watermark_ms;
     const WBoundSelect *sel = q->plan->select;
@@ -256,12 +244,12 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
         int64_t wm = (q->ev_max - sel->wm_delay_micros - (int64_t)sel->wm_delay_months * 30 * 86400000000LL) / 1000;
         if (wm > q->next_watermark_ms) q->next_watermark_ms = wm;
     }
-    t = mono_us();
+    t = wtime_mono_us();
     if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
     if (!rc) rc = wsrc_after_commit(q->src, n, err);
     if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
-    ph->commit = mono_us() - t;
-    ph->total = mono_us() - ph->start_us;
+    ph->commit = wtime_mono_us() - t;
+    ph->total = wtime_mono_us() - ph->start_us;
     if (!rc) {
         progress(q, ph, &st, &ss, n_files); /* reports the watermark batch N ran with, as Spark */
         q->watermark_ms = q->next_watermark_ms;
@@ -274,21 +262,21 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
 static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
     Phase ph;
     memset(&ph, 0, sizeof ph);
-    ph.start_us = mono_us();
-    ph.wall_us = now_us();
+    ph.start_us = wtime_mono_us();
+    ph.wall_us = wtime_now_us();
     int64_t wall = ph.wall_us;
     int64_t n = wckpt_last_planned(q->ckpt) + 1;
     int n_files = 0;
     WOffsetsEntry e;
     wckpt_offsets_init(&e);
     int rc = wsrc_plan(q->src, n, no_limits, &n_files, &e.files, err);
-    ph.latest_offset = mono_us() - ph.start_us;
+    ph.latest_offset = wtime_mono_us() - ph.start_us;
     *planned = n_files > 0;
     if (rc || !n_files) {
         wckpt_offsets_fini(&e);
         return rc;
     }
-    int64_t t = mono_us();
+    int64_t t = wtime_mono_us();
     e.batch_id = n;
     e.watermark_ms = q->watermark_ms;
     e.timestamp_ms = wall / 1000;
@@ -298,7 +286,7 @@ static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
         rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     if (!rc) rc = wckpt_write_offsets(q->ckpt, &e, err);
     wckpt_offsets_fini(&e);
-    ph.wal = mono_us() - t;
+    ph.wal = wtime_mono_us() - t;
     if (!rc) rc = run_planned(q, n, &ph, err);
     return rc;
 }
@@ -382,8 +370,8 @@ static int query_loop(Query *q, WErr *err) {
         wckpt_offsets_fini(&e);
         Phase ph;
         memset(&ph, 0, sizeof ph);
-        ph.start_us = mono_us();
-        ph.wall_us = now_us();
+        ph.start_us = wtime_mono_us();
+        ph.wall_us = wtime_now_us();
         if (!rc) rc = run_planned(q, n, &ph, err);
         if (rc) return rc;
     }
@@ -395,7 +383,7 @@ static int query_loop(Query *q, WErr *err) {
     while (!rc && !stop_requested(q)) {
         rc = wsrc_discover(q->src, err);
         if (rc) break;
-        int64_t t = mono_us();
+        int64_t t = wtime_mono_us();
         int settled = wsrc_unstable(q->src) == 0;
         int due = kind != WTRIG_PROCESSING_TIME || q->trigger.interval_ms == 0 || t >= next_trigger_us;
         if (wsrc_ready(q->src) > 0 && due && (!bounded || settled)) {

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/time.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "formats/badrec.h"
@@ -140,18 +141,6 @@ struct WFileSource {
     int chunk_init;
     int64_t files_opened;
 };
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int nomem(WErr *err) { return werr_msg(err, WEIR_NOMEM, "out of memory"); }
 
@@ -344,7 +333,7 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
                 k->taken_end = k->size;
             }
         }
-    } else if (from_event || now_ms() - mtime >= s->stable_ms) {
+    } else if (from_event || (wtime_now_us() / 1000) - mtime >= s->stable_ms) {
         if (k->state != K_PENDING) {
             k->line_based = is_line_based(s, path);
             k->ino = (uint64_t)st.st_ino;
@@ -352,7 +341,7 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
         }
     } else if (k->state != K_UNSTABLE && k->state != K_PENDING) {
         k->state = K_UNSTABLE;
-        k->seen_ms = mono_ms();
+        k->seen_ms = (wtime_mono_us() / 1000);
         if (push_ptr(&s->unstable, &s->n_unstable, &s->cap_unstable, k)) rc = nomem(err);
     }
     free(path);
@@ -400,7 +389,7 @@ static int scan_step(WFileSource *s, int budget, WErr *err) {
         if (!s->scan_dir) {
             if (s->n_scan_queue == 0) {
                 s->scanning = 0;
-                s->next_rescan_ms = mono_ms() + s->rescan_ms;
+                s->next_rescan_ms = (wtime_mono_us() / 1000) + s->rescan_ms;
                 break;
             }
             free(s->scan_rel);
@@ -468,7 +457,7 @@ static int drain_events(WFileSource *s, WErr *err) {
 
 /* Files listed too recently to be sure they are complete: taken once stable (or when an event came). */
 static int recheck_unstable(WFileSource *s, WErr *err) {
-    int64_t t = mono_ms();
+    int64_t t = (wtime_mono_us() / 1000);
     int rc = WEIR_OK;
     for (int i = 0; i < s->n_unstable && !rc;) {
         Known *k = s->unstable[i];
@@ -518,9 +507,9 @@ int wsrc_discover(WFileSource *s, WErr *err) {
     int rc = drain_events(s, err);
     /* the manifest is read again when it changed, and at every rescan (a missed event, or a manifest that
      * appeared since the folder was last looked at) */
-    if (!rc && !s->frozen && (s->manifest_dirty || (!s->scanning && mono_ms() >= s->next_rescan_ms)))
+    if (!rc && !s->frozen && (s->manifest_dirty || (!s->scanning && (wtime_mono_us() / 1000) >= s->next_rescan_ms)))
         rc = read_upstream_manifest(s, err);
-    if (!rc && !s->frozen && !s->scanning && mono_ms() >= s->next_rescan_ms && start_rescan(s)) rc = nomem(err);
+    if (!rc && !s->frozen && !s->scanning && (wtime_mono_us() / 1000) >= s->next_rescan_ms && start_rescan(s)) rc = nomem(err);
     if (!rc && s->scanning) rc = scan_step(s, RESCAN_STEP, err);
     if (!rc && s->n_unstable) rc = recheck_unstable(s, err);
     return rc;
@@ -528,7 +517,7 @@ int wsrc_discover(WFileSource *s, WErr *err) {
 
 int64_t wsrc_ms_to_work(const WFileSource *s) {
     if (s->scanning) return 0;
-    int64_t t = mono_ms(), best = -1;
+    int64_t t = (wtime_mono_us() / 1000), best = -1;
     if (!s->frozen) best = s->next_rescan_ms > t ? s->next_rescan_ms - t : 0;
     for (int i = 0; i < s->n_unstable; i++) {
         int64_t d = s->unstable[i]->seen_ms + s->stable_ms - t;
