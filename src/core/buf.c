@@ -64,3 +64,28 @@ const char *wbuf_cstr(WBuf *b) {
     b->data[b->len] = 0;
     return b->data;
 }
+
+int wbuf_put_utf8(WBuf *b, uint32_t cp) {
+    char t[4];
+    size_t k;
+    if (cp < 0x80) {
+        t[0] = (char)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        t[0] = (char)(0xC0 | (cp >> 6));
+        t[1] = (char)(0x80 | (cp & 63));
+        k = 2;
+    } else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | (cp >> 12));
+        t[1] = (char)(0x80 | ((cp >> 6) & 63));
+        t[2] = (char)(0x80 | (cp & 63));
+        k = 3;
+    } else {
+        t[0] = (char)(0xF0 | (cp >> 18));
+        t[1] = (char)(0x80 | ((cp >> 12) & 63));
+        t[2] = (char)(0x80 | ((cp >> 6) & 63));
+        t[3] = (char)(0x80 | (cp & 63));
+        k = 4;
+    }
+    return wbuf_append(b, t, k);
+}

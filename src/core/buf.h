@@ -24,6 +24,8 @@ int wbuf_append(WBuf *b, const void *p, size_t n);
 int wbuf_puts(WBuf *b, const char *s);
 int wbuf_putc(WBuf *b, char c);
 int wbuf_printf(WBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends code point cp (at most 0x10FFFF, not a surrogate: callers check) as UTF-8, 1 to 4 bytes. */
+int wbuf_put_utf8(WBuf *b, uint32_t cp);
 /* NUL-terminates without counting the NUL in len; returns data. */
 const char *wbuf_cstr(WBuf *b);
 

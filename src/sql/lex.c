@@ -146,15 +146,6 @@ static int hexval(int c) {
     return -1;
 }
 
-static int put_utf8(WBuf *b, unsigned cp) {
-    char u[4];
-    size_t n;
-    if (cp < 0x80) { u[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else { u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[2] = (char)(0x80 | (cp & 0x3F)); n = 3; }
-    return wbuf_append(b, u, n);
-}
-
 /* Reads a quoted string or name starting at the quote; Spark's escapes apply to strings only. */
 static int read_quoted(WLex *L, char q, WErr *err) {
     size_t start = L->pos;
@@ -197,7 +188,7 @@ static int read_quoted(WLex *L, char q, WErr *err) {
                     else cp = cp * 16 + (unsigned)h;
                 }
                 if (ok && (cp < 0xD800 || cp > 0xDFFF)) {
-                    rc = put_utf8(&L->text, cp);
+                    rc = wbuf_put_utf8(&L->text, cp);
                     used = 6;
                 } else {
                     rc = wbuf_putc(&L->text, 'u');

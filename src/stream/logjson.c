@@ -25,20 +25,6 @@ static int hexval(int c) {
     return -1;
 }
 
-static int put_utf8(WBuf *b, unsigned cp) {
-    char t[4];
-    size_t k;
-    if (cp < 0x80) { t[0] = (char)cp; k = 1; }
-    else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 63)); k = 2; }
-    else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 63)); t[2] = (char)(0x80 | (cp & 63)); k = 3;
-    } else {
-        t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 63));
-        t[2] = (char)(0x80 | ((cp >> 6) & 63)); t[3] = (char)(0x80 | (cp & 63)); k = 4;
-    }
-    return wbuf_append(b, t, k);
-}
-
 /* Reads a JSON string starting at s[*i] == '"' into out (unescaped). */
 static int read_str(const char *s, size_t n, size_t *i, WBuf *out, const char **what) {
     (*i)++;
@@ -89,7 +75,7 @@ static int read_str(const char *s, size_t n, size_t *i, WBuf *out, const char **
                     *i += 6;
                 }
             }
-            if (put_utf8(out, cp)) { *what = "out of memory"; return -1; }
+            if (wbuf_put_utf8(out, cp)) { *what = "out of memory"; return -1; }
             continue;
         }
         default: *what = "bad escape in a string"; return -1;
