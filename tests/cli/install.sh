@@ -11,7 +11,10 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 dir=$(mktemp -d /tmp/weir-install.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-if make --no-print-directory -s install BUILD="$BUILD" PREFIX="$dir/prefix" >"$dir/make.log" 2>&1; then ok; else cat "$dir/make.log"; bad "make install"; fi
+# A sanitized build must be installed with the same flags, or make would relink it without them.
+mflags=""
+if [ -n "${WEIR_SANITIZED:-}" ]; then mflags="SANITIZE=address,undefined OPT=-O1"; fi
+if make --no-print-directory -s install BUILD="$BUILD" $mflags PREFIX="$dir/prefix" >"$dir/make.log" 2>&1; then ok; else cat "$dir/make.log"; bad "make install"; fi
 for f in include/weir.h lib/libweir.a lib/libweir.so lib/pkgconfig/weir.pc bin/weir; do
     if [ -e "$dir/prefix/$f" ]; then ok; else bad "installed $f missing"; fi
 done
