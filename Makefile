@@ -1,6 +1,7 @@
 # weir - build, test and run everything from here. See README.md.
 #
-#   make            build/weir and build/libweir.a
+#   make            build/weir, build/libweir.a, build/libweir.so, build/weir.pc
+#   make install    PREFIX=/usr/local: header, libraries, pkg-config file, program
 #   make test       every unit and conformance test (installs missing Debian packages first)
 #   make sanitize   the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo       generate click-stream data and run the main job on it
@@ -19,13 +20,17 @@ CC ?= cc
 BUILD ?= build
 SANITIZE ?=
 OPT ?= -O2
-CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Iinclude -Isrc -fvisibility=hidden
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Iinclude -Isrc -fvisibility=hidden -fPIC
 ifneq ($(SANITIZE),)
   CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 CFLAGS += $(CFLAGS_BASE)
 LDLIBS = -lzstd -lsnappy -lz -lm -lpthread
+PREFIX ?= /usr/local
+# The version, read from include/weir.h so that it is written in one place.
+WEIR_VERSION := $(shell sed -n 's/^\#define WEIR_VERSION "\(.*\)"/\1/p' include/weir.h)
+WEIR_SO_MAJOR := $(firstword $(subst ., ,$(WEIR_VERSION)))
 
 LAYERS = core formats formats/parquet sql exec stream api
 LIB_SRC = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c))
@@ -37,8 +42,11 @@ TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 120
 
+
+.PHONY: install FORCE
+FORCE:
 .PHONY: all test check sanitize demo bench bench-json bench-num deps clean fuzz-all fuzz-build
-all: $(BUILD)/weir $(BUILD)/libweir.a
+all: $(BUILD)/weir $(BUILD)/libweir.a $(BUILD)/libweir.so $(BUILD)/weir.pc
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,6 +55,30 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/libweir.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+
+# The shared library exports only the WEIR_API (weir_*) symbols: everything else is built hidden.
+$(BUILD)/libweir.so: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,libweir.so.$(WEIR_SO_MAJOR) -o $@ $^ $(LDLIBS)
+
+# pkg-config file for the install prefix; private libs only matter to static linking.
+$(BUILD)/weir.pc: FORCE
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: weir' 'Description: stream-processing engine for event data in files' \
+	  'Version: $(WEIR_VERSION)' 'Libs: -L$${libdir} -lweir' 'Libs.private: $(LDLIBS)' \
+	  'Cflags: -I$${includedir}' > $@
+
+# make install PREFIX=/some/where: header, both libraries (with the soname link), pkg-config file, program.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/weir.h $(DESTDIR)$(PREFIX)/include/weir.h
+	install -m 644 $(BUILD)/libweir.a $(DESTDIR)$(PREFIX)/lib/libweir.a
+	install -m 755 $(BUILD)/libweir.so $(DESTDIR)$(PREFIX)/lib/libweir.so.$(WEIR_VERSION)
+	ln -sf libweir.so.$(WEIR_VERSION) $(DESTDIR)$(PREFIX)/lib/libweir.so.$(WEIR_SO_MAJOR)
+	ln -sf libweir.so.$(WEIR_SO_MAJOR) $(DESTDIR)$(PREFIX)/lib/libweir.so
+	install -m 644 $(BUILD)/weir.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir.pc
+	install -m 755 $(BUILD)/weir $(DESTDIR)$(PREFIX)/bin/weir
 
 $(BUILD)/weir: $(CLI_OBJ) $(BUILD)/libweir.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweir.a $(LDLIBS)

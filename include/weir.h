@@ -1,12 +1,20 @@
 /*
  * weir.h - the one public header of weir, a stream-processing engine for event data in files.
  *
- * This first version holds what every layer shares: the version, the status codes every fallible
- * function returns, and the visibility macro. The embedding API (engines, queries, batches,
- * foreach-batch callbacks) grows here as the streaming runtime lands.
+ * What is here: the version, the status codes every fallible function returns, and batches: reading
+ * the rows a query hands to your code (typed access with NULLs, nested structs), handing them to any
+ * Arrow-speaking library without copying (the Arrow C Data Interface), and writing them as Parquet,
+ * CSV or JSON Lines. Engines and queries (starting SQL queries, foreach-batch callbacks) come with the
+ * streaming runtime.
+ *
+ * Build against it with pkg-config:  cc app.c $(pkg-config --cflags --libs weir)
+ * Only weir_* symbols are exported from libweir.so.
  */
 #ifndef WEIR_H
 #define WEIR_H
+
+#include <stdint.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,6 +49,170 @@ WEIR_API const char *weir_version(void);
 
 /* The name of a status code, e.g. weir_errstr(WEIR_PARSE) == "WEIR_PARSE". Never NULL. */
 WEIR_API const char *weir_errstr(int rc);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Batches
+ *
+ * A weir_batch is a set of rows with named, typed columns, held in Apache Arrow's columnar layout. A
+ * query gives your code one batch per micro-batch; the batch is read-only. Every value of every column
+ * may be NULL. Columns are numbered 0 .. num_columns-1, rows 0 .. num_rows-1.
+ *
+ * Lifetime: a batch counts references. Whoever receives a batch may keep it beyond the call that gave
+ * it with weir_batch_retain, and then must call weir_batch_release once per retain. An Arrow export
+ * (weir_batch_to_arrow) holds its own reference until the Arrow consumer releases it, so the memory
+ * stays valid as long as either side uses it. Retain and release may be called from any thread;
+ * reading a batch from several threads at once is safe (nothing in it changes).
+ *
+ * Types, and the getter that reads each (a getter called on the wrong type, a bad row or a NULL value
+ * returns 0 / false / an empty string; check weir_column_is_null first where NULL matters):
+ *
+ *   WEIR_TYPE_BOOLEAN    weir_column_bool       true/false as 1/0
+ *   WEIR_TYPE_INT        weir_column_int32      32-bit signed integer
+ *   WEIR_TYPE_BIGINT     weir_column_int64      64-bit signed integer
+ *   WEIR_TYPE_DOUBLE     weir_column_double     IEEE double
+ *   WEIR_TYPE_STRING     weir_column_string     UTF-8 bytes with a length (not NUL-terminated)
+ *   WEIR_TYPE_DATE       weir_column_date       days since 1970-01-01
+ *   WEIR_TYPE_TIMESTAMP  weir_column_timestamp  microseconds since 1970-01-01T00:00:00 UTC
+ *   WEIR_TYPE_STRUCT     weir_column_child      named fields, each itself a column of num_rows rows
+ *
+ * A column is reached with weir_batch_column(batch, i); a struct's fields with weir_column_child(col, i)
+ * or weir_column_child_by_name. A NULL struct row has every field NULL in that row too.
+ * ------------------------------------------------------------------------------------------------- */
+
+typedef enum weir_type {
+    WEIR_TYPE_BOOLEAN = 1,
+    WEIR_TYPE_INT,
+    WEIR_TYPE_BIGINT,
+    WEIR_TYPE_DOUBLE,
+    WEIR_TYPE_STRING,
+    WEIR_TYPE_DATE,
+    WEIR_TYPE_TIMESTAMP,
+    WEIR_TYPE_STRUCT
+} weir_type;
+
+typedef struct weir_batch weir_batch;
+/* A column (or a field of a struct column) of a batch; valid as long as its batch. */
+typedef struct weir_column weir_column;
+
+/* Adds a reference (returns the batch), or drops one; the last release frees the batch. NULL is ignored. */
+WEIR_API weir_batch *weir_batch_retain(const weir_batch *batch);
+WEIR_API void weir_batch_release(const weir_batch *batch);
+
+WEIR_API int64_t weir_batch_num_rows(const weir_batch *batch);
+WEIR_API int weir_batch_num_columns(const weir_batch *batch);
+/* Column i, or NULL when i is out of range. */
+WEIR_API const weir_column *weir_batch_column(const weir_batch *batch, int i);
+/* The first column named `name` (exact match), or NULL. */
+WEIR_API const weir_column *weir_batch_column_by_name(const weir_batch *batch, const char *name);
+/* Shorthands for the top-level column i: its name (NULL when out of range), its type (0 when out of
+ * range), whether its value in `row` is NULL (1 also when out of range). */
+WEIR_API const char *weir_batch_column_name(const weir_batch *batch, int i);
+WEIR_API weir_type weir_batch_column_type(const weir_batch *batch, int i);
+WEIR_API int weir_batch_is_null(const weir_batch *batch, int i, int64_t row);
+
+/* A column's name (a struct field's own name, not a dotted path), type and row count. */
+WEIR_API const char *weir_column_name(const weir_column *col);
+WEIR_API weir_type weir_column_type(const weir_column *col);
+WEIR_API int64_t weir_column_num_rows(const weir_column *col);
+/* Number of NULL rows in the column. */
+WEIR_API int64_t weir_column_null_count(const weir_column *col);
+/* Struct fields: their number (0 for other types), field i (NULL when out of range), field by name. */
+WEIR_API int weir_column_num_children(const weir_column *col);
+WEIR_API const weir_column *weir_column_child(const weir_column *col, int i);
+WEIR_API const weir_column *weir_column_child_by_name(const weir_column *col, const char *name);
+
+/* 1 when the value in `row` is NULL (also when row is out of range), else 0. */
+WEIR_API int weir_column_is_null(const weir_column *col, int64_t row);
+WEIR_API int weir_column_bool(const weir_column *col, int64_t row);
+WEIR_API int32_t weir_column_int32(const weir_column *col, int64_t row);
+WEIR_API int64_t weir_column_int64(const weir_column *col, int64_t row);
+WEIR_API double weir_column_double(const weir_column *col, int64_t row);
+/* The bytes of a STRING value, *len set to their count; not NUL-terminated; valid as long as the batch. */
+WEIR_API const char *weir_column_string(const weir_column *col, int64_t row, size_t *len);
+WEIR_API int32_t weir_column_date(const weir_column *col, int64_t row);
+WEIR_API int64_t weir_column_timestamp(const weir_column *col, int64_t row);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Arrow C Data Interface (https://arrow.apache.org/docs/format/CDataInterface.html)
+ *
+ * weir_batch_to_arrow fills `out_array` and `out_schema` with the batch as one Arrow struct array
+ * (format "+s") whose children are the columns, without copying any column buffer: DuckDB
+ * (duckdb_arrow_scan), Polars, pyarrow (RecordBatch._import_from_c) and nanoarrow read it as it is.
+ * Types map to formats: BOOLEAN "b", INT "i", BIGINT "l", DOUBLE "g", STRING "u" (int32 offsets),
+ * DATE "tdD", TIMESTAMP "tsu:UTC", STRUCT "+s". Every column is nullable.
+ *
+ * The two structures are released independently, each exactly once, by calling its `release`
+ * (as the specification says, the consumer does that). The batch stays alive until the caller's own
+ * reference and both Arrow releases are gone; you may call weir_batch_release right after exporting.
+ * Returns WEIR_OK, WEIR_NOMEM, or WEIR_MISUSE for NULL arguments.
+ * ------------------------------------------------------------------------------------------------- */
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+  // Array type description
+  const char* format;
+  const char* name;
+  const char* metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+
+  // Release callback
+  void (*release)(struct ArrowSchema*);
+  // Opaque producer-specific data
+  void* private_data;
+};
+
+struct ArrowArray {
+  // Array data description
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+
+  // Release callback
+  void (*release)(struct ArrowArray*);
+  // Opaque producer-specific data
+  void* private_data;
+};
+
+#endif  // ARROW_C_DATA_INTERFACE
+
+WEIR_API int weir_batch_to_arrow(const weir_batch *batch, struct ArrowArray *out_array,
+                                 struct ArrowSchema *out_schema);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Writing a batch to a file
+ *
+ * weir_batch_write writes the whole batch to `path` in `format`:
+ *   "parquet"  Apache Parquet; options compression = snappy (default) | zstd | gzip | none, and the
+ *              other Parquet writer options of the file sink
+ *   "csv"      options header (default false), sep, quote, escape, nullValue, timestampFormat, ...
+ *   "jsonl"    JSON Lines, one object per row, nested structs as objects; "json" is accepted too
+ * `options` is NULL or a NULL-terminated array of name, value pairs: {"header", "true", NULL}. Option
+ * names are case-insensitive, as in Spark; an unknown option is an error (WEIR_MISUSE).
+ *
+ * The file appears whole or not at all: it is written under a temporary name in the same folder,
+ * flushed to disk (fsync) and renamed to `path`, replacing an existing file; the folder is synced too.
+ * Returns WEIR_OK or an error code; when errmsg is not NULL, *errmsg receives a message on error (free
+ * it with weir_free) and NULL on success.
+ * ------------------------------------------------------------------------------------------------- */
+WEIR_API int weir_batch_write(const weir_batch *batch, const char *path, const char *format,
+                              const char *const *options, char **errmsg);
+
+/* Frees memory weir handed to you (error messages). NULL is ignored. */
+WEIR_API void weir_free(void *p);
 
 #ifdef __cplusplus
 }

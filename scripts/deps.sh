@@ -7,7 +7,7 @@
 # Parquet readers used as oracles) come from tests/oracle/package-lock.json through `npm ci`.
 set -eu
 cd "$(dirname "$0")/.."
-pkgs="build-essential clang libclang-rt-14-dev zlib1g-dev libzstd-dev libsnappy-dev libmicrohttpd-dev tzdata nodejs npm"
+pkgs="build-essential clang libclang-rt-14-dev zlib1g-dev libzstd-dev libsnappy-dev libmicrohttpd-dev tzdata pkg-config nodejs npm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
