@@ -101,6 +101,9 @@ struct WAggOp {
     WBuf rec, meta;
     int64_t *wstarts;
     WAggStats stats;
+    int in_batch;      /* between wagg_batch_begin and wagg_batch_finish */
+    int64_t batch_wm;  /* the watermark in force for the batch being run */
+    uint64_t written0; /* state bytes written before it */
 };
 
 /* ---- small helpers ---- */
@@ -1732,6 +1735,7 @@ void wagg_close(WAggOp *op) {
 const WType *wagg_output_schema(const WAggOp *op) { return &op->out_t; }
 const WType *wagg_late_schema(const WAggOp *op) { return &op->late_t; }
 int64_t wagg_watermark(const WAggOp *op) { return op->wm.current; }
+int64_t wagg_groups(const WAggOp *op) { return op->n; }
 const WAggStats *wagg_stats(const WAggOp *op) { return &op->stats; }
 
 int wagg_needs_nodata_batch(const WAggOp *op) {
@@ -1868,17 +1872,26 @@ static int emit_late(const WBatch *in, int64_t r, WBatch *late, int64_t wm, WErr
     return WEIR_OK;
 }
 
-static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBatch *out, WBatch *late, WErr *err) {
+/* A batch in three steps, so the driver can feed it in chunks of rows (memory stays bounded by the chunk,
+ * not the batch): begin fixes the watermark in force, add absorbs rows (late ones set aside), finish emits,
+ * expires, advances the watermark and writes the state. */
+static void begin_batch(WAggOp *op, int flush) {
     WAggStats *st = &op->stats;
-    int64_t wm = flush ? INT64_MAX : op->wm.current;
-    uint64_t written0 = op->st ? wstate_bytes_written(op->st) : 0;
+    op->batch_wm = flush ? INT64_MAX : op->wm.current;
+    op->written0 = op->st ? wstate_bytes_written(op->st) : 0;
     memset(st, 0, sizeof *st);
     st->watermark = op->wm.current;
-    int late_active = op->spec.has_watermark && op->spec.mode != WOUT_COMPLETE && wm != INT64_MIN;
-    int rc = WEIR_OK;
     op->n_dirty = 0;
     op->n_dead = 0;
+    op->in_batch = 1;
     wbuf_reset(&op->pend_rm);
+}
+
+static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
+    WAggStats *st = &op->stats;
+    int64_t wm = op->batch_wm;
+    int late_active = op->spec.has_watermark && op->spec.mode != WOUT_COMPLETE && wm != INT64_MIN;
+    int rc = WEIR_OK;
     int64_t rows = in ? wbatch_rows(in) : 0;
     const WVec *tsv = op->spec.ts_col >= 0 && in ? &in->root.children[op->spec.ts_col] : NULL;
     int tumbling = op->windowed && op->spec.window.slide_us == op->spec.window.size_us;
@@ -1979,6 +1992,15 @@ static int run_batch(WAggOp *op, const WBatch *in, int64_t batch, int flush, WBa
     }
     for (int i = 0; np && i < op->spec.n_aggs; i++)
         if ((rc = update_slot_pairs(op, &op->slots[i], in, op->pr, op->pg, np, err))) return rc;
+    return WEIR_OK;
+}
+
+static int finish_batch(WAggOp *op, int64_t batch, int flush, WBatch *out, WErr *err) {
+    WAggStats *st = &op->stats;
+    int64_t wm = op->batch_wm;
+    int rc = WEIR_OK;
+    uint64_t written0 = op->written0;
+    op->in_batch = 0;
     if (op->session && session_sweep(op)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
     op->total_dropped += st->num_rows_dropped_by_watermark;
     st->num_rows_updated = op->n_dirty;
@@ -2087,12 +2109,37 @@ int wagg_process_batch(WAggOp *op, const WBatch *in, int64_t batch_id, WBatch *o
         return werr_msg(err, WEIR_MISUSE, "aggregate: the batch's schema differs from the operator's input schema");
     wbatch_reset(out);
     if (late) wbatch_reset(late);
-    return run_batch(op, in, batch_id, 0, out, late, err);
+    begin_batch(op, 0);
+    if (in && (rc = add_rows(op, in, late, err))) return rc;
+    return finish_batch(op, batch_id, 0, out, err);
+}
+
+int wagg_batch_begin(WAggOp *op, int64_t batch_id, WErr *err) {
+    int rc = check_batch(op, batch_id, err);
+    if (rc) return rc;
+    begin_batch(op, 0);
+    return WEIR_OK;
+}
+
+int wagg_batch_add(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
+    if (!op->in_batch) return werr_msg(err, WEIR_MISUSE, "aggregate: rows given outside a batch");
+    if (!wtype_equal(in->schema, op->spec.input))
+        return werr_msg(err, WEIR_MISUSE, "aggregate: the batch's schema differs from the operator's input schema");
+    if (late) wbatch_reset(late);
+    return add_rows(op, in, late, err);
+}
+
+int wagg_batch_finish(WAggOp *op, int64_t batch_id, WBatch *out, WErr *err) {
+    if (!op->in_batch || batch_id != op->next_batch)
+        return werr_msg(err, WEIR_MISUSE, "aggregate: batch %" PRId64 " finished but not begun", batch_id);
+    wbatch_reset(out);
+    return finish_batch(op, batch_id, 0, out, err);
 }
 
 int wagg_flush_all(WAggOp *op, int64_t batch_id, WBatch *out, WErr *err) {
     int rc = check_batch(op, batch_id, err);
     if (rc) return rc;
     wbatch_reset(out);
-    return run_batch(op, NULL, batch_id, 1, out, NULL, err);
+    begin_batch(op, 1);
+    return finish_batch(op, batch_id, 1, out, err);
 }

@@ -45,28 +45,7 @@
 #include "core/vec.h"
 #include "exec/state.h"
 #include "exec/window.h"
-
-typedef enum WAggFn {
-    WAGG_COUNT_STAR,
-    WAGG_COUNT,
-    WAGG_COUNT_DISTINCT,
-    WAGG_SUM,
-    WAGG_AVG,
-    WAGG_MIN,
-    WAGG_MAX,
-    WAGG_FIRST,               /* Spark's first(x) with ignoreNulls = false */
-    WAGG_LAST,                /* Spark's last(x) with ignoreNulls = false */
-    WAGG_APPROX_COUNT_DISTINCT
-} WAggFn;
-
-typedef struct WAggCall {
-    WAggFn fn;
-    int col;            /* input column; ignored for count(*) */
-    const char *name;   /* output column name */
-    double rsd;         /* approx_count_distinct's relativeSD; 0 means Spark's default 0.05 */
-} WAggCall;
-
-typedef enum WOutputMode { WOUT_APPEND = 0, WOUT_UPDATE, WOUT_COMPLETE } WOutputMode;
+#include "sql/resolve.h" /* WAggFn, WAggCall, WOutputMode: the SQL layer names them */
 
 typedef struct WAggSpec {
     const WType *input;       /* STRUCT schema of the input batches; must outlive the operator */
@@ -113,6 +92,13 @@ int wagg_load_image(WAggOp *op, const uint8_t *data, size_t n, WErr *err);
  * both are reset first. batch_id must be the next batch. State is written before returning. */
 int wagg_process_batch(WAggOp *op, const WBatch *in, int64_t batch_id, WBatch *out_rows, WBatch *late_rows,
                        WErr *err);
+/* The same batch fed in chunks, so that memory is bounded by a chunk rather than the batch: begin, then
+ * add for each chunk of rows (late rows of that chunk go to late, reset first; may be NULL), then finish
+ * (emits into out, reset first, and writes the state). Gives exactly what one wagg_process_batch over the
+ * concatenated rows gives. */
+int wagg_batch_begin(WAggOp *op, int64_t batch_id, WErr *err);
+int wagg_batch_add(WAggOp *op, const WBatch *in, WBatch *late, WErr *err);
+int wagg_batch_finish(WAggOp *op, int64_t batch_id, WBatch *out, WErr *err);
 /* 1 when the watermark has moved past some held window's end, so a no-data batch would close it. */
 int wagg_needs_nodata_batch(const WAggOp *op);
 /* A bounded run's end: a no-data batch with the watermark at +infinity (every window is emitted in
@@ -121,5 +107,7 @@ int wagg_flush_all(WAggOp *op, int64_t batch_id, WBatch *out_rows, WErr *err);
 /* The watermark the next batch will use (INT64_MIN before any event time was seen). */
 int64_t wagg_watermark(const WAggOp *op);
 const WAggStats *wagg_stats(const WAggOp *op);
+/* Groups held now (windows times keys). */
+int64_t wagg_groups(const WAggOp *op);
 
 #endif

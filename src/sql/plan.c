@@ -49,6 +49,47 @@ static int is_tz_setting(const char *k) {
            !strcasecmp(k, "time_zone") || !strcasecmp(k, "TimeZone");
 }
 
+/* The query's outputMode: the sink's option, else SET weir.outputMode, else append. */
+static int output_mode(WScript *s, WQueryPlan *q, const char *src, size_t len, const WSqlStmt *st, WErr *err) {
+    const char *m = q->sink ? wopts_get((WOpts *)&q->sink->opts, "outputMode") : NULL;
+    if (!m) m = wopts_get(&s->settings, "weir.outputMode");
+    q->mode = WOUT_APPEND;
+    if (!m || !strcasecmp(m, "append")) return WEIR_OK;
+    if (!strcasecmp(m, "update")) q->mode = WOUT_UPDATE;
+    else if (!strcasecmp(m, "complete")) q->mode = WOUT_COMPLETE;
+    else
+        return wsql_error_at(err, src, len, st->off, "unknown outputMode '%s' for query %s: expected append, update or "
+                             "complete", m, q->name);
+    return WEIR_OK;
+}
+
+static const char *mode_name(WOutputMode m) {
+    return m == WOUT_UPDATE ? "update" : m == WOUT_COMPLETE ? "complete" : "append";
+}
+
+/* Spark's rules on which query may use which output mode (UnsupportedOperationChecker). */
+static int check_streaming_rules(const WQueryPlan *q, const WSqlSelect *sel, const char *src, size_t len, WErr *err) {
+    const WBoundAgg *a = q->agg;
+    if (!a) {
+        if (q->mode == WOUT_COMPLETE)
+            return wsql_error_at(err, src, len, q->off, "Complete output mode not supported when there are no streaming "
+                                 "aggregations (query %s): use append, or aggregate with GROUP BY", q->name);
+        return WEIR_OK;
+    }
+    if (q->mode != WOUT_APPEND) return WEIR_OK;
+    if (!sel->wm_expr)
+        return wsql_error_at(err, src, len, a->group_off, "Append output mode not supported when there are streaming "
+                             "aggregations without watermark (query %s): append with an aggregation needs a watermark "
+                             "on the window's column, e.g. FROM STREAM(t) WATERMARK ts DELAY OF INTERVAL 10 SECONDS "
+                             "GROUP BY window(ts, '30 seconds'); or set outputMode 'update' or 'complete'", q->name);
+    if (!a->has_watermark)
+        return wsql_error_at(err, src, len, a->group_off, "Append output mode not supported (query %s): append with "
+                             "an aggregation needs a watermark on the window's column, and GROUP BY has no window() or "
+                             "session_window() over the WATERMARK's expression; or set outputMode 'update' or "
+                             "'complete'", q->name);
+    return WEIR_OK;
+}
+
 static int compile_stmt(WScript *s, WSqlScript *ast, const WSqlStmt *st, WErr *err) {
     const char *src = ast->src;
     size_t len = ast->len;
@@ -142,7 +183,12 @@ static int compile_stmt(WScript *s, WSqlScript *ast, const WSqlStmt *st, WErr *e
         for (int i = 0; i < s->n_queries - 1; i++)
             if (!strcasecmp(s->queries[i].name, q->name))
                 return wsql_error_at(err, src, len, st->off, "table %s is already written by another query", q->name);
-        if ((rc = wsql_resolve(sel, &source->schema, &q->select, err))) return rc;
+        if ((rc = output_mode(s, q, src, len, st, err))) return rc;
+        if (wsql_select_aggregates(sel)) {
+            if ((rc = wsql_resolve_agg(sel, &source->schema, &q->agg, &q->select, err))) return rc;
+        } else if ((rc = wsql_resolve(sel, &source->schema, &q->select, err)))
+            return rc;
+        if ((rc = check_streaming_rules(q, sel, src, len, err))) return rc;
         if (sink) {
             if (sink->has_schema) {
                 rc = wsql_bound_conform(q->select, &sink->schema, src, len, st->off, sink->name, err);
@@ -213,6 +259,7 @@ void wsql_script_free(WScript *s) {
     for (int i = 0; i < s->n_queries; i++) {
         free(s->queries[i].name);
         wsql_bound_free(s->queries[i].select);
+        wsql_bound_agg_free(s->queries[i].agg);
     }
     for (int i = 0; i < s->n_tables; i++) {
         free(s->tables[i].name);
@@ -236,6 +283,47 @@ static int put_schema(WBuf *out, const WType *t) {
     return rc ? rc : wbuf_putc(out, ')');
 }
 
+static const char *const AGG_FN_NAMES[] = {"count(*)", "count", "count(DISTINCT)", "sum", "avg", "min", "max",
+                                           "first", "last", "approx_count_distinct"};
+
+/* The aggregation's parts: what the operator reads (pre), its window, keys and calls. */
+static int explain_agg(const WBoundAgg *a, WBuf *out) {
+    const WBoundSelect *p = a->pre;
+    const WType *in = &p->out_schema;
+    int rc = WEIR_OK;
+    if (p->watermark) {
+        rc = wbuf_puts(out, "  watermark ");
+        rc = rc ? rc : wsql_bound_print(p->watermark, p->input, out);
+        rc = rc ? rc : wbuf_printf(out, " delay %lld microseconds%s\n", (long long)a->delay_us,
+                                   a->has_watermark ? "" : " (not on the window's time: no state is evicted by it)");
+    }
+    if (p->where) {
+        rc = rc ? rc : wbuf_puts(out, "  filter ");
+        rc = rc ? rc : wsql_bound_print(p->where, p->input, out);
+        rc = rc ? rc : wbuf_putc(out, '\n');
+    }
+    for (int c = a->n_source_cols; c < in->n_fields && !rc; c++) {
+        rc = wbuf_printf(out, "  compute %s = ", in->fields[c].name);
+        rc = rc ? rc : wsql_bound_print(p->cols[c], p->input, out);
+        rc = rc ? rc : wbuf_putc(out, '\n');
+    }
+    if (a->window_kind == 1)
+        rc = rc ? rc : wbuf_printf(out, "  window(%s) size %lld us slide %lld us start %lld us\n",
+                                   in->fields[a->ts_col].name, (long long)a->size_us, (long long)a->slide_us,
+                                   (long long)a->start_us);
+    else if (a->window_kind == 2)
+        rc = rc ? rc : wbuf_printf(out, "  session_window(%s) gap %lld us\n", in->fields[a->ts_col].name,
+                                   (long long)a->size_us);
+    for (int k = 0; k < a->n_keys && !rc; k++) rc = wbuf_printf(out, "  group by %s\n", in->fields[a->key_cols[k]].name);
+    for (int i = 0; i < a->n_aggs && !rc; i++) {
+        const WAggCall *c = &a->aggs[i];
+        rc = wbuf_printf(out, "  aggregate %s = %s", c->name, AGG_FN_NAMES[c->fn]);
+        if (c->fn != WAGG_COUNT_STAR) rc = rc ? rc : wbuf_printf(out, "(%s)", in->fields[c->col].name);
+        rc = rc ? rc : wbuf_putc(out, '\n');
+    }
+    return rc;
+}
+
 int wsql_explain(const WScript *s, WBuf *out) {
     int rc = wbuf_printf(out, "script %s: %d table%s, %d quer%s, time zone %s\n", s->file_name, s->n_tables,
                          s->n_tables == 1 ? "" : "s", s->n_queries, s->n_queries == 1 ? "y" : "ies", s->time_zone);
@@ -254,9 +342,11 @@ int wsql_explain(const WScript *s, WBuf *out) {
         const WBoundSelect *b = q->select;
         rc = wbuf_printf(out, "query %s: STREAM(%s) -> %s\n", q->name, q->source->name,
                          q->sink ? q->sink->name : "console");
+        rc = rc ? rc : wbuf_printf(out, "  mode %s\n", mode_name(q->mode));
         rc = rc ? rc : wbuf_puts(out, "  output ");
         rc = rc ? rc : put_schema(out, &b->out_schema);
         rc = rc ? rc : wbuf_putc(out, '\n');
+        if (q->agg && !rc) rc = explain_agg(q->agg, out);
         if (b->watermark) {
             rc = rc ? rc : wbuf_puts(out, "  watermark ");
             rc = rc ? rc : wsql_bound_print(b->watermark, b->input, out);

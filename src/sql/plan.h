@@ -8,6 +8,13 @@
  *                                                       also set time_zone)
  *   INSERT INTO t SELECT ... FROM STREAM(s) ...       -> a WQueryPlan with sink t
  *   SELECT ... FROM STREAM(s) ...                     -> a WQueryPlan with the console sink (sink NULL)
+ *   ... GROUP BY window(ts, ...), k                   -> the same with agg set (resolve.h, WBoundAgg)
+ *
+ * The rules of streaming are checked here, as Spark's UnsupportedOperationChecker does: complete mode needs
+ * an aggregation; append mode with an aggregation needs a WATERMARK on the time column of a window() or
+ * session_window() in GROUP BY (so that a window can be known final); outputMode is append, update or
+ * complete. Unlike Spark, file sinks take update and complete too (each batch's output is that batch's
+ * files: the changed rows, or the whole result).
  *
  * A table written by a query without declared columns takes the query's output schema (has_schema is then
  * set by the compiler). Everything is owned by the WScript and freed with wsql_script_free().
@@ -21,7 +28,7 @@
 #include "core/opts.h"
 #include "core/schema.h"
 
-typedef struct WBoundSelect WBoundSelect; /* sql/resolve.h */
+#include "sql/resolve.h"
 
 typedef struct WTableDef {
     char *name;          /* as declared; table names are case-insensitive */
@@ -36,7 +43,10 @@ typedef struct WQueryPlan {
     char *name;                  /* the sink table's name, or "console_<n>" for a bare SELECT */
     const WTableDef *source;     /* the table in STREAM(...) */
     const WTableDef *sink;       /* NULL: print each batch to the terminal (Spark's console sink) */
-    WBoundSelect *select;        /* resolved against source->schema; its out_schema is the output schema */
+    WBoundSelect *select;        /* resolved against source->schema (an aggregation: against agg->agg_out,
+                                    the operator's output); its out_schema is the output schema */
+    WBoundAgg *agg;              /* NULL for a stateless query; else the aggregation before `select` */
+    WOutputMode mode;            /* the sink's outputMode option (or SET weir.outputMode): append unless set */
     size_t off;                  /* byte offset of the statement */
 } WQueryPlan;
 

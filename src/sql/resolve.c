@@ -37,7 +37,7 @@ static int rerr(R *r, size_t off, const char *fmt, ...) {
 }
 
 static int unsupported(R *r, size_t off, const char *what) {
-    int rc = rerr(r, off, "%s is not supported yet (weir runs projections and filters; aggregation comes next)", what);
+    int rc = rerr(r, off, "%s is not supported", what);
     if (r->err && rc == WEIR_SQL) r->err->code = WEIR_UNSUPPORTED;
     return WEIR_UNSUPPORTED;
 }
@@ -216,6 +216,10 @@ static int resolve_path(R *r, const WExpr *e, int from, int **out_path, int *out
 }
 
 static int bind_column(R *r, const WExpr *e, WBound **out) {
+    /* WATERMARK expr AS name: name stands for expr, unless the source has such a column */
+    if (e->n_names == 1 && r->s->wm_name && r->s->wm_expr && !strcasecmp(e->names[0], r->s->wm_name) &&
+        wtype_field_index_ci(r->input, e->names[0], strlen(e->names[0])) < 0)
+        return bind(r, r->s->wm_expr, out);
     /* t.c with t the table (or its alias) and c one of its columns wins over field c of a column t */
     int from = 0;
     if (e->n_names >= 2 && is_table_name(r, e->names[0]) &&
@@ -422,6 +426,7 @@ static const FnDef FNS[] = {
     {"ifnull", WF_COALESCE, 2, 2}, {"date_format", WF_DATE_FORMAT, 2, 2}, {"to_date", WF_TODAY, 1, 2},
     {NULL, WF_LIT, 0, 0}};
 
+/* Every aggregate name Spark knows, so that one weir lacks is named as such (wsql_agg_known: those weir runs). */
 static const char *const AGGREGATES[] = {
     "count", "sum", "avg", "mean", "min", "max", "first", "last", "first_value", "last_value", "collect_list",
     "collect_set", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop",
@@ -511,12 +516,18 @@ static int bind_func(R *r, const WExpr *e, WBound **out) {
     const char *name = e->str;
     for (int i = 0; AGGREGATES[i]; i++)
         if (!strcasecmp(name, AGGREGATES[i])) {
-            char what[80];
-            snprintf(what, sizeof what, "the aggregate function %s()", AGGREGATES[i]);
-            return unsupported(r, e->off, what);
+            if (!wsql_agg_known(name)) {
+                char what[200];
+                snprintf(what, sizeof what, "the aggregate function %s() (weir has count, sum, avg, min, max, first, "
+                         "last and approx_count_distinct)", AGGREGATES[i]);
+                return unsupported(r, e->off, what);
+            }
+            return rerr(r, e->off, "the aggregate function %s() is not allowed here (not inside another aggregate, "
+                        "WHERE, WATERMARK or GROUP BY)", name);
         }
     if (!strcasecmp(name, "window") || !strcasecmp(name, "session_window"))
-        return unsupported(r, e->off, !strcasecmp(name, "window") ? "window()" : "session_window()");
+        return rerr(r, e->off, "%s() belongs in GROUP BY, e.g. GROUP BY %s(ts, '30 seconds'); the select list "
+                    "refers to it as %s", name, name, name);
     const FnDef *d = NULL;
     for (int i = 0; FNS[i].name; i++)
         if (!strcasecmp(FNS[i].name, name)) d = &FNS[i];

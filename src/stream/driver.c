@@ -12,9 +12,18 @@
  *      |
  *   COMMITTED    commits/N durable                       crash: N is done; the next plan is N + 1
  *
- * (Stateless queries have no STATE_SAVED step; aggregations will add it between OUTPUT_DONE and
- * COMMITTED.) The watermark for batch N is fixed in offsets/N, and commits/N carries the next one, so a
- * re-run computes exactly what the first attempt did.
+ * An aggregation saves its state version N (state/0/, exec/state.h) when the batch's rows are all in,
+ * before its output goes to the sink, so a crash between the two leaves state N on disk without commits/N:
+ * the restart restores the state of the last committed batch and re-runs N, which rewrites version N.
+ * When the sink reports N as already committed (skip), the aggregation still runs N, without writing,
+ * so that its state catches up. Rows too late for their window go, with sink option lateRowsPath, to a
+ * JSON Lines file sink of their own, committed with the batch (before the main sink).
+ *
+ * No-data batches (Spark's): an aggregation whose watermark can close a window runs a batch without
+ * input right away; a bounded run (once, availableNow) ends with a batch whose watermark is +infinity,
+ * so every window is written (offsets/N then carries weir.finalFlush, so a re-run flushes too).
+ * The watermark for batch N is fixed in offsets/N, and commits/N carries the next one, so a re-run
+ * computes exactly what the first attempt did.
  */
 #include "stream/driver.h"
 
@@ -33,6 +42,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/time.h"
+#include "exec/agg.h"
 #include "exec/project.h"
 #include "stream/ckpt.h"
 #include "stream/logjson.h"
@@ -65,6 +75,18 @@ typedef struct Query {
     int64_t out_rows;
     int64_t prev_trigger_us;    /* start of the previous batch, for inputRowsPerSecond */
     int64_t total_rows;
+    /* aggregation queries (plan->agg) */
+    WAggOp *agg;
+    WProject *pre;              /* WHERE and the operator's input over the source rows */
+    WBatch pre_out, agg_rows, late;
+    int agg_init;
+    const WSinkOps *late_ops;   /* lateRowsPath: the late rows' own sink */
+    WSink *late_sink;
+    WOpts late_opts;
+    WType late_view_t;          /* the source's columns + missed_watermark */
+    WVec *late_view_cols;
+    int late_skip;
+    int64_t late_rows;
     int rc;
     WErr err;
     int *stop_all;              /* set by the first failing query */
@@ -107,11 +129,10 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 /* ---------------------------------------------------------------- one batch */
 
-static int on_rows(void *user, const WBatch *rows, WErr *err) {
-    Query *q = user;
-    /* event time of the WATERMARK expression, over the rows before WHERE (as Spark) */
+/* Event time of the WATERMARK expression over the rows before WHERE (as Spark), for progress. */
+static int observe_event_time(Query *q, WProject *p, const WBatch *rows, WErr *err) {
     WEventTimeStats es;
-    int rc = wproject_event_time(q->proj, rows, &es, err);
+    int rc = wproject_event_time(p, rows, &es, err);
     if (rc) return rc;
     if (es.rows > 0) {
         if (q->ev_n == 0 || es.min_us < q->ev_min) q->ev_min = es.min_us;
@@ -119,6 +140,45 @@ static int on_rows(void *user, const WBatch *rows, WErr *err) {
         q->ev_sum += es.avg_us * (double)es.rows;
         q->ev_n += es.rows;
     }
+    return WEIR_OK;
+}
+
+/* The late rows as the source's columns plus missed_watermark (the operator's computed inputs left out). */
+static void late_view(Query *q, WBatch *view) {
+    int n_src = q->plan->agg->n_source_cols;
+    for (int i = 0; i < n_src; i++) q->late_view_cols[i] = q->late.root.children[i];
+    q->late_view_cols[n_src] = q->late.root.children[q->late.root.n_children - 1];
+    view->schema = &q->late_view_t;
+    view->root = q->late.root;
+    view->root.type = &q->late_view_t;
+    view->root.children = q->late_view_cols;
+    view->root.n_children = n_src + 1;
+}
+
+/* Rows of an aggregation's batch: WHERE and the operator's inputs, then into the operator; late rows out. */
+static int on_rows_agg(void *user, const WBatch *rows, WErr *err) {
+    Query *q = user;
+    int rc = observe_event_time(q, q->pre, rows, err);
+    const WBatch *in = rows;
+    if (!rc && !q->plan->agg->pre_identity) {
+        wbatch_reset(&q->pre_out);
+        rc = wproject_run_at(q->pre, rows, &q->pre_out, q->batch_time_ms * 1000, err);
+        in = &q->pre_out;
+    }
+    if (!rc) rc = wagg_batch_add(q->agg, in, q->late_ops ? &q->late : NULL, err);
+    if (!rc && q->late_ops && wbatch_rows(&q->late) > 0) {
+        q->late_rows += wbatch_rows(&q->late);
+        WBatch view;
+        late_view(q, &view);
+        if (!q->late_skip) rc = q->late_ops->write(q->late_sink, q->batch_id, &view, err);
+    }
+    return rc;
+}
+
+static int on_rows(void *user, const WBatch *rows, WErr *err) {
+    Query *q = user;
+    int rc = observe_event_time(q, q->proj, rows, err);
+    if (rc) return rc;
     wbatch_reset(&q->out);
     /* current_timestamp() is the batch's planned time (offsets/N), so a re-run computes the same rows */
     rc = wproject_run_at(q->proj, rows, &q->out, q->batch_time_ms * 1000, err);
@@ -162,6 +222,11 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
                       "\"addBatch\":%.3f,\"commitOffsets\":%.3f,\"triggerExecution\":%.3f},",
                       ph->latest_offset / 1000.0, ph->wal / 1000.0, ph->get_batch / 1000.0, ph->add_batch / 1000.0,
                       ph->commit / 1000.0, ph->total / 1000.0);
+    if (q->ev_n == 0 && q->agg && q->plan->agg->has_watermark) {
+        char wm[64];
+        iso_ms(q->watermark_ms, wm);
+        rc |= wbuf_printf(&b, "\"eventTime\":{\"watermark\":\"%s\"},", wm);
+    }
     if (q->ev_n > 0) {
         char a[64], mx[64], mn[64], wm[64];
         iso_ms((int64_t)(q->ev_sum / (double)q->ev_n) / 1000, a);
@@ -171,7 +236,19 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
         rc |= wbuf_printf(&b, "\"eventTime\":{\"avg\":\"%s\",\"max\":\"%s\",\"min\":\"%s\",\"watermark\":\"%s\"},",
                           a, mx, mn, wm);
     }
-    rc |= wbuf_puts(&b, "\"stateOperators\":[],\"sources\":[{");
+    if (q->agg) {
+        const WAggStats *as = wagg_stats(q->agg);
+        rc |= wbuf_printf(&b, "\"stateOperators\":[{\"operatorName\":\"stateStoreSave\",\"numRowsTotal\":%" PRId64
+                          ",\"numRowsUpdated\":%" PRId64 ",\"numRowsRemoved\":%" PRId64 ",\"memoryUsedBytes\":%" PRId64
+                          ",\"numRowsDroppedByWatermark\":%" PRId64 ",\"customMetrics\":{\"numLateRows\":%" PRId64
+                          ",\"numLateRowsWritten\":%" PRId64 ",\"numRowsNullEventTime\":%" PRId64
+                          ",\"stateWriteMs\":%.3f,\"stateBytesWritten\":%" PRId64 "}}],",
+                          as->num_rows_total, as->num_rows_updated, as->num_rows_removed, as->memory_used_bytes,
+                          as->num_rows_dropped_by_watermark, as->num_late_rows, q->late_rows, as->num_rows_null_time,
+                          as->state_write_us / 1000.0, as->state_bytes_written);
+        rc |= wbuf_puts(&b, "\"sources\":[{");
+    } else
+        rc |= wbuf_puts(&b, "\"stateOperators\":[],\"sources\":[{");
     const char *d = wsrc_description(q->src);
     rc |= wlogj_put_field_str(&b, "description", d, strlen(d));
     if (q->batch_id > 0) rc |= wbuf_printf(&b, ",\"startOffset\":{\"logOffset\":%" PRId64 "}", q->batch_id - 1);
@@ -213,8 +290,33 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
     return WEIR_OK;
 }
 
-/* Runs batch N, whose plan (source log + offsets/N) is already durable. */
-static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
+/* The aggregation's part of batch N: rows through the operator (state N saved), the result through
+ * HAVING and the select list into the sink, late rows into theirs. skip: the sink already has N. */
+static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBatchStats *st, WErr *err) {
+    int rc = WEIR_OK;
+    q->late_skip = 1;
+    q->late_rows = 0;
+    if (q->late_ops) rc = q->late_ops->begin(q->late_sink, n, &q->late_skip, err);
+    if (!rc && !flush) rc = wagg_batch_begin(q->agg, n, err);
+    if (!rc && !nodata) rc = wsrc_read_batch(q->src, n, on_rows_agg, q, st, err);
+    if (!rc) rc = flush ? wagg_flush_all(q->agg, n, &q->agg_rows, err) : wagg_batch_finish(q->agg, n, &q->agg_rows, err);
+    if (!rc) {
+        wbatch_reset(&q->out);
+        rc = wproject_run_at(q->proj, &q->agg_rows, &q->out, q->batch_time_ms * 1000, err);
+    }
+    if (!rc && !skip && wbatch_rows(&q->out) > 0) {
+        q->out_rows += wbatch_rows(&q->out);
+        rc = q->sink_ops->write(q->sink, n, &q->out, err);
+    }
+    WSinkStats ls = {0, 0, 0};
+    if (!rc && q->late_ops && !q->late_skip) rc = q->late_ops->commit(q->late_sink, n, &ls, err);
+    if (rc && q->late_ops && !q->late_skip) q->late_ops->abort(q->late_sink, n);
+    return rc;
+}
+
+/* Runs batch N, whose plan (source log + offsets/N) is already durable. nodata: a batch without input
+ * (the source is not asked); flush: the final batch of a bounded run (watermark +infinity). */
+static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WErr *err) {
     q->batch_id = n;
     q->ev_n = 0;
     q->ev_sum = 0;
@@ -225,11 +327,18 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
     int skip = 0;
     const WSrcFile *files;
     int n_files = 0;
-    int rc = wsrc_batch_files(q->src, n, &files, &n_files, err);
+    int rc = nodata ? WEIR_OK : wsrc_batch_files(q->src, n, &files, &n_files, err);
     int64_t t = wtime_mono_us();
     if (!rc) rc = q->sink_ops->begin(q->sink, n, &skip, err);
-    if (!rc && !skip) {
-        rc = wsrc_read_batch(q->src, n, on_rows, q, &st, err);
+    if (!rc && q->agg) {
+        rc = run_agg(q, n, nodata, flush, skip, &st, err);
+        int64_t t2 = wtime_mono_us();
+        ph->get_batch = t2 - t;
+        t = t2;
+        if (!rc && !skip) rc = q->sink_ops->commit(q->sink, n, &ss, err);
+        if (rc && !skip) q->sink_ops->abort(q->sink, n);
+    } else if (!rc && !skip) {
+        if (!nodata) rc = wsrc_read_batch(q->src, n, on_rows, q, &st, err);
         int64_t t2 = wtime_mono_us();
         ph->get_batch = t2 - t;
         t = t2;
@@ -239,14 +348,19 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
     ph->add_batch = wtime_mono_us() - t;
     /* the next watermark: max event time seen minus the delay; it never moves back */
     q->next_watermark_ms = q->watermark_ms;
-    const WBoundSelect *sel = q->plan->select;
-    if (q->ev_n > 0 && sel->watermark) {
-        int64_t wm = (q->ev_max - sel->wm_delay_micros - (int64_t)sel->wm_delay_months * 30 * 86400000000LL) / 1000;
-        if (wm > q->next_watermark_ms) q->next_watermark_ms = wm;
+    if (q->agg) {
+        int64_t wm = wagg_watermark(q->agg);
+        if (wm != INT64_MIN && wm != INT64_MAX && wm / 1000 > q->next_watermark_ms) q->next_watermark_ms = wm / 1000;
+    } else {
+        const WBoundSelect *sel = q->plan->select;
+        if (q->ev_n > 0 && sel->watermark) {
+            int64_t wm = (q->ev_max - sel->wm_delay_micros - (int64_t)sel->wm_delay_months * 30 * 86400000000LL) / 1000;
+            if (wm > q->next_watermark_ms) q->next_watermark_ms = wm;
+        }
     }
     t = wtime_mono_us();
     if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
-    if (!rc) rc = wsrc_after_commit(q->src, n, err);
+    if (!rc && !nodata) rc = wsrc_after_commit(q->src, n, err);
     if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
     ph->commit = wtime_mono_us() - t;
     ph->total = wtime_mono_us() - ph->start_us;
@@ -258,13 +372,34 @@ static int run_planned(Query *q, int64_t n, Phase *ph, WErr *err) {
     return rc;
 }
 
+/* Logs the plan of batch N (its files in e->files, none for a no-data batch) in offsets/N and runs it. */
+static int log_and_run(Query *q, int64_t n, WOffsetsEntry *e, int nodata, int flush, Phase *ph, WErr *err) {
+    int64_t t = wtime_mono_us();
+    e->batch_id = n;
+    e->watermark_ms = q->watermark_ms;
+    e->timestamp_ms = ph->wall_us / 1000;
+    q->batch_time_ms = e->timestamp_ms;
+    e->log_offset = nodata ? -1 : n;
+    int rc = WEIR_OK;
+    if (wopts_set(&e->conf, "spark.sql.session.timeZone", q->script->time_zone ? q->script->time_zone : "UTC") ||
+        (flush && wopts_set(&e->conf, "weir.finalFlush", "true")))
+        rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (!rc) rc = wckpt_write_offsets(q->ckpt, e, err);
+    ph->wal = wtime_mono_us() - t;
+    if (!rc) rc = run_planned(q, n, nodata, flush, ph, err);
+    return rc;
+}
+
+static void phase_start(Phase *ph) {
+    memset(ph, 0, sizeof *ph);
+    ph->start_us = wtime_mono_us();
+    ph->wall_us = wtime_now_us();
+}
+
 /* Plans batch N from the ready files, logs it, and runs it. *planned = 0 when nothing was ready. */
 static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
     Phase ph;
-    memset(&ph, 0, sizeof ph);
-    ph.start_us = wtime_mono_us();
-    ph.wall_us = wtime_now_us();
-    int64_t wall = ph.wall_us;
+    phase_start(&ph);
     int64_t n = wckpt_last_planned(q->ckpt) + 1;
     int n_files = 0;
     WOffsetsEntry e;
@@ -272,23 +407,26 @@ static int plan_and_run(Query *q, int no_limits, int *planned, WErr *err) {
     int rc = wsrc_plan(q->src, n, no_limits, &n_files, &e.files, err);
     ph.latest_offset = wtime_mono_us() - ph.start_us;
     *planned = n_files > 0;
-    if (rc || !n_files) {
-        wckpt_offsets_fini(&e);
-        return rc;
-    }
-    int64_t t = wtime_mono_us();
-    e.batch_id = n;
-    e.watermark_ms = q->watermark_ms;
-    e.timestamp_ms = wall / 1000;
-    q->batch_time_ms = e.timestamp_ms;
-    e.log_offset = n;
-    if (wopts_set(&e.conf, "spark.sql.session.timeZone", q->script->time_zone ? q->script->time_zone : "UTC"))
-        rc = werr_msg(err, WEIR_NOMEM, "out of memory");
-    if (!rc) rc = wckpt_write_offsets(q->ckpt, &e, err);
+    if (!rc && n_files) rc = log_and_run(q, n, &e, 0, 0, &ph, err);
     wckpt_offsets_fini(&e);
-    ph.wal = wtime_mono_us() - t;
-    if (!rc) rc = run_planned(q, n, &ph, err);
     return rc;
+}
+
+/* A batch without input: to close the windows the watermark has passed, or (flush) every window. */
+static int run_nodata(Query *q, int flush, WErr *err) {
+    Phase ph;
+    phase_start(&ph);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    int rc = log_and_run(q, wckpt_last_planned(q->ckpt) + 1, &e, 1, flush, &ph, err);
+    wckpt_offsets_fini(&e);
+    return rc;
+}
+
+/* After a batch: Spark's no-data batch when the new watermark closes a window. */
+static int after_batch(Query *q, WErr *err) {
+    if (q->agg && wagg_needs_nodata_batch(q->agg)) return run_nodata(q, 0, err);
+    return WEIR_OK;
 }
 
 /* ---------------------------------------------------------------- the loop */
@@ -300,11 +438,62 @@ static int stop_requested(const Query *q) {
     return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
 }
 
+/* The aggregation of an aggregating query: its operator (state in <checkpoint>/state/0, restored to the
+ * last committed batch), its input projection, and the late rows' sink when lateRowsPath is set. */
+static int agg_open(Query *q, const char *late_path, WErr *err) {
+    const WBoundAgg *a = q->plan->agg;
+    char state_dir[4200];
+    snprintf(state_dir, sizeof state_dir, "%s/state/0", q->ckpt_dir);
+    WAggSpec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.input = &a->pre->out_schema;
+    spec.ts_col = a->ts_col;
+    spec.has_watermark = a->has_watermark;
+    spec.delay_us = a->delay_us;
+    spec.n_keys = a->n_keys;
+    spec.key_cols = a->key_cols;
+    spec.n_aggs = a->n_aggs;
+    spec.aggs = a->aggs;
+    spec.mode = q->plan->mode;
+    spec.state_dir = state_dir;
+    int rc = WEIR_OK;
+    if (a->window_kind == 1) rc = wwindow_time(&spec.window, a->size_us, a->slide_us, a->start_us, err);
+    else if (a->window_kind == 2) rc = wwindow_session(&spec.window, a->size_us, err);
+    if (!rc) rc = wagg_open(&spec, &q->agg, err);
+    if (!rc && !wtype_equal(wagg_output_schema(q->agg), &a->agg_out))
+        rc = werr_msg(err, WEIR_MISUSE, "query %s: the aggregation's output differs from its plan", q->plan->name);
+    if (!rc) rc = wproject_open(a->pre, q->script->time_zone, &q->pre, err);
+    if (!rc) {
+        if (wbatch_init(&q->pre_out, &a->pre->out_schema) || wbatch_init(&q->agg_rows, wagg_output_schema(q->agg)) ||
+            wbatch_init(&q->late, wagg_late_schema(q->agg)))
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
+        q->agg_init = 1;
+    }
+    if (!rc) rc = wagg_restore(q->agg, wckpt_last_committed(q->ckpt), err);
+    if (rc || !late_path) return rc;
+    /* late rows: the source's columns + missed_watermark, as JSON Lines in their own exactly-once folder */
+    WType ts;
+    memset(&ts, 0, sizeof ts);
+    ts.id = WT_TIMESTAMP;
+    q->late_view_cols = calloc((size_t)a->n_source_cols + 1, sizeof *q->late_view_cols);
+    if (!q->late_view_cols || wtype_copy(&q->late_view_t, &q->plan->source->schema) ||
+        wtype_add_field(&q->late_view_t, "missed_watermark", strlen("missed_watermark"), &ts) ||
+        wopts_set(&q->late_opts, "path", late_path))
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    q->late_ops = q->ro->sink_lookup ? q->ro->sink_lookup("json") : NULL;
+    if (!q->late_ops) return werr_msg(err, WEIR_UNSUPPORTED, "no json sink for lateRowsPath");
+    WSinkConfig lc = {"json", &q->late_opts, &q->late_view_t, q->plan->name, q->ckpt_dir, q->script->time_zone};
+    rc = q->late_ops->open(&lc, &q->late_sink, err);
+    if (rc) q->late_ops = NULL;
+    return rc;
+}
+
 static int query_open(Query *q, WErr *err) {
     const WQueryPlan *p = q->plan;
     int rc = WEIR_OK;
     wckpt_new_uuid(q->run_id);
     wopts_init(&q->sink_opts);
+    wopts_init(&q->late_opts);
     if (q->ckpt_temp) {
         char id[37];
         wckpt_new_uuid(id);
@@ -334,8 +523,13 @@ static int query_open(Query *q, WErr *err) {
     if (!rc && !q->sink_ops)
         rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: no streaming sink writes format '%s' (table %s)", fmt,
                       p->sink ? p->sink->name : "console");
+    const char *late_path = wopts_get(&q->sink_opts, "lateRowsPath");
+    (void)wopts_get(&q->sink_opts, "outputMode"); /* the compiler read it (plan.h) */
     WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone};
     if (!rc) rc = q->sink_ops->open(&cfg, &q->sink, err);
+    if (!rc && late_path && !p->agg)
+        rc = werr_msg(err, WEIR_MISUSE, "lateRowsPath is for aggregations with a watermark; query %s has none", p->name);
+    if (!rc && p->agg) rc = agg_open(q, late_path, err);
     if (!rc) rc = wproject_open(p->select, q->script->time_zone, &q->proj, err);
     if (!rc) {
         if (wbatch_init(&q->out, &p->select->out_schema)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
@@ -348,6 +542,17 @@ static int query_open(Query *q, WErr *err) {
 }
 
 static void query_close(Query *q) {
+    if (q->late_sink) q->late_ops->close(q->late_sink);
+    wopts_fini(&q->late_opts);
+    wtype_fini(&q->late_view_t);
+    free(q->late_view_cols);
+    if (q->agg_init) {
+        wbatch_fini(&q->pre_out);
+        wbatch_fini(&q->agg_rows);
+        wbatch_fini(&q->late);
+    }
+    if (q->pre) wproject_close(q->pre);
+    if (q->agg) wagg_close(q->agg);
     if (q->out_init) wbatch_fini(&q->out);
     if (q->proj) wproject_close(q->proj);
     if (q->sink) q->sink_ops->close(q->sink);
@@ -367,12 +572,14 @@ static int query_loop(Query *q, WErr *err) {
         rc = wckpt_read_offsets(q->ckpt, n, &e, err);
         q->watermark_ms = e.watermark_ms;
         q->batch_time_ms = e.timestamp_ms;
+        int nodata = e.files.len == 0;
+        const char *ff = wopts_get(&e.conf, "weir.finalFlush");
+        int flush = ff && !strcmp(ff, "true");
         wckpt_offsets_fini(&e);
         Phase ph;
-        memset(&ph, 0, sizeof ph);
-        ph.start_us = wtime_mono_us();
-        ph.wall_us = wtime_now_us();
-        if (!rc) rc = run_planned(q, n, &ph, err);
+        phase_start(&ph);
+        if (!rc) rc = run_planned(q, n, nodata, flush, &ph, err);
+        if (!rc) rc = after_batch(q, err);
         if (rc) return rc;
     }
     WTriggerKind kind = q->trigger.kind;
@@ -393,6 +600,7 @@ static int query_loop(Query *q, WErr *err) {
             }
             int planned = 0;
             rc = plan_and_run(q, kind == WTRIG_ONCE, &planned, err);
+            if (!rc && planned) rc = after_batch(q, err);
             if (rc) break;
             if (kind == WTRIG_ONCE && planned) ran_once = 1;
             if (ran_once) break;
@@ -412,6 +620,9 @@ static int query_loop(Query *q, WErr *err) {
         if (poll(fds, (nfds_t)nf, (int)wait_ms) < 0 && errno != EINTR)
             rc = werr_msg(err, WEIR_IO, "poll failed: %s", strerror(errno));
     }
+    /* a bounded run that finished (not stopped) ends with every window written */
+    if (!rc && bounded && !stop_requested(q) && q->agg && q->plan->mode != WOUT_COMPLETE && wagg_groups(q->agg) > 0)
+        rc = run_nodata(q, 1, err);
     return rc;
 }
 

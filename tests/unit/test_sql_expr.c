@@ -367,7 +367,9 @@ static void test_errors(void) {
     expect_err("round(2.5, x)", "the scale must be an integer literal");
     expect_err("INTERVAL 1 DAY", "an INTERVAL can only be added to or subtracted from a timestamp");
     expect_err("x + INTERVAL 1 DAY", "an INTERVAL can be added to a timestamp, not to int");
-    expect_err("sum(x)", "the aggregate function sum() is not supported yet");
+    expect_err("sum(x)", "Append output mode not supported when there are streaming aggregations without watermark");
+    expect_err("x + 1 IN (sum(x))", "2:8: column x is neither in GROUP BY nor inside an aggregate function");
+    expect_err("stddev(x)", "the aggregate function stddev() (weir has count, sum, avg");
     expect_err("cast(x as date)", "cannot CAST int to date");
     expect_err("CASE WHEN x THEN 1 END", "WHEN expects a boolean condition, found int");
     expect_err("coalesce(x, true)", "have no common type (int and boolean)");

@@ -237,17 +237,95 @@ static void test_errors(void) {
                  "e.sql:2:8: unknown column 'y'; the input columns are: x\n  SELECT y FROM STREAM(a);\n         ^");
     expect_error("CREATE TABLE a (x INT) USING json;\nSELECT x FROM a;", WEIR_SQL, "e.sql:2:15: expected STREAM(a)");
     expect_error("CREATE TABLE a USING json;\nSELECT x FROM STREAM(a);", WEIR_SQL, "table a has no columns");
-    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT count(x) FROM STREAM(a);", WEIR_UNSUPPORTED,
-                 "2:8: the aggregate function count() is not supported yet");
-    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT x FROM STREAM(a) GROUP BY x;", WEIR_UNSUPPORTED,
-                 "2:34: GROUP BY is not supported yet");
+    /* Spark's output-mode rules (UnsupportedOperationChecker) */
+    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT count(x) FROM STREAM(a);", WEIR_SQL,
+                 "2:8: Append output mode not supported when there are streaming aggregations without watermark");
+    expect_error("CREATE TABLE a (x INT) USING json;\nSELECT x FROM STREAM(a) GROUP BY x;", WEIR_SQL,
+                 "2:34: Append output mode not supported when there are streaming aggregations without watermark");
+    expect_error("CREATE TABLE a (x INT, ts TIMESTAMP) USING json;\nSELECT x, count(*) FROM STREAM(a) WATERMARK ts "
+                 "DELAY OF INTERVAL 1 SECOND GROUP BY x;", WEIR_SQL,
+                 "append with an aggregation needs a watermark on the window's column");
+    expect_error("CREATE TABLE a (x INT, ts TIMESTAMP, u TIMESTAMP) USING json;\nSELECT count(*) FROM STREAM(a) "
+                 "WATERMARK ts DELAY OF INTERVAL 1 SECOND GROUP BY window(u, '1 minute');", WEIR_SQL,
+                 "GROUP BY has no window() or session_window() over the WATERMARK's expression");
+    expect_error("CREATE TABLE a (x INT) USING json OPTIONS (path 'a');\nCREATE TABLE b USING csv OPTIONS (path 'b', "
+                 "outputMode 'complete');\nINSERT INTO b SELECT x FROM STREAM(a);", WEIR_SQL,
+                 "Complete output mode not supported when there are no streaming aggregations");
+    expect_error("CREATE TABLE a (x INT) USING json OPTIONS (path 'a');\nCREATE TABLE b USING csv OPTIONS (path 'b', "
+                 "outputMode 'upsert');\nINSERT INTO b SELECT x FROM STREAM(a);", WEIR_SQL,
+                 "unknown outputMode 'upsert' for query b: expected append, update or complete");
+    /* what may and may not stand in an aggregation */
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT, y INT) USING json;\n"
+                 "SELECT x, y, count(*) FROM STREAM(a) GROUP BY x;", WEIR_SQL,
+                 "3:11: column y is neither in GROUP BY nor inside an aggregate function");
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT, y INT) USING json;\n"
+                 "SELECT sum(count(y)) FROM STREAM(a) GROUP BY x;", WEIR_SQL,
+                 "3:12: an aggregate function cannot be inside another (sum)");
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT, f BOOLEAN) USING json;\n"
+                 "SELECT sum(f) FROM STREAM(a) GROUP BY x;", WEIR_SQL, "type mismatch: sum() expects a number, found boolean");
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT, ts TIMESTAMP) USING json;\n"
+                 "SELECT count(*) FROM STREAM(a) GROUP BY window(ts, '10 seconds', '20 seconds');", WEIR_SQL,
+                 "the slide of window() must be positive and at most its size");
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT, ts TIMESTAMP) USING json;\n"
+                 "SELECT count(*) FROM STREAM(a) GROUP BY window(ts, '1 month');", WEIR_SQL,
+                 "window(): a window duration cannot be given in months");
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT, ts TIMESTAMP) USING json;\n"
+                 "SELECT * FROM STREAM(a) GROUP BY x;", WEIR_SQL, "'*' cannot be selected in an aggregation");
+    expect_error("SET weir.outputMode = 'update';\nCREATE TABLE a (x INT) USING json;\n"
+                 "SELECT stddev(x) FROM STREAM(a) GROUP BY x;", WEIR_UNSUPPORTED, "the aggregate function stddev()");
     expect_error("CREATE TABLE a (x TIMESTAMP) USING json;\nSELECT window(x, '10 seconds') FROM STREAM(a);",
-                 WEIR_UNSUPPORTED, "window() is not supported yet");
+                 WEIR_SQL, "window() belongs in GROUP BY");
     expect_error("SET spark.sql.session.timeZone = 'Mars/Olympus';", WEIR_SQL, "unknown time zone 'Mars/Olympus'");
     expect_error("CREATE TABLE a (x INT) USING json;\nCREATE TABLE a (y INT) USING csv;", WEIR_SQL,
                  "2:14: table a is already defined");
     expect_error("CREATE TABLE a (x INT) USING json;\nCREATE TABLE b (y INT, z INT) USING csv;\n"
                  "INSERT INTO b SELECT x FROM STREAM(a);", WEIR_SQL, "table b has 2 columns but the query gives 1");
+}
+
+/* The output schema of an aggregation: Spark's result types and default names. */
+static void expect_schema(const char *script, const char *want) {
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    int rc = wsql_compile(script, strlen(script), "a.sql", &s, &err);
+    CHECK_EQ_INT(rc, 0);
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    WBuf b;
+    wbuf_init(&b);
+    CHECK_EQ_INT(wtype_to_ddl(&s->queries[s->n_queries - 1].select->out_schema, &b, 1), 0);
+    CHECK_EQ_INT(wbuf_putc(&b, 0), 0);
+    CHECK_EQ_STR(b.data ? b.data : "", want);
+    CHECK(s->queries[s->n_queries - 1].agg != NULL);
+    wbuf_fini(&b);
+    wsql_script_free(s);
+}
+
+static void test_aggregation_schema(void) {
+    const char *t = "CREATE TABLE t (datetime TIMESTAMP, clicks INT, k STRING, price DOUBLE, s STRING, big BIGINT) "
+                    "USING csv;\n";
+    char sc[2048];
+    snprintf(sc, sizeof sc, "%sSELECT sum(clicks) AS Clicks, sum(price), window.start AS Start, window.`end`, "
+             "count(*), count(k), avg(clicks), min(k), max(price), first(big), last(datetime), "
+             "approx_count_distinct(k), sum(big), sum(s) FROM STREAM(t) WATERMARK datetime DELAY OF INTERVAL 10 SECONDS "
+             "GROUP BY window(datetime, '30 seconds');", t);
+    expect_schema(sc, "Clicks BIGINT, `sum(price)` DOUBLE, Start TIMESTAMP, end TIMESTAMP, `count(1)` BIGINT, "
+                      "`count(k)` BIGINT, `avg(clicks)` DOUBLE, `min(k)` STRING, `max(price)` DOUBLE, `first(big)` "
+                      "BIGINT, `last(datetime)` TIMESTAMP, `approx_count_distinct(k)` BIGINT, `sum(big)` BIGINT, "
+                      "`sum(s)` DOUBLE");
+    /* keys by name and as expressions, HAVING, an aggregate inside arithmetic, the window as a struct */
+    snprintf(sc, sizeof sc, "SET weir.outputMode = 'update';\n%sSELECT k, upper(k), sum(clicks) * 2 AS dbl, window "
+             "FROM STREAM(t) GROUP BY K, window(datetime, '1 minute', '30 seconds') HAVING count(*) > 1;", t);
+    expect_schema(sc, "k STRING, `upper(k)` STRING, dbl BIGINT, window STRUCT<start: TIMESTAMP, end: TIMESTAMP>");
+    snprintf(sc, sizeof sc, "SET weir.outputMode = 'complete';\n%sSELECT lower(k) AS lk, count(DISTINCT clicks) AS n "
+             "FROM STREAM(t) WHERE clicks > 0 GROUP BY lower(k);", t);
+    expect_schema(sc, "lk STRING, n BIGINT");
+    /* WATERMARK expr AS name: the name is a column of the query */
+    expect_schema("CREATE TABLE r (s STRING, n INT) USING json;\nSELECT session_window.start AS s0, sum(n) AS total "
+                  "FROM STREAM(r) WATERMARK to_timestamp(s) AS ts DELAY OF INTERVAL 5 SECONDS "
+                  "GROUP BY session_window(ts, '10 seconds');", "s0 TIMESTAMP, total BIGINT");
 }
 
 static void test_settings_and_chain(void) {
@@ -387,5 +465,6 @@ int main(void) {
     test_queries();
     test_errors();
     test_settings_and_chain();
+    test_aggregation_schema();
     return check_summary();
 }

@@ -140,12 +140,12 @@ static void test_errors(void) {
                  "1:35: type mismatch: WATERMARK expects a timestamp, found string");
     expect_error("SELECT i FROM STREAM(t) WATERMARK t DELAY OF 5", WEIR_SQL, "expected an interval after DELAY OF");
     expect_error("SELECT i FROM STREAM(t) WATERMARK t DELAY OF INTERVAL -5 SECONDS", WEIR_SQL, "must not be negative");
-    expect_error("SELECT sum(i) FROM t", WEIR_UNSUPPORTED, "1:8: the aggregate function sum() is not supported yet");
-    expect_error("SELECT lower(max(s)) FROM t", WEIR_UNSUPPORTED, "1:14: the aggregate function max()");
-    expect_error("SELECT i FROM t GROUP BY i", WEIR_UNSUPPORTED, "1:26: GROUP BY is not supported yet");
-    expect_error("SELECT i FROM t HAVING i > 1", WEIR_UNSUPPORTED, "HAVING is not supported yet");
-    expect_error("SELECT DISTINCT i FROM t", WEIR_UNSUPPORTED, "SELECT DISTINCT is not supported yet");
-    expect_error("SELECT window(t, '1 minute').start FROM t", WEIR_UNSUPPORTED, "window() is not supported yet");
+    expect_error("SELECT sum(i) FROM t", WEIR_SQL, "1:8: the aggregate function sum() is not allowed here");
+    expect_error("SELECT lower(max(s)) FROM t", WEIR_SQL, "1:14: the aggregate function max() is not allowed here");
+    expect_error("SELECT i FROM t GROUP BY i", WEIR_UNSUPPORTED, "1:26: GROUP BY is not supported");
+    expect_error("SELECT i FROM t HAVING i > 1", WEIR_UNSUPPORTED, "HAVING is not supported");
+    expect_error("SELECT DISTINCT i FROM t", WEIR_UNSUPPORTED, "SELECT DISTINCT is not supported");
+    expect_error("SELECT window(t, '1 minute').start FROM t", WEIR_SQL, "window() belongs in GROUP BY");
     expect_error("SELECT CAST(st AS STRING) FROM t", WEIR_SQL, "casts of STRUCT values are not supported");
     expect_error("SELECT i + * FROM t", WEIR_SQL, "'*' is only allowed as a select item");
 }
