@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# demo.sh - `make demo`: the seed's stage 1, live. `weir gen` writes click-stream JSON files (one a second
-# here, the seed writes one every 5 s) while examples/clickstream/task1.sql flattens them to CSV, side by side
-# for about 20 seconds (DEMO_SECONDS); then both stop cleanly (SIGTERM) and the demo shows the CSV produced and
-# what the checkpoint says. Everything happens in ./demo-data (emptied first; DEMO_DIR to change it), with the
-# seed's folder layout: data/json_files, data/csv_files, data/checkpoint.
+# demo.sh - `make demo`: the seed's whole pipeline, live. `weir gen` writes click-stream JSON files (one a
+# second of 10 records, 1 s of event time apart, so that 30-second windows close during the demo) while
+# examples/clickstream/pipeline.sql runs both stages in one process: JSON -> flattened CSV -> 30-second
+# window totals appended as Parquet once the 10-second watermark passes them. After about 20 seconds
+# (DEMO_SECONDS) both stop cleanly (SIGTERM); a last bounded run of stage 2 (task2.sql, availableNow) writes
+# the windows still open, and the demo prints every finished window and what the checkpoints say.
+# Everything happens in ./demo-data (emptied first; DEMO_DIR to change it), with the seed's folder layout:
+# data/json_files, data/csv_files, data/parquet_files, data/checkpoint, data/checkpoint_windows.
 set -eu
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -13,24 +16,29 @@ demo=${DEMO_DIR:-$root/demo-data}
 rm -rf "$demo"
 mkdir -p "$demo"
 cd "$demo"
-echo "== weir gen -> data/json_files (one file of 10 records a second) and weir run task1.sql, for ${secs}s"
-"$W" gen --out data/json_files --forever --interval 1s --quiet &
+echo "== weir gen -> data/json_files (a file of 10 records a second) and weir run pipeline.sql, for ${secs}s"
+"$W" gen --out data/json_files --forever --interval 1s --step 1s --start 2022-09-06T11:40:00 --quiet &
 gen=$!
-"$W" run "$root/examples/clickstream/task1.sql" --progress auto &
+"$W" run "$root/examples/clickstream/pipeline.sql" --progress auto &
 run=$!
 sleep "$secs"
 kill -TERM "$gen" "$run"
 wait "$gen" || true
 wait "$run"
 echo
-echo "== $(ls data/json_files | wc -l) JSON files in, CSV out:"
+echo "== $(ls data/json_files | wc -l) JSON files in; stage 1's CSV out:"
 first=$(find data/csv_files -type f -name '*.csv*' ! -path '*/_*' | sort | head -n 1)
 if [ -n "$first" ]; then
     echo "-- $first"
-    head -n 6 "$first"
+    head -n 4 "$first"
 fi
 rows=$(find data/csv_files -type f -name '*.csv*' ! -path '*/_*' -exec cat {} + | grep -vc '^datetime' || true)
 echo "-- $rows rows in $(find data/csv_files -type f -name '*.csv*' ! -path '*/_*' | wc -l) CSV files"
 echo
-echo "== weir inspect data/checkpoint"
-"$W" inspect data/checkpoint
+echo "== windows appended while the pipeline ran: $(find data/parquet_files -name '*.parquet' | wc -l) Parquet files"
+echo "== weir run task2.sql --trigger availableNow: the last windows, then every window written"
+"$W" run "$root/examples/clickstream/task2.sql" --trigger availableNow --progress off
+"$W" cat data/parquet_files --format table
+echo
+echo "== weir inspect data/checkpoint_windows"
+"$W" inspect data/checkpoint_windows | head -n 12
