@@ -194,6 +194,7 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
     werr_init(&e2);
     if (!rc && wckpt_append_progress(q->ckpt, q->batch_id, b.data, b.len, &e2))
         fprintf(stderr, "weir: %s: %s\n", q->plan->name, e2.msg);
+    if (!rc && q->ro->on_progress) q->ro->on_progress(q->ro->progress_user, b.data, b.len - 1); /* no '\n' */
     FILE *out = q->ro->progress_out ? q->ro->progress_out : stdout;
     if (!rc && q->ro->progress == WPROGRESS_JSON) {
         pthread_mutex_lock(q->lock);
@@ -334,7 +335,8 @@ static int query_open(Query *q, WErr *err) {
     if (!rc && !q->sink_ops)
         rc = werr_msg(err, WEIR_UNSUPPORTED, "unsupported: no streaming sink writes format '%s' (table %s)", fmt,
                       p->sink ? p->sink->name : "console");
-    WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone};
+    WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone,
+                       q->ro->sink_user};
     if (!rc) rc = q->sink_ops->open(&cfg, &q->sink, err);
     if (!rc) rc = wproject_open(p->select, q->script->time_zone, &q->proj, err);
     if (!rc) {
@@ -449,7 +451,8 @@ int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
         q->ro = ro;
         q->lock = &lock;
         q->stop_all = &stop_all;
-        rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
+        if (ro->checkpoint_dir) snprintf(q->ckpt_dir, sizeof q->ckpt_dir, "%s", ro->checkpoint_dir);
+        else rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
         if (!rc) rc = wopts_get_int((WOpts *)&s->settings, "spark.sql.streaming.minBatchesToRetain",
                                     WCKPT_MIN_BATCHES_TO_RETAIN, &q->retain, err);
         if (!rc && q->retain < 1)
