@@ -52,7 +52,7 @@ struct weir_query {
 
 /* ---------------------------------------------------------------- options */
 
-/* The value of `name` in a NULL-terminated name/value array; *bad set when a name has no value. */
+/* Checks a NULL-terminated name/value array: every name known (case-insensitive) and with a value. */
 static int check_pairs(const char *const *o, const char *const *known, WErr *err) {
     for (size_t i = 0; o && o[i]; i += 2) {
         if (!o[i + 1]) return werr_msg(err, WEIR_MISUSE, "option '%s' has no value (options are name, value pairs)", o[i]);
@@ -64,6 +64,7 @@ static int check_pairs(const char *const *o, const char *const *known, WErr *err
     return WEIR_OK;
 }
 
+/* The value of `name` in such an array (the last one wins), or NULL. */
 static const char *pair(const char *const *o, const char *name) {
     const char *v = NULL;
     for (size_t i = 0; o && o[i] && o[i + 1]; i += 2)
