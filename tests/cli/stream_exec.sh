@@ -4,7 +4,8 @@
 #     naming a file (under the checkpoint) that holds exactly that batch's rows, in CSV and in Parquet;
 #     the file is gone afterwards;
 #   - a command failing at batch 1 fails the run (exit 1, message naming command, status and batch), batch 1
-#     is not committed, and a restart runs the command again on batch 1 (same rows), not on batch 0.
+#     is not committed, and a restart runs the command again on batch 1 (same rows), not on batch 0;
+#   - a batch whose command succeeded but whose commits/N is missing (a crash in between) is skipped.
 # Expected rows come from the files written here. Last line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -57,4 +58,12 @@ check "batch 1 had the same rows both times" cmp -s "$d/first1.parquet" "$d/got/
 "$W" cat "$d/got/2.parquet" > "$d/2.txt" 2>&1
 check "batch 2 as Parquet holds its rows" grep -q "22" "$d/2.txt"
 check "batch 2 as Parquet has 3 rows" test "$(grep -c '2[0-2]' "$d/2.txt")" -eq 3
+# 3. a crash after the command succeeded for batch 2 but before commits/2 (simulated: commits/2 removed):
+#    the restart re-runs batch 2 and the sink skips it, so the command does not run a second time
+rm "$d/ck2/commits/2"
+lines=$(wc -l < "$d/log")
+"$W" run "$d/b.sql" --trigger availableNow --progress off 2>"$d/e.err"
+check "the re-run exits 0 ($(head -c 300 "$d/e.err"))" test $? -eq 0
+check "commits/2 written again" test -e "$d/ck2/commits/2"
+check "the command did not run again for batch 2" test "$(wc -l < "$d/log")" -eq "$lines"
 summary

@@ -6,6 +6,7 @@
  *   - a callback failing on batch 3 stops the query (status failed, message names the value and batch);
  *     a restart with the same checkpoint delivers batch 3 again (same rows) and nothing before it;
  *   - a batch retained by the callback outlives the query; progress JSON names the last batch;
+ *   - a batch with no rows left after WHERE is committed without a call; the engine's timeZone applies;
  *   - weir_query_stop ends a processing-time query (status stopped); a table-sink query with trigger
  *     once finishes and writes its files;
  *   - two engines in one process (same table names, own folders and checkpoints) run queries at the same
@@ -217,6 +218,50 @@ static void test_stop_and_table_sink(void) {
     weir_engine_close(e);
 }
 
+/* A batch whose rows are all filtered out is committed without a call; the engine's timeZone is the
+ * session zone zone-less CSV timestamps are read in. */
+static int64_t first_ts;
+static int on_ts(const weir_batch *b, int64_t batch_id, void *user) {
+    Seen *s = user;
+    if (s->n < 64) s->ids[s->n++] = batch_id;
+    s->rows += weir_batch_num_rows(b);
+    if (batch_id == 0) first_ts = weir_column_timestamp(weir_batch_column_by_name(b, "t"), 0);
+    return 0;
+}
+
+static void test_empty_batches_and_zone(void) {
+    char in[600], ck[600], sql[1400], f[700];
+    snprintf(in, sizeof in, "%s/in-empty", root);
+    snprintf(ck, sizeof ck, "%s/ck-empty", root);
+    mkdir(in, 0755);
+    for (int k = 0; k < 3; k++) {
+        snprintf(f, sizeof f, "%s/f%d.csv", in, k);
+        FILE *fp = fopen(f, "w");
+        fprintf(fp, "id,t\n%d,2022-09-06 11:40:0%d\n", k, k);
+        fclose(fp);
+    }
+    const char *opts[] = {"checkpointRoot", ck, "timeZone", "Europe/Paris", NULL};
+    weir_engine *e = NULL;
+    CHECK_EQ_INT(weir_engine_open(opts, &e, NULL), WEIR_OK);
+    snprintf(sql, sizeof sql, "CREATE TABLE c (id INT, t TIMESTAMP) USING csv OPTIONS (path '%s', header true, "
+             "maxFilesPerTrigger 1)", in);
+    CHECK_EQ_INT(weir_engine_exec(e, sql), WEIR_OK);
+    const char *qo[] = {"queryName", "q", "trigger", "availableNow", NULL};
+    Seen s = {.fail_at = -1};
+    weir_query *q = NULL;
+    CHECK_EQ_INT(weir_query_start(e, "SELECT id, t FROM STREAM(c) WHERE id <> 1", qo, on_ts, &s, &q), WEIR_OK);
+    CHECK_EQ_INT(weir_query_wait(q, 20000), WEIR_QUERY_FINISHED);
+    weir_query_free(q);
+    CHECK_EQ_INT(s.n, 2);
+    CHECK_EQ_INT(s.ids[0], 0);
+    CHECK_EQ_INT(s.ids[1], 2);
+    snprintf(f, sizeof f, "%s/q/commits/1", ck);
+    CHECK(access(f, F_OK) == 0);
+    /* 2022-09-06 11:40:00 in Paris (UTC+2 in summer) is 09:40:00 UTC */
+    CHECK_EQ_INT(first_ts, 1662457200000000LL);
+    weir_engine_close(e);
+}
+
 static void test_two_engines(void) {
     char in[2][600], ck[2][600], sql[1400];
     weir_engine *e[2];
@@ -256,6 +301,7 @@ int main(void) {
     test_errors();
     test_fail_and_restart();
     test_stop_and_table_sink();
+    test_empty_batches_and_zone();
     test_two_engines();
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
