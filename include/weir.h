@@ -296,8 +296,8 @@ typedef int (*weir_batch_fn)(const weir_batch *batch, int64_t batch_id, void *us
  *   queryName            the query's name in progress and messages; default: the sink table's name
  *   checkpointLocation   the query's checkpoint folder; default: the table's checkpointLocation option,
  *                        else <checkpointRoot>/<query name> (engine option or SET weir.checkpointRoot).
- *                        A callback query needs one (or a queryName and a checkpoint root): exactly once
- *                        needs somewhere to remember what was committed.
+ *                        A callback query needs checkpointLocation, or a queryName and a checkpoint root:
+ *                        exactly once needs somewhere to remember what was committed.
  *   trigger              "0" / unset: a batch as soon as new files land; an interval ("1 second"): at most
  *                        one batch per interval; "once": one batch of everything present, then finish;
  *                        "availableNow": everything present at start, in batches, then finish

@@ -228,9 +228,13 @@ static int configure(weir_engine *e, weir_query *q, const char *const *options, 
     }
     const char *tloc = p->sink ? wopts_get((WOpts *)&p->sink->opts, "checkpointLocation") : NULL;
     int is_temp = 0, rc = WEIR_OK;
+    if (q->cb.fn && !name && !(loc && *loc))
+        return werr_msg(err, WEIR_MISUSE, "a callback query needs a checkpoint to deliver each batch exactly once: "
+                        "pass the option checkpointLocation, or a queryName (its checkpoint is then "
+                        "<checkpoint root>/<queryName>)");
     if (loc && *loc) snprintf(q->ckpt, sizeof q->ckpt, "%s", loc);
     else if (tloc && *tloc) snprintf(q->ckpt, sizeof q->ckpt, "%s", tloc);
-    else if (e->ckpt_root && (p->sink || name)) snprintf(q->ckpt, sizeof q->ckpt, "%s/%s", e->ckpt_root, p->name);
+    else if (e->ckpt_root) snprintf(q->ckpt, sizeof q->ckpt, "%s/%s", e->ckpt_root, p->name);
     else {
         rc = wdriver_checkpoint_dir(q->script, p, q->ckpt, sizeof q->ckpt, &is_temp, err);
         if (!rc && is_temp && q->cb.fn)

@@ -184,7 +184,7 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
                       st->bytes_read, st->bad_records, wsrc_files_opened(q->src));
     char sd[4200];
     const char *spath = q->plan->sink ? wopts_get((WOpts *)&q->plan->sink->opts, "path") : NULL;
-    snprintf(sd, sizeof sd, "%s[%s]", q->plan->sink ? "FileSink" : "ConsoleSink",
+    snprintf(sd, sizeof sd, "%s[%s]", q->plan->sink ? "FileSink" : q->ro->sink_user ? "ForeachBatchSink" : "ConsoleSink",
              spath ? spath : (q->plan->sink ? q->plan->sink->name : "console"));
     rc |= wbuf_puts(&b, "\"sink\":{");
     rc |= wlogj_put_field_str(&b, "description", sd, strlen(sd));

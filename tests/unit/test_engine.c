@@ -176,7 +176,7 @@ static void test_fail_and_restart(void) {
     CHECK_EQ_INT(r.sums[0], sum3);
     CHECK_EQ_INT(s.rows + r.rows, 6 * ROWS);
     p = weir_query_last_progress(q);
-    CHECK(p && strstr(p, "\"batchId\":5,"));
+    CHECK(p && strstr(p, "\"batchId\":5,") && strstr(p, "ForeachBatchSink"));
     weir_free(p);
     weir_query_free(q);
     if (r.kept) weir_batch_release(r.kept);
