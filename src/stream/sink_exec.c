@@ -82,6 +82,13 @@ static int exec_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     }
     if (!rc && wbatch_init(&s->rows, cfg->schema)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     if (!rc) s->rows_init = 1;
+    if (!rc) {
+        /* the writer options are checked now, by writing the empty batch once, not at the first batch */
+        char probe[4300];
+        snprintf(probe, sizeof probe, "%s/options-check.%s", s->dir, s->format);
+        rc = wfmt_write_batch_file(&s->rows, probe, s->format, &s->wopts, err);
+        unlink(probe);
+    }
     if (rc) {
         exec_close(s);
         return rc;

@@ -58,6 +58,11 @@ check "batch 1 had the same rows both times" cmp -s "$d/first1.parquet" "$d/got/
 "$W" cat "$d/got/2.parquet" > "$d/2.txt" 2>&1
 check "batch 2 as Parquet holds its rows" grep -q "22" "$d/2.txt"
 check "batch 2 as Parquet has 3 rows" test "$(grep -c '2[0-2]' "$d/2.txt")" -eq 3
+# an unknown writer option is refused before any batch runs
+sql csv "$d/ck3" ", heder true" > "$d/x.sql"
+"$W" run "$d/x.sql" --trigger availableNow --progress off 2>"$d/x.err"
+check "an unknown writer option fails the run ($(head -c 200 "$d/x.err"))" grep -q "unknown option 'heder'" "$d/x.err"
+check "before any batch ran" test ! -e "$d/ck3/commits/0"
 # 3. a crash after the command succeeded for batch 2 but before commits/2 (simulated: commits/2 removed):
 #    the restart re-runs batch 2 and the sink skips it, so the command does not run a second time
 rm "$d/ck2/commits/2"
