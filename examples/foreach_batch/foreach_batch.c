@@ -33,7 +33,7 @@
 
 #define WINDOW_QUERY                                                                              \
     "SELECT sum(clicks) AS Clicks, sum(impressions) AS Impressions, sum(quantity) AS Quantity,"  \
-    " sum(total_price) AS Total_price, window.start AS Start, window.end AS End"                 \
+    " sum(total_price) AS Total_price, window.start AS Start, window.end AS `End`"               \
     " FROM STREAM(clicks_csv) WATERMARK datetime DELAY OF INTERVAL 10 SECONDS"                     \
     " GROUP BY window(datetime, '30 seconds')"
 
