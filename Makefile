@@ -43,6 +43,8 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 120
 
 
+# `make` alone builds `all` (FORCE below would otherwise be the first target).
+.DEFAULT_GOAL := all
 .PHONY: install FORCE
 FORCE:
 .PHONY: all test check sanitize demo bench bench-json bench-num deps clean fuzz-all fuzz-build

@@ -4,8 +4,8 @@
  * What is here: the version, the status codes every fallible function returns, and batches: reading
  * the rows a query hands to your code (typed access with NULLs, nested structs), handing them to any
  * Arrow-speaking library without copying (the Arrow C Data Interface), and writing them as Parquet,
- * CSV or JSON Lines. Engines and queries (starting SQL queries, foreach-batch callbacks) come with the
- * streaming runtime.
+ * CSV or JSON Lines; and engines and queries: streaming SQL queries started from C, writing to a table
+ * or handing each micro-batch to your callback (Spark's foreachBatch), exactly once.
  *
  * Build against it with pkg-config:  cc app.c $(pkg-config --cflags --libs weir)
  * Only weir_* symbols are exported from libweir.so.
@@ -211,7 +211,138 @@ WEIR_API int weir_batch_to_arrow(const weir_batch *batch, struct ArrowArray *out
 WEIR_API int weir_batch_write(const weir_batch *batch, const char *path, const char *format,
                               const char *const *options, char **errmsg);
 
-/* Frees memory weir handed to you (error messages). NULL is ignored. */
+/* ---------------------------------------------------------------------------------------------------
+ * Engines and queries
+ *
+ * An engine holds a session: the tables (CREATE TABLE) and settings (SET) of the Spark-dialect SQL you
+ * give it, accumulated over calls, and the options it was opened with. A query is one streaming SQL
+ * statement running on its own thread, started from the engine:
+ *
+ *   INSERT INTO t SELECT ... FROM STREAM(s) ...   writes into table t (USING csv | json | parquet | exec)
+ *   SELECT ... FROM STREAM(s) ...                 with a callback: each micro-batch goes to your function
+ *                                                 (without one, each batch is printed as Spark's console does)
+ *
+ * A minimal foreachBatch program (error checks left out; examples/foreach_batch/ has the full one):
+ *
+ *   static int on_batch(const weir_batch *b, int64_t batch_id, void *user) {
+ *       char path[256];
+ *       snprintf(path, sizeof path, "out/part-%06lld.parquet", (long long)batch_id);
+ *       return weir_batch_write(b, path, "parquet", NULL, NULL);   // non-zero fails the batch
+ *   }
+ *   weir_engine *e;
+ *   const char *opts[] = {"checkpointRoot", "ckpt", "timeZone", "UTC", NULL};
+ *   weir_engine_open(opts, &e, NULL);
+ *   weir_engine_exec(e, "CREATE TABLE clicks (datetime TIMESTAMP, clicks INT, total_price DOUBLE) "
+ *                       "USING csv OPTIONS (path 'in', header true, maxFilesPerTrigger 5)");
+ *   const char *qopts[] = {"queryName", "task2", NULL};   // outputMode append: each window once
+ *   weir_query *q;
+ *   weir_query_start(e, "SELECT sum(clicks) AS Clicks, sum(total_price) AS Total_price, "
+ *                       "window.start AS Start, window.end AS `End` FROM STREAM(clicks) "
+ *                       "WATERMARK datetime DELAY OF INTERVAL 10 SECONDS "
+ *                       "GROUP BY window(datetime, '30 seconds')", qopts, on_batch, NULL, &q);
+ *   weir_query_wait(q, -1);              // runs until weir_query_stop (from another thread) or a failure
+ *   weir_query_free(q);
+ *   weir_engine_close(e);
+ *
+ * Exactly once, and the callback contract:
+ *   - A query remembers in its checkpoint folder which micro-batches it planned (their input files) and
+ *     which it committed. After a stop or a crash, starting the same query with the same checkpoint
+ *     continues with the first uncommitted batch, with the same batch id and the same rows.
+ *   - The callback runs on the query's own thread, one batch at a time, in batch-id order, and only for
+ *     batches with at least one row (a batch whose rows were all filtered out is committed without a
+ *     call). `batch` is valid during the call; keep it longer with weir_batch_retain.
+ *   - Returning 0 commits the batch. Returning non-zero fails it: the batch is not committed, the query
+ *     stops with status WEIR_QUERY_FAILED and weir_query_errmsg says "the foreach-batch callback
+ *     returned N at batch K"; a restart with the same checkpoint delivers batch K again, and nothing
+ *     before it.
+ *   - A batch is delivered again only if it was not committed: after a failure, or a crash before weir
+ *     recorded the commit (which may be after your callback returned 0). So a callback that keys its
+ *     output by batch id (write to a temporary name, then rename to a name made from the id) is exactly
+ *     once.
+ *
+ * Threads: the functions of one engine must not be called concurrently; queries may be stopped, waited
+ * for and read from any thread. Engines share nothing: several may run in one process at once. A query
+ * keeps everything it needs, so it may outlive its engine.
+ * ------------------------------------------------------------------------------------------------- */
+
+typedef struct weir_engine weir_engine;
+typedef struct weir_query weir_query;
+
+/* Opens an engine. `options` is NULL or a NULL-terminated array of name, value pairs (names case-
+ * insensitive):
+ *   checkpointRoot   folder under which a query without its own checkpoint location keeps one, in
+ *                    <checkpointRoot>/<query name> (as SET weir.checkpointRoot does)
+ *   timeZone         the session time zone (spark.sql.session.timeZone), e.g. "UTC" (the default) or
+ *                    "Europe/Paris": zone-less timestamps in text are read and written in it
+ * Returns WEIR_OK and *out_engine, or an error (WEIR_MISUSE for an unknown option or bad value); when
+ * errmsg is not NULL, *errmsg receives a message on error (free it with weir_free) and NULL on success. */
+WEIR_API int weir_engine_open(const char *const *options, weir_engine **out_engine, char **errmsg);
+
+/* Frees the engine (NULL is ignored). Running queries are not affected. */
+WEIR_API void weir_engine_close(weir_engine *engine);
+
+/* Runs CREATE TABLE and SET statements (one or more, separated by ';'); tables and settings accumulate
+ * across calls and are known to later statements and queries. A query statement here is an error (use
+ * weir_query_start). On error nothing of `sql` is kept, and weir_engine_errmsg tells why, with the
+ * line:column in `sql` as the compiler gives it ("2:14: unknown type ..."), followed by the offending
+ * line and a caret. Returns WEIR_OK, WEIR_SQL, WEIR_MISUSE or WEIR_NOMEM. */
+WEIR_API int weir_engine_exec(weir_engine *engine, const char *sql);
+
+/* The message of the engine's last failed call ("" after a success); valid until the next call. */
+WEIR_API const char *weir_engine_errmsg(const weir_engine *engine);
+
+/* The foreachBatch callback: see the contract above. Return 0 to commit the batch, non-zero to fail it. */
+typedef int (*weir_batch_fn)(const weir_batch *batch, int64_t batch_id, void *user);
+
+/* Starts a streaming query from one SQL statement (see above) on a new thread and returns at once.
+ * `options`: NULL or a NULL-terminated array of name, value pairs (names case-insensitive):
+ *   queryName            the query's name in progress and messages; default: the sink table's name
+ *   checkpointLocation   the query's checkpoint folder; default: the table's checkpointLocation option,
+ *                        else <checkpointRoot>/<query name> (engine option or SET weir.checkpointRoot).
+ *                        A callback query needs checkpointLocation, or a queryName and a checkpoint root:
+ *                        exactly once needs somewhere to remember what was committed.
+ *   trigger              "0" / unset: a batch as soon as new files land; an interval ("1 second"): at most
+ *                        one batch per interval; "once": one batch of everything present, then finish;
+ *                        "availableNow": everything present at start, in batches, then finish
+ *   outputMode           "append" (default), "update" or "complete", for an aggregation (GROUP BY): as
+ *                        the sink option of the same name, with Spark's rules (append needs a WATERMARK
+ *                        on the window's time column, complete needs an aggregation)
+ * `fn` (with `user`) is the callback of a bare SELECT; it must be NULL for INSERT INTO.
+ * Returns WEIR_OK and *out_query, or an error with weir_engine_errmsg saying why (SQL errors point into
+ * `sql` as in weir_engine_exec). Errors while running (a missing folder, a failing callback) are reported
+ * by the query: weir_query_status and weir_query_errmsg. */
+WEIR_API int weir_query_start(weir_engine *engine, const char *sql, const char *const *options, weir_batch_fn fn,
+                              void *user, weir_query **out_query);
+
+typedef enum weir_query_state {
+    WEIR_QUERY_RUNNING = 1, /* started, not ended yet */
+    WEIR_QUERY_STOPPED,     /* ended because weir_query_stop asked */
+    WEIR_QUERY_FAILED,      /* ended by an error (weir_query_errmsg); what was committed stays committed */
+    WEIR_QUERY_FINISHED     /* ended by itself: trigger once / availableNow had nothing more to do */
+} weir_query_state;
+
+/* Asks the query to stop after the batch in progress (if any) is committed; returns at once. */
+WEIR_API void weir_query_stop(weir_query *query);
+
+/* Waits until the query has ended or timeout_ms milliseconds passed (-1: no limit, 0: just look), and
+ * returns its status. */
+WEIR_API weir_query_state weir_query_wait(weir_query *query, int64_t timeout_ms);
+
+/* The status now. */
+WEIR_API weir_query_state weir_query_status(weir_query *query);
+
+/* The progress of the last completed batch as one JSON object (Spark's StreamingQueryProgress fields:
+ * id, runId, name, batchId, numInputRows, durationMs, sources, sink, ...), or NULL before the first batch.
+ * The text is a copy: free it with weir_free. */
+WEIR_API char *weir_query_last_progress(weir_query *query);
+
+/* Why the query failed ("" unless its status is WEIR_QUERY_FAILED); valid until weir_query_free. */
+WEIR_API const char *weir_query_errmsg(weir_query *query);
+
+/* Stops the query if it runs, waits for its thread to end and frees it. NULL is ignored. */
+WEIR_API void weir_query_free(weir_query *query);
+
+/* Frees memory weir handed to you (error messages, progress text). NULL is ignored. */
 WEIR_API void weir_free(void *p);
 
 #ifdef __cplusplus

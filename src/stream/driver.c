@@ -261,7 +261,7 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
                       st->bytes_read, st->bad_records, wsrc_files_opened(q->src));
     char sd[4200];
     const char *spath = q->plan->sink ? wopts_get((WOpts *)&q->plan->sink->opts, "path") : NULL;
-    snprintf(sd, sizeof sd, "%s[%s]", q->plan->sink ? "FileSink" : "ConsoleSink",
+    snprintf(sd, sizeof sd, "%s[%s]", q->plan->sink ? "FileSink" : q->ro->sink_user ? "ForeachBatchSink" : "ConsoleSink",
              spath ? spath : (q->plan->sink ? q->plan->sink->name : "console"));
     rc |= wbuf_puts(&b, "\"sink\":{");
     rc |= wlogj_put_field_str(&b, "description", sd, strlen(sd));
@@ -271,6 +271,7 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
     werr_init(&e2);
     if (!rc && wckpt_append_progress(q->ckpt, q->batch_id, b.data, b.len, &e2))
         fprintf(stderr, "weir: %s: %s\n", q->plan->name, e2.msg);
+    if (!rc && q->ro->on_progress) q->ro->on_progress(q->ro->progress_user, b.data, b.len - 1); /* no '\n' */
     FILE *out = q->ro->progress_out ? q->ro->progress_out : stdout;
     if (!rc && q->ro->progress == WPROGRESS_JSON) {
         pthread_mutex_lock(q->lock);
@@ -482,7 +483,7 @@ static int agg_open(Query *q, const char *late_path, WErr *err) {
         return werr_msg(err, WEIR_NOMEM, "out of memory");
     q->late_ops = q->ro->sink_lookup ? q->ro->sink_lookup("json") : NULL;
     if (!q->late_ops) return werr_msg(err, WEIR_UNSUPPORTED, "no json sink for lateRowsPath");
-    WSinkConfig lc = {"json", &q->late_opts, &q->late_view_t, q->plan->name, q->ckpt_dir, q->script->time_zone};
+    WSinkConfig lc = {"json", &q->late_opts, &q->late_view_t, q->plan->name, q->ckpt_dir, q->script->time_zone, NULL};
     rc = q->late_ops->open(&lc, &q->late_sink, err);
     if (rc) q->late_ops = NULL;
     return rc;
@@ -525,7 +526,8 @@ static int query_open(Query *q, WErr *err) {
                       p->sink ? p->sink->name : "console");
     const char *late_path = wopts_get(&q->sink_opts, "lateRowsPath");
     (void)wopts_get(&q->sink_opts, "outputMode"); /* the compiler read it (plan.h) */
-    WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone};
+    WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone,
+                       q->ro->sink_user};
     if (!rc) rc = q->sink_ops->open(&cfg, &q->sink, err);
     if (!rc && late_path && !p->agg)
         rc = werr_msg(err, WEIR_MISUSE, "lateRowsPath is for aggregations with a watermark; query %s has none", p->name);
@@ -660,7 +662,8 @@ int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
         q->ro = ro;
         q->lock = &lock;
         q->stop_all = &stop_all;
-        rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
+        if (ro->checkpoint_dir) snprintf(q->ckpt_dir, sizeof q->ckpt_dir, "%s", ro->checkpoint_dir);
+        else rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
         if (!rc) rc = wopts_get_int((WOpts *)&s->settings, "spark.sql.streaming.minBatchesToRetain",
                                     WCKPT_MIN_BATCHES_TO_RETAIN, &q->retain, err);
         if (!rc && q->retain < 1)

@@ -29,6 +29,12 @@ typedef struct WRunOptions {
     /* The sink registry: ops for a format name (wsink_lookup in the weir program; tests pass their own). */
     const WSinkOps *(*sink_lookup)(const char *format);
     const WSinkOps *sink_ops;    /* when set, used for every query instead of sink_lookup (benchmarks) */
+    /* Optional hooks for the C library (src/api/engine.c); all zero in the weir program. */
+    const char *checkpoint_dir;  /* when set, the checkpoint of every query (a one-query script), overriding
+                                    checkpointLocation and weir.checkpointRoot */
+    void *sink_user;             /* handed to the sink's open as WSinkConfig.user (the callback sink) */
+    void (*on_progress)(void *user, const char *json, size_t n); /* each batch's progress object (no newline) */
+    void *progress_user;
 } WRunOptions;
 
 /* The checkpoint folder a query would use, into out (caller's buffer); WEIR_MISUSE with a message saying

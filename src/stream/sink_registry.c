@@ -6,9 +6,10 @@
 
 #include "stream/sink.h"
 
-extern const WSinkOps wsink_csv_ops, wsink_json_ops, wsink_parquet_ops, wsink_console_ops;
+extern const WSinkOps wsink_csv_ops, wsink_json_ops, wsink_parquet_ops, wsink_console_ops, wsink_exec_ops;
 
-static const WSinkOps *const sinks[] = {&wsink_csv_ops, &wsink_json_ops, &wsink_parquet_ops, &wsink_console_ops};
+static const WSinkOps *const sinks[] = {&wsink_csv_ops, &wsink_json_ops, &wsink_parquet_ops, &wsink_console_ops,
+                                          &wsink_exec_ops};
 
 const WSinkOps *wsink_lookup(const char *format) {
     if (!format) return NULL;

@@ -79,7 +79,7 @@ static int sink_open_fmt(const char *fmt, const char *dir, const char *extra[], 
     for (int i = 0; extra && extra[i]; i += 2) wopts_set(o, extra[i], extra[i + 1]);
     *ops = wsink_lookup(fmt);
     if (!*ops) return -1;
-    WSinkConfig cfg = {fmt, o, schema, "q", NULL, "UTC"};
+    WSinkConfig cfg = {fmt, o, schema, "q", NULL, "UTC", NULL};
     return (*ops)->open(&cfg, s, err);
 }
 
