@@ -200,6 +200,8 @@ WEIR_API int weir_batch_to_arrow(const weir_batch *batch, struct ArrowArray *out
  *              other Parquet writer options of the file sink
  *   "csv"      options header (default false), sep, quote, escape, nullValue, timestampFormat, ...
  *   "jsonl"    JSON Lines, one object per row, nested structs as objects; "json" is accepted too
+ *   csv and jsonl take compression = none (default) | gzip | zstd, as the file sinks do (the file is
+ *   then a gzip or zstd stream; name it .gz / .zst yourself)
  * `options` is NULL or a NULL-terminated array of name, value pairs: {"header", "true", NULL}. Option
  * names are case-insensitive, as in Spark; an unknown option is an error (WEIR_MISUSE).
  *

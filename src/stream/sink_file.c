@@ -24,13 +24,12 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/num.h"
 #include "core/time.h"
+#include "formats/compress.h"
 #include "formats/csv.h"
 #include "formats/json.h"
 #include "formats/parquet.h"
@@ -38,7 +37,6 @@
 #include "stream/sink.h"
 
 enum { FMT_CSV, FMT_JSON, FMT_PARQUET };
-enum { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 #define MAX_PARTITION_COLS 16
 
 typedef struct OutFile {
@@ -47,9 +45,8 @@ typedef struct OutFile {
     int64_t rows;
     int full;            /* maxRecordsPerFile reached: the next row of this partition opens a new file */
     WFileOut out;        /* csv / json */
-    z_stream z;
-    int z_open;
-    ZSTD_CCtx *zc;
+    WCompressor comp;    /* csv / json: gzip, zstd or none */
+    int comp_open;
     WPqWriter *pq;       /* parquet */
 } OutFile;
 
@@ -62,7 +59,7 @@ struct WSink {
     int n_part, part_col[MAX_PARTITION_COLS];
     int *data_col;           /* data_schema field i = schema field data_col[i] */
     int64_t max_records;
-    int compression;
+    WCompKind compression;
     int64_t compact_interval;
     int64_t last_batch;      /* last batch in the manifest */
     int64_t batch;           /* the batch being written, -1 between batches */
@@ -72,7 +69,7 @@ struct WSink {
     int header;
     OutFile *files;
     int n_files, cap_files;
-    WBuf enc, comp, key;
+    WBuf enc, key;
     WBatch sub;
     int sub_init;
 };
@@ -163,7 +160,6 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     s->batch = -1;
     s->last_batch = -1;
     wbuf_init(&s->enc);
-    wbuf_init(&s->comp);
     wbuf_init(&s->key);
     int rc = WEIR_OK;
     const char *path = wopts_get(s->opts, "path");
@@ -182,11 +178,7 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     if (!rc && pb) rc = parse_partition_by(s, pb, err);
     if (!rc) rc = build_data_schema(s, err);
     if (!rc && s->format != FMT_PARQUET) {
-        const char *c = wopts_get(s->opts, "compression");
-        if (!c || !strcasecmp(c, "none") || !strcasecmp(c, "uncompressed")) s->compression = COMP_NONE;
-        else if (!strcasecmp(c, "gzip")) s->compression = COMP_GZIP;
-        else if (!strcasecmp(c, "zstd")) s->compression = COMP_ZSTD;
-        else rc = werr_msg(err, WEIR_MISUSE, "option compression: '%s' is not none, gzip or zstd", c);
+        rc = wcomp_parse(wopts_get(s->opts, "compression"), &s->compression, err);
     }
     if (!rc && s->format == FMT_CSV) {
         rc = wcsv_writer_open(&s->data_schema, s->opts, &s->csv, err);
@@ -224,10 +216,8 @@ static void file_drop(OutFile *f) {
     if (f->pq) wpq_writer_abort(f->pq);
     f->pq = NULL;
     if (f->out.tmp_path) wfs_out_abort(&f->out);
-    if (f->z_open) deflateEnd(&f->z);
-    f->z_open = 0;
-    if (f->zc) ZSTD_freeCCtx(f->zc);
-    f->zc = NULL;
+    if (f->comp_open) wcomp_close(&f->comp);
+    f->comp_open = 0;
     free(f->part_dir);
     free(f->rel);
     memset(f, 0, sizeof *f);
@@ -245,11 +235,10 @@ static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
     OutFile *f = &s->files[s->n_files];
     memset(f, 0, sizeof *f);
     f->out.fd = -1;
-    static const char *const comp_ext[] = {"", ".gz", ".zst"};
     WBuf name;
     wbuf_init(&name);
     int rc = wbuf_printf(&name, "%spart-%05" PRId64 "-%04d.%s%s", part_dir, s->batch, s->seq,
-                         file_ext[s->format], s->format == FMT_PARQUET ? "" : comp_ext[s->compression]);
+                         file_ext[s->format], s->format == FMT_PARQUET ? "" : wcomp_ext(s->compression));
     f->part_dir = strdup(part_dir);
     f->rel = rc ? NULL : strdup(wbuf_cstr(&name));
     wbuf_reset(&name);
@@ -268,12 +257,10 @@ static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
     }
     if (!rc && s->format == FMT_PARQUET) rc = wpq_writer_open(full, &s->data_schema, s->opts, &f->pq, err);
     if (!rc && s->format != FMT_PARQUET) rc = wfs_out_open(&f->out, full, err);
-    if (!rc && s->compression == COMP_GZIP && s->format != FMT_PARQUET) {
-        /* windowBits 15 + 16: a gzip wrapper, as `gzip` and DuckDB read it */
-        if (deflateInit2(&f->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) rc = nomem(err);
-        else f->z_open = 1;
+    if (!rc && s->format != FMT_PARQUET) {
+        rc = wcomp_open(&f->comp, s->compression, err);
+        f->comp_open = !rc;
     }
-    if (!rc && s->compression == COMP_ZSTD && s->format != FMT_PARQUET && !(f->zc = ZSTD_createCCtx())) rc = nomem(err);
     wbuf_fini(&name);
     if (rc) {
         file_drop(f);
@@ -285,42 +272,12 @@ static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
     return WEIR_OK;
 }
 
-/* Writes s->enc's bytes (encoded text) to f, through its compressor; finish = end of the stream. */
+static int emit_out(void *user, const void *data, size_t len, WErr *err) { return wfs_out_write(user, data, len, err); }
+
+/* Writes encoded text to f, through its compressor; finish = end of the stream. */
 static int file_put(WSink *s, OutFile *f, const char *data, size_t len, int finish, WErr *err) {
-    if (s->compression == COMP_NONE) return len ? wfs_out_write(&f->out, data, len, err) : WEIR_OK;
-    if (s->compression == COMP_GZIP) {
-        f->z.next_in = (Bytef *)data;
-        f->z.avail_in = (uInt)len;
-        int zrc;
-        do {
-            wbuf_reset(&s->comp);
-            if (wbuf_reserve(&s->comp, 65536)) return nomem(err);
-            f->z.next_out = (Bytef *)s->comp.data;
-            f->z.avail_out = 65536;
-            zrc = deflate(&f->z, finish ? Z_FINISH : Z_NO_FLUSH);
-            if (zrc == Z_STREAM_ERROR) return werr_msg(err, WEIR_IO, "gzip compression failed");
-            size_t have = 65536 - f->z.avail_out;
-            if (have) {
-                int rc = wfs_out_write(&f->out, s->comp.data, have, err);
-                if (rc) return rc;
-            }
-        } while (f->z.avail_out == 0 || (finish && zrc != Z_STREAM_END));
-        return WEIR_OK;
-    }
-    ZSTD_inBuffer in = {data, len, 0};
-    for (;;) {
-        wbuf_reset(&s->comp);
-        if (wbuf_reserve(&s->comp, 65536)) return nomem(err);
-        ZSTD_outBuffer outb = {s->comp.data, 65536, 0};
-        size_t left = ZSTD_compressStream2(f->zc, &outb, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
-        if (ZSTD_isError(left)) return werr_msg(err, WEIR_IO, "zstd compression failed: %s", ZSTD_getErrorName(left));
-        if (outb.pos) {
-            int rc = wfs_out_write(&f->out, s->comp.data, outb.pos, err);
-            if (rc) return rc;
-        }
-        if (finish ? left == 0 : in.pos == in.size) break;
-    }
-    return WEIR_OK;
+    (void)s;
+    return wcomp_put(&f->comp, data, len, finish, emit_out, &f->out, err);
 }
 
 /* Appends the rows of `rows` (data columns only, in s->data_schema) to f. */
@@ -356,7 +313,7 @@ static int file_finish(WSink *s, OutFile *f, int64_t *size, WErr *err) {
         }
         return rc;
     }
-    if (s->compression != COMP_NONE) rc = file_put(s, f, "", 0, 1, err);
+    if (s->compression != WCOMP_NONE) rc = file_put(s, f, "", 0, 1, err);
     *size = f->out.written;
     if (!rc) rc = wfs_out_commit(&f->out, err);
     return rc;
@@ -572,7 +529,6 @@ static void sink_free(WSink *s) {
     wtype_fini(&s->data_schema);
     free(s->data_col);
     wbuf_fini(&s->enc);
-    wbuf_fini(&s->comp);
     wbuf_fini(&s->key);
     free(s->dir);
     free(s);

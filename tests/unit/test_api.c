@@ -9,6 +9,9 @@
 #include <math.h>
 #include <unistd.h>
 
+#include <zlib.h>
+#include <zstd.h>
+
 #include "check.h"
 #include "apitest.h"
 #include "core/fs.h"
@@ -305,6 +308,33 @@ static void test_write(void) {
     CHECK(text != NULL);
     if (text) CHECK_EQ_STR(text, "i,s\n1,\"a,b\"\n,\"\"\n-2,\n");
     free(text);
+    /* the same CSV compressed: gzip read back with zlib's gzread, zstd with ZSTD_decompress */
+    snprintf(path, sizeof path, "%s/b.csv.gz", dir);
+    const char *gz_opts[] = {"header", "true", "compression", "gzip", NULL};
+    CHECK_EQ_INT(weir_batch_write(fb, path, "csv", gz_opts, NULL), WEIR_OK);
+    gzFile gz = gzopen(path, "rb");
+    char unz[256] = {0};
+    CHECK(gz != NULL);
+    if (gz) {
+        CHECK_EQ_INT(gzread(gz, unz, sizeof unz - 1), 20);
+        gzclose(gz);
+    }
+    CHECK_EQ_STR(unz, "i,s\n1,\"a,b\"\n,\"\"\n-2,\n");
+    snprintf(path, sizeof path, "%s/b.jsonl.zst", dir);
+    const char *zst_opts[] = {"compression", "zstd", NULL};
+    CHECK_EQ_INT(weir_batch_write(fb, path, "jsonl", zst_opts, NULL), WEIR_OK);
+    FILE *zf = fopen(path, "rb");
+    char zbuf[512];
+    size_t zn = zf ? fread(zbuf, 1, sizeof zbuf, zf) : 0;
+    if (zf) fclose(zf);
+    memset(unz, 0, sizeof unz);
+    size_t un = ZSTD_decompress(unz, sizeof unz - 1, zbuf, zn);
+    CHECK(!ZSTD_isError(un));
+    CHECK_EQ_STR(unz, "{\"i\":1,\"s\":\"a,b\"}\n{\"s\":\"\"}\n{\"i\":-2}\n");
+    const char *bad_comp[] = {"compression", "lz4", NULL};
+    CHECK_EQ_INT(weir_batch_write(fb, path, "csv", bad_comp, &msg), WEIR_MISUSE);
+    CHECK(msg && strstr(msg, "'lz4' is not none, gzip or zstd"));
+    weir_free(msg);
     /* the struct batch cannot be CSV: a clear error */
     CHECK_EQ_INT(weir_batch_write(b, path, "csv", NULL, &msg), WEIR_UNSUPPORTED);
     CHECK(msg != NULL);
