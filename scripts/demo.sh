@@ -3,8 +3,9 @@
 # second of 10 records, 1 s of event time apart, so that 30-second windows close during the demo) while
 # examples/clickstream/pipeline.sql runs both stages in one process: JSON -> flattened CSV -> 30-second
 # window totals appended as Parquet once the 10-second watermark passes them. After about 20 seconds
-# (DEMO_SECONDS) both stop cleanly (SIGTERM); a last bounded run of stage 2 (task2.sql, availableNow) writes
-# the windows still open, and the demo prints every finished window and what the checkpoints say.
+# (DEMO_SECONDS) both stop cleanly (SIGTERM); a last bounded run of the pipeline (availableNow: stage 1
+# takes the last files, then stage 2 runs and ends by writing the windows still open) finishes the job, and
+# the demo prints every window and what the checkpoints say.
 # Everything happens in ./demo-data (emptied first; DEMO_DIR to change it), with the seed's folder layout:
 # data/json_files, data/csv_files, data/parquet_files, data/checkpoint, data/checkpoint_windows.
 set -eu
@@ -36,8 +37,8 @@ rows=$(find data/csv_files -type f -name '*.csv*' ! -path '*/_*' -exec cat {} + 
 echo "-- $rows rows in $(find data/csv_files -type f -name '*.csv*' ! -path '*/_*' | wc -l) CSV files"
 echo
 echo "== windows appended while the pipeline ran: $(find data/parquet_files -name '*.parquet' | wc -l) Parquet files"
-echo "== weir run task2.sql --trigger availableNow: the last windows, then every window written"
-"$W" run "$root/examples/clickstream/task2.sql" --trigger availableNow --progress off
+echo "== weir run pipeline.sql --trigger availableNow: the last files and windows, then every window written"
+"$W" run "$root/examples/clickstream/pipeline.sql" --trigger availableNow --progress off
 "$W" cat data/parquet_files --format table
 echo
 echo "== weir inspect data/checkpoint_windows"

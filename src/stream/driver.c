@@ -48,7 +48,8 @@
 #include "stream/logjson.h"
 #include "stream/source_file.h"
 
-typedef struct Query {
+typedef struct Query Query;
+struct Query {
     const WScript *script;
     const WQueryPlan *plan;
     const WRunOptions *ro;
@@ -91,7 +92,10 @@ typedef struct Query {
     WErr err;
     int *stop_all;              /* set by the first failing query */
     pthread_mutex_t *lock;
-} Query;
+    pthread_cond_t *ended_cv;   /* signalled when a query of the script ends */
+    struct Query *upstream;     /* bounded: the bounded query of the script writing this one's source */
+    int ended;                  /* under lock */
+};
 
 /* ---------------------------------------------------------------- configuration */
 
@@ -628,9 +632,31 @@ static int query_loop(Query *q, WErr *err) {
     return rc;
 }
 
+/* A bounded query that reads what another bounded query of the script writes starts when that one has
+ * ended, so that `weir run pipeline.sql --trigger availableNow` runs stage 2 over all of stage 1's output
+ * (availableNow takes what is there when the query starts). */
+static void wait_upstream(Query *q) {
+    pthread_mutex_lock(q->lock);
+    while (!q->upstream->ended && !*q->stop_all) {
+        pthread_mutex_unlock(q->lock);
+        if (stop_requested(q)) return;
+        pthread_mutex_lock(q->lock);
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_nsec += 200 * 1000000L; /* re-checks the stop descriptor */
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(q->ended_cv, q->lock, &dl);
+    }
+    pthread_mutex_unlock(q->lock);
+}
+
 static void *query_thread(void *arg) {
     Query *q = arg;
     werr_init(&q->err);
+    if (q->upstream) wait_upstream(q);
     q->rc = query_open(q, &q->err);
     if (!q->rc) q->rc = query_loop(q, &q->err);
     if (q->rc) {
@@ -645,8 +671,14 @@ static void *query_thread(void *arg) {
         pthread_mutex_unlock(q->lock);
     }
     query_close(q);
+    pthread_mutex_lock(q->lock);
+    q->ended = 1;
+    pthread_cond_broadcast(q->ended_cv);
+    pthread_mutex_unlock(q->lock);
     return NULL;
 }
+
+static int is_bounded(const Query *q) { return q->trigger.kind == WTRIG_ONCE || q->trigger.kind == WTRIG_AVAILABLE_NOW; }
 
 int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
     if (s->n_queries == 0) return werr_msg(err, WEIR_MISUSE, "the script starts no query (INSERT INTO ... SELECT ... "
@@ -654,6 +686,7 @@ int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
     Query *qs = calloc((size_t)s->n_queries, sizeof *qs);
     if (!qs) return werr_msg(err, WEIR_NOMEM, "out of memory");
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t ended_cv = PTHREAD_COND_INITIALIZER;
     int stop_all = 0, rc = WEIR_OK;
     for (int i = 0; i < s->n_queries && !rc; i++) {
         Query *q = &qs[i];
@@ -661,6 +694,7 @@ int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
         q->plan = &s->queries[i];
         q->ro = ro;
         q->lock = &lock;
+        q->ended_cv = &ended_cv;
         q->stop_all = &stop_all;
         if (ro->checkpoint_dir) snprintf(q->ckpt_dir, sizeof q->ckpt_dir, "%s", ro->checkpoint_dir);
         else rc = wdriver_checkpoint_dir(s, q->plan, q->ckpt_dir, sizeof q->ckpt_dir, &q->ckpt_temp, err);
@@ -683,6 +717,17 @@ int wdriver_run(const WScript *s, const WRunOptions *ro, WErr *err) {
     if (rc) {
         free(qs);
         return rc;
+    }
+    /* bounded stages of a pipeline run one after the other (wait_upstream); never in a cycle */
+    for (int j = 0; j < s->n_queries; j++)
+        for (int i = 0; i < s->n_queries && is_bounded(&qs[j]); i++)
+            if (i != j && is_bounded(&qs[i]) && qs[i].plan->sink && qs[i].plan->sink == qs[j].plan->source)
+                qs[j].upstream = &qs[i];
+    for (int j = 0; j < s->n_queries; j++) {
+        const Query *u = qs[j].upstream;
+        int steps = 0;
+        while (u && u != &qs[j] && steps++ <= s->n_queries) u = u->upstream;
+        if (u) qs[j].upstream = NULL; /* the chain comes back to j: a cycle */
     }
     pthread_t *th = calloc((size_t)s->n_queries, sizeof *th);
     int started = 0;

@@ -6,6 +6,8 @@
 # pipeline runs with the default trigger and is killed. After the kills, stage 1 and stage 2 each finish
 # with availableNow on the same checkpoints. The reference is an uninterrupted run of stage 1 then stage 2
 # (task1.sql, task2.sql; availableNow) over a copy of the same input. Then:
+#   - one bounded run of pipeline.sql (availableNow: stage 2 starts when stage 1 has ended) gives the
+#     reference's windows too;
 #   - the committed windows are byte-identical to the reference's (every window once, none missing, the
 #     same sums to the last bit, as weir cat prints them);
 #   - every Parquet file the manifest lists exists and is readable; no late row was written;
@@ -72,7 +74,16 @@ windows() { # the committed windows of run $1, one CSV line each, sorted
     done < <(committed_files "$1/data/parquet_files") | sort
     return $broken
 }
+# the whole pipeline as one bounded run: stage 2 starts when stage 1 has ended, so it sees all of it
+mkdir -p "$d/bounded/data"
+cp -rp "$d/kill/data/json_files" "$d/bounded/data/json_files"
+sql_in "$d/bounded" "$ex/pipeline.sql" > "$d/bounded/pipeline.sql"
+"$W" run "$d/bounded/pipeline.sql" --trigger availableNow --progress off 2>"$d/bounded.err"
+check "pipeline.sql with availableNow runs ($(head -c 200 "$d/bounded.err"))" test $? -eq 0
 windows "$d/ref" > "$d/ref.txt"
+windows "$d/bounded" > "$d/bounded.txt"
+check "pipeline.sql with availableNow gives the reference's windows ($(diff "$d/ref.txt" "$d/bounded.txt" | head -c 300))" \
+    cmp -s "$d/ref.txt" "$d/bounded.txt"
 windows "$k" > "$d/kill.txt"
 n=$(wc -l < "$d/ref.txt")
 check "the reference has windows ($n)" test "$n" -ge 10
