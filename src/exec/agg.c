@@ -1515,6 +1515,23 @@ static int add_col(WType *t, const char *name, WTypeId id) {
     return wtype_add_field(t, name, strlen(name), &ft);
 }
 
+int wagg_spec_from_plan(const WBoundAgg *a, WOutputMode mode, const char *state_dir, WAggSpec *spec, WErr *err) {
+    memset(spec, 0, sizeof *spec);
+    spec->input = &a->pre->out_schema;
+    spec->ts_col = a->ts_col;
+    spec->has_watermark = a->has_watermark;
+    spec->delay_us = a->delay_us;
+    spec->n_keys = a->n_keys;
+    spec->key_cols = a->key_cols;
+    spec->n_aggs = a->n_aggs;
+    spec->aggs = a->aggs;
+    spec->mode = mode;
+    spec->state_dir = state_dir;
+    if (a->window_kind == 1) return wwindow_time(&spec->window, a->size_us, a->slide_us, a->start_us, err);
+    if (a->window_kind == 2) return wwindow_session(&spec->window, a->size_us, err);
+    return WEIR_OK;
+}
+
 int wagg_open(const WAggSpec *spec, WAggOp **out, WErr *err) {
     *out = NULL;
     const WType *in = spec->input;

@@ -78,6 +78,10 @@ typedef struct WAggStats {     /* Spark's stateOperators figures; per batch unle
 
 typedef struct WAggOp WAggOp;
 
+/* The spec of an aggregation query's operator (sql/resolve.h, WBoundAgg): columns, window, watermark,
+ * calls, the output mode; state_dir may be NULL (state in memory). The spec borrows from a. */
+int wagg_spec_from_plan(const WBoundAgg *a, WOutputMode mode, const char *state_dir, WAggSpec *spec, WErr *err);
+
 int wagg_open(const WAggSpec *spec, WAggOp **out, WErr *err);
 void wagg_close(WAggOp *op);
 const WType *wagg_output_schema(const WAggOp *op);

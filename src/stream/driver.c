@@ -450,20 +450,7 @@ static int agg_open(Query *q, const char *late_path, WErr *err) {
     char state_dir[4200];
     snprintf(state_dir, sizeof state_dir, "%s/state/0", q->ckpt_dir);
     WAggSpec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.input = &a->pre->out_schema;
-    spec.ts_col = a->ts_col;
-    spec.has_watermark = a->has_watermark;
-    spec.delay_us = a->delay_us;
-    spec.n_keys = a->n_keys;
-    spec.key_cols = a->key_cols;
-    spec.n_aggs = a->n_aggs;
-    spec.aggs = a->aggs;
-    spec.mode = q->plan->mode;
-    spec.state_dir = state_dir;
-    int rc = WEIR_OK;
-    if (a->window_kind == 1) rc = wwindow_time(&spec.window, a->size_us, a->slide_us, a->start_us, err);
-    else if (a->window_kind == 2) rc = wwindow_session(&spec.window, a->size_us, err);
+    int rc = wagg_spec_from_plan(a, q->plan->mode, state_dir, &spec, err);
     if (!rc) rc = wagg_open(&spec, &q->agg, err);
     if (!rc && !wtype_equal(wagg_output_schema(q->agg), &a->agg_out))
         rc = werr_msg(err, WEIR_MISUSE, "query %s: the aggregation's output differs from its plan", q->plan->name);

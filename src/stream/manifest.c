@@ -130,11 +130,14 @@ int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m
     return rc;
 }
 
-static int read_entry_file(const char *path, WManifest *m, WErr *err) {
+/* *gone = 1 (and WEIR_OK) when the file is no longer there: a compaction removed it after the listing. */
+static int read_entry_file(const char *path, WManifest *m, int *gone, WErr *err) {
     WBuf data;
     wbuf_init(&data);
-    int rc = wfs_read_file(path, &data, NULL, err);
-    if (!rc) rc = wmanifest_parse(path, data.data ? data.data : "", data.len, m, err);
+    int missing = 0;
+    int rc = wfs_read_file(path, &data, &missing, err);
+    if (!rc && missing) *gone = 1;
+    else if (!rc) rc = wmanifest_parse(path, data.data ? data.data : "", data.len, m, err);
     wbuf_fini(&data);
     return rc;
 }
@@ -144,7 +147,26 @@ static int cmp_i64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static int read_once(const char *dir, WManifest *m, int *gone, WErr *err);
+
+/* The writer may compact while a reader (another query's source) reads: it writes N.compact, then removes
+ * the older files, so a file listed here can be gone when opened. The read then starts again from a new
+ * listing, which finds the new compact file. */
 int wmanifest_read(const char *dir, WManifest *m, WErr *err) {
+    int64_t n0 = m->n, last0 = m->last_batch;
+    for (int attempt = 0;; attempt++) {
+        int gone = 0;
+        int rc = read_once(dir, m, &gone, err);
+        if (rc || !gone) return rc;
+        for (int64_t i = n0; i < m->n; i++) free(m->files[i].path);
+        m->n = n0;
+        m->last_batch = last0;
+        if (attempt == 100)
+            return werr_set(err, WEIR_IO, dir, -1, -1, -1, "the manifest keeps changing while it is read (100 tries)");
+    }
+}
+
+static int read_once(const char *dir, WManifest *m, int *gone, WErr *err) {
     char meta[4096];
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
     DIR *d = opendir(meta);
@@ -179,13 +201,13 @@ int wmanifest_read(const char *dir, WManifest *m, WErr *err) {
     char path[4400];
     if (!rc && compact >= 0) {
         snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, compact);
-        rc = read_entry_file(path, m, err);
+        rc = read_entry_file(path, m, gone, err);
         if (!rc) m->last_batch = compact;
     }
-    for (int64_t i = 0; !rc && i < n; i++) {
+    for (int64_t i = 0; !rc && !*gone && i < n; i++) {
         if (deltas[i] <= compact) continue; /* left behind by a compaction interrupted before its clean-up */
         snprintf(path, sizeof path, "%s/%" PRId64, meta, deltas[i]);
-        rc = read_entry_file(path, m, err);
+        rc = read_entry_file(path, m, gone, err);
         if (!rc) m->last_batch = deltas[i];
     }
     free(deltas);

@@ -8,7 +8,9 @@
   *   - crash safety: a child process writes batches and is SIGKILLed at random instants (60 times); after
  *     each restart, batches continue; at the end the manifest lists every batch's rows exactly once and
  *     every listed file exists with the listed size;
- *   - damaged manifest files are WEIR_CORRUPT naming the file.
+ *   - damaged manifest files are WEIR_CORRUPT naming the file;
+ *   - a reader of the manifest (a downstream query's source) while a writer commits and compacts every
+ *     2 batches: every read succeeds and lists exactly the batches 0..last it reports.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -472,8 +474,55 @@ static void damaged(void) {
     wmanifest_fini(&m);
 }
 
+/* A child commits 3000 one-file batches with compactInterval 2 while this process reads the manifest. */
+static void concurrent_read(void) {
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/concurrent", root);
+    CHECK(mkdir(dir, 0755) == 0);
+    enum { BATCHES = 3000 };
+    pid_t pid = fork();
+    if (pid == 0) {
+        WManifest all;
+        wmanifest_init(&all);
+        WErr err;
+        werr_init(&err);
+        for (int64_t b = 0; b < BATCHES; b++) {
+            char name[64];
+            snprintf(name, sizeof name, "part-%05" PRId64 ".csv", b);
+            WManifestFile f = {name, 10, 1, b};
+            if (wmanifest_add(&all, &f) || wmanifest_commit(dir, b, &f, 1, &all, 2, &err)) _exit(1);
+        }
+        wmanifest_fini(&all);
+        _exit(0);
+    }
+    int reads = 0, failed = 0, wrong = 0, back = 0, status = 0;
+    int64_t last = -1;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        WManifest m;
+        wmanifest_init(&m);
+        WErr err;
+        werr_init(&err);
+        if (wmanifest_read(dir, &m, &err)) {
+            if (failed++ == 0) fprintf(stderr, "concurrent read: %s\n", err.msg);
+        } else {
+            reads++;
+            if (m.n != m.last_batch + 1) wrong++;
+            for (int64_t i = 0; i < m.n; i++) wrong += m.files[i].batch != i;
+            if (m.last_batch < last) back++;
+            last = m.last_batch;
+        }
+        wmanifest_fini(&m);
+    }
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(reads > 10);
+    CHECK_EQ_INT(failed, 0);
+    CHECK_EQ_INT(wrong, 0);
+    CHECK_EQ_INT(back, 0);
+}
+
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
+    concurrent_read();
     formats_and_codecs();
     partitions();
     damaged();
