@@ -37,11 +37,19 @@ int pq_put_uleb128(WBuf *out, uint64_t v) {
 static inline int64_t run_at(const uint32_t *u32, const uint8_t *u8, int64_t i, int64_t n) {
     uint32_t x = GET(i);
     int64_t j = i + 1;
+    if (u8) {
+        /* levels: long runs are the rule (a column without NULLs is one run per page), so compare
+         * eight bytes at a time until a word differs */
+        uint64_t pat = 0x0101010101010101ull * x, word;
+        while (j + 8 <= n && (memcpy(&word, u8 + j, 8), word == pat)) j += 8;
+    }
     while (j < n && GET(j) == x) j++;
     return j - i;
 }
 
-static int encode(const uint32_t *u32, const uint8_t *u8, int64_t n, int bw, WBuf *out) {
+/* Always inlined into the two entry points below, so each gets a copy specialised for its input type
+ * (GET's test of u8 disappears from the loops). */
+static inline __attribute__((always_inline)) int encode(const uint32_t *u32, const uint8_t *u8, int64_t n, int bw, WBuf *out) {
     int vbytes = (bw + 7) / 8;
     int64_t i = 0;
     while (i < n) {

@@ -72,7 +72,13 @@ typedef struct Leaf {
     WBuf vals;                 /* fixed: raw values; string: bytes */
     uint32_t *soff;            /* string: value k is vals[soff[k] .. soff[k+1]) */
     int64_t n_vals, cap_vals;
+    int dict_overflowed;       /* a chunk's dictionary passed its limit: later chunks go PLAIN directly */
 } Leaf;
+
+typedef struct PageCut { /* a data page of the chunk being encoded: rows, values, statistics */
+    int64_t r0, r1, v0, v1;
+    Stat st;
+} PageCut;
 
 struct WPqWriter {
     char *path, *tmp;
@@ -102,6 +108,8 @@ struct WPqWriter {
     int64_t skeys_cap;
     uint32_t *dvals;           /* dictionary entry -> first value index */
     int64_t dvals_cap;
+    PageCut *cuts;             /* the pages of the chunk being encoded */
+    int n_cuts, cap_cuts;
     int failed;
 };
 
@@ -331,42 +339,70 @@ static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
         int64_t k = v0;
         while (k < v1 && isnan(p[k])) k++;
         if (k == v1) return;
-        double a = p[k], b = p[k];
-        for (k++; k < v1; k++) {
-            double d = p[k];
-            if (d < a) a = d;
-            if (d > b) b = d;
-            if (d == 0) { /* -0.0 and +0.0 are equal; keep the sign the bound rules want */
-                if (a == 0 && signbit(d)) a = d;
-                if (b == 0 && !signbit(d)) b = d;
-            }
+        /* Four independent min/max chains so the comparisons do not wait on each other. The sign of a
+         * zero bound is not tracked: stat_bound always writes a zero minimum as -0.0 and a zero maximum
+         * as +0.0, which is what parquet.thrift asks whatever the signs of the zeros seen. */
+        double a0 = p[k], a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (k++; k + 4 <= v1; k += 4) {
+            double d0 = p[k], d1 = p[k + 1], d2 = p[k + 2], d3 = p[k + 3];
+            a0 = d0 < a0 ? d0 : a0;
+            a1 = d1 < a1 ? d1 : a1;
+            a2 = d2 < a2 ? d2 : a2;
+            a3 = d3 < a3 ? d3 : a3;
+            b0 = d0 > b0 ? d0 : b0;
+            b1 = d1 > b1 ? d1 : b1;
+            b2 = d2 > b2 ? d2 : b2;
+            b3 = d3 > b3 ? d3 : b3;
         }
-        if (!s->has || a < s->dmin || (a == 0 && s->dmin == 0 && signbit(a))) s->dmin = a;
-        if (!s->has || b > s->dmax || (b == 0 && s->dmax == 0 && !signbit(b))) s->dmax = b;
+        for (; k < v1; k++) {
+            a0 = p[k] < a0 ? p[k] : a0;
+            b0 = p[k] > b0 ? p[k] : b0;
+        }
+        double a = a0, b = b0;
+        a = a1 < a ? a1 : a;
+        a = a2 < a ? a2 : a;
+        a = a3 < a ? a3 : a;
+        b = b1 > b ? b1 : b;
+        b = b2 > b ? b2 : b;
+        b = b3 > b ? b3 : b;
+        if (!s->has || a < s->dmin) s->dmin = a;
+        if (!s->has || b > s->dmax) s->dmax = b;
         s->has = 1;
         return;
     }
     if (v0 < v1 && (l->phys == PQ_INT32 || l->phys == PQ_INT64)) { /* fast paths for the common types */
         int64_t mn, mx;
-        if (l->phys == PQ_INT32) {
-            const int32_t *p = (const int32_t *)(const void *)l->vals.data;
-            int32_t a = p[v0], b = p[v0];
-            for (int64_t k = v0 + 1; k < v1; k++) {
-                a = p[k] < a ? p[k] : a;
-                b = p[k] > b ? p[k] : b;
-            }
-            mn = a;
-            mx = b;
-        } else {
-            const int64_t *p = (const int64_t *)(const void *)l->vals.data;
-            int64_t a = p[v0], b = p[v0];
-            for (int64_t k = v0 + 1; k < v1; k++) {
-                a = p[k] < a ? p[k] : a;
-                b = p[k] > b ? p[k] : b;
-            }
-            mn = a;
-            mx = b;
-        }
+        /* four independent chains, as for doubles above */
+#define MINMAX4(T)                                                                                      \
+    do {                                                                                                \
+        const T *p = (const T *)(const void *)l->vals.data;                                             \
+        T a0 = p[v0], a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;                    \
+        int64_t k = v0 + 1;                                                                             \
+        for (; k + 4 <= v1; k += 4) {                                                                   \
+            T d0 = p[k], d1 = p[k + 1], d2 = p[k + 2], d3 = p[k + 3];                                   \
+            a0 = d0 < a0 ? d0 : a0;                                                                     \
+            a1 = d1 < a1 ? d1 : a1;                                                                     \
+            a2 = d2 < a2 ? d2 : a2;                                                                     \
+            a3 = d3 < a3 ? d3 : a3;                                                                     \
+            b0 = d0 > b0 ? d0 : b0;                                                                     \
+            b1 = d1 > b1 ? d1 : b1;                                                                     \
+            b2 = d2 > b2 ? d2 : b2;                                                                     \
+            b3 = d3 > b3 ? d3 : b3;                                                                     \
+        }                                                                                               \
+        for (; k < v1; k++) {                                                                           \
+            a0 = p[k] < a0 ? p[k] : a0;                                                                 \
+            b0 = p[k] > b0 ? p[k] : b0;                                                                 \
+        }                                                                                               \
+        a0 = a1 < a0 ? a1 : a0;                                                                         \
+        a2 = a3 < a2 ? a3 : a2;                                                                         \
+        b0 = b1 > b0 ? b1 : b0;                                                                         \
+        b2 = b3 > b2 ? b3 : b2;                                                                         \
+        mn = a2 < a0 ? a2 : a0;                                                                         \
+        mx = b2 > b0 ? b2 : b0;                                                                         \
+    } while (0)
+        if (l->phys == PQ_INT32) MINMAX4(int32_t);
+        else MINMAX4(int64_t);
+#undef MINMAX4
         if (!s->has || mn < s->imin) s->imin = mn;
         if (!s->has || mx > s->imax) s->imax = mx;
         s->has = 1;
@@ -521,7 +557,7 @@ static inline uint32_t load32(const uint8_t *p) {
 
 /* Builds the dictionary of the chunk into w->idx / w->dvals; returns the entry count, or -1 when the
  * dictionary would pass its size limit (the chunk is then written PLAIN). */
-static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
+static int64_t build_dict(WPqWriter *w, const Leaf *l, const Stat *chunk, WErr *err) {
     int64_t n = l->n_vals;
     if (n > w->idx_cap) {
         uint32_t *p = realloc(w->idx, sizeof *p * (size_t)n);
@@ -549,6 +585,36 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
         }
         const uint8_t *base = (const uint8_t *)l->vals.data;
         int wd = l->width;
+        if (wd == 4 && n >= 1024) {
+            /* 32-bit values in a narrow range (counts, small codes, nearby dates): a table indexed by
+             * value - min replaces the hash probe. It holds entry + 1 (0 = not seen yet), so entries are
+             * numbered in order of first appearance exactly as the hash table numbers them. The range is
+             * kept well below the value count so clearing the table costs little beside the pass. */
+            const int32_t *v32 = (const int32_t *)(const void *)base;
+            uint64_t range = (uint64_t)(chunk->imax - chunk->imin) + 1;
+            if (chunk->has && range <= 65536 && range <= (uint64_t)n / 4) {
+                if ((int64_t)range > w->slots_cap) {
+                    uint32_t *p = realloc(w->slots, sizeof *p * (size_t)range);
+                    if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
+                    w->slots = p;
+                    w->slots_cap = (int64_t)range;
+                }
+                uint32_t *map = w->slots, *idx = w->idx, *dv = w->dvals;
+                memset(map, 0, sizeof *map * (size_t)range);
+                int32_t lo = (int32_t)chunk->imin;
+                for (int64_t k = 0; k < n; k++) {
+                    uint32_t off = (uint32_t)v32[k] - (uint32_t)lo;
+                    uint32_t e = map[off];
+                    if (__builtin_expect(e == 0, 0)) {
+                        if (nd >= max_entries) return -1;
+                        dv[nd] = (uint32_t)k;
+                        e = map[off] = (uint32_t)++nd;
+                    }
+                    idx[k] = e - 1;
+                }
+                return nd;
+            }
+        }
 #define KEY(k) (wd == 8 ? load64(base + 8 * (int64_t)(k)) : (uint64_t)load32(base + 4 * (int64_t)(k)))
         int64_t tcap = 256;
         int shift = 56;
@@ -578,7 +644,7 @@ static int64_t build_dict(WPqWriter *w, const Leaf *l, WErr *err) {
                     slots[h] = (uint32_t)(nd + 1);
                     skeys[h] = x;
                     w->idx[k] = (uint32_t)nd++;
-                    if (2 * nd > tcap) { /* grow and rehash */
+                    if (4 * nd > tcap) { /* grow and rehash: at most a quarter full, so probes rarely collide */
                         if (tcap * 2 > w->slots_cap) {
                             uint32_t *p = realloc(w->slots, sizeof *p * (size_t)tcap * 2);
                             if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
@@ -774,10 +840,64 @@ static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
     cm->dict_off = cm->data_off = cm->ci_off = cm->oi_off = -1;
     cm->num_values = l->n_rows;
     cm->file_offset = w->pos;
+    /* Pass 1: cut the pages (at pageSize bytes of values in their plain size) and take each page's
+     * statistics. The chunk's bounds that come out of it let build_dict choose a direct table for
+     * narrow 32-bit ranges without another pass over the values. */
+    Stat chunk;
+    memset(&chunk, 0, sizeof chunk);
+    w->n_cuts = 0;
+    int64_t r = 0, v = 0;
+    while (r < l->n_rows || (r == 0 && l->n_rows == 0 && w->n_cuts == 0)) {
+        int64_t r1 = r, v1 = v, bytes = 0;
+        if (l->width) {
+            /* fixed width: whole blocks of 256 levels at a time while the page cannot fill inside
+             * one (a block adds at most 256 * width bytes); the count below is a branch-free sum */
+            int wd = l->width;
+            uint8_t depth = (uint8_t)l->depth;
+            while (r1 + 256 <= l->n_rows && bytes + 256 * wd < w->page_size) {
+                const uint8_t *d = l->defs + r1;
+                int64_t present = 0;
+                for (int q = 0; q < 256; q++) present += d[q] == depth;
+                bytes += present * wd + (256 - present);
+                v1 += present;
+                r1 += 256;
+            }
+        }
+        while (r1 < l->n_rows && bytes < w->page_size) {
+            if (l->defs[r1] == l->depth) {
+                bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
+                v1++;
+            } else bytes++;
+            r1++;
+        }
+        if (w->n_cuts == w->cap_cuts) {
+            int c = w->cap_cuts ? w->cap_cuts * 2 : 64;
+            PageCut *pc = realloc(w->cuts, sizeof *pc * (size_t)c);
+            if (!pc) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            w->cuts = pc;
+            w->cap_cuts = c;
+        }
+        PageCut *pc = &w->cuts[w->n_cuts++];
+        pc->r0 = r;
+        pc->r1 = r1;
+        pc->v0 = v;
+        pc->v1 = v1;
+        memset(&pc->st, 0, sizeof pc->st);
+        pc->st.nulls = (r1 - r) - (v1 - v);
+        stat_values(l, &pc->st, v, v1);
+        stat_merge(l, &chunk, &pc->st);
+        r = r1;
+        v = v1;
+        if (l->n_rows == 0) break;
+    }
     int64_t nd = -1;
-    if (w->dict && l->phys != PQ_BOOLEAN && l->n_vals > 0) {
-        nd = build_dict(w, l, err);
+    /* A column whose values overflowed the dictionary once (a timestamp, an id) is almost always
+     * high-cardinality throughout; trying again every row group would cost up to dict_limit / width
+     * hash probes and table growth per chunk for nothing, so it stays PLAIN from then on. */
+    if (w->dict && !l->dict_overflowed && l->phys != PQ_BOOLEAN && l->n_vals > 0) {
+        nd = build_dict(w, l, &chunk, err);
         if (nd == -2) return err->code;
+        if (nd == -1) l->dict_overflowed = 1;
     }
     int bw = 0;
     if (nd >= 0) {
@@ -788,25 +908,14 @@ static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
         bw = wpq_bit_width((uint32_t)(nd > 0 ? nd - 1 : 0));
         cm->used_dict = 1;
     } else cm->used_plain = 1;
-    Stat chunk;
-    memset(&chunk, 0, sizeof chunk);
+    /* Pass 2: encode and write the data pages. */
     int def_bw = wpq_bit_width((uint32_t)l->depth);
-    int64_t r = 0, v = 0;
-    while (r < l->n_rows || (r == 0 && l->n_rows == 0 && cm->n_pages == 0)) {
-        /* cut the page at pageSize bytes of values (in their plain size) */
-        int64_t r1 = r, v1 = v, bytes = 0;
-        while (r1 < l->n_rows && bytes < w->page_size) {
-            if (l->defs[r1] == l->depth) {
-                bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
-                v1++;
-            } else bytes++;
-            r1++;
-        }
-        Stat st;
-        memset(&st, 0, sizeof st);
-        st.nulls = (r1 - r) - (v1 - v);
-        stat_values(l, &st, v, v1);
-        stat_merge(l, &chunk, &st);
+    for (int pi = 0; pi < w->n_cuts; pi++) {
+        const PageCut *pc = &w->cuts[pi];
+        r = pc->r0;
+        v = pc->v0;
+        int64_t r1 = pc->r1, v1 = pc->v1;
+        const Stat *st = &pc->st;
         wbuf_reset(&w->page);
         size_t levels_len = 0;
         if (w->page_version == 1) {
@@ -828,13 +937,10 @@ static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
             enc = PQ_ENC_PLAIN;
             if (plain_values(l, v, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         }
-        if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1 - r, st.nulls, enc, levels_len,
-                            r1 - r, l, &st, cm, err)))
+        if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1 - r, st->nulls, enc, levels_len,
+                            r1 - r, l, st, cm, err)))
             return rc;
         cm->pages[cm->n_pages - 1].first_row = r;
-        r = r1;
-        v = v1;
-        if (l->n_rows == 0) break;
     }
     cm->nulls = chunk.nulls;
     cm->has_minmax = chunk.has;
@@ -1098,6 +1204,7 @@ static void free_writer(WPqWriter *w) {
     free(w->slots);
     free(w->dvals);
     free(w->skeys);
+    free(w->cuts);
     wtype_fini(&w->schema);
     free(w->path);
     free(w->tmp);
