@@ -597,7 +597,7 @@ static int query_loop(Query *q, WErr *err) {
             if (rc) break;
             if (kind == WTRIG_ONCE && planned) ran_once = 1;
             if (ran_once) break;
-            continue;
+            if (planned) continue; /* else the ready files wait for older ones to settle (source_file.h) */
         }
         if (bounded && settled && wsrc_ready(q->src) == 0) break; /* everything present at start is done */
         int64_t wait_ms = wsrc_ms_to_work(q->src);

@@ -56,6 +56,7 @@ typedef struct Known {
     int64_t size;        /* last stat */
     int64_t mtime_ms;
     int64_t seen_ms;     /* when it was listed (UNSTABLE) */
+    int64_t first_unstable_ms; /* when it was first found unstable (0: never), for in-order taking */
     int line_based;      /* may be read incrementally (JSON Lines / CSV) */
     uint64_t ino;        /* inode when taken (0: unknown, e.g. taken before a restart) */
     int pending_pos;     /* index in pending[], -1 */
@@ -342,6 +343,7 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
     } else if (k->state != K_UNSTABLE && k->state != K_PENDING) {
         k->state = K_UNSTABLE;
         k->seen_ms = (wtime_mono_us() / 1000);
+        if (!k->first_unstable_ms) k->first_unstable_ms = k->seen_ms;
         if (push_ptr(&s->unstable, &s->n_unstable, &s->cap_unstable, k)) rc = nomem(err);
     }
     free(path);
@@ -1015,6 +1017,21 @@ int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WBu
     qsort(s->pending, (size_t)s->n_pending, sizeof *s->pending, s->latest_first ? cmp_newest : cmp_oldest);
     for (int i = 0; i < s->n_pending; i++) s->pending[i]->pending_pos = i;
     int take = s->n_pending;
+    /* Files are taken in the order they were written: a ready file waits while an older one (found by a
+     * listing, e.g. after a restart) is still settling, for at most 3 x fileStableMs, so that a restart
+     * does not change the order rows reach the query (and with it which rows are late). */
+    if (!s->latest_first) {
+        int64_t hold = INT64_MAX, now = wtime_mono_us() / 1000;
+        for (int i = 0; i < s->n_unstable; i++) {
+            const Known *u = s->unstable[i];
+            if (u->state == K_UNSTABLE && now - u->first_unstable_ms < 3 * s->stable_ms && u->mtime_ms < hold)
+                hold = u->mtime_ms;
+        }
+        int t = 0;
+        while (t < take && s->pending[t]->mtime_ms < hold) t++;
+        take = t;
+        if (take == 0) return WEIR_OK;
+    }
     if (!no_limits && s->max_files > 0 && take > s->max_files) take = (int)s->max_files;
     if (!no_limits && s->max_bytes > 0) {
         int64_t bytes = 0;

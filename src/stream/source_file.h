@@ -6,7 +6,11 @@
  * (option rescanInterval, default 10 seconds, done in small steps so it never stalls a batch) is the
  * backstop for missed events and network file systems. Names starting with '.' or '_' are ignored, as in
  * Spark. A file found by a listing rather than an event is taken once its modification time is
- * fileStableMs (default 1000) old, so a file still being written in place is not read half-done.
+ * fileStableMs (default 1000) old, so a file still being written in place is not read half-done. Files
+ * are taken in the order they were written (modification time, then name; latestFirst reverses it): a
+ * ready file waits while an older one is still settling (for at most 3 x fileStableMs), so that after a
+ * restart, when the files listed at start settle while new ones arrive by inotify, rows still reach the
+ * query in the order they were written and a crash does not change which rows are late.
  * The set of taken names is a hash set loaded from the source log, so planning a batch costs in
  * proportion to the new files, never to the files already taken. When the folder is another weir query's
  * sink (it has a `_weir_metadata/` manifest, stream/manifest.h), only the files the manifest lists are
