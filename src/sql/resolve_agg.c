@@ -10,6 +10,7 @@
  * Unaliased items keep Spark's default names (`sum(clicks)`, `k`, `start`). The rewritten tree lives in
  * the WBoundAgg's arena.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,9 +80,13 @@ typedef struct A {
     char **key_names;          /* their columns in the operator's output */
 } A;
 
-static int aerr(A *x, size_t off, const char *fmt, const char *a1, const char *a2) {
-    char msg[300];
-    snprintf(msg, sizeof msg, fmt, a1 ? a1 : "", a2 ? a2 : "");
+static int aerr(A *x, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int aerr(A *x, size_t off, const char *fmt, ...) {
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     return wsql_error_at(x->err, x->sel->src, x->sel->src_len, off, "%s", msg);
 }
 
@@ -195,9 +200,8 @@ static int duration_arg(A *x, const WExpr *e, const char *fname, int64_t *us) {
         months = e->months;
         micros = e->micros;
     } else
-        return aerr(x, e->off, "%s(): a duration is a string such as '30 seconds' or an INTERVAL literal%s", fname,
-                    NULL);
-    if (months) return aerr(x, e->off, "%s(): a window duration cannot be given in months or years%s", fname, NULL);
+        return aerr(x, e->off, "%s(): a duration is a string such as '30 seconds' or an INTERVAL literal", fname);
+    if (months) return aerr(x, e->off, "%s(): a window duration cannot be given in months or years", fname);
     *us = micros;
     return WEIR_OK;
 }
@@ -206,25 +210,25 @@ static int take_window(A *x, const WExpr *e) {
     WBoundAgg *ag = x->ag;
     const char *fname = e->str;
     int session = !strcasecmp(fname, "session_window");
-    if (x->win) return aerr(x, e->off, "only one window() or session_window() may appear in GROUP BY%s%s", NULL, NULL);
+    if (x->win) return aerr(x, e->off, "only one window() or session_window() may appear in GROUP BY");
     if (session ? e->n_kids != 2 : e->n_kids < 2 || e->n_kids > 4)
-        return aerr(x, e->off, session ? "session_window() takes (time, gap)%s%s"
-                                       : "window() takes (time, size [, slide [, startTime]])%s%s", NULL, NULL);
+        return aerr(x, e->off, session ? "session_window() takes (time, gap)"
+                                       : "window() takes (time, size [, slide [, startTime]])");
     x->win = e;
     x->win_name = session ? "session_window" : "window";
     int rc = duration_arg(x, e->kids[1], fname, &ag->size_us);
     if (rc) return rc;
     if (ag->size_us <= 0)
-        return aerr(x, e->kids[1]->off, session ? "the gap of %s() must be positive%s" : "the size of %s() must be positive%s",
-                    fname, NULL);
+        return aerr(x, e->kids[1]->off, session ? "the gap of %s() must be positive" : "the size of %s() must be positive",
+                    fname);
     ag->window_kind = session ? 2 : 1;
     ag->slide_us = ag->size_us;
     if (e->n_kids >= 3 && (rc = duration_arg(x, e->kids[2], fname, &ag->slide_us))) return rc;
     if (e->n_kids >= 4 && (rc = duration_arg(x, e->kids[3], fname, &ag->start_us))) return rc;
     if (!session && (ag->slide_us <= 0 || ag->slide_us > ag->size_us))
-        return aerr(x, e->kids[2]->off, "the slide of window() must be positive and at most its size%s%s", NULL, NULL);
+        return aerr(x, e->kids[2]->off, "the slide of window() must be positive and at most its size");
     if (!session && (ag->start_us >= ag->slide_us || -ag->start_us >= ag->slide_us))
-        return aerr(x, e->kids[3]->off, "the startTime of window() must be less than its slide%s%s", NULL, NULL);
+        return aerr(x, e->kids[3]->off, "the startTime of window() must be less than its slide");
     return WEIR_OK;
 }
 
@@ -270,8 +274,7 @@ static int rewrite(A *x, const WExpr *e, WExpr **out) {
             return *out ? WEIR_OK : nomem(x);
         }
     if (e->kind == WX_STAR)
-        return aerr(x, e->off, "'*' cannot be selected in an aggregation: name the GROUP BY columns and aggregates%s%s",
-                    NULL, NULL);
+        return aerr(x, e->off, "'*' cannot be selected in an aggregation: name the GROUP BY columns and aggregates");
     if (e->kind == WX_COLUMN) {
         int f = name_start(x, e);
         const char *n0 = e->names[f];
@@ -372,7 +375,7 @@ static int build(A *x, WBoundSelect **post_out) {
     WBoundAgg *ag = x->ag;
     int rc;
     if (sel->distinct)
-        return aerr(x, sel->items[0].off, "SELECT DISTINCT is not supported in a streaming query%s%s", NULL, NULL);
+        return aerr(x, sel->items[0].off, "SELECT DISTINCT is not supported in a streaming query");
     ag->group_off = sel->n_group_by ? sel->group_by[0]->off : sel->items[0].off;
     /* GROUP BY: the window, the keys */
     x->keys = calloc((size_t)(sel->n_group_by ? sel->n_group_by : 1), sizeof *x->keys);
@@ -384,8 +387,8 @@ static int build(A *x, WBoundSelect **post_out) {
             if ((rc = take_window(x, g))) return rc;
             continue;
         }
-        if (has_agg(g)) return aerr(x, g->off, "an aggregate function cannot be in GROUP BY%s%s", NULL, NULL);
-        if (g->kind == WX_INT) return aerr(x, g->off, "GROUP BY by position is not supported: name the column%s%s", NULL, NULL);
+        if (has_agg(g)) return aerr(x, g->off, "an aggregate function cannot be in GROUP BY");
+        if (g->kind == WX_INT) return aerr(x, g->off, "GROUP BY by position is not supported: name the column");
         int dup = 0;
         for (int j = 0; j < x->n_keys; j++) dup |= expr_equal(x, x->keys[j], g);
         if (!dup) x->keys[x->n_keys++] = g;
@@ -411,7 +414,7 @@ static int build(A *x, WBoundSelect **post_out) {
         const WExpr *c = x->calls[i];
         int fn = wsql_agg_fn(c->str, c->star, c->distinct);
         if (fn < 0) {
-            rc = aerr(x, c->off, "%s(DISTINCT ...) is not supported (count(DISTINCT x) is)%s", c->str, NULL);
+            rc = aerr(x, c->off, "%s(DISTINCT ...) is not supported (count(DISTINCT x) is)", c->str);
             break;
         }
         WAggCall *a = &ag->aggs[i];
@@ -423,22 +426,22 @@ static int build(A *x, WBoundSelect **post_out) {
         int want = fn == WAGG_COUNT_STAR ? 0 : fn == WAGG_APPROX_COUNT_DISTINCT ? -2 : 1;
         if (fn == WAGG_COUNT && c->star) want = 0;
         if (!rc && want == 1 && c->n_kids != 1)
-            rc = aerr(x, c->off, "%s() takes one argument%s", c->str, NULL);
+            rc = aerr(x, c->off, "%s() takes one argument", c->str);
         if (!rc && want == -2) {
             if (c->n_kids < 1 || c->n_kids > 2)
-                rc = aerr(x, c->off, "approx_count_distinct() takes (expr [, relativeSD])%s%s", NULL, NULL);
+                rc = aerr(x, c->off, "approx_count_distinct() takes (expr [, relativeSD])");
             else if (c->n_kids == 2) {
                 const WExpr *d = c->kids[1];
                 if (d->kind != WX_DOUBLE && d->kind != WX_INT)
-                    rc = aerr(x, d->off, "approx_count_distinct(): relativeSD must be a number literal%s%s", NULL, NULL);
+                    rc = aerr(x, d->off, "approx_count_distinct(): relativeSD must be a number literal");
                 else a->rsd = d->kind == WX_DOUBLE ? d->dval : (double)d->ival;
                 if (!rc && (a->rsd <= 0 || a->rsd > 0.39))
-                    rc = aerr(x, d->off, "approx_count_distinct(): relativeSD must be above 0 and at most 0.39%s%s", NULL, NULL);
+                    rc = aerr(x, d->off, "approx_count_distinct(): relativeSD must be above 0 and at most 0.39");
             }
         }
         if (!rc && want != 0) {
             if (has_agg(c->kids[0]))
-                rc = aerr(x, c->kids[0]->off, "an aggregate function cannot be inside another (%s)%s", c->str, NULL);
+                rc = aerr(x, c->kids[0]->off, "an aggregate function cannot be inside another (%s)", c->str);
             else rc = input_of(x, c->kids[0], &call_in[i]);
         }
     }
@@ -502,10 +505,10 @@ static int build(A *x, WBoundSelect **post_out) {
         int c = ag->key_cols[j] = col_of[key_in[j]];
         x->key_names[j] = (char *)pin->fields[c].name;
         if (pin->fields[c].type.id == WT_STRUCT)
-            rc = aerr(x, x->keys[j]->off, "GROUP BY a STRUCT is not supported: group by its fields%s%s", NULL, NULL);
+            rc = aerr(x, x->keys[j]->off, "GROUP BY a STRUCT is not supported: group by its fields");
         for (int k = 0; k < j && !rc; k++)
             if (!strcasecmp(x->key_names[k], x->key_names[j]))
-                rc = aerr(x, x->keys[j]->off, "two GROUP BY columns have the name %s%s", x->key_names[j], NULL);
+                rc = aerr(x, x->keys[j]->off, "two GROUP BY columns have the name %s", x->key_names[j]);
     }
     for (int i = 0; i < x->n_calls && !rc; i++) {
         WAggCall *a = &ag->aggs[i];
@@ -513,7 +516,7 @@ static int build(A *x, WBoundSelect **post_out) {
         a->col = col_of[call_in[i]];
         WTypeId t = pin->fields[a->col].type.id;
         if (a->fn != WAGG_COUNT && t == WT_STRUCT)
-            rc = aerr(x, x->calls[i]->off, "%s() of a STRUCT is not supported%s", x->calls[i]->str, NULL);
+            rc = aerr(x, x->calls[i]->off, "%s() of a STRUCT is not supported", x->calls[i]->str);
     }
     free(col_of);
     if (rc) goto out;
