@@ -111,4 +111,5 @@ static void cb_close(WSink *s) {
     free(s);
 }
 
-const WSinkOps wapi_callback_sink_ops = {"foreachBatch", cb_open, cb_begin, cb_write, cb_commit, cb_abort, cb_close};
+const WSinkOps wapi_callback_sink_ops = {"foreachBatch", cb_open, cb_begin, cb_write, cb_commit, cb_abort, cb_close,
+                                            NULL};

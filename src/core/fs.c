@@ -124,6 +124,19 @@ int wfs_write_atomic(const char *path, const void *data, size_t len, WErr *err) 
     return wfs_out_commit(&o, err);
 }
 
+int wfs_write_atomic_lazy(const char *path, const void *data, size_t len, WErr *err) {
+    WFileOut o;
+    int rc = wfs_out_open(&o, path, err);
+    if (rc) return rc;
+    rc = wfs_out_write(&o, data, len, err);
+    if (!rc && close(o.fd) != 0) rc = io_error(err, o.tmp_path, "close");
+    o.fd = -1;
+    if (!rc && rename(o.tmp_path, o.path) != 0) rc = io_error(err, o.path, "rename");
+    if (rc) unlink(o.tmp_path);
+    out_release(&o);
+    return rc;
+}
+
 int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err) {
     if (missing) *missing = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);

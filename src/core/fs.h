@@ -34,6 +34,10 @@ void wfs_out_abort(WFileOut *o);
 
 /* The whole of `data` to `path`, durably and atomically (open + write + commit). */
 int wfs_write_atomic(const char *path, const void *data, size_t len, WErr *err);
+/* As wfs_write_atomic, without the fsyncs: readers, and a restart after kill -9, see the whole file or
+ * none (the page cache survives the process); a crash of the machine may lose it or leave it empty, so
+ * only for entries whose loss the reader can tell and recover from (ckpt.c: commits/N). */
+int wfs_write_atomic_lazy(const char *path, const void *data, size_t len, WErr *err);
 /* Appends the file's bytes to `out`. When `missing` is not NULL, an absent file sets *missing = 1 and
  * returns WEIR_OK (absence is often normal: a log entry not yet written); otherwise it is a WEIR_IO error. */
 int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err);

@@ -3,10 +3,16 @@
  *
  * Exactly-once rests on these invariants, which the driver (stream/driver.c) relies on:
  *   (1) offsets/N exists before any output of batch N is written, and never changes afterwards;
- *   (2) commits/N exists only after all output of N is durable, and only when offsets/N exists;
- *   (3) so at most one batch is planned but not committed: last_planned is last_committed or
- *       last_committed + 1, and anything else found at open is reported as a damaged checkpoint;
- *   (4) each entry appears whole or not at all (temp + fsync + rename + fsync of the folder).
+ *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists;
+ *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
+ *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder).
+ * commits/N is not fsynced (ckpt.h says why), so after a crash of the machine (not of the process: the
+ * page cache survives kill -9) commit entries may be missing or empty. The open reads the logs so:
+ *   - a batch below the last planned one is committed, whatever its commit entry says: by (3), offsets/N+1
+ *     exists only because N was committed, and offsets/N+1 carries N's next watermark;
+ *   - the last planned batch is committed when its commit entry reads back whole; an empty or torn one
+ *     is removed and the batch runs again (the sink then skips it);
+ *   - a commit entry above the last planned batch is a damaged checkpoint (offsets are fsynced).
  * Retention removes old entries from the oldest up, so the numbers present are always one range.
  */
 #include "stream/ckpt.h"
@@ -151,6 +157,24 @@ static int read_metadata(WCkpt *c, const char *path, WErr *err) {
     return rc;
 }
 
+static int parse_commit(const char *path, WBuf *b, int64_t *next_watermark_ms, WErr *err);
+
+/* 1 when commits/N reads back as a whole entry. */
+static int commit_whole(WCkpt *c, int64_t n) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, n);
+    WBuf b;
+    wbuf_init(&b);
+    WErr e;
+    werr_init(&e);
+    int64_t w;
+    int missing = 0;
+    int rc = wckpt_read_log_file(path, &b, &missing, &e);
+    if (!rc && !missing) rc = parse_commit(path, &b, &w, &e);
+    wbuf_fini(&b);
+    return !rc && !missing;
+}
+
 static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     *out = NULL;
     WCkpt *c = calloc(1, sizeof *c);
@@ -224,8 +248,11 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
             snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, hi_c);
             rc = corrupt(err, path, -1, "a batch is committed that was never planned (its offsets entry is missing)");
         } else if (hi_o > hi_c + 1) {
-            snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, hi_o);
-            rc = corrupt(err, path, -1, "more than one batch is planned but not committed");
+            c->last_committed = hi_o - 1; /* commit entries lost in a crash: implied by the offsets after them */
+        } else if (hi_c == hi_o && hi_c >= 0 && !commit_whole(c, hi_c)) {
+            c->last_committed = hi_o - 1; /* the last commit entry did not reach the disk whole: run it again */
+            snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, hi_c);
+            if (!readonly) unlink(path);
         }
     }
     /* Both last entries must read back: a damaged one is reported now, not halfway through a batch. */
@@ -252,6 +279,11 @@ int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_c
 
 void wckpt_close(WCkpt *c) {
     if (!c) return;
+    if (!c->readonly && c->lock_fd >= 0) {
+        WErr e;
+        werr_init(&e);
+        (void)wckpt_sync_commit(c, &e); /* a query that stops leaves its last commit durable; best effort */
+    }
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -375,9 +407,21 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     char text[128], path[4096];
     int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
-    int rc = wfs_write_atomic(path, text, (size_t)n, err);
+    int rc = wfs_write_atomic_lazy(path, text, (size_t)n, err);
     if (!rc) c->last_committed = batch_id;
     return rc;
+}
+
+int wckpt_sync_commit(WCkpt *c, WErr *err) {
+    if (c->readonly || c->last_committed < 0) return WEIR_OK;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, c->last_committed);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot open the commit entry: %s", strerror(errno));
+    int rc = WEIR_OK;
+    if (fsync(fd) != 0) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "fsync failed: %s", strerror(errno));
+    close(fd);
+    return rc ? rc : wfs_fsync_dir(c->commits_dir, err);
 }
 
 int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err) {
@@ -388,19 +432,33 @@ int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WE
     int missing = 0;
     int rc = wckpt_read_log_file(path, &b, &missing, err);
     if (!rc && missing) rc = corrupt(err, path, -1, "the commit entry is missing");
-    if (!rc) {
-        const char *p = b.data ? b.data : "", *end = p + b.len, *line;
-        size_t len;
-        WLogObj o = {0, NULL};
-        const char *what = "empty commit entry";
-        size_t at;
-        if (!next_line(&p, end, &line, &len) || wlogj_parse(line, len, &o, &what, &at) != 0)
-            rc = corrupt(err, path, 2, what);
-        else if (wlogj_get_i64(&o, "nextBatchWatermarkMs", next_watermark_ms))
-            rc = corrupt(err, path, 2, "no \"nextBatchWatermarkMs\"");
-        wlogj_fini(&o);
-    }
+    if (!rc) rc = parse_commit(path, &b, next_watermark_ms, err);
     wbuf_fini(&b);
+    if (rc && batch_id < c->last_planned && batch_id >= c->oldest) {
+        /* lost or emptied in a crash (see the head of this file): offsets/N+1 holds the same watermark */
+        WOffsetsEntry e;
+        wckpt_offsets_init(&e);
+        werr_init(err);
+        rc = wckpt_read_offsets(c, batch_id + 1, &e, err);
+        if (!rc) *next_watermark_ms = e.watermark_ms;
+        wckpt_offsets_fini(&e);
+    }
+    return rc;
+}
+
+/* The nextBatchWatermarkMs of a commit entry's body (after its version line). */
+static int parse_commit(const char *path, WBuf *b, int64_t *next_watermark_ms, WErr *err) {
+    const char *p = b->data ? b->data : "", *end = p + b->len, *line;
+    size_t len;
+    WLogObj o = {0, NULL};
+    const char *what = "empty commit entry";
+    size_t at;
+    int rc = WEIR_OK;
+    if (!next_line(&p, end, &line, &len) || wlogj_parse(line, len, &o, &what, &at) != 0)
+        rc = corrupt(err, path, 2, what);
+    else if (wlogj_get_i64(&o, "nextBatchWatermarkMs", next_watermark_ms))
+        rc = corrupt(err, path, 2, "no \"nextBatchWatermarkMs\"");
+    wlogj_fini(&o);
     return rc;
 }
 

@@ -53,7 +53,7 @@ const char *wckpt_dir(const WCkpt *c);        /* borrowed */
 const char *wckpt_id(const WCkpt *c);         /* the query id from `metadata`; borrowed */
 const char *wckpt_sources_dir(const WCkpt *c);/* <dir>/sources/0; borrowed */
 int64_t wckpt_last_planned(const WCkpt *c);   /* highest N with offsets/N, -1 when none */
-int64_t wckpt_last_committed(const WCkpt *c); /* highest N with commits/N, -1 when none */
+int64_t wckpt_last_committed(const WCkpt *c); /* highest committed N (see ckpt.c), -1 when none */
 int64_t wckpt_oldest_retained(const WCkpt *c);/* lowest N with offsets/N, -1 when none */
 
 void wckpt_offsets_init(WOffsetsEntry *e);
@@ -62,9 +62,15 @@ void wckpt_offsets_fini(WOffsetsEntry *e);
 int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
-/* Writes commits/N durably (N must be the last planned batch). */
+/* Writes commits/N atomically but without fsync (N must be the last planned batch): once the sink has
+ * committed N, losing commits/N in a machine crash only makes the restart run N again, which the sink
+ * skips (sink.h), so its two fsyncs are kept off every batch's latency. What the open makes of a lost or
+ * empty commit entry: see ckpt.c. wckpt_sync_commit makes the last one durable (before an action that
+ * cannot be repeated, such as cleanSource moving input files; and at close). */
 int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WErr *err);
-/* Reads commits/N's nextBatchWatermarkMs. WEIR_CORRUPT when damaged or absent. */
+int wckpt_sync_commit(WCkpt *c, WErr *err);
+/* Reads commits/N's nextBatchWatermarkMs; for a batch below the last planned one whose commit entry was
+ * lost, offsets/N+1's batchWatermarkMs (the same value). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err);
 /* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). Removal is not
  * made durable: an entry that comes back after a crash is removed again at the next open. */

@@ -42,6 +42,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/time.h"
+#include "core/worker.h"
 #include "exec/agg.h"
 #include "exec/project.h"
 #include "stream/ckpt.h"
@@ -76,6 +77,11 @@ struct Query {
     int64_t out_rows;
     int64_t prev_trigger_us;    /* start of the previous batch, for inputRowsPerSecond */
     int64_t total_rows;
+    /* offsets/N is written by a worker while the batch is read and written (core/worker.h) */
+    WWorker *wal;
+    const WOffsetsEntry *wal_entry; /* the entry the worker writes; owned by the caller of log_and_run */
+    int wal_pending;
+    int64_t wal_us;                 /* how long the write took (durationMs.walCommit) */
     /* aggregation queries (plan->agg) */
     WAggOp *agg;
     WProject *pre;              /* WHERE and the operator's input over the source rows */
@@ -319,7 +325,23 @@ static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBat
     return rc;
 }
 
-/* Runs batch N, whose plan (source log + offsets/N) is already durable. nodata: a batch without input
+static int write_offsets_job(void *arg, WErr *err) {
+    Query *q = arg;
+    int64_t t = wtime_mono_us();
+    int rc = wckpt_write_offsets(q->ckpt, q->wal_entry, err);
+    q->wal_us = wtime_mono_us() - t;
+    return rc;
+}
+
+/* Waits until offsets/N is durable (when the worker writes it). Nothing of batch N is committed before. */
+static int offsets_durable(Query *q, WErr *err) {
+    if (!q->wal_pending) return WEIR_OK;
+    q->wal_pending = 0;
+    return wworker_wait(q->wal, err);
+}
+
+/* Runs batch N, whose plan (source log + offsets/N) is durable or being made so by the worker: output
+ * may be written meanwhile, nothing is committed before offsets_durable(). nodata: a batch without input
  * (the source is not asked); flush: the final batch of a bounded run (watermark +infinity). */
 static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WErr *err) {
     q->batch_id = n;
@@ -334,6 +356,9 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
     int n_files = 0;
     int rc = nodata ? WEIR_OK : wsrc_batch_files(q->src, n, &files, &n_files, err);
     int64_t t = wtime_mono_us();
+    /* an aggregation saves its state and commits late rows inside run_agg; a sink without prepare may
+     * show output as it is written: both wait for offsets/N first */
+    if (!rc && (q->agg || !q->sink_ops->prepare)) rc = offsets_durable(q, err);
     if (!rc) rc = q->sink_ops->begin(q->sink, n, &skip, err);
     if (!rc && q->agg) {
         rc = run_agg(q, n, nodata, flush, skip, &st, err);
@@ -347,10 +372,14 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
         int64_t t2 = wtime_mono_us();
         ph->get_batch = t2 - t;
         t = t2;
+        if (!rc && q->sink_ops->prepare) rc = q->sink_ops->prepare(q->sink, n, err);
+        if (!rc) rc = offsets_durable(q, err);
         if (!rc) rc = q->sink_ops->commit(q->sink, n, &ss, err);
         if (rc) q->sink_ops->abort(q->sink, n);
     }
     ph->add_batch = wtime_mono_us() - t;
+    if (!rc) rc = offsets_durable(q, err); /* a skipped batch (or a failure above) */
+    if (q->wal_entry) ph->wal += q->wal_us;
     /* the next watermark: max event time seen minus the delay; it never moves back */
     q->next_watermark_ms = q->watermark_ms;
     if (q->agg) {
@@ -365,6 +394,8 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
     }
     t = wtime_mono_us();
     if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
+    /* cleanSource moves input away: N must never run again, so its commit must survive a machine crash */
+    if (!rc && !nodata && wsrc_cleans_source(q->src)) rc = wckpt_sync_commit(q->ckpt, err);
     if (!rc && !nodata) rc = wsrc_after_commit(q->src, n, err);
     if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
     ph->commit = wtime_mono_us() - t;
@@ -389,9 +420,22 @@ static int log_and_run(Query *q, int64_t n, WOffsetsEntry *e, int nodata, int fl
     if (wopts_set(&e->conf, "spark.sql.session.timeZone", q->script->time_zone ? q->script->time_zone : "UTC") ||
         (flush && wopts_set(&e->conf, "weir.finalFlush", "true")))
         rc = werr_msg(err, WEIR_NOMEM, "out of memory");
-    if (!rc) rc = wckpt_write_offsets(q->ckpt, e, err);
+    if (!rc && q->wal) {
+        q->wal_entry = e;
+        q->wal_us = 0;
+        rc = wworker_start(q->wal, write_offsets_job, q, err);
+        q->wal_pending = !rc;
+    } else if (!rc) {
+        rc = wckpt_write_offsets(q->ckpt, e, err);
+    }
     ph->wal = wtime_mono_us() - t;
     if (!rc) rc = run_planned(q, n, nodata, flush, ph, err);
+    if (q->wal_pending) { /* run_planned failed before waiting: the worker must be done with e and ckpt */
+        WErr e2;
+        werr_init(&e2);
+        (void)offsets_durable(q, &e2);
+    }
+    q->wal_entry = NULL;
     return rc;
 }
 
@@ -494,6 +538,7 @@ static int query_open(Query *q, WErr *err) {
             return werr_msg(err, WEIR_IO, "cannot create a temporary checkpoint %s: %s", q->ckpt_dir, strerror(errno));
     }
     rc = wckpt_open(q->ckpt_dir, &q->ckpt, err);
+    if (!rc) rc = wworker_open(&q->wal, err);
     if (rc) return rc;
     if (p->source->format && !p->source->has_schema)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no columns: a streaming file source needs its schema "
@@ -550,6 +595,7 @@ static void query_close(Query *q) {
     if (q->proj) wproject_close(q->proj);
     if (q->sink) q->sink_ops->close(q->sink);
     wsrc_close(q->src);
+    wworker_close(q->wal);
     wckpt_close(q->ckpt);
     wopts_fini(&q->sink_opts);
     if (q->ckpt_temp && q->ckpt_dir[0]) nftw(q->ckpt_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -7,6 +7,7 @@
  *                            between the sink's commit and the driver's commits/N): the driver then does
  *                            not call write for N and goes straight to its own commit.
  *     write(N, rows)      -> zero or more times, with successive chunks of the batch's output rows
+ *     prepare(N)          -> optional: output of N made durable, not yet visible to readers (see below)
  *     commit(N, &stats)   -> all output of N durable and visible (file sinks: files renamed into place,
  *                            then the manifest entry for N written atomically); idempotent
  * or abort(N) when the batch failed: output of N not committed is removed. After a crash, the next
@@ -50,6 +51,10 @@ typedef struct WSinkOps {
     int (*commit)(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err);
     void (*abort)(WSink *s, int64_t batch_id);
     void (*close)(WSink *s);
+    /* Optional (NULL: the driver waits for offsets/N before begin). prepare(N) after the last write:
+     * output of N durable but not yet committed: nothing a reader trusts (the manifest) shows it yet, so
+     * write and prepare may run before offsets/N is durable, and the driver overlaps the two. */
+    int (*prepare)(WSink *s, int64_t batch_id, WErr *err);
 } WSinkOps;
 
 /* The registered sink for a format name (case-insensitive), or NULL. */

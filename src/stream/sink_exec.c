@@ -201,4 +201,5 @@ static void exec_abort(WSink *s, int64_t batch_id) {
     wbatch_reset(&s->rows);
 }
 
-const WSinkOps wsink_exec_ops = {"exec", exec_open, exec_begin, exec_write, exec_commit, exec_abort, exec_close};
+const WSinkOps wsink_exec_ops = {"exec", exec_open, exec_begin, exec_write, exec_commit, exec_abort, exec_close,
+                                   NULL};

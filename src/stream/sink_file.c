@@ -48,6 +48,8 @@ typedef struct OutFile {
     WCompressor comp;    /* csv / json: gzip, zstd or none */
     int comp_open;
     WPqWriter *pq;       /* parquet */
+    int finished;        /* durable under its final name (prepare); size is then its length */
+    int64_t size;
 } OutFile;
 
 struct WSink {
@@ -484,21 +486,32 @@ static int sink_write(WSink *s, int64_t batch_id, const WBatch *rows, WErr *err)
     return rc;
 }
 
+/* The batch's files finished: durable under their final names, which no manifest lists yet. */
+static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
+    if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
+                                             batch_id, s->batch);
+    int rc = WEIR_OK;
+    for (int i = 0; i < s->n_files && !rc; i++) {
+        OutFile *f = &s->files[i];
+        if (!f->finished) rc = file_finish(s, f, &f->size, err);
+        f->finished = !rc;
+    }
+    return rc;
+}
+
 static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink commit for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
     memset(stats, 0, sizeof *stats);
     if (batch_id <= s->last_batch) return WEIR_OK; /* committed before a crash: nothing to do again */
+    int rc = sink_prepare(s, batch_id, err); /* a no-op when the driver prepared */
     WManifestFile *mf = calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *mf);
-    if (!mf) return nomem(err);
-    int rc = WEIR_OK;
+    if (!mf) rc = nomem(err);
     for (int i = 0; i < s->n_files && !rc; i++) {
         OutFile *f = &s->files[i];
-        int64_t size = 0;
-        rc = file_finish(s, f, &size, err);
-        mf[i] = (WManifestFile){f->rel, size, f->rows, batch_id};
+        mf[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
         stats->rows += f->rows;
-        stats->bytes += size;
+        stats->bytes += f->size;
     }
     stats->files = s->n_files;
     WManifest all;
@@ -538,6 +551,9 @@ static void sink_close(WSink *s) {
     if (s) sink_free(s);
 }
 
-const WSinkOps wsink_csv_ops = {"csv", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close};
-const WSinkOps wsink_json_ops = {"json", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close};
-const WSinkOps wsink_parquet_ops = {"parquet", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close};
+const WSinkOps wsink_csv_ops = {"csv", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
+                                sink_prepare};
+const WSinkOps wsink_json_ops = {"json", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
+                                 sink_prepare};
+const WSinkOps wsink_parquet_ops = {"parquet", sink_open, sink_begin, sink_write, sink_commit, sink_abort,
+                                    sink_close, sink_prepare};

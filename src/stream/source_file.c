@@ -1431,6 +1431,8 @@ int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user,
 
 /* ---------------------------------------------------------------- after commit */
 
+int wsrc_cleans_source(const WFileSource *s) { return s->clean_mode != 0; }
+
 int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err) {
     int rc = WEIR_OK;
     if (s->clean_mode && batch_id == s->cur_batch) {

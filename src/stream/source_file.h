@@ -107,6 +107,8 @@ int wsrc_batch_files(WFileSource *s, int64_t batch_id, const WSrcFile **files, i
 int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user, WSrcBatchStats *st, WErr *err);
 /* After commit N: cleanSource for N's files; every 10 batches a compacted segment of the log. */
 int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err);
+/* 1 when cleanSource (archive or delete) is on: after_commit then moves input away for good. */
+int wsrc_cleans_source(const WFileSource *s);
 
 /* Totals since open, for tests and progress: files opened for reading, taken names known. */
 int64_t wsrc_files_opened(const WFileSource *s);

@@ -1,0 +1,31 @@
+/*
+ * worker.h - one background thread that runs one job at a time, so that a slow step (an fsync, typically)
+ * overlaps with work the caller does meanwhile.
+ *
+ * The streaming driver (stream/driver.c) writes batch N's offsets entry through a worker while it reads
+ * and writes the batch's rows, and waits for it before anything of batch N is committed: the entry is
+ * durable before any output of N is, as the checkpoint rules ask (DESIGN.md), but its fsyncs are no longer
+ * in series with the sink's.
+ *
+ *     wworker_start(w, fn, arg)  -> fn(arg, &job_err) begins on the worker thread (one job at a time)
+ *     wworker_wait(w, err)       -> waits for it; its return code, its error copied into *err
+ */
+#ifndef WEIR_CORE_WORKER_H
+#define WEIR_CORE_WORKER_H
+
+#include "core/err.h"
+
+typedef int (*WJobFn)(void *arg, WErr *err);
+typedef struct WWorker WWorker;
+
+int wworker_open(WWorker **out, WErr *err);
+/* Hands fn(arg) to the worker. WEIR_MISUSE when a job is still pending (wait for it first). */
+int wworker_start(WWorker *w, WJobFn fn, void *arg, WErr *err);
+/* 1 while a job was started and not yet waited for. */
+int wworker_pending(const WWorker *w);
+/* Waits for the started job; WEIR_OK when there is none. Each job is waited for once. */
+int wworker_wait(WWorker *w, WErr *err);
+/* Waits for a pending job (its result is dropped) and ends the thread. NULL is fine. */
+void wworker_close(WWorker *w);
+
+#endif
