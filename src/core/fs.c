@@ -6,6 +6,8 @@
  */
 #include "core/fs.h"
 
+#include "core/filepool.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +65,24 @@ int wfs_out_open(WFileOut *o, const char *path, WErr *err) {
     return WEIR_OK;
 }
 
+int wfs_out_open_in(WFileOut *o, const char *path, WFilePool *pool, WErr *err) {
+    char *dir = pool ? dir_of(path) : NULL;
+    char *tmp = NULL;
+    int fd = -1;
+    int got = dir && wfpool_take(pool, dir, &tmp, &fd);
+    free(dir);
+    if (!got) return wfs_out_open(o, path, err);
+    o->fd = fd;
+    o->written = 0;
+    o->tmp_path = tmp;
+    o->path = strdup(path);
+    if (!o->path) {
+        wfs_out_abort(o);
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    return WEIR_OK;
+}
+
 int wfs_out_write(WFileOut *o, const void *data, size_t len, WErr *err) {
     const char *p = data;
     while (len > 0) {
@@ -113,21 +133,26 @@ void wfs_out_abort(WFileOut *o) {
 }
 
 int wfs_write_atomic(const char *path, const void *data, size_t len, WErr *err) {
-    WFileOut o;
-    int rc = wfs_out_open(&o, path, err);
-    if (rc) return rc;
-    rc = wfs_out_write(&o, data, len, err);
-    if (rc) {
-        wfs_out_abort(&o);
-        return rc;
-    }
-    return wfs_out_commit(&o, err);
+    return wfs_write_atomic_in(path, data, len, NULL, 1, err);
 }
 
 int wfs_write_atomic_lazy(const char *path, const void *data, size_t len, WErr *err) {
+    return wfs_write_atomic_in(path, data, len, NULL, 0, err);
+}
+
+int wfs_write_atomic_in(const char *path, const void *data, size_t len, WFilePool *pool, int durable,
+                        WErr *err) {
     WFileOut o;
-    int rc = wfs_out_open(&o, path, err);
+    int rc = wfs_out_open_in(&o, path, pool, err);
     if (rc) return rc;
+    if (durable) {
+        rc = wfs_out_write(&o, data, len, err);
+        if (rc) {
+            wfs_out_abort(&o);
+            return rc;
+        }
+        return wfs_out_commit(&o, err);
+    }
     rc = wfs_out_write(&o, data, len, err);
     if (!rc && close(o.fd) != 0) rc = io_error(err, o.tmp_path, "close");
     o.fd = -1;

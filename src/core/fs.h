@@ -26,6 +26,9 @@ typedef struct WFileOut {
 
 /* Opens a temporary file beside `path` (same folder, so rename is atomic). */
 int wfs_out_open(WFileOut *o, const char *path, WErr *err);
+/* The same, taking a spare file of the folder from `pool` when it has one (core/filepool.h; NULL: none). */
+struct WFilePool;
+int wfs_out_open_in(WFileOut *o, const char *path, struct WFilePool *pool, WErr *err);
 int wfs_out_write(WFileOut *o, const void *data, size_t len, WErr *err);
 /* fsync, rename to the final name, fsync the folder. The WFileOut is closed afterwards, also on error. */
 int wfs_out_commit(WFileOut *o, WErr *err);
@@ -38,6 +41,9 @@ int wfs_write_atomic(const char *path, const void *data, size_t len, WErr *err);
  * none (the page cache survives the process); a crash of the machine may lose it or leave it empty, so
  * only for entries whose loss the reader can tell and recover from (ckpt.c: commits/N). */
 int wfs_write_atomic_lazy(const char *path, const void *data, size_t len, WErr *err);
+/* wfs_write_atomic and wfs_write_atomic_lazy with a spare file from pool (NULL: none). */
+int wfs_write_atomic_in(const char *path, const void *data, size_t len, struct WFilePool *pool, int durable,
+                        WErr *err);
 /* Appends the file's bytes to `out`. When `missing` is not NULL, an absent file sets *missing = 1 and
  * returns WEIR_OK (absence is often normal: a log entry not yet written); otherwise it is a WEIR_IO error. */
 int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err);

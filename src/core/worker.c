@@ -22,6 +22,8 @@ struct WWorker {
     int quit;
     int rc;                 /* the last job's result */
     WErr err;
+    void (*idle)(void *);   /* run after each job, outside `busy` */
+    void *idle_arg;
 };
 
 static void *worker_main(void *p) {
@@ -42,6 +44,13 @@ static void *worker_main(void *p) {
         w->err = e;
         w->busy = 0;
         pthread_cond_broadcast(&w->cv);
+        if (w->idle && !w->job && !w->quit) {
+            void (*idle)(void *) = w->idle;
+            void *ia = w->idle_arg;
+            pthread_mutex_unlock(&w->lock);
+            idle(ia);
+            pthread_mutex_lock(&w->lock);
+        }
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -77,6 +86,21 @@ int wworker_start(WWorker *w, WJobFn fn, void *arg, WErr *err) {
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->lock);
     return WEIR_OK;
+}
+
+void wworker_set_idle(WWorker *w, void (*idle)(void *arg), void *arg) {
+    pthread_mutex_lock(&w->lock);
+    w->idle = idle;
+    w->idle_arg = arg;
+    pthread_mutex_unlock(&w->lock);
+}
+
+int wworker_job_waiting(const WWorker *w) {
+    WWorker *m = (WWorker *)w;
+    pthread_mutex_lock(&m->lock);
+    int j = m->job != NULL;
+    pthread_mutex_unlock(&m->lock);
+    return j;
 }
 
 int wworker_pending(const WWorker *w) {

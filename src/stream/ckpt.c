@@ -47,6 +47,7 @@ struct WCkpt {
     int64_t oldest;
     int readonly;
     int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
+    struct WFilePool *pool; /* spare files for offsets/ and commits/, or NULL */
 };
 
 static char *join(const char *a, const char *b) {
@@ -275,6 +276,7 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
 }
 
 int wckpt_open(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 0, out, err); }
+void wckpt_set_pool(WCkpt *c, struct WFilePool *pool) { c->pool = pool; }
 int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 1, out, err); }
 
 void wckpt_close(WCkpt *c) {
@@ -332,7 +334,7 @@ int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     if (rc) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
-    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
+    if (!rc) rc = wfs_write_atomic_in(path, b.data, b.len, c->pool, 1, err);
     if (!rc) {
         c->last_planned = e->batch_id;
         if (c->oldest < 0) c->oldest = e->batch_id;
@@ -407,7 +409,7 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     char text[128], path[4096];
     int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
-    int rc = wfs_write_atomic_lazy(path, text, (size_t)n, err);
+    int rc = wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
     if (!rc) c->last_committed = batch_id;
     return rc;
 }

@@ -44,6 +44,9 @@ typedef struct WOffsetsEntry {
  * temp files a crash left, and finds the last planned and the last committed batch.
  * Caller owns the result; close with wckpt_close. */
 int wckpt_open(const char *dir, WCkpt **out, WErr *err);
+/* Entries are then written through spare files of the pool (core/filepool.h); it must outlive c. */
+struct WFilePool;
+void wckpt_set_pool(WCkpt *c, struct WFilePool *pool);
 void wckpt_close(WCkpt *c);
 
 /* Opens an existing checkpoint read-only (no folder or file is created); WEIR_IO when it is not one. */

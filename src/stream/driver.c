@@ -42,6 +42,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/time.h"
+#include "core/filepool.h"
 #include "core/worker.h"
 #include "exec/agg.h"
 #include "exec/project.h"
@@ -79,6 +80,7 @@ struct Query {
     int64_t total_rows;
     /* offsets/N is written by a worker while the batch is read and written (core/worker.h) */
     WWorker *wal;
+    WFilePool *pool;                /* spare files for the checkpoint's and the sinks' folders */
     const WOffsetsEntry *wal_entry; /* the entry the worker writes; owned by the caller of log_and_run */
     int wal_pending;
     int64_t wal_us;                 /* how long the write took (durationMs.walCommit) */
@@ -325,6 +327,9 @@ static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBat
     return rc;
 }
 
+static int job_waiting(void *arg) { return wworker_job_waiting(((Query *)arg)->wal); }
+static void fill_pool(void *arg) { (void)wfpool_fill(((Query *)arg)->pool, job_waiting, arg); }
+
 static int write_offsets_job(void *arg, WErr *err) {
     Query *q = arg;
     int64_t t = wtime_mono_us();
@@ -518,7 +523,8 @@ static int agg_open(Query *q, const char *late_path, WErr *err) {
         return werr_msg(err, WEIR_NOMEM, "out of memory");
     q->late_ops = q->ro->sink_lookup ? q->ro->sink_lookup("json") : NULL;
     if (!q->late_ops) return werr_msg(err, WEIR_UNSUPPORTED, "no json sink for lateRowsPath");
-    WSinkConfig lc = {"json", &q->late_opts, &q->late_view_t, q->plan->name, q->ckpt_dir, q->script->time_zone, NULL};
+    WSinkConfig lc = {"json", &q->late_opts, &q->late_view_t, q->plan->name, q->ckpt_dir, q->script->time_zone, NULL,
+                      q->pool};
     rc = q->late_ops->open(&lc, &q->late_sink, err);
     if (rc) q->late_ops = NULL;
     return rc;
@@ -539,7 +545,10 @@ static int query_open(Query *q, WErr *err) {
     }
     rc = wckpt_open(q->ckpt_dir, &q->ckpt, err);
     if (!rc) rc = wworker_open(&q->wal, err);
+    if (!rc && !(q->pool = wfpool_new())) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     if (rc) return rc;
+    wckpt_set_pool(q->ckpt, q->pool);
+    wworker_set_idle(q->wal, fill_pool, q); /* the worker makes the next batch's files while it waits */
     if (p->source->format && !p->source->has_schema)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no columns: a streaming file source needs its schema "
                         "declared, as in Spark: CREATE TABLE %s (col TYPE, ...) USING %s", p->source->name,
@@ -563,7 +572,7 @@ static int query_open(Query *q, WErr *err) {
     const char *late_path = wopts_get(&q->sink_opts, "lateRowsPath");
     (void)wopts_get(&q->sink_opts, "outputMode"); /* the compiler read it (plan.h) */
     WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone,
-                       q->ro->sink_user};
+                       q->ro->sink_user, q->pool};
     if (!rc) rc = q->sink_ops->open(&cfg, &q->sink, err);
     if (!rc && late_path && !p->agg)
         rc = werr_msg(err, WEIR_MISUSE, "lateRowsPath is for aggregations with a watermark; query %s has none", p->name);
@@ -597,6 +606,7 @@ static void query_close(Query *q) {
     wsrc_close(q->src);
     wworker_close(q->wal);
     wckpt_close(q->ckpt);
+    wfpool_free(q->pool);
     wopts_fini(&q->sink_opts);
     if (q->ckpt_temp && q->ckpt_dir[0]) nftw(q->ckpt_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

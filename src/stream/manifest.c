@@ -247,28 +247,42 @@ static int remove_older(const char *meta, int64_t upto, WErr *err) {
     return rc ? rc : wfs_fsync_dir(meta, err);
 }
 
+int wmanifest_compact(const char *dir, int64_t upto, const WManifest *all, WErr *err) {
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wbuf_puts(&b, "v1\n");
+    for (int64_t i = 0; !rc && i < all->n; i++)
+        if (all->files[i].batch <= upto) rc = put_entry(&b, &all->files[i]);
+    if (rc) {
+        wbuf_fini(&b);
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    }
+    snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, upto);
+    rc = wfs_write_atomic(path, b.data, b.len, err);
+    wbuf_fini(&b);
+    return rc ? rc : remove_older(meta, upto, err);
+}
+
 int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, const WManifest *all,
-                     int compact_interval, WErr *err) {
+                     int compact_interval, struct WFilePool *pool, WErr *err) {
     char meta[4096], path[4400];
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
     int rc = wfs_mkdirs(meta, err);
     if (rc) return rc;
-    int compact = compact_interval > 0 && (batch + 1) % compact_interval == 0 && all;
     WBuf b;
     wbuf_init(&b);
     rc = wbuf_puts(&b, "v1\n");
-    if (compact)
-        for (int64_t i = 0; !rc && i < all->n; i++)
-            if (all->files[i].batch < batch) rc = put_entry(&b, &all->files[i]);
     for (int64_t i = 0; !rc && i < n; i++) rc = put_entry(&b, &files[i]);
     if (rc) {
         wbuf_fini(&b);
         return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
-    if (compact) snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, batch);
-    else snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
-    rc = wfs_write_atomic(path, b.data, b.len, err);
+    snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
+    rc = wfs_write_atomic_in(path, b.data, b.len, pool, 1, err);
     wbuf_fini(&b);
-    if (!rc && compact) rc = remove_older(meta, batch, err);
+    if (!rc && all && compact_interval > 0 && (batch + 1) % compact_interval == 0)
+        rc = wmanifest_compact(dir, batch, all, err);
     return rc;
 }

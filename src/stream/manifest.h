@@ -42,11 +42,18 @@ int wmanifest_read(const char *dir, WManifest *m, WErr *err);
 int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m, WErr *err);
 /* 1 when `dir` holds a weir sink manifest (so a reader of the folder should trust it). */
 int wmanifest_exists(const char *dir);
-/* Records batch `batch` with its files (n may be 0). When (batch + 1) % compact_interval == 0, writes
- * batch.compact with every entry so far (`all` must then hold the entries of earlier batches, as read
- * by wmanifest_read, plus these) and removes the older entry files. */
+/* Records batch `batch` with its files (n may be 0) in the entry file `batch`. When `all` is given and
+ * (batch + 1) % compact_interval == 0, then compacts up to batch (wmanifest_compact; `all` must hold the
+ * entries of earlier batches, as read by wmanifest_read, plus these). The entry file is written through a
+ * spare of pool when it has one (core/filepool.h; pool may be NULL). */
+struct WFilePool;
 int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n,
-                     const WManifest *all, int compact_interval, WErr *err);
+                     const WManifest *all, int compact_interval, struct WFilePool *pool, WErr *err);
+/* Writes upto.compact with the entries of `all` of batches <= upto (all as read by wmanifest_read, which
+ * may hold later ones too) and removes the entry and compact files it replaces. The sink runs it in the
+ * background after batch upto's own entry is committed (sink_file.c), so a batch's latency does not grow
+ * with the number of files the sink has written. Readers see the old files or the new one, never neither. */
+int wmanifest_compact(const char *dir, int64_t upto, const WManifest *all, WErr *err);
 /* Appends a copy of f to m. */
 int wmanifest_add(WManifest *m, const WManifestFile *f);
 

@@ -33,6 +33,7 @@ typedef struct WSinkConfig {
     const char *checkpoint_dir;  /* may be NULL for the console sink */
     const char *time_zone;       /* session time zone, for writing zone-less text */
     void *user;                  /* WRunOptions.sink_user: what a callback sink calls back into; else NULL */
+    struct WFilePool *pool;      /* spare files for the sink's folders (core/filepool.h), or NULL */
 } WSinkConfig;
 
 typedef struct WSinkStats {

@@ -29,6 +29,7 @@
 #include "core/fs.h"
 #include "core/num.h"
 #include "core/time.h"
+#include "core/worker.h"
 #include "formats/compress.h"
 #include "formats/csv.h"
 #include "formats/json.h"
@@ -55,6 +56,7 @@ typedef struct OutFile {
 struct WSink {
     int format;
     char *dir;
+    struct WFilePool *pool;  /* spare files (WSinkConfig), or NULL */
     WOpts *opts;
     const WType *schema;     /* the rows given to write() */
     WType data_schema;       /* schema without the partition columns */
@@ -63,6 +65,8 @@ struct WSink {
     int64_t max_records;
     WCompKind compression;
     int64_t compact_interval;
+    WWorker *compactor;      /* compacts the manifest in the background (started at the first compaction) */
+    int64_t compact_upto;    /* the batch the running compaction covers */
     int64_t last_batch;      /* last batch in the manifest */
     int64_t batch;           /* the batch being written, -1 between batches */
     int seq;                 /* next file number in the batch */
@@ -159,6 +163,7 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     s->format = !strcasecmp(cfg->format, "csv") ? FMT_CSV : !strcasecmp(cfg->format, "json") ? FMT_JSON : FMT_PARQUET;
     s->opts = cfg->opts;
     s->schema = cfg->schema;
+    s->pool = cfg->pool;
     s->batch = -1;
     s->last_batch = -1;
     wbuf_init(&s->enc);
@@ -258,7 +263,7 @@ static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
         free(d);
     }
     if (!rc && s->format == FMT_PARQUET) rc = wpq_writer_open(full, &s->data_schema, s->opts, &f->pq, err);
-    if (!rc && s->format != FMT_PARQUET) rc = wfs_out_open(&f->out, full, err);
+    if (!rc && s->format != FMT_PARQUET) rc = wfs_out_open_in(&f->out, full, s->pool, err);
     if (!rc && s->format != FMT_PARQUET) {
         rc = wcomp_open(&f->comp, s->compression, err);
         f->comp_open = !rc;
@@ -499,6 +504,34 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     return rc;
 }
 
+static int compact_job(void *arg, WErr *err) {
+    WSink *s = arg;
+    WManifest all;
+    wmanifest_init(&all);
+    int rc = wmanifest_read(s->dir, &all, err);
+    if (!rc) rc = wmanifest_compact(s->dir, s->compact_upto, &all, err);
+    wmanifest_fini(&all);
+    return rc;
+}
+
+/* Waits for the compaction in the background, if any; its failure is this call's. */
+static int compaction_done(WSink *s, WErr *err) {
+    if (!s->compactor || !wworker_pending(s->compactor)) return WEIR_OK;
+    WErr e;
+    werr_init(&e);
+    int rc = wworker_wait(s->compactor, &e);
+    if (rc) rc = werr_msg(err, rc, "compacting the manifest of %s: %s", s->dir, e.msg);
+    return rc;
+}
+
+static int start_compaction(WSink *s, int64_t upto, WErr *err) {
+    int rc = compaction_done(s, err);
+    if (!rc && !s->compactor) rc = wworker_open(&s->compactor, err);
+    if (rc) return rc;
+    s->compact_upto = upto;
+    return wworker_start(s->compactor, compact_job, s, err);
+}
+
 static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink commit for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
@@ -514,12 +547,12 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
         stats->bytes += f->size;
     }
     stats->files = s->n_files;
-    WManifest all;
-    wmanifest_init(&all);
     int compact = (batch_id + 1) % s->compact_interval == 0;
-    if (!rc && compact) rc = wmanifest_read(s->dir, &all, err);
-    if (!rc) rc = wmanifest_commit(s->dir, batch_id, mf, s->n_files, compact ? &all : NULL, (int)s->compact_interval, err);
-    wmanifest_fini(&all);
+    /* the batch's own entry first (its commit); every compactInterval batches, a compaction after it in
+     * the background (the previous one, long done, must have succeeded) */
+    if (!rc && compact) rc = compaction_done(s, err);
+    if (!rc) rc = wmanifest_commit(s->dir, batch_id, mf, s->n_files, NULL, (int)s->compact_interval, s->pool, err);
+    if (!rc && compact) rc = start_compaction(s, batch_id, err);
     free(mf);
     drop_files(s);
     if (!rc) s->last_batch = batch_id;
@@ -534,6 +567,7 @@ static void sink_abort(WSink *s, int64_t batch_id) {
 }
 
 static void sink_free(WSink *s) {
+    wworker_close(s->compactor); /* a compaction cut short is redone by the next one */
     drop_files(s);
     free(s->files);
     if (s->csv) wcsv_writer_close(s->csv);

@@ -34,6 +34,7 @@
 #include "core/time.h"
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/worker.h"
 #include "formats/badrec.h"
 #include "formats/csv.h"
 #include "formats/json.h"
@@ -119,6 +120,9 @@ struct WFileSource {
     int64_t seg_end;       /* last batch held by a compacted segment, -1 */
     Seg *segs;             /* the segments, oldest first */
     int n_segs;
+    WWorker *seg_writer;   /* writes segments in the background (see write_segment) */
+    WBuf seg_text;         /* the segment it writes */
+    Seg seg_job;
     Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
     int n_recent, cap_recent;
     /* discovery */
@@ -724,25 +728,22 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
 
 /* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment, and
  * the two newest segments merge while they span the same number of batches (a binary counter), so sources/0
- * holds O(log batches) files and each entry is rewritten O(log batches) times. */
-static int write_segment(WFileSource *s, int64_t last, WErr *err) {
-    WBuf b;
-    wbuf_init(&b);
-    int rc = wbuf_puts(&b, "v1\n") ? nomem(err) : WEIR_OK;
-    for (int i = 0; i < s->n_recent && !rc; i++)
-        if (entry_line(&b, &s->recent[i])) rc = nomem(err);
+ * holds O(log batches) files and each entry is rewritten O(log batches) times.
+ * The files are written by a worker thread (core/worker.h), off the batches' latency: the text is built
+ * here, the job writes it and does the merges; it owns s->segs while it runs, and the next segment waits
+ * for it. A segment lost in a crash is rebuilt from offsets/, which keeps far more batches than one
+ * segment spans (minBatchesToRetain, 100, against COMPACT_INTERVAL). */
+static int segment_job(void *arg, WErr *err) {
+    WFileSource *s = arg;
     char path[4096];
-    int64_t first = s->seg_end + 1;
-    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, last);
-    if (!rc) rc = wfs_write_atomic(path, b.data, b.len, err);
-    wbuf_fini(&b);
+    Seg seg = s->seg_job;
+    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, seg.first, seg.last);
+    int rc = wfs_write_atomic(path, s->seg_text.data, s->seg_text.len, err);
     if (rc) return rc;
-    s->n_recent = 0;
-    s->seg_end = last;
     Seg *t = realloc(s->segs, (size_t)(s->n_segs + 1) * sizeof *t);
     if (!t) return nomem(err);
     s->segs = t;
-    s->segs[s->n_segs++] = (Seg){first, last};
+    s->segs[s->n_segs++] = seg;
     while (!rc && s->n_segs >= 2) {
         Seg x = s->segs[s->n_segs - 2], y = s->segs[s->n_segs - 1];
         if (x.last - x.first != y.last - y.first) break;
@@ -765,6 +766,26 @@ static int write_segment(WFileSource *s, int64_t last, WErr *err) {
         s->segs[s->n_segs - 1] = (Seg){x.first, y.last};
     }
     return rc;
+}
+
+/* Waits for the segment being written, if any; its failure is this call's. */
+static int segment_done(WFileSource *s, WErr *err) {
+    if (!s->seg_writer || !wworker_pending(s->seg_writer)) return WEIR_OK;
+    return wworker_wait(s->seg_writer, err);
+}
+
+static int write_segment(WFileSource *s, int64_t last, WErr *err) {
+    int rc = segment_done(s, err);
+    if (!rc && !s->seg_writer) rc = wworker_open(&s->seg_writer, err);
+    if (rc) return rc;
+    wbuf_reset(&s->seg_text);
+    if (wbuf_puts(&s->seg_text, "v1\n")) return nomem(err);
+    for (int i = 0; i < s->n_recent; i++)
+        if (entry_line(&s->seg_text, &s->recent[i])) return nomem(err);
+    s->seg_job = (Seg){s->seg_end + 1, last};
+    s->n_recent = 0;
+    s->seg_end = last;
+    return wworker_start(s->seg_writer, segment_job, s, err);
 }
 
 /* ---------------------------------------------------------------- open / close */
@@ -879,6 +900,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     s->ino = -1;
     s->cur_batch = -1;
     s->seg_end = -1;
+    wbuf_init(&s->seg_text);
     s->manifest_wd = -1;
     wopts_init(&s->opts);
     wbuf_init(&s->main_dec.bad);
@@ -965,6 +987,8 @@ void wsrc_close(WFileSource *s) {
     free(s->cur);
     free(s->cur_view);
     free(s->recent);
+    wworker_close(s->seg_writer); /* first: the job uses segs and seg_text */
+    wbuf_fini(&s->seg_text);
     free(s->segs);
     for (int i = 0; i < s->n_watches; i++) free(s->watches[i].rel);
     free(s->watches);

@@ -81,7 +81,7 @@ static int sink_open_fmt(const char *fmt, const char *dir, const char *extra[], 
     for (int i = 0; extra && extra[i]; i += 2) wopts_set(o, extra[i], extra[i + 1]);
     *ops = wsink_lookup(fmt);
     if (!*ops) return -1;
-    WSinkConfig cfg = {fmt, o, schema, "q", NULL, "UTC", NULL};
+    WSinkConfig cfg = {fmt, o, schema, "q", NULL, "UTC", NULL, NULL};
     return (*ops)->open(&cfg, s, err);
 }
 
@@ -490,7 +490,7 @@ static void concurrent_read(void) {
             char name[64];
             snprintf(name, sizeof name, "part-%05" PRId64 ".csv", b);
             WManifestFile f = {name, 10, 1, b};
-            if (wmanifest_add(&all, &f) || wmanifest_commit(dir, b, &f, 1, &all, 2, &err)) _exit(1);
+            if (wmanifest_add(&all, &f) || wmanifest_commit(dir, b, &f, 1, &all, 2, NULL, &err)) _exit(1);
         }
         wmanifest_fini(&all);
         _exit(0);
