@@ -384,7 +384,7 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
     }
     ph->add_batch = wtime_mono_us() - t;
     if (!rc) rc = offsets_durable(q, err); /* a skipped batch (or a failure above) */
-    if (q->wal_entry) ph->wal += q->wal_us;
+    if (q->wal_entry && !q->wal_pending) ph->wal += q->wal_us; /* read only once the worker is done */
     /* the next watermark: max event time seen minus the delay; it never moves back */
     q->next_watermark_ms = q->watermark_ms;
     if (q->agg) {
