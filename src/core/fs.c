@@ -106,20 +106,36 @@ static void out_release(WFileOut *o) {
     o->path = o->tmp_path = NULL;
 }
 
-int wfs_out_commit(WFileOut *o, WErr *err) {
+int wfs_out_sync(WFileOut *o, WErr *err) {
     int rc = WEIR_OK;
     if (fsync(o->fd) != 0) rc = io_error(err, o->tmp_path, "fsync");
     if (close(o->fd) != 0 && !rc) rc = io_error(err, o->tmp_path, "close");
     o->fd = -1;
-    if (!rc && rename(o->tmp_path, o->path) != 0) rc = io_error(err, o->path, "rename");
     if (rc) {
         unlink(o->tmp_path);
-    } else {
-        char *dir = dir_of(o->path);
-        rc = dir ? wfs_fsync_dir(dir, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
-        free(dir);
+        out_release(o);
+    }
+    return rc;
+}
+
+int wfs_out_publish(WFileOut *o, WErr *err) {
+    int rc = WEIR_OK;
+    if (rename(o->tmp_path, o->path) != 0) {
+        rc = io_error(err, o->path, "rename");
+        unlink(o->tmp_path);
     }
     out_release(o);
+    return rc;
+}
+
+int wfs_out_commit(WFileOut *o, WErr *err) {
+    char *dir = dir_of(o->path);
+    int rc = dir ? WEIR_OK : werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (rc) wfs_out_abort(o);
+    if (!rc) rc = wfs_out_sync(o, err);
+    if (!rc) rc = wfs_out_publish(o, err);
+    if (!rc) rc = wfs_fsync_dir(dir, err);
+    free(dir);
     return rc;
 }
 

@@ -32,6 +32,12 @@ int wfs_out_open_in(WFileOut *o, const char *path, struct WFilePool *pool, WErr 
 int wfs_out_write(WFileOut *o, const void *data, size_t len, WErr *err);
 /* fsync, rename to the final name, fsync the folder. The WFileOut is closed afterwards, also on error. */
 int wfs_out_commit(WFileOut *o, WErr *err);
+/* wfs_out_commit in two steps, for callers that overlap the fsyncs of several files and folders:
+ * sync makes the bytes durable under the temporary name (fsync, close; on error the file is removed and
+ * the WFileOut released); publish renames it into place and releases the WFileOut (on error the
+ * temporary file is removed). The name is durable only once the caller has fsynced the folder. */
+int wfs_out_sync(WFileOut *o, WErr *err);
+int wfs_out_publish(WFileOut *o, WErr *err);
 /* Closes and deletes the temporary file; safe on a closed WFileOut. */
 void wfs_out_abort(WFileOut *o);
 

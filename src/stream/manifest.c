@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -265,23 +266,74 @@ int wmanifest_compact(const char *dir, int64_t upto, const WManifest *all, WErr 
     return rc ? rc : remove_older(meta, upto, err);
 }
 
-int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, const WManifest *all,
-                     int compact_interval, struct WFilePool *pool, WErr *err) {
-    char meta[4096], path[4400];
-    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
-    int rc = wfs_mkdirs(meta, err);
+/* The entry text of one batch: "v1" and a line per file. */
+static int entry_text(const WManifestFile *files, int64_t n, WBuf *b, WErr *err) {
+    int rc = wbuf_puts(b, "v1\n");
+    for (int64_t i = 0; !rc && i < n; i++) rc = put_entry(b, &files[i]);
+    return rc ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+}
+
+int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, struct WFilePool *pool,
+                    WManifestStage *st, WErr *err) {
+    char path[4400];
+    st->staged = 0;
+    st->out.fd = -1;
+    st->out.path = st->out.tmp_path = NULL;
+    snprintf(st->meta, sizeof st->meta, "%s/" META_DIR, dir);
+    int rc = wfs_mkdirs(st->meta, err);
     if (rc) return rc;
     WBuf b;
     wbuf_init(&b);
-    rc = wbuf_puts(&b, "v1\n");
-    for (int64_t i = 0; !rc && i < n; i++) rc = put_entry(&b, &files[i]);
-    if (rc) {
-        wbuf_fini(&b);
-        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    rc = entry_text(files, n, &b, err);
+    snprintf(path, sizeof path, "%s/%" PRId64, st->meta, batch);
+    if (!rc) rc = wfs_out_open_in(&st->out, path, pool, err);
+    if (!rc) {
+        rc = wfs_out_write(&st->out, b.data, b.len, err);
+        if (rc) wfs_out_abort(&st->out);
+        else rc = wfs_out_sync(&st->out, err);
     }
-    snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
-    rc = wfs_write_atomic_in(path, b.data, b.len, pool, 1, err);
     wbuf_fini(&b);
+    st->staged = !rc;
+    return rc;
+}
+
+int wmanifest_publish(WManifestStage *st, WErr *err) {
+    if (!st->staged) return werr_msg(err, WEIR_MISUSE, "publishing a manifest entry that was not staged");
+    st->staged = 0;
+    return wfs_out_publish(&st->out, err);
+}
+
+void wmanifest_stage_abort(WManifestStage *st) {
+    if (st->staged) wfs_out_abort(&st->out);
+    st->staged = 0;
+}
+
+int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, int *removed, WErr *err) {
+    *removed = 0;
+    if (batch < 0) return WEIR_OK;
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
+    if (!wfs_exists(path)) return WEIR_OK; /* from a compaction, which only covers batches made durable */
+    for (int64_t i = 0; i < m->n; i++) {
+        if (m->files[i].batch != batch) continue;
+        char fp[8400];
+        struct stat sb;
+        snprintf(fp, sizeof fp, "%s/%s", dir, m->files[i].path);
+        if (stat(fp, &sb) != 0 || sb.st_size != m->files[i].size) {
+            *removed = 1;
+            break;
+        }
+    }
+    return *removed ? wfs_remove(path, err) : WEIR_OK;
+}
+
+int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, const WManifest *all,
+                     int compact_interval, struct WFilePool *pool, WErr *err) {
+    WManifestStage st;
+    int rc = wmanifest_stage(dir, batch, files, n, pool, &st, err);
+    if (!rc) rc = wmanifest_publish(&st, err);
+    if (!rc) rc = wfs_fsync_dir(st.meta, err);
     if (!rc && all && compact_interval > 0 && (batch + 1) % compact_interval == 0)
         rc = wmanifest_compact(dir, batch, all, err);
     return rc;

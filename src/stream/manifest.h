@@ -11,6 +11,8 @@
  *   {"path":"part-00007-0000.csv","size":1234,"rows":10,"batch":7}
  * (path relative to the sink folder). An empty batch has an entry file with no objects. Every file is
  * written with core/fs's temp + fsync + rename + fsync-folder, so a batch's entry is there whole or not.
+ * The file sink overlaps the folder fsyncs of an entry and of the files it lists (wmanifest_stage), and
+ * checks the last entry against its files when it opens (wmanifest_verify_last).
  */
 #ifndef WEIR_STREAM_MANIFEST_H
 #define WEIR_STREAM_MANIFEST_H
@@ -49,6 +51,25 @@ int wmanifest_exists(const char *dir);
 struct WFilePool;
 int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n,
                      const WManifest *all, int compact_interval, struct WFilePool *pool, WErr *err);
+/* wmanifest_commit's entry file in steps, for a sink that overlaps its fsyncs (sink_file.c): stage writes
+ * the entry under a temporary name and fsyncs it (the files it lists need not be durable yet); publish
+ * renames it into place, which commits the batch for readers; the entry is durable once the caller has
+ * fsynced the folder wmanifest_stage_dir names. abort removes a staged entry that was not published. */
+#include "core/fs.h"
+typedef struct WManifestStage {
+    WFileOut out;
+    char meta[4096];     /* <sink>/_weir_metadata */
+    int staged;
+} WManifestStage;
+int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, struct WFilePool *pool,
+                    WManifestStage *st, WErr *err);
+int wmanifest_publish(WManifestStage *st, WErr *err);
+void wmanifest_stage_abort(WManifestStage *st);
+/* The entry file of `batch`, if the sink's last batch came from one (not from a compaction), is checked
+ * against the files it lists: each must exist with the size listed. After a crash of the machine, an entry
+ * made durable before the folder entries of its files (sink_file.c overlaps those fsyncs) can list files that
+ * are gone; then the entry is removed (durably) and *removed set, so the batch is written again. */
+int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, int *removed, WErr *err);
 /* Writes upto.compact with the entries of `all` of batches <= upto (all as read by wmanifest_read, which
  * may hold later ones too) and removes the entry and compact files it replaces. The sink runs it in the
  * background after batch upto's own entry is committed (sink_file.c), so a batch's latency does not grow

@@ -5,8 +5,9 @@
  *   - names derive from the batch id and a sequence in the batch (part-00007-0000.csv), and the same
  *     input gives the same files, so re-running an uncommitted batch replaces its files, never adds;
  *   - a file is written under a '.'-named temporary name and renamed into place at commit (core/fs);
- *   - the manifest entry of batch N is written after every file of N is durable; begin(N) of a batch the
- *     manifest already has says skip;
+ *   - the manifest entry of batch N is renamed into place (published) after every file of N is durable
+ *     under its final name; the folders' fsyncs that make those names durable run side by side after it
+ *     (sink_prepare says why this is safe); begin(N) of a batch the manifest already has says skip;
  *   - temporary files of an interrupted attempt are removed when the sink opens.
  * Options (Spark's names): path (required), compression (csv/json: none, gzip, zstd; parquet: its
  * codecs), maxRecordsPerFile (0 = no limit), partitionBy (comma-separated top-level columns: Hive-style
@@ -68,6 +69,10 @@ struct WSink {
     WWorker *compactor;      /* compacts the manifest in the background (started at the first compaction) */
     int64_t compact_upto;    /* the batch the running compaction covers */
     int64_t last_batch;      /* last batch in the manifest */
+    WWorker *syncer;         /* stages the manifest entry, then fsyncs its folder, beside the data's fsyncs */
+    WManifestStage stage;    /* the batch's entry, staged by prepare, published by commit */
+    WManifestFile *entry;    /* the batch's files as listed in its entry (paths borrowed from files[]) */
+    int prepared;            /* the batch's files are published and its entry is being staged */
     int64_t batch;           /* the batch being written, -1 between batches */
     int seq;                 /* next file number in the batch */
     WCsvWriter *csv;
@@ -206,6 +211,13 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
         WManifest m;
         wmanifest_init(&m);
         rc = wmanifest_read(s->dir, &m, err);
+        int removed = 0;
+        if (!rc) rc = wmanifest_verify_last(s->dir, m.last_batch, &m, &removed, err);
+        if (!rc && removed) { /* the last entry's files did not survive a crash: read what is left */
+            wmanifest_fini(&m);
+            wmanifest_init(&m);
+            rc = wmanifest_read(s->dir, &m, err);
+        }
         s->last_batch = m.last_batch;
         wmanifest_fini(&m);
     }
@@ -322,8 +334,7 @@ static int file_finish(WSink *s, OutFile *f, int64_t *size, WErr *err) {
     }
     if (s->compression != WCOMP_NONE) rc = file_put(s, f, "", 0, 1, err);
     *size = f->out.written;
-    if (!rc) rc = wfs_out_commit(&f->out, err);
-    return rc;
+    return rc; /* the bytes are all written; sink_prepare makes them durable */
 }
 
 /* ---- partitions ---- */
@@ -429,6 +440,8 @@ static void drop_files(WSink *s) {
 
 static int sink_begin(WSink *s, int64_t batch_id, int *skip, WErr *err) {
     (void)err;
+    wmanifest_stage_abort(&s->stage);
+    s->prepared = 0;
     drop_files(s);
     *skip = batch_id <= s->last_batch;
     s->batch = batch_id;
@@ -491,16 +504,80 @@ static int sink_write(WSink *s, int64_t batch_id, const WBatch *rows, WErr *err)
     return rc;
 }
 
-/* The batch's files finished: durable under their final names, which no manifest lists yet. */
+/* The batch's entry file, written and fsynced on the syncer thread while the data files are fsynced. */
+static int stage_job(void *arg, WErr *err) {
+    WSink *s = arg;
+    return wmanifest_stage(s->dir, s->batch, s->entry, s->n_files, s->pool, &s->stage, err);
+}
+
+static int fsync_meta_job(void *arg, WErr *err) {
+    WSink *s = arg;
+    return wfs_fsync_dir(s->stage.meta, err);
+}
+
+/* Waits for the syncer's job, if any; its failure is this call's. */
+static int syncer_done(WSink *s, WErr *err) {
+    if (!s->syncer || !wworker_pending(s->syncer)) return WEIR_OK;
+    return wworker_wait(s->syncer, err);
+}
+
+/* The batch's files finished and durable under their final names (not yet in their folders' durable
+ * state: commit fsyncs those), its manifest entry staged. The two fsyncs of each round run side by side:
+ *   round 1: the data files' bytes (this thread) and the staged entry's bytes (the syncer);
+ *   round 2 (commit): the data folders (this thread) and the manifest folder (the syncer).
+ * The entry is published (renamed into place: committed for readers) between the rounds, after the data
+ * files are in place, so a reader never sees an entry whose files are missing. Only a crash of the machine
+ * between the rounds could make the entry durable before its files' names; the sink then finds the entry's
+ * files missing when it opens (wmanifest_verify_last) and writes the batch again. */
 static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
+    if (s->prepared) return WEIR_OK;
     int rc = WEIR_OK;
     for (int i = 0; i < s->n_files && !rc; i++) {
         OutFile *f = &s->files[i];
         if (!f->finished) rc = file_finish(s, f, &f->size, err);
         f->finished = !rc;
     }
+    free(s->entry);
+    s->entry = calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *s->entry);
+    if (!rc && !s->entry) rc = nomem(err);
+    for (int i = 0; i < s->n_files && !rc; i++) {
+        OutFile *f = &s->files[i];
+        s->entry[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
+    }
+    if (!rc && !s->syncer) rc = wworker_open(&s->syncer, err);
+    if (!rc) rc = wworker_start(s->syncer, stage_job, s, err);
+    if (rc) return rc;
+    for (int i = 0; i < s->n_files && !rc; i++)
+        if (s->files[i].out.tmp_path) rc = wfs_out_sync(&s->files[i].out, err);
+    for (int i = 0; i < s->n_files && !rc; i++)
+        if (s->files[i].out.tmp_path) rc = wfs_out_publish(&s->files[i].out, err);
+    WErr e2;
+    werr_init(&e2);
+    int rc2 = syncer_done(s, rc ? &e2 : err);
+    if (!rc) rc = rc2;
+    if (rc) wmanifest_stage_abort(&s->stage);
+    s->prepared = !rc;
+    return rc;
+}
+
+/* The distinct folders of the batch's files (the sink folder and partition folders), each fsynced once. */
+static int fsync_data_dirs(WSink *s, WErr *err) {
+    int rc = WEIR_OK;
+    WBuf p;
+    wbuf_init(&p);
+    for (int i = 0; i < s->n_files && !rc; i++) {
+        const char *pd = s->files[i].part_dir ? s->files[i].part_dir : "";
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = strcmp(s->files[j].part_dir ? s->files[j].part_dir : "", pd) == 0;
+        if (seen || (s->format == FMT_PARQUET)) continue; /* the Parquet writer's close fsyncs its folder */
+        wbuf_reset(&p);
+        if (wbuf_printf(&p, "%s/%s", s->dir, pd)) rc = nomem(err);
+        else rc = wfs_fsync_dir(wbuf_cstr(&p), err);
+    }
+    wbuf_fini(&p);
     return rc;
 }
 
@@ -538,22 +615,27 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
     memset(stats, 0, sizeof *stats);
     if (batch_id <= s->last_batch) return WEIR_OK; /* committed before a crash: nothing to do again */
     int rc = sink_prepare(s, batch_id, err); /* a no-op when the driver prepared */
-    WManifestFile *mf = calloc((size_t)(s->n_files ? s->n_files : 1), sizeof *mf);
-    if (!mf) rc = nomem(err);
     for (int i = 0; i < s->n_files && !rc; i++) {
-        OutFile *f = &s->files[i];
-        mf[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
-        stats->rows += f->rows;
-        stats->bytes += f->size;
+        stats->rows += s->files[i].rows;
+        stats->bytes += s->files[i].size;
     }
     stats->files = s->n_files;
     int compact = (batch_id + 1) % s->compact_interval == 0;
     /* the batch's own entry first (its commit); every compactInterval batches, a compaction after it in
      * the background (the previous one, long done, must have succeeded) */
     if (!rc && compact) rc = compaction_done(s, err);
-    if (!rc) rc = wmanifest_commit(s->dir, batch_id, mf, s->n_files, NULL, (int)s->compact_interval, s->pool, err);
+    if (!rc) rc = wmanifest_publish(&s->stage, err);
+    if (!rc) rc = wworker_start(s->syncer, fsync_meta_job, s, err);
+    if (!rc) {
+        rc = fsync_data_dirs(s, err);
+        WErr e2;
+        werr_init(&e2);
+        int rc2 = syncer_done(s, rc ? &e2 : err);
+        if (!rc) rc = rc2;
+    }
     if (!rc && compact) rc = start_compaction(s, batch_id, err);
-    free(mf);
+    wmanifest_stage_abort(&s->stage);
+    s->prepared = 0;
     drop_files(s);
     if (!rc) s->last_batch = batch_id;
     s->batch = -1;
@@ -562,12 +644,20 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
 
 static void sink_abort(WSink *s, int64_t batch_id) {
     (void)batch_id;
+    WErr e;
+    werr_init(&e);
+    (void)syncer_done(s, &e);
+    wmanifest_stage_abort(&s->stage);
+    s->prepared = 0;
     drop_files(s);
     s->batch = -1;
 }
 
 static void sink_free(WSink *s) {
     wworker_close(s->compactor); /* a compaction cut short is redone by the next one */
+    wworker_close(s->syncer);
+    wmanifest_stage_abort(&s->stage);
+    free(s->entry);
     drop_files(s);
     free(s->files);
     if (s->csv) wcsv_writer_close(s->csv);
