@@ -207,7 +207,44 @@ int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err) {
     return rc;
 }
 
-int wfs_mkdirs(const char *path, WErr *err) {
+void wdirsync_init(WDirSync *ds) { memset(ds, 0, sizeof *ds); }
+
+void wdirsync_fini(WDirSync *ds) {
+    for (int i = 0; i < ds->n; i++) free(ds->dirs[i]);
+    free(ds->dirs);
+    wdirsync_init(ds);
+}
+
+int wdirsync_add(WDirSync *ds, const char *dir, WErr *err) {
+    for (int i = 0; i < ds->n; i++)
+        if (strcmp(ds->dirs[i], dir) == 0) return WEIR_OK;
+    if (ds->n == ds->cap) {
+        int cap = ds->cap ? ds->cap * 2 : 8;
+        char **d = realloc(ds->dirs, (size_t)cap * sizeof *d);
+        if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        ds->dirs = d;
+        ds->cap = cap;
+    }
+    if (!(ds->dirs[ds->n] = strdup(dir))) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    ds->n++;
+    return WEIR_OK;
+}
+
+int wdirsync_add_parent(WDirSync *ds, const char *path, WErr *err) {
+    char *dir = dir_of(path);
+    int rc = dir ? wdirsync_add(ds, dir, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
+    free(dir);
+    return rc;
+}
+
+int wdirsync_run(WDirSync *ds, WErr *err) {
+    int rc = WEIR_OK;
+    for (int i = 0; i < ds->n && !rc; i++) rc = wfs_fsync_dir(ds->dirs[i], err);
+    wdirsync_fini(ds);
+    return rc;
+}
+
+int wfs_mkdirs_in(const char *path, WDirSync *ds, WErr *err) {
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return WEIR_OK;
@@ -217,12 +254,21 @@ int wfs_mkdirs(const char *path, WErr *err) {
     if (!parent) return werr_msg(err, WEIR_NOMEM, "out of memory");
     int rc = WEIR_OK;
     if (strcmp(parent, path) != 0 && strcmp(parent, ".") != 0 && strcmp(parent, "/") != 0)
-        rc = wfs_mkdirs(parent, err);
+        rc = wfs_mkdirs_in(parent, ds, err);
     if (!rc) {
         if (mkdir(path, 0755) != 0 && errno != EEXIST) rc = io_error(err, path, "mkdir");
-        else rc = wfs_fsync_dir(parent, err);
+        else rc = wdirsync_add(ds, parent, err);
     }
     free(parent);
+    return rc;
+}
+
+int wfs_mkdirs(const char *path, WErr *err) {
+    WDirSync ds;
+    wdirsync_init(&ds);
+    int rc = wfs_mkdirs_in(path, &ds, err);
+    if (!rc) rc = wdirsync_run(&ds, err);
+    wdirsync_fini(&ds);
     return rc;
 }
 

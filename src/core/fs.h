@@ -57,6 +57,20 @@ int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err);
 int wfs_fsync_dir(const char *dir, WErr *err);
 /* mkdir -p; each folder created is made durable in its parent. */
 int wfs_mkdirs(const char *path, WErr *err);
+/* Folders to fsync together, once each, after several names were created in them: setting up a checkpoint
+ * creates six folders and a file, and one fsync per parent instead of one per name saves a few of the
+ * milliseconds a query takes to start. */
+typedef struct WDirSync {
+    char **dirs;
+    int n, cap;
+} WDirSync;
+void wdirsync_init(WDirSync *ds);
+void wdirsync_fini(WDirSync *ds);
+int wdirsync_add(WDirSync *ds, const char *dir, WErr *err);             /* a folder already listed is kept once */
+int wdirsync_add_parent(WDirSync *ds, const char *path, WErr *err);     /* the folder holding path */
+int wdirsync_run(WDirSync *ds, WErr *err);                              /* fsyncs them all, then empties the list */
+/* mkdir -p that leaves the fsyncs to ds: each parent that gained a folder is added to it. */
+int wfs_mkdirs_in(const char *path, WDirSync *ds, WErr *err);
 /* rename() then fsync of the destination's folder (and the source's, when it differs). */
 int wfs_rename(const char *from, const char *to, WErr *err);
 /* unlink() then fsync of the folder; a missing file is not an error. */

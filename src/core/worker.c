@@ -98,7 +98,7 @@ void wworker_set_idle(WWorker *w, void (*idle)(void *arg), void *arg) {
 int wworker_job_waiting(const WWorker *w) {
     WWorker *m = (WWorker *)w;
     pthread_mutex_lock(&m->lock);
-    int j = m->job != NULL;
+    int j = m->job != NULL || m->quit; /* closing: an idle task has nothing left to prepare for */
     pthread_mutex_unlock(&m->lock);
     return j;
 }

@@ -26,7 +26,8 @@ int wworker_pending(const WWorker *w);
 /* Waits for the started job; WEIR_OK when there is none. Each job is waited for once. */
 int wworker_wait(WWorker *w, WErr *err);
 /* After each job, once its result is stored (so wait returns), the worker runs idle(arg) (NULL: nothing);
- * a long idle task should return early when wworker_job_waiting() says the next job is due. */
+ * a long idle task should return early when wworker_job_waiting() says the next job is due or the worker
+ * is being closed (so a query that ends does not wait for spare files it will never use). */
 void wworker_set_idle(WWorker *w, void (*idle)(void *arg), void *arg);
 int wworker_job_waiting(const WWorker *w);
 /* Waits for a pending job (its result is dropped) and ends the thread. NULL is fine. */

@@ -196,10 +196,13 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         if (!wfs_exists(meta))
             rc = werr_set(err, WEIR_IO, dir, -1, -1, -1, "not a checkpoint folder (no 'metadata' file)");
     } else if (!rc) {
-        rc = wfs_mkdirs(c->offsets_dir, err);
-        if (!rc) rc = wfs_mkdirs(c->commits_dir, err);
-        if (!rc) rc = wfs_mkdirs(c->sources_dir, err);
-        if (!rc) rc = wfs_mkdirs(c->progress_dir, err);
+        /* the folders and the metadata file of a new checkpoint are made durable together (WDirSync) */
+        WDirSync ds;
+        wdirsync_init(&ds);
+        rc = wfs_mkdirs_in(c->offsets_dir, &ds, err);
+        if (!rc) rc = wfs_mkdirs_in(c->commits_dir, &ds, err);
+        if (!rc) rc = wfs_mkdirs_in(c->sources_dir, &ds, err);
+        if (!rc) rc = wfs_mkdirs_in(c->progress_dir, &ds, err);
         /* one writer at a time: two queries sharing a checkpoint would each plan the same batch N. The lock
          * dies with the process, so a kill -9 never leaves it behind. */
         if (!rc) {
@@ -222,8 +225,15 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
             char text[128];
             wckpt_new_uuid(c->id);
             int n = snprintf(text, sizeof text, "{\"id\":\"%s\"}\n", c->id);
-            rc = wfs_write_atomic(meta, text, (size_t)n, err);
+            WFileOut o;
+            rc = wfs_out_open(&o, meta, err);
+            if (!rc && (rc = wfs_out_write(&o, text, (size_t)n, err))) wfs_out_abort(&o);
+            if (!rc) rc = wfs_out_sync(&o, err);
+            if (!rc) rc = wfs_out_publish(&o, err);
+            if (!rc) rc = wdirsync_add(&ds, dir, err);
         }
+        if (!rc) rc = wdirsync_run(&ds, err);
+        wdirsync_fini(&ds);
     }
     if (!rc) rc = read_metadata(c, meta, err);
     free(meta);

@@ -34,6 +34,31 @@ int main(void) {
     CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
     CHECK_EQ_INT(wfs_mkdirs(dir, &err), WEIR_OK); /* again: fine */
 
+    /* several folders at once: each parent that gained a name is listed once, to be fsynced once */
+    {
+        WDirSync ds;
+        wdirsync_init(&ds);
+        char p1[300], p2[300], p3[300];
+        snprintf(p1, sizeof p1, "%s/ck/offsets", root);
+        snprintf(p2, sizeof p2, "%s/ck/commits", root);
+        snprintf(p3, sizeof p3, "%s/ck/sources/0", root);
+        CHECK_EQ_INT(wfs_mkdirs_in(p1, &ds, &err), WEIR_OK);
+        CHECK_EQ_INT(wfs_mkdirs_in(p2, &ds, &err), WEIR_OK);
+        CHECK_EQ_INT(wfs_mkdirs_in(p3, &ds, &err), WEIR_OK);
+        CHECK_EQ_INT(ds.n, 3); /* root, root/ck, root/ck/sources */
+        CHECK_EQ_INT(wdirsync_add_parent(&ds, p1, &err), WEIR_OK); /* root/ck again */
+        CHECK_EQ_INT(ds.n, 3);
+        CHECK(stat(p3, &st) == 0 && S_ISDIR(st.st_mode));
+        CHECK_EQ_INT(wdirsync_run(&ds, &err), WEIR_OK);
+        CHECK_EQ_INT(ds.n, 0);
+        CHECK_EQ_INT(wfs_mkdirs_in(p3, &ds, &err), WEIR_OK); /* exists: nothing to sync */
+        CHECK_EQ_INT(ds.n, 0);
+        CHECK_EQ_INT(wdirsync_add(&ds, "/nonexistent-weir-dir", &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_run(&ds, &err), WEIR_IO); /* a folder that cannot be opened is an error */
+        CHECK(strstr(err.msg, "nonexistent-weir-dir") != NULL);
+        werr_clear(&err);
+    }
+
     snprintf(path, sizeof path, "%s/file.txt", dir);
     CHECK_EQ_INT(wfs_write_atomic(path, "hello\n", 6, &err), WEIR_OK);
     CHECK_EQ_INT(count_entries(dir), 1);
