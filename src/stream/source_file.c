@@ -81,6 +81,7 @@ typedef struct Decoder {
 
 typedef struct Seg {      /* a compacted segment of the log: batches first..last */
     int64_t first, last;
+    int64_t bytes;        /* its size, which the merges compare */
 } Seg;
 
 typedef struct Watch {
@@ -628,7 +629,10 @@ static int list_segments(const char *dir, int tidy, Seg **out, int *n_out, WErr 
             }
             all = t;
         }
-        all[n++] = (Seg){a, b};
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        all[n++] = (Seg){a, b, stat(path, &st) == 0 ? (int64_t)st.st_size : 0};
     }
     closedir(d);
     if (n > 1) qsort(all, (size_t)n, sizeof *all, seg_cmp);
@@ -727,8 +731,12 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
 }
 
 /* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment, and
- * the two newest segments merge while they span the same number of batches (a binary counter), so sources/0
- * holds O(log batches) files and each entry is rewritten O(log batches) times.
+ * the two newest segments merge while the older is at most twice the size of the newer (size-tiered), so
+ * sources/0 holds O(log files taken) segments and each entry is rewritten O(log files taken) times. Sizes,
+ * not batch counts, decide: a first batch that took 100,000 files (a folder full when the query started)
+ * is not rewritten again and again while small batches follow (it was, every time the number of batches
+ * doubled, when segments merged by equal batch spans; its megabytes of fsync then stalled the batches'
+ * own fsyncs: figure 2 of bench/stream_bench.sh).
  * The files are written by a worker thread (core/worker.h), off the batches' latency: the text is built
  * here, the job writes it and does the merges; it owns s->segs while it runs, and the next segment waits
  * for it. A segment lost in a crash is rebuilt from offsets/, which keeps far more batches than one
@@ -746,7 +754,7 @@ static int segment_job(void *arg, WErr *err) {
     s->segs[s->n_segs++] = seg;
     while (!rc && s->n_segs >= 2) {
         Seg x = s->segs[s->n_segs - 2], y = s->segs[s->n_segs - 1];
-        if (x.last - x.first != y.last - y.first) break;
+        if (x.bytes > 2 * y.bytes) break;
         WBuf m;
         wbuf_init(&m);
         rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
@@ -763,7 +771,7 @@ static int segment_job(void *arg, WErr *err) {
         unlink(px);
         unlink(py);
         s->n_segs--;
-        s->segs[s->n_segs - 1] = (Seg){x.first, y.last};
+        s->segs[s->n_segs - 1] = (Seg){x.first, y.last, x.bytes + y.bytes};
     }
     return rc;
 }
@@ -782,7 +790,7 @@ static int write_segment(WFileSource *s, int64_t last, WErr *err) {
     if (wbuf_puts(&s->seg_text, "v1\n")) return nomem(err);
     for (int i = 0; i < s->n_recent; i++)
         if (entry_line(&s->seg_text, &s->recent[i])) return nomem(err);
-    s->seg_job = (Seg){s->seg_end + 1, last};
+    s->seg_job = (Seg){s->seg_end + 1, last, (int64_t)s->seg_text.len};
     s->n_recent = 0;
     s->seg_end = last;
     return wworker_start(s->seg_writer, segment_job, s, err);

@@ -126,17 +126,6 @@ static void fresh_checkpoint(void) {
     nftw(ck_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.') n++;
-    closedir(d);
-    return n;
-}
-
 static void test_once_and_restart(void) {
     WOpts o;
     wopts_init(&o);
@@ -223,6 +212,52 @@ static int count_cb(void *user, const WSrcFile *f) {
     return 0;
 }
 
+/* The compacted segments of sources/0, oldest first (at most 64). */
+typedef struct SegInfo {
+    long long first, last, bytes;
+} SegInfo;
+
+static int cmp_seg(const void *a, const void *b) {
+    const SegInfo *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int list_segs(SegInfo *out, int cap) {
+    DIR *d = opendir(log_dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        long long a, b;
+        char tail[16];
+        if (sscanf(e->d_name, "%lld-%lld%15s", &a, &b, tail) != 3 || strcmp(tail, ".compact") || n == cap) continue;
+        char p[1200];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", log_dir, e->d_name);
+        out[n++] = (SegInfo){a, b, stat(p, &st) == 0 ? (long long)st.st_size : -1};
+    }
+    if (d) closedir(d);
+    qsort(out, (size_t)n, sizeof *out, cmp_seg);
+    return n;
+}
+
+/* The segments cover batches 0..last without gap or overlap, and are size-tiered: each is more than twice
+ * the size of the one after it (else the two would have merged). */
+static void check_segments(long long last, int max_segments) {
+    SegInfo sg[64];
+    int n = list_segs(sg, 64);
+    CHECK(n >= 1 && n <= max_segments);
+    long long next = 0;
+    int contiguous = 1, tiered = 1;
+    for (int i = 0; i < n; i++) {
+        contiguous &= sg[i].first == next;
+        next = sg[i].last + 1;
+        if (i > 0) tiered &= sg[i - 1].bytes > 2 * sg[i].bytes;
+    }
+    CHECK(contiguous);
+    CHECK_EQ_INT(next - 1, last);
+    CHECK(tiered);
+}
+
 static void test_compaction(void) {
     fresh_checkpoint();
     WOpts o;
@@ -239,22 +274,15 @@ static void test_compaction(void) {
     for (int i = 0; i < 35; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
     CHECK_EQ_INT(sum.sum, 595);                        /* 0 + ... + 34 */
     wsrc_close(s);
-    /* 35 batches: segments 0-9 and 10-19 merged into 0-19, then 20-29; 30..34 still in offsets/ */
-    char p[800];
-    snprintf(p, sizeof p, "%s/0-19.compact", log_dir);
-    CHECK(wfs_exists(p));
-    snprintf(p, sizeof p, "%s/20-29.compact", log_dir);
-    CHECK(wfs_exists(p));
-    CHECK_EQ_INT(count_entries(log_dir), 2);
+    /* 35 batches: segments of 10 batches each, merged: they cover 0..29; 30..34 still in offsets/ */
+    check_segments(29, 2);
     s = open_src(&o);
     CHECK_EQ_INT(wsrc_ready(s), 195);
     CHECK_EQ_INT(wsrc_files_opened(s), 0);
     /* 230 batches: retention has removed offsets/0..128; the log is whole from segments + offsets */
     for (int i = 35; i < 230; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
     wsrc_close(s);
-    CHECK(count_entries(log_dir) <= 4);                /* 0-159, 160-199, 200-219 */
-    snprintf(p, sizeof p, "%s/0-159.compact", log_dir);
-    CHECK(wfs_exists(p));
+    check_segments(229, 5);
     s = open_src(&o);
     CHECK_EQ_INT(wsrc_ready(s), 0);
     CHECK_EQ_INT(wsrc_files_known(s), 230);
@@ -265,16 +293,22 @@ static void test_compaction(void) {
     CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
     CHECK_EQ_INT(entries, 230);
     /* a merge interrupted after the merged segment was written: its inputs are ignored and removed */
-    snprintf(p, sizeof p, "%s/200-209.compact", log_dir);
+    SegInfo sg[64];
+    int n = list_segs(sg, 64);
+    CHECK(n >= 1 && sg[0].last >= 19);
+    char p[800];
+    snprintf(p, sizeof p, "%s/0-9.compact", log_dir);
     FILE *f = fopen(p, "w");
-    fputs("v1\n{\"path\":\"ghost.json\",\"size\":1,\"timestamp\":1,\"batchId\":205}\n", f);
+    fputs("v1\n{\"path\":\"ghost.json\",\"size\":1,\"timestamp\":1,\"batchId\":5}\n", f);
     fclose(f);
     s = open_src(&o);
     CHECK_EQ_INT(wsrc_files_known(s), 230);
     CHECK(!wfs_exists(p));
     wsrc_close(s);
     /* a damaged segment is reported with its name */
-    snprintf(p, sizeof p, "%s/200-219.compact", log_dir);
+    char name[64];
+    snprintf(name, sizeof name, "%lld-%lld.compact", sg[n - 1].first, sg[n - 1].last);
+    snprintf(p, sizeof p, "%s/%s", log_dir, name);
     f = fopen(p, "w");
     fputs("v1\n{\"path\":\"c200.json\",\"size\":", f);
     fclose(f);
@@ -282,7 +316,40 @@ static void test_compaction(void) {
     WFileSource *bad = NULL;
     werr_clear(&err);
     CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_CORRUPT);
-    CHECK(strstr(err.msg, "200-219.compact") != NULL);
+    CHECK(strstr(err.msg, name) != NULL);
+    wopts_fini(&o);
+}
+
+/* A first batch that takes many files (a full folder at the start) gives a big first segment; the small
+ * batches after it merge among themselves and leave it alone (it is not rewritten each time the number of
+ * batches doubles). */
+static void test_compaction_big_first(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "b*");
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "b%03d.json", i);
+        put_records(name, i, i + 1, 2000);
+    }
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 300);
+    wsrc_close(s);
+    wopts_set(&o, "maxFilesPerTrigger", "1");
+    for (int i = 0; i < 79; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "b%03d.json", 300 + i);
+        put_records(name, 300 + i, 301 + i, 1000 - i);
+    }
+    s = open_src(&o);
+    for (int i = 1; i < 80; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
+    wsrc_close(s);
+    check_segments(79, 4);
+    char p[800];
+    snprintf(p, sizeof p, "%s/0-9.compact", log_dir);
+    CHECK(wfs_exists(p)); /* the big segment, never merged */
     wopts_fini(&o);
 }
 
@@ -594,6 +661,7 @@ int main(void) {
     test_once_and_restart();
     test_limits_order_glob();
     test_compaction();
+    test_compaction_big_first();
     test_inotify_growing_bad();
     test_clean_source();
     test_max_file_age();
