@@ -401,8 +401,6 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
     if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
     /* cleanSource moves input away: N must never run again, so its commit must survive a machine crash */
     if (!rc && !nodata && wsrc_cleans_source(q->src)) rc = wckpt_sync_commit(q->ckpt, err);
-    if (!rc && !nodata) rc = wsrc_after_commit(q->src, n, err);
-    if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
     ph->commit = wtime_mono_us() - t;
     ph->total = wtime_mono_us() - ph->start_us;
     if (!rc) {
@@ -410,6 +408,10 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
         q->watermark_ms = q->next_watermark_ms;
         q->prev_trigger_us = ph->start_us;
     }
+    /* bookkeeping once N is committed and reported, so that it does not delay either: the source's log
+     * (and cleanSource), then retention (unlinks, which can wait on a busy disk's journal) */
+    if (!rc && !nodata) rc = wsrc_after_commit(q->src, n, err);
+    if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
     return rc;
 }
 
