@@ -64,10 +64,18 @@ struct WCsvReader {
     WBadRecordFn fn;
     void *user;
     int64_t bad;
-    /* current file */
+    /* current file: data[0..len) holds its bytes from file offset base on */
     const char *path;
     const char *data;
     size_t len, pos;
+    int64_t base;
+    /* streaming input (wcsv_begin_stream): bytes come through fill into `in`; `more` while the fill
+     * function may still give bytes past len */
+    WCsvFillFn fill;
+    void *fill_user;
+    int more;
+    int bom_done;
+    WBuf in;
     int64_t line;
     int header_done;
     WBuf scratch;
@@ -87,6 +95,7 @@ int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *e
     r->corrupt_col = -1;
     wbuf_init(&r->scratch);
     wbuf_init(&r->fixed);
+    wbuf_init(&r->in);
     int rc = wcsv_dialect_init(&r->d, opts, 0, err);
     if (!rc) rc = wparse_mode_from_opts(opts, &r->mode, err);
     if (!rc) rc = wopts_get_bool(opts, "enforceSchema", 1, &r->enforce_schema, err);
@@ -137,6 +146,7 @@ void wcsv_reader_close(WCsvReader *r) {
     free(r->types);
     wbuf_fini(&r->scratch);
     wbuf_fini(&r->fixed);
+    wbuf_fini(&r->in);
     free(r);
 }
 
@@ -147,17 +157,71 @@ void wcsv_reader_on_bad_record(WCsvReader *r, WBadRecordFn fn, void *user) {
 
 int64_t wcsv_reader_bad_records(const WCsvReader *r) { return r->bad; }
 
-void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len) {
+static void begin_common(WCsvReader *r, const char *path) {
     r->path = path ? path : "";
-    r->data = data ? data : ""; /* no arithmetic on a NULL pointer */
-    r->len = data ? len : 0;
     r->pos = 0;
+    r->base = 0;
     r->line = 1;
     r->header_done = !r->d.header;
     memcpy(r->map, r->pos_map, sizeof(int) * (size_t)r->ndata);
+}
+
+void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len) {
+    begin_common(r, path);
+    r->data = data ? data : ""; /* no arithmetic on a NULL pointer */
+    r->len = data ? len : 0;
+    r->fill = NULL;
+    r->more = 0;
+    r->bom_done = 1;
     /* A UTF-8 byte-order mark is not data. */
     if (r->len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) r->pos = 3;
 }
+
+void wcsv_begin_stream(WCsvReader *r, const char *path, WCsvFillFn fill, void *user) {
+    begin_common(r, path);
+    wbuf_reset(&r->in);
+    r->data = "";
+    r->len = 0;
+    r->fill = fill;
+    r->fill_user = user;
+    r->more = 1;
+    r->bom_done = 0;
+}
+
+#define STREAM_CHUNK ((size_t)256 << 10) /* bytes asked of the fill function at a time (fits in L2) */
+
+/* Streaming input: keeps the unread bytes data[pos..len), moves them to the front of the buffer and
+ * appends what the fill function gives next (the buffer grows when a row is longer than half of it).
+ * Sets more = 0 when the fill function reports the end. Pointers into data are invalid afterwards. */
+static int refill(WCsvReader *r, WErr *err) {
+    size_t keep = r->len - r->pos;
+    if (r->pos) {
+        memmove(r->in.data, r->in.data + r->pos, keep);
+        r->base += (int64_t)r->pos;
+        r->pos = 0;
+    }
+    r->in.len = keep;
+    if (r->in.cap < keep + STREAM_CHUNK / 2 && wbuf_reserve(&r->in, keep > STREAM_CHUNK ? keep : STREAM_CHUNK))
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    do {
+        size_t got = 0, room = r->in.cap - r->in.len - 1;
+        int rc = r->fill(r->fill_user, r->in.data + r->in.len, room, &got, err);
+        if (rc) return rc;
+        if (got > room) got = room;
+        if (!got) r->more = 0;
+        r->in.len += got;
+    } while (r->more && r->base == 0 && r->in.len < 3); /* enough to see a byte-order mark */
+    r->data = r->in.data;
+    r->len = r->in.len;
+    if (!r->bom_done) {
+        r->bom_done = 1;
+        if (r->len >= 3 && !memcmp(r->data, "\xEF\xBB\xBF", 3)) r->pos = 3;
+    }
+    return WEIR_OK;
+}
+
+/* Streaming input: a row that reached the end of the bytes held may go on in the bytes not read yet. */
+static inline int cut_short(const WCsvReader *r, const char *p) { return r->more && p >= r->data + r->len; }
 
 /* The row end at p (a C_EOL byte): its length in bytes. */
 static inline size_t eol_len(const WCsvDialect *d, const char *p, const char *end) {
@@ -505,23 +569,29 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
     return wvec_append_null(v);
 }
 
-static int report_bad(WCsvReader *r, int64_t line, size_t off, const char *raw, size_t raw_len, WErr *err) {
+static int report_bad(WCsvReader *r, int64_t line, int64_t off, const char *raw, size_t raw_len, WErr *err) {
     r->bad++;
     if (r->fn) {
-        WBadRecord br = {r->path, line, (int64_t)off, r->reason, raw, raw_len};
+        WBadRecord br = {r->path, line, off, r->reason, raw, raw_len};
         r->fn(r->user, &br);
     }
     if (r->mode == WMODE_FAILFAST)
-        return werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1, "malformed CSV record (mode FAILFAST): %s",
+        return werr_set(err, WEIR_PARSE, r->path, off, line, -1, "malformed CSV record (mode FAILFAST): %s",
                         r->reason);
     return WEIR_OK;
 }
 
-/* Skips empty and comment lines at the current position; returns 1 when a row starts there. */
-static int skip_blank(WCsvReader *r) {
-    const char *end = r->data + r->len;
-    while (r->pos < r->len) {
-        const char *p = r->data + r->pos;
+/* Skips empty and comment lines at the current position; returns 1 when a row starts there, 0 at the
+ * end of the input, -1 when reading more input failed (*rc holds the error). */
+static int skip_blank(WCsvReader *r, int *rc, WErr *err) {
+    for (;;) {
+        /* two bytes at least, so that a CR LF is seen whole */
+        if (r->more && r->len - r->pos < 2) {
+            if ((*rc = refill(r, err))) return -1;
+            continue;
+        }
+        if (r->pos >= r->len) return 0;
+        const char *p = r->data + r->pos, *end = r->data + r->len;
         if (r->cls[(unsigned char)*p] == C_EOL) {
             r->pos += eol_len(&r->d, p, end);
             r->line++;
@@ -529,13 +599,16 @@ static int skip_blank(WCsvReader *r) {
         }
         if (r->d.comment >= 0 && (unsigned char)*p == r->d.comment) {
             while (p < end && r->cls[(unsigned char)*p] != C_EOL) p++;
+            if (r->more && p + 1 >= end) { /* the comment (or its CR LF) may go on past the bytes held */
+                if ((*rc = refill(r, err))) return -1;
+                continue;
+            }
             if (p < end) { p += eol_len(&r->d, p, end); r->line++; }
             r->pos = (size_t)(p - r->data);
             continue;
         }
         return 1;
     }
-    return 0;
 }
 
 static int name_list(const WCsvReader *r, const WCsvField *names, int n, char *buf, size_t cap) {
@@ -551,25 +624,37 @@ static int name_list(const WCsvReader *r, const WCsvField *names, int n, char *b
 /* Reads the header row; with enforceSchema=false maps file columns to schema columns by name. */
 static int read_header(WCsvReader *r, WErr *err) {
     r->header_done = 1;
-    if (!skip_blank(r)) return WEIR_OK;
-    size_t off = r->pos;
+    int rc = WEIR_OK, more = skip_blank(r, &rc, err);
+    if (more <= 0) return rc;
+    size_t off;
     int64_t line = r->line;
-    const char *p = r->data + r->pos, *end = r->data + r->len;
+    const char *p;
     /* Names are copied into one buffer first: scan_field reuses scratch for unescaped text. */
     WBuf names;
     wbuf_init(&names);
-    int cap = 16, n = 0, rc = WEIR_OK;
+    int cap = 16, n = 0;
     size_t *offs = malloc(sizeof(size_t) * (size_t)(cap + 1));
     if (!offs) return werr_msg(err, WEIR_NOMEM, "out of memory");
-    offs[0] = 0;
     WCsvField f;
+restart:
+    off = r->pos;
+    p = r->data + r->pos;
+    n = 0;
+    offs[0] = 0;
+    wbuf_reset(&names);
     do {
-        if (scan_field(&r->d, r->cls, &r->scratch, &p, end, &r->line, &f) || wbuf_append(&names, f.s, f.n)) {
+        if (scan_field(&r->d, r->cls, &r->scratch, &p, r->data + r->len, &r->line, &f) ||
+            wbuf_append(&names, f.s, f.n)) {
             rc = werr_msg(err, WEIR_NOMEM, "out of memory");
             goto done;
         }
+        if (cut_short(r, p)) { /* streaming: the header goes on in bytes not read yet */
+            r->line = line;
+            if ((rc = refill(r, err))) goto done;
+            goto restart;
+        }
         if (f.unterminated) {
-            rc = werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1, "CSV header: unterminated quoted field");
+            rc = werr_set(err, WEIR_PARSE, r->path, r->base + (int64_t)off, line, -1, "CSV header: unterminated quoted field");
             goto done;
         }
         if (n == cap) {
@@ -606,7 +691,7 @@ static int read_header(WCsvReader *r, WErr *err) {
             r->map[i] = k;
         }
         if (bad)
-            rc = werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1,
+            rc = werr_set(err, WEIR_PARSE, r->path, r->base + (int64_t)off, line, -1,
                           "CSV header does not match the schema (enforceSchema=false): header has [%s], schema has [%s]",
                           hl, sl);
         free(hf); free(sf); free(hl); free(sl);
@@ -619,13 +704,16 @@ done:
 
 int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err) {
     *out_done = 0;
-    int rc;
+    int rc = WEIR_OK, more;
     if (!r->header_done && (rc = read_header(r, err))) return rc;
-    const char *end = r->data + r->len;
     int64_t added = 0;
     WVec *cols = out->root.children;
     while (added < max_rows) {
-        if (!skip_blank(r)) { *out_done = 1; return WEIR_OK; }
+        if ((more = skip_blank(r, &rc, err)) <= 0) {
+            if (!more) *out_done = 1;
+            return rc;
+        }
+        const char *end = r->data + r->len;
         size_t off = r->pos;
         int64_t line = r->line;
         int64_t row0 = out->root.len;
@@ -648,6 +736,13 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
             }
             field++;
         } while (f.end == END_SEP);
+        if (cut_short(r, p)) {
+            /* streaming: the row may go on in bytes not read yet; undo it, read more, decode it again */
+            wbatch_truncate(out, row0);
+            r->line = line;
+            if ((rc = refill(r, err))) return rc;
+            continue;
+        }
         r->pos = (size_t)(p - r->data);
         int nf = field;
         for (; field < r->ndata; field++)
@@ -663,7 +758,7 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
         size_t raw_len = (size_t)(rend - raw);
         if (r->reason[0]) {
             if (r->mode != WMODE_PERMISSIVE) wbatch_truncate(out, row0);
-            if ((rc = report_bad(r, line, off, raw, raw_len, err))) return rc;
+            if ((rc = report_bad(r, line, r->base + (int64_t)off, raw, raw_len, err))) return rc;
             if (r->mode != WMODE_PERMISSIVE) continue;
             if (r->corrupt_col >= 0 && !utf8_ok(raw, raw_len)) {
                 if (utf8_repair(raw, raw_len, &r->fixed)) return werr_msg(err, WEIR_NOMEM, "out of memory");
@@ -677,7 +772,8 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
         }
         added++;
     }
-    if (!skip_blank(r)) *out_done = 1;
+    if ((more = skip_blank(r, &rc, err)) < 0) return rc;
+    if (!more) *out_done = 1;
     return WEIR_OK;
 }
 

@@ -56,8 +56,58 @@ static void set_opts(WOpts *o, const char *opts) {
     }
 }
 
-/* Decodes text in one call to wcsv_next (or in steps of `step` rows when step > 0). */
-static int decode(Dec *d, const char *ddl, const char *opts, const char *text, size_t len, int64_t step) {
+/* Streaming input for the differential check below: hands out the text `step` bytes at a time. */
+typedef struct Feed {
+    const char *text;
+    size_t len, at, step;
+} Feed;
+
+static int feed_fill(void *user, char *buf, size_t cap, size_t *got, WErr *err) {
+    (void)err;
+    Feed *f = user;
+    size_t n = f->len - f->at;
+    if (n > f->step) n = f->step;
+    if (n > cap) n = cap;
+    if (n) memcpy(buf, f->text + f->at, n);
+    f->at += n;
+    *got = n;
+    return WEIR_OK;
+}
+
+/* Same rows, nulls and values in two batches of the same schema. */
+static int same_batch(const WBatch *a, const WBatch *b) {
+    if (wbatch_rows(a) != wbatch_rows(b)) return 0;
+    for (int c = 0; c < a->schema->n_fields; c++) {
+        const WVec *va = &a->root.children[c], *vb = &b->root.children[c];
+        if (va->len != wbatch_rows(a) || vb->len != va->len) return 0;
+        for (int64_t i = 0; i < va->len; i++) {
+            if (wvec_is_null(va, i) != wvec_is_null(vb, i)) return 0;
+            if (wvec_is_null(va, i)) continue;
+            switch (va->type->id) {
+            case WT_STRING: {
+                size_t n1, n2;
+                const char *s1 = col_str(va, i, &n1), *s2 = col_str(vb, i, &n2);
+                if (n1 != n2 || (n1 && memcmp(s1, s2, n1))) return 0;
+                break;
+            }
+            case WT_DOUBLE: {
+                double x = wvec_f64(va, i), y = wvec_f64(vb, i);
+                if (memcmp(&x, &y, sizeof x) && !(x != x && y != y)) return 0;
+                break;
+            }
+            case WT_BOOLEAN: if (wvec_bool(va, i) != wvec_bool(vb, i)) return 0; break;
+            case WT_INT: case WT_DATE: if (wvec_i32(va, i) != wvec_i32(vb, i)) return 0; break;
+            default: if (wvec_i64(va, i) != wvec_i64(vb, i)) return 0; break;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Decodes text in one call to wcsv_next (or in steps of `step` rows when step > 0); with feed_step > 0
+ * the text comes through wcsv_begin_stream, feed_step bytes at a time. */
+static int decode_with(Dec *d, const char *ddl, const char *opts, const char *text, size_t len, int64_t step,
+                       size_t feed_step) {
     memset(d, 0, sizeof *d);
     werr_init(&d->err);
     if (wschema_parse(ddl, strlen(ddl), &d->schema, &d->err)) return d->rc = -1;
@@ -69,12 +119,34 @@ static int decode(Dec *d, const char *ddl, const char *opts, const char *text, s
     wopts_fini(&o);
     if (d->rc) return d->rc;
     wcsv_reader_on_bad_record(r, on_bad, d);
-    wcsv_begin(r, "t.csv", text, len);
+    Feed feed = {text ? text : "", text ? len : 0, 0, feed_step};
+    if (feed_step) wcsv_begin_stream(r, "t.csv", feed_fill, &feed);
+    else wcsv_begin(r, "t.csv", text, len);
     int done = 0;
     while (!done && !d->rc) d->rc = wcsv_next(r, &d->b, step > 0 ? step : INT64_MAX, &done, &d->err);
     d->bad = wcsv_reader_bad_records(r);
     wcsv_reader_close(r);
     return d->rc;
+}
+
+/* Every decode of this file is also checked against streaming input fed 1, 2, 5 and 64 bytes at a time
+ * (differential: rows, values, errors and the first bad record's line, offset, text and reason). */
+static int decode(Dec *d, const char *ddl, const char *opts, const char *text, size_t len, int64_t step) {
+    int rc = decode_with(d, ddl, opts, text, len, step, 0);
+    static const size_t feeds[] = {1, 2, 5, 64};
+    for (size_t k = 0; k < sizeof feeds / sizeof feeds[0] && rc != -1; k++) {
+        Dec s;
+        int rs = decode_with(&s, ddl, opts, text, len, step, feeds[k]);
+        int same = rs == rc && s.bad == d->bad && s.n_cb == d->n_cb && same_batch(&s.b, &d->b) &&
+                   !strcmp(s.err.msg, d->err.msg) && s.err.offset == d->err.offset && s.err.line == d->err.line &&
+                   (d->n_cb == 0 || (s.cb_line == d->cb_line && s.cb_off == d->cb_off &&
+                                     !strcmp(s.cb_raw, d->cb_raw) && !strcmp(s.cb_reason, d->cb_reason)));
+        if (!same) fprintf(stderr, "streamed decode (%zu bytes at a time) differs for: %.*s\n", feeds[k], (int)len, text);
+        CHECK(same);
+        wbatch_fini(&s.b);
+        wtype_fini(&s.schema);
+    }
+    return rc;
 }
 #define DECODE(d, ddl, opts, text) decode(d, ddl, opts, text, strlen(text), 0)
 
