@@ -364,6 +364,80 @@ int wnum_parse_double(const char *s, size_t n, double *out) {
     return WEIR_OK;
 }
 
+/* ---- fast scanning of plain decimals (decoders' hot path) ---- */
+
+/* Eight ASCII digits at p as a number, or -1 when one of the bytes is not a digit. SWAR: each byte
+ * minus '0' must stay below 10, then pairs, quads and the two halves are combined by multiplications. */
+static inline int64_t eight_digits(const char *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x;
+    memcpy(&x, p, 8);
+    uint64_t lo = x - UINT64_C(0x3030303030303030);
+    /* a digit byte is 0x3_ and stays 0x3_ after + 6 (a byte of 0xFA or more, whose + 6 carries into the
+     * next byte, already fails the first test) */
+    const uint64_t hi = UINT64_C(0xF0F0F0F0F0F0F0F0), d3 = UINT64_C(0x3030303030303030);
+    if ((x & hi) != d3 || ((x + UINT64_C(0x0606060606060606)) & hi) != d3) return -1;
+    lo = lo * 10 + (lo >> 8);                                    /* byte 2i: digits 2i, 2i+1 as 0..99 */
+    lo = ((lo & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
+          ((lo >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >> 32;
+    return (int64_t)lo;
+#else
+    int64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9) return -1;
+        v = v * 10 + d;
+    }
+    return v;
+#endif
+}
+
+/* Digits at *pp (before end) appended to *w; returns how many were read. */
+static inline int scan_digits(const char **pp, const char *end, uint64_t *w) {
+    const char *p = *pp, *p0 = p;
+    uint64_t v = *w;
+    int64_t e8;
+    while (end - p >= 8 && (e8 = eight_digits(p)) >= 0) {
+        v = v * 100000000u + (uint64_t)e8;
+        p += 8;
+        if (p - p0 > 24) break; /* the caller gives up past 19 digits anyway; no overflow worries */
+    }
+    for (unsigned d; p < end && (d = (unsigned)(*p - '0')) <= 9; p++) v = v * 10 + d;
+    *w = v;
+    *pp = p;
+    return (int)(p - p0);
+}
+
+const char *wnum_scan_double(const char *s, const char *end, double *out) {
+    const char *p = s;
+    int neg = 0;
+    if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
+    uint64_t w = 0;
+    int nint = scan_digits(&p, end, &w), nfrac = 0;
+    if (nint > 19) return NULL;
+    if (p < end && *p == '.') {
+        p++;
+        nfrac = scan_digits(&p, end, &w);
+    }
+    /* Up to 19 digits (leading zeros included) fit in w exactly; exponents and longer texts go to
+     * wnum_parse_double. */
+    if (nint + nfrac == 0 || nint + nfrac > 19) return NULL;
+    if (p < end && (*p == 'e' || *p == 'E')) return NULL;
+    double v;
+    if (w == 0) {
+        v = 0;
+    } else if (w <= (UINT64_C(1) << 53)) {
+        v = (double)w / EXACT10[nfrac]; /* Clinger: both exact, one correctly rounded division */
+    } else {
+        int64_t b = lemire(w, -nfrac);
+        if (b < 0) return NULL;
+        uint64_t ub = (uint64_t)b;
+        memcpy(&v, &ub, sizeof v);
+    }
+    *out = neg ? -v : v;
+    return p;
+}
+
 /* ---- integers ---- */
 
 int wnum_parse_i64(const char *s, size_t n, int64_t *out) {

@@ -329,6 +329,59 @@ int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_u
     return WEIR_OK;
 }
 
+void wtime_ts_cache_init(WTsCache *c) {
+    memset(c, 0, sizeof *c);
+    c->month_key = -1;
+    c->span_lo = c->span_hi = 0;
+}
+
+const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us) {
+    if (end - s < 19) return NULL;
+    int y1 = two(s), y2 = two(s + 2), mo = two(s + 5), d = two(s + 8), hh = two(s + 11), mi = two(s + 14),
+        ss = two(s + 17);
+    if ((y1 | y2 | mo | d | hh | mi | ss) < 0 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':')
+        return NULL;
+    if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return NULL;
+    const char *p = s + 19;
+    int64_t frac = 0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+        while (p < end && p - f0 < 6 && is_digit(*p)) frac = frac * 10 + (*p++ - '0');
+        static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        if (p == f0) return NULL;
+        frac *= scale[p - f0];
+        while (p < end && p - f0 < 9 && is_digit(*p)) p++; /* digits 7..9 dropped, as Spark does */
+        if (p < end && is_digit(*p)) return NULL;
+    }
+    int utc = !tz;
+    if (p < end && *p == 'Z') {
+        utc = 1;
+        p++;
+    }
+    int64_t y = y1 * 100 + y2, key = y * 16 + mo;
+    if (key != c->month_key) {
+        c->month_key = key;
+        c->month_days = wtime_days_from_civil(y, (unsigned)mo, 1);
+        c->month_len = days_in_month(y, (unsigned)mo);
+    }
+    if ((unsigned)d > c->month_len) return NULL;
+    int64_t local = (c->month_days + d - 1) * 86400 + hh * 3600 + mi * 60 + ss;
+    if (!utc) {
+        if (tz != c->tz || local < c->span_lo || local >= c->span_hi) {
+            c->tz = tz;
+            c->span_off = wtz_local_span(tz, local, &c->span_lo, &c->span_hi);
+            if (local < c->span_lo || local >= c->span_hi) { /* near a transition: no shortcut */
+                *out_us = wtz_local_to_utc(tz, local * WTIME_US_PER_SEC + frac);
+                return p;
+            }
+        }
+        local -= c->span_off;
+    }
+    *out_us = local * WTIME_US_PER_SEC + frac;
+    return p;
+}
+
 int wtime_parse_date(const char *s, size_t n, int32_t *out_days) {
     trim(&s, &n);
     size_t i = 0;
