@@ -592,6 +592,9 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
  * it is a plain INT / BIGINT / DOUBLE / ISO TIMESTAMP text directly followed by a separator or row end;
  * returns that terminating byte's address, or NULL with nothing appended: the general path (scan_field
  * and put_value) then decodes the field. Differential tests check both give the same values. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline const char *fast_value(WCsvReader *r, WVec *v, int col, const char *p, const char *end) {
     const WCsvDialect *d = &r->d;
     const char *q;
@@ -767,6 +770,48 @@ done:
     return rc;
 }
 
+/* Rows whose every field takes a typed fast path and that end with a row end, decoded in a tight loop
+ * from the current position: at most max_rows of them; stops at the first other row (blank, comment,
+ * quoted, NULL, bad, or running past the bytes held), which it leaves to the general path. Returns the
+ * number of rows added, or -1 when out of memory. */
+static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
+    const char *p = r->data + r->pos, *end = r->data + r->len;
+    WVec *cols = out->root.children;
+    const int *map = r->map;
+    int ndata = r->ndata, comment = r->d.comment;
+    int64_t added = 0;
+    while (added < max_rows && p < end && !r->cls[(unsigned char)*p] && (unsigned char)*p != comment) {
+        const char *row = p;
+        int64_t row0 = out->root.len;
+        if (app_row(out)) return -1;
+        int field = 0;
+        for (; field < ndata; field++) {
+            const char *q = fast_value(r, &cols[map[field]], map[field], p, end);
+            if (!q) break;
+            if (field < ndata - 1) {
+                if (r->cls[(unsigned char)*q] != C_SEP) { field++; break; }
+                p = q + 1;
+            } else {
+                if (r->cls[(unsigned char)*q] != C_EOL) { field++; break; }
+                p = q + eol_len(&r->d, q, end);
+                /* streaming: a CR at the end of the bytes held may have its LF in the next ones */
+                if (p >= end && r->more) { field++; break; }
+                field = ndata + 1;
+                break;
+            }
+        }
+        if (field <= ndata || (r->corrupt_col >= 0 && wvec_append_null(&cols[r->corrupt_col]))) {
+            wbatch_truncate(out, row0); /* the general path decodes this row */
+            p = row;
+            break;
+        }
+        r->line++;
+        added++;
+    }
+    r->pos = (size_t)(p - r->data);
+    return added;
+}
+
 int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err) {
     *out_done = 0;
     int rc = WEIR_OK, more;
@@ -774,6 +819,12 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
     int64_t added = 0;
     WVec *cols = out->root.children;
     while (added < max_rows) {
+        if (r->fast) {
+            int64_t k = fast_rows(r, out, max_rows - added);
+            if (k < 0) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            added += k;
+            if (added >= max_rows) break;
+        }
         if ((more = skip_blank(r, &rc, err)) <= 0) {
             if (!more) *out_done = 1;
             return rc;
