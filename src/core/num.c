@@ -30,6 +30,7 @@
 #include "weir.h"
 
 #include "core/num_pow10.h"
+#include "core/num_swar.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -366,42 +367,24 @@ int wnum_parse_double(const char *s, size_t n, double *out) {
 
 /* ---- fast scanning of plain decimals (decoders' hot path) ---- */
 
-/* Eight ASCII digits at p as a number, or -1 when one of the bytes is not a digit. SWAR: each byte
- * minus '0' must stay below 10, then pairs, quads and the two halves are combined by multiplications. */
-static inline int64_t eight_digits(const char *p) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t x;
-    memcpy(&x, p, 8);
-    uint64_t lo = x - UINT64_C(0x3030303030303030);
-    /* a digit byte is 0x3_ and stays 0x3_ after + 6 (a byte of 0xFA or more, whose + 6 carries into the
-     * next byte, already fails the first test) */
-    const uint64_t hi = UINT64_C(0xF0F0F0F0F0F0F0F0), d3 = UINT64_C(0x3030303030303030);
-    if ((x & hi) != d3 || ((x + UINT64_C(0x0606060606060606)) & hi) != d3) return -1;
-    lo = lo * 10 + (lo >> 8);                                    /* byte 2i: digits 2i, 2i+1 as 0..99 */
-    lo = ((lo & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
-          ((lo >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >> 32;
-    return (int64_t)lo;
-#else
-    int64_t v = 0;
-    for (int i = 0; i < 8; i++) {
-        unsigned d = (unsigned)(p[i] - '0');
-        if (d > 9) return -1;
-        v = v * 10 + d;
-    }
-    return v;
-#endif
-}
-
-/* Digits at *pp (before end) appended to *w; returns how many were read. */
+/* Digits at *pp (before end) appended to *w; returns how many were read. Eight bytes at a time where
+ * the text allows (num_swar.h), so a fraction of 16 or 17 digits costs two or three steps. */
 static inline int scan_digits(const char **pp, const char *end, uint64_t *w) {
     const char *p = *pp, *p0 = p;
     uint64_t v = *w;
-    int64_t e8;
-    while (end - p >= 8 && (e8 = eight_digits(p)) >= 0) {
-        v = v * 100000000u + (uint64_t)e8;
-        p += 8;
-        if (p - p0 > 24) break; /* the caller gives up past 19 digits anyway; no overflow worries */
+#if NUM_SWAR
+    while (end - p >= 8) {
+        uint64_t x = swar_load8(p);
+        int n = swar_digit_count(x);
+        if (n) v = v * INT10[n] + swar_digits_value(x, n); /* 10^8 is INT10[8] */
+        p += n;
+        if (n < 8 || p - p0 > 24) { /* the caller gives up past 19 digits anyway: no overflow worries */
+            *w = v;
+            *pp = p;
+            return (int)(p - p0);
+        }
     }
+#endif
     for (unsigned d; p < end && (d = (unsigned)(*p - '0')) <= 9; p++) v = v * 10 + d;
     *w = v;
     *pp = p;

@@ -1926,6 +1926,8 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
         }
     }
     int cached = 0;
+    int have_win = 0;
+    int64_t c_win = 0; /* tumbling: start of the last window computed (when have_win) */
     int64_t c_ws = 0;
     uint64_t c_kh = 0;
     uint32_t c_gi = 0;
@@ -1959,13 +1961,17 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
                 continue;
             }
             int64_t rel;
-            if (tumbling && !__builtin_sub_overflow(ts, op->spec.window.start_us, &rel) &&
+            if (tumbling && have_win && ts >= c_win && (uint64_t)ts - (uint64_t)c_win < (uint64_t)op->spec.window.size_us) {
+                op->wstarts[0] = c_win; /* the previous row's window (rows come mostly in time order) */
+                nw = 1;
+            } else if (tumbling && !__builtin_sub_overflow(ts, op->spec.window.start_us, &rel) &&
                 rel < INT64_MAX - op->spec.window.size_us && rel > INT64_MIN + op->spec.window.size_us) {
                 /* one window per row: floor(rel / size) * size + startTime, without 128-bit division */
                 int64_t q = rel / op->spec.window.size_us, m = rel % op->spec.window.size_us;
                 if (m < 0) q--;
                 op->wstarts[0] = q * op->spec.window.size_us + op->spec.window.start_us;
                 nw = op->wstarts[0] <= INT64_MAX - op->spec.window.size_us;
+                if (nw) c_win = op->wstarts[0], have_win = 1;
             } else nw = wwindow_assign(&op->spec.window, ts, op->wstarts);
             if (nw == 0) {
                 st->num_rows_null_time++;

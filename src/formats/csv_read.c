@@ -34,6 +34,7 @@
 #include "formats/csv.h"
 #include "formats/csv_internal.h"
 #include "core/num.h"
+#include "core/num_swar.h"
 #include "core/time.h"
 #include "weir.h"
 
@@ -606,7 +607,17 @@ static inline const char *fast_value(WCsvReader *r, WVec *v, int col, const char
         if (lim > end) lim = end;
         uint64_t x = 0;
         unsigned dg;
-        for (q = s; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
+        q = s;
+#if NUM_SWAR
+        int nd;
+        uint64_t w8;
+        if (end - s >= 8 && (nd = swar_digit_count(w8 = swar_load8(s))) < 8) {
+            /* up to 7 digits and what follows them, without a branch per digit */
+            if (nd) x = swar_digits_value(w8, nd);
+            q = s + nd;
+        } else
+#endif
+            for (; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
         if (q == s || q >= end || !r->cls[(unsigned char)*q]) return NULL;
         int64_t val = *p == '-' ? -(int64_t)x : (int64_t)x;
         if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
