@@ -61,6 +61,7 @@ struct WCsvReader {
     int *pos_map;        /* positional mapping, restored for each file */
     WTypeId *types;      /* type of each schema column (saves a pointer chase per value) */
     int fast;            /* the dialect allows the typed fast paths (see fast_value) */
+    int all_fast;        /* ... and every data column has one (see fast_rows) */
     WTsCache *tsc;       /* per column: what the timestamp fast path remembers */
     int enforce_schema;
     uint8_t cls[256];
@@ -150,12 +151,19 @@ int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *e
     r->cls[(unsigned char)r->d.sep[0]] = C_SEP;
     if (r->d.line_sep >= 0) r->cls[r->d.line_sep] = C_EOL;
     else r->cls['\n'] = r->cls['\r'] = C_EOL;
-    r->fast = fast_dialect(&r->d);
+    wcsv_reader_fast_paths(r, 1);
     *out = r;
     return WEIR_OK;
 }
 
-void wcsv_reader_fast_paths(WCsvReader *r, int on) { r->fast = on && fast_dialect(&r->d); }
+void wcsv_reader_fast_paths(WCsvReader *r, int on) {
+    r->fast = on && fast_dialect(&r->d);
+    r->all_fast = r->fast && r->ndata > 0;
+    for (int i = 0; i < r->ndata; i++) {
+        WTypeId t = r->types[r->pos_map[i]];
+        if (t != WT_INT && t != WT_BIGINT && t != WT_DOUBLE && (t != WT_TIMESTAMP || r->d.ts_fmt)) r->all_fast = 0;
+    }
+}
 
 void wcsv_reader_close(WCsvReader *r) {
     if (!r) return;
@@ -589,14 +597,15 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
     return wvec_append_null(v);
 }
 
-/* The typed fast paths: the value of column col read straight from the bytes at p and appended, when
- * it is a plain INT / BIGINT / DOUBLE / ISO TIMESTAMP text directly followed by a separator or row end;
- * returns that terminating byte's address, or NULL with nothing appended: the general path (scan_field
- * and put_value) then decodes the field. Differential tests check both give the same values. */
+/* The typed fast paths: the value of column col read straight from the bytes at p, when it is a plain
+ * INT / BIGINT / DOUBLE / ISO TIMESTAMP text directly followed by a separator or row end; returns that
+ * terminating byte's address with the value in *out (an INT or BIGINT or TIMESTAMP as int64, a DOUBLE's
+ * bits), or NULL: the general path (scan_field and put_value) then decodes the field. Differential tests
+ * check both give the same values. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline const char *fast_value(WCsvReader *r, WVec *v, int col, const char *p, const char *end) {
+static inline const char *fast_parse(WCsvReader *r, int col, const char *p, const char *end, uint64_t *out) {
     const WCsvDialect *d = &r->d;
     const char *q;
     switch (r->types[col]) {
@@ -619,33 +628,48 @@ static inline const char *fast_value(WCsvReader *r, WVec *v, int col, const char
 #endif
             for (; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
         if (q == s || q >= end || !r->cls[(unsigned char)*q]) return NULL;
-        int64_t val = *p == '-' ? -(int64_t)x : (int64_t)x;
-        if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
-        if (r->types[col] == WT_INT) {
-            if (app_i32(v, (int32_t)val)) return NULL;
-        } else if (app_i64(v, val)) {
-            return NULL;
-        }
-        return q;
+        *out = *p == '-' ? 0 - x : x;
+        break;
     }
     case WT_DOUBLE: {
         double x;
         q = wnum_scan_double(p, end, &x);
         if (!q || q >= end || !r->cls[(unsigned char)*q]) return NULL;
-        if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
-        return app_f64(v, x) ? NULL : q;
+        memcpy(out, &x, sizeof x);
+        break;
     }
     case WT_TIMESTAMP: {
         int64_t us;
         if (d->ts_fmt) return NULL;
         q = wtime_scan_timestamp(p, end, d->tz, &r->tsc[col], &us);
         if (!q || q >= end || !r->cls[(unsigned char)*q]) return NULL;
-        if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
-        return app_i64(v, us) ? NULL : q;
+        *out = (uint64_t)us;
+        break;
     }
     default:
         return NULL;
     }
+    if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
+    return q;
+}
+
+/* fast_parse, and the value appended to v; NULL (nothing appended) when the general path must decode. */
+static inline const char *fast_value(WCsvReader *r, WVec *v, int col, const char *p, const char *end) {
+    uint64_t x;
+    const char *q = fast_parse(r, col, p, end, &x);
+    if (!q) return NULL;
+    int rc;
+    switch (r->types[col]) {
+    case WT_INT: rc = app_i32(v, (int32_t)(int64_t)x); break;
+    case WT_DOUBLE: {
+        double f;
+        memcpy(&f, &x, sizeof f);
+        rc = app_f64(v, f);
+        break;
+    }
+    default: rc = app_i64(v, (int64_t)x); break;
+    }
+    return rc ? NULL : q;
 }
 
 static int report_bad(WCsvReader *r, int64_t line, int64_t off, const char *raw, size_t raw_len, WErr *err) {
@@ -781,43 +805,90 @@ done:
     return rc;
 }
 
-/* Rows whose every field takes a typed fast path and that end with a row end, decoded in a tight loop
- * from the current position: at most max_rows of them; stops at the first other row (blank, comment,
- * quoted, NULL, bad, or running past the bytes held), which it leaves to the general path. Returns the
- * number of rows added, or -1 when out of memory. */
+/* Sets the validity bits of rows [from, to) of v (bits past len are zero, as core/vec keeps them). */
+static void set_valid_range(WVec *v, int64_t from, int64_t to) {
+    for (; from < to && (from & 7); from++) v->validity[from >> 3] |= (uint8_t)(1u << (from & 7));
+    if (to - from >= 8) {
+        memset(v->validity + (from >> 3), 0xFF, (size_t)((to - from) >> 3));
+        from += (to - from) & ~(int64_t)7;
+    }
+    for (; from < to; from++) v->validity[from >> 3] |= (uint8_t)(1u << (from & 7));
+}
+
+#define FAST_BLOCK 256 /* rows decoded before the vectors' lengths and validity bits are brought up to date */
+
+/* Rows whose every field takes a typed fast path (r->all_fast: every data column has one) and that end
+ * with a row end, decoded in a tight loop from the current position: at most max_rows of them. Values
+ * go straight into the columns' reserved room, and only whole rows are counted, so a row that stops
+ * half-way (blank, comment, quoted, NULL, bad, or running past the bytes held) is simply not counted:
+ * the general path decodes it. Returns the number of rows added, or -1 when out of memory. */
 static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
     const char *p = r->data + r->pos, *end = r->data + r->len;
     WVec *cols = out->root.children;
-    const int *map = r->map;
     int ndata = r->ndata, comment = r->d.comment;
     int64_t added = 0;
-    while (added < max_rows && p < end && !r->cls[(unsigned char)*p] && (unsigned char)*p != comment) {
-        const char *row = p;
-        int64_t row0 = out->root.len;
-        if (app_row(out)) return -1;
-        int field = 0;
-        for (; field < ndata; field++) {
-            const char *q = fast_value(r, &cols[map[field]], map[field], p, end);
-            if (!q) break;
-            if (field < ndata - 1) {
-                if (r->cls[(unsigned char)*q] != C_SEP) { field++; break; }
-                p = q + 1;
-            } else {
-                if (r->cls[(unsigned char)*q] != C_EOL) { field++; break; }
+    enum { MAXF = 16 };
+    char *val[MAXF];
+    int64_t base[MAXF];
+    int width[MAXF], col[MAXF];
+    if (ndata > MAXF) return 0;
+    for (int f = 0; f < ndata; f++) col[f] = r->map[f];
+    while (added < max_rows) {
+        int64_t blk = max_rows - added < FAST_BLOCK ? max_rows - added : FAST_BLOCK, k = 0;
+        if (wvec_reserve(&out->root, blk)) return -1;
+        for (int f = 0; f < ndata; f++) {
+            WVec *v = &cols[col[f]];
+            if (wvec_reserve(v, blk)) return -1;
+            width[f] = r->types[col[f]] == WT_INT ? 4 : 8;
+            val[f] = (char *)v->values;
+            base[f] = v->len;
+        }
+        for (; k < blk; k++) {
+            const char *row = p;
+            int f = 0;
+            if (p >= end || r->cls[(unsigned char)*p] || (unsigned char)*p == comment) break;
+            for (;; f++) {
+                uint64_t x;
+                const char *q = fast_parse(r, col[f], p, end, &x);
+                if (!q) break;
+                char *dst = val[f] + (base[f] + k) * width[f];
+                if (width[f] == 4) {
+                    int32_t x32 = (int32_t)(int64_t)x;
+                    memcpy(dst, &x32, 4);
+                } else {
+                    memcpy(dst, &x, 8);
+                }
+                if (f < ndata - 1) {
+                    if (r->cls[(unsigned char)*q] != C_SEP) break;
+                    p = q + 1;
+                    continue;
+                }
+                if (r->cls[(unsigned char)*q] != C_EOL) break;
                 p = q + eol_len(&r->d, q, end);
                 /* streaming: a CR at the end of the bytes held may have its LF in the next ones */
-                if (p >= end && r->more) { field++; break; }
-                field = ndata + 1;
+                if (p >= end && r->more) break;
+                f = ndata;
+                break;
+            }
+            if (f != ndata) {
+                p = row;
                 break;
             }
         }
-        if (field <= ndata || (r->corrupt_col >= 0 && wvec_append_null(&cols[r->corrupt_col]))) {
-            wbatch_truncate(out, row0); /* the general path decodes this row */
-            p = row;
-            break;
+        /* count the k whole rows */
+        set_valid_range(&out->root, out->root.len, out->root.len + k);
+        out->root.len += k;
+        for (int f = 0; f < ndata; f++) {
+            WVec *v = &cols[col[f]];
+            set_valid_range(v, v->len, v->len + k);
+            v->len += k;
         }
-        r->line++;
-        added++;
+        if (r->corrupt_col >= 0)
+            for (int64_t i = 0; i < k; i++)
+                if (wvec_append_null(&cols[r->corrupt_col])) return -1;
+        r->line += k;
+        added += k;
+        if (k < blk) break;
     }
     r->pos = (size_t)(p - r->data);
     return added;
@@ -830,7 +901,7 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
     int64_t added = 0;
     WVec *cols = out->root.children;
     while (added < max_rows) {
-        if (r->fast) {
+        if (r->all_fast) {
             int64_t k = fast_rows(r, out, max_rows - added);
             if (k < 0) return werr_msg(err, WEIR_NOMEM, "out of memory");
             added += k;
