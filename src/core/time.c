@@ -5,6 +5,8 @@
  * nothing, calls no libc time function and walks the text once. Calendar conversion is the usual
  * era-based (400-year cycle) closed form for the proleptic Gregorian calendar. Time zones live in tz.c;
  * a NULL zone (UTC) never leaves this file. Spark datetime patterns live in timefmt.c.
+ * wtime_scan_timestamp is the decoders' fast path for the fixed ISO layout: the text checked and
+ * converted a word at a time, the month's first day and the zone's constant-offset span cached.
  */
 #include "core/time_int.h"
 

@@ -10,6 +10,9 @@
  * NaN) or 16 (STRING: heap pointer and length). A hash index (open addressing, linear probing, slots
  * hold record numbers + 1) finds groups; deleting a group moves the last record into its place.
  * Groups changed in the batch are listed (dirty) for update mode and for the state delta.
+ * A batch is aggregated in two steps: each row finds its group(s) (the previous row's group and tumbling
+ * window are tried first: rows come mostly in time order), then each aggregate runs over the (row, group)
+ * pairs; SUM adds a run of pairs of one group at once (XRun for exact DOUBLE sums).
  */
 #include "exec/agg.h"
 
@@ -720,9 +723,8 @@ static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const 
         return WEIR_OK;
     case WAGG_SUM:
         if (s->in == WT_INT) {
-            /* pairs of one group mostly come in runs: sum a run in a register (2^31 values of an INT cannot
-             * overflow 64 bits... but a run is cut at 2^32 - 1 pairs anyway), then add it to the group with
-             * the overflow check the group's running sum needs */
+            /* pairs of one group mostly come in runs: sum a run in a register (under 2^32 pairs of INT
+             * values cannot overflow 64 bits), then add it to the group's sum with the overflow check */
             const int32_t *x = (const int32_t *)v->values;
             for (uint32_t i = 0; i < np;) {
                 uint32_t g = pg[i];

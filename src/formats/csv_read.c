@@ -1,11 +1,17 @@
 /*
  * csv_read.c - the CSV decoder (RFC 4180 with Spark's options and rules) and the validator.
  *
- * One pass over a file held in memory: a field scanner finds the next special byte through a 256-entry
- * class table, converts the field in place (integers by a fast path, the rest through core/num and
- * core/time) and appends it straight to its column of the WBatch. Quoted fields that hold doubled
- * quotes or escapes are unescaped into one scratch buffer that is reused, so nothing is allocated per
- * row. wcsv_next stops after max_rows rows and resumes where it stopped.
+ * One pass over the bytes: either a whole file held by the caller (wcsv_begin) or a file read piece by
+ * piece into the reader's own buffer (wcsv_begin_stream; a row cut by the end of a piece is undone and
+ * decoded again once the next piece is in). Typed fast paths first: an INT / BIGINT / DOUBLE / ISO
+ * TIMESTAMP field is read straight from the bytes (core/num_swar.h, wnum_scan_double,
+ * wtime_scan_timestamp) when its text is plain and a separator or row end follows it, and rows made only
+ * of such fields are decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
+ * else goes to the general path: a field scanner finds the next special byte through a 256-entry class
+ * table and converts the field through core/num and core/time, appending it to its column of the
+ * WBatch. Both paths give the same values (differential tests in test_csv.c and fuzz_csv). Quoted fields
+ * that hold doubled quotes or escapes are unescaped into one scratch buffer that is reused, so nothing is
+ * allocated per row. wcsv_next stops after max_rows rows and resumes where it stopped.
  *
  * Spark rules followed (Spark 3.x, UnivocityParser / CSVOptions):
  *   - empty lines are skipped; lines starting with option `comment` too;
