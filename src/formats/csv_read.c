@@ -621,18 +621,26 @@ static inline const char *fast_parse(WCsvReader *r, int col, const char *p, cons
         const char *lim = s + (r->types[col] == WT_INT ? 9 : 18);
         if (lim > end) lim = end;
         uint64_t x = 0;
-        unsigned dg;
+        unsigned dg, d0, d1 = 10, d2;
         q = s;
+        if (end - s >= 3 && (d0 = (unsigned)(s[0] - '0')) <= 9 &&
+            ((d1 = (unsigned)(s[1] - '0')) > 9 || (d2 = (unsigned)(s[2] - '0')) > 9)) {
+            /* one or two digits (the usual counters) by predictable branches: the CPU runs on to the
+             * next field instead of waiting for a computed length */
+            x = d1 > 9 ? d0 : d0 * 10 + d1;
+            q = s + 1 + (d1 <= 9);
+        } else {
 #if NUM_SWAR
-        int nd;
-        uint64_t w8;
-        if (end - s >= 8 && (nd = swar_digit_count(w8 = swar_load8(s))) < 8) {
-            /* up to 7 digits and what follows them, without a branch per digit */
-            if (nd) x = swar_digits_value(w8, nd);
-            q = s + nd;
-        } else
+            int nd;
+            uint64_t w8;
+            if (end - s >= 8 && (nd = swar_digit_count(w8 = swar_load8(s))) < 8) {
+                /* up to 7 digits and what follows them, without a branch per digit */
+                if (nd) x = swar_digits_value(w8, nd);
+                q = s + nd;
+            } else
 #endif
-            for (; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
+                for (; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
+        }
         if (q == s || q >= end || !r->cls[(unsigned char)*q]) return NULL;
         *out = *p == '-' ? 0 - x : x;
         break;
