@@ -27,26 +27,37 @@ fi
 state=$(mktemp -d /tmp/weir-agg-bench.XXXXXX)
 trap 'rm -rf "$state"' EXIT
 # The same query end to end through `weir run` (SQL, file source, driver, state store, CSV sink, checkpoint
-# with fsync), one availableNow run over a folder holding the same CSV file.
+# with fsync), one availableNow run over a folder holding the same CSV file; best of 3 runs (each from an
+# empty checkpoint).
 if [ -x build/weir ]; then
     mkdir -p "$state/in"
     ln "$csv" "$state/in/seed.csv" 2>/dev/null || cp "$csv" "$state/in/seed.csv"
-    cat > "$state/q.sql" <<SQL
+    # decodeThreads 1: the goal counts one thread; the default (2) only helps batches of 4 files or more.
+    for threads in 1 2; do
+        rm -rf "$state/out" "$state/ck"
+        cat > "$state/q.sql" <<SQL
 CREATE TABLE clicks_csv (datetime TIMESTAMP, clicks INT, impressions INT, quantity INT, total_price DOUBLE)
-  USING csv OPTIONS (path '$state/in', header true, fileStableMs 0);
+  USING csv OPTIONS (path '$state/in', header true, fileStableMs 0, decodeThreads $threads);
 CREATE TABLE totals USING csv OPTIONS (path '$state/out', header true, checkpointLocation '$state/ck');
 INSERT INTO totals SELECT sum(clicks) AS Clicks, sum(impressions) AS Impressions, sum(quantity) AS Quantity,
   sum(total_price) AS Total_price, window.start AS Start, window.end AS \`End\`
 FROM STREAM(clicks_csv) WATERMARK datetime DELAY OF INTERVAL 10 SECONDS GROUP BY window(datetime, '30 seconds');
 SQL
-    t0=$(date +%s%N)
-    build/weir run "$state/q.sql" --trigger availableNow --progress off
-    t1=$(date +%s%N)
-    if [ -n "$d1" ]; then
-        awk -v t="$(( (t1 - t0) / 1000 ))" -v d1="$d1" -v n="$rows" 'BEGIN {
-            printf "weir run (SQL end to end, availableNow, CSV sink, fsync): %.3f s (%.1f M rows/s): %.2fx DuckDB single-thread\n",
-                t / 1e6, n / (t / 1e6) / 1e6, d1 / (t / 1e6) }'
-    fi
+        best=
+        for run in 1 2 3; do # best of 3, as for DuckDB and the operator
+            rm -rf "$state/out" "$state/ck"
+            t0=$(date +%s%N)
+            build/weir run "$state/q.sql" --trigger availableNow --progress off
+            t1=$(date +%s%N)
+            t=$(( (t1 - t0) / 1000 ))
+            if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+        done
+        if [ -n "$d1" ]; then
+            awk -v t="$best" -v d1="$d1" -v n="$rows" -v th="$threads" 'BEGIN {
+                printf "weir run (SQL end to end, decodeThreads %d, availableNow, CSV sink, fsync): %.3f s (%.1f M rows/s): %.2fx DuckDB single-thread\n",
+                    th, t / 1e6, n / (t / 1e6) / 1e6, d1 / (t / 1e6) }'
+        fi
+    done
 fi
 echo "1 million groups (GROUP BY key, window; update mode; state snapshot every 10 batches):"
 build/bench/agg_bench groups "$state/state" "$rows" 1000000

@@ -22,6 +22,11 @@
 int wnum_format_double(double x, char *buf);
 /* Parses exactly the n bytes at s; WEIR_OK or WEIR_PARSE (not a number, or trailing bytes). */
 int wnum_parse_double(const char *s, size_t n, double *out);
+/* Decoders' fast path: reads the decimal number at s (before end) of the form [+-]digits[.digits] with 1 to
+ * 19 digits in all and no exponent; returns the end of that text with *out set to what wnum_parse_double
+ * gives for it, or NULL (nothing set) for any other text or a value near a rounding boundary: the caller
+ * then finds the field's end itself and calls wnum_parse_double. */
+const char *wnum_scan_double(const char *s, const char *end, double *out);
 /* Decimal integers with optional sign; WEIR_PARSE on syntax or overflow. */
 int wnum_parse_i64(const char *s, size_t n, int64_t *out);
 int wnum_parse_i32(const char *s, size_t n, int32_t *out);

@@ -5,6 +5,8 @@
  * nothing, calls no libc time function and walks the text once. Calendar conversion is the usual
  * era-based (400-year cycle) closed form for the proleptic Gregorian calendar. Time zones live in tz.c;
  * a NULL zone (UTC) never leaves this file. Spark datetime patterns live in timefmt.c.
+ * wtime_scan_timestamp is the decoders' fast path for the fixed ISO layout: the text checked and
+ * converted a word at a time, the month's first day and the zone's constant-offset span cached.
  */
 #include "core/time_int.h"
 
@@ -327,6 +329,104 @@ int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_u
         return WEIR_PARSE;
     *out_us = us;
     return WEIR_OK;
+}
+
+void wtime_ts_cache_init(WTsCache *c) {
+    memset(c, 0, sizeof *c);
+    c->month_key = -1;
+    c->span_lo = c->span_hi = 0;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_LE 1
+/* Eight bytes of text at p as a little-endian word (byte i is p[i]). */
+static inline uint64_t load8(const char *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+/* Whether the bytes of x selected by mask m (0xFF per byte) are all ASCII digits: 0x3_ before and after
+ * adding 6 (a byte of 0xFA or more, whose + 6 would carry into the next one, fails the first test). */
+static inline int digits_at(uint64_t x, uint64_t m) {
+    uint64_t hi = m & UINT64_C(0xF0F0F0F0F0F0F0F0), d3 = m & UINT64_C(0x3030303030303030);
+    return (x & hi) == d3 && ((x + (m & UINT64_C(0x0606060606060606))) & hi) == d3;
+}
+
+/* The selected digit bytes of x as numbers, other bytes zero, then byte i = 10 * digit i + digit i+1. */
+static inline uint64_t pairs(uint64_t x, uint64_t m) {
+    uint64_t v = (x - (m & UINT64_C(0x3030303030303030))) & m;
+    return v * 10 + (v >> 8);
+}
+#define BYTE(v, i) ((int)(((v) >> (8 * (i))) & 0xFF))
+#endif
+
+const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us) {
+    if (end - s < 19) return NULL;
+    int y1, y2, mo, d, hh, mi, ss;
+#ifdef SWAR_LE
+    /* "yyyy-MM-" "dd" 'T' "HH:mm:ss": three words (the last two overlap), checked and converted whole */
+    const uint64_t m0 = UINT64_C(0x00FFFF00FFFFFFFF), m1 = UINT64_C(0x000000000000FFFF), m2 = UINT64_C(0xFFFF00FFFF00FFFF);
+    uint64_t x0 = load8(s), x1 = load8(s + 8), x2 = load8(s + 11);
+    if (!digits_at(x0, m0) || (x0 & ~m0) != UINT64_C(0x2D00002D00000000) || !digits_at(x1, m1) ||
+        (BYTE(x1, 2) != 'T' && BYTE(x1, 2) != ' ') || !digits_at(x2, m2) || (x2 & ~m2) != UINT64_C(0x00003A00003A0000))
+        return NULL;
+    uint64_t v0 = pairs(x0, m0), v1 = pairs(x1, m1), v2 = pairs(x2, m2);
+    y1 = BYTE(v0, 0), y2 = BYTE(v0, 2), mo = BYTE(v0, 5), d = BYTE(v1, 0);
+    hh = BYTE(v2, 0), mi = BYTE(v2, 3), ss = BYTE(v2, 6);
+#else
+    y1 = two(s), y2 = two(s + 2), mo = two(s + 5), d = two(s + 8), hh = two(s + 11), mi = two(s + 14), ss = two(s + 17);
+    if ((y1 | y2 | mo | d | hh | mi | ss) < 0 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':')
+        return NULL;
+#endif
+    if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return NULL;
+    const char *p = s + 19;
+    int64_t frac = 0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+#ifdef SWAR_LE
+        const uint64_t m6 = UINT64_C(0x0000FFFFFFFFFFFF);
+        uint64_t xf;
+        if (end - p >= 8 && digits_at(xf = load8(p), m6) && !is_digit(p[6])) {
+            uint64_t v = pairs(xf, m6); /* the usual six digits */
+            frac = BYTE(v, 0) * 10000 + BYTE(v, 2) * 100 + BYTE(v, 4);
+            p += 6;
+        }
+#endif
+        while (p < end && p - f0 < 6 && is_digit(*p)) frac = frac * 10 + (*p++ - '0');
+        static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        if (p == f0) return NULL;
+        frac *= scale[p - f0];
+        while (p < end && p - f0 < 9 && is_digit(*p)) p++; /* digits 7..9 dropped, as Spark does */
+        if (p < end && is_digit(*p)) return NULL;
+    }
+    int utc = !tz;
+    if (p < end && *p == 'Z') {
+        utc = 1;
+        p++;
+    }
+    int64_t y = y1 * 100 + y2, key = y * 16 + mo;
+    if (key != c->month_key) {
+        c->month_key = key;
+        c->month_days = wtime_days_from_civil(y, (unsigned)mo, 1);
+        c->month_len = days_in_month(y, (unsigned)mo);
+    }
+    if ((unsigned)d > c->month_len) return NULL;
+    int64_t local = (c->month_days + d - 1) * 86400 + hh * 3600 + mi * 60 + ss;
+    if (!utc) {
+        if (tz != c->tz || local < c->span_lo || local >= c->span_hi) {
+            c->tz = tz;
+            c->span_off = wtz_local_span(tz, local, &c->span_lo, &c->span_hi);
+            if (local < c->span_lo || local >= c->span_hi) { /* near a transition: no shortcut */
+                *out_us = wtz_local_to_utc(tz, local * WTIME_US_PER_SEC + frac);
+                return p;
+            }
+        }
+        local -= c->span_off;
+    }
+    *out_us = local * WTIME_US_PER_SEC + frac;
+    return p;
 }
 
 int wtime_parse_date(const char *s, size_t n, int32_t *out_days) {

@@ -35,6 +35,9 @@ int32_t wtz_offset_at_utc(const WTz *tz, int64_t utc_us);
 /* Local wall-clock microseconds -> UTC. In a gap the time moves forward by the gap; in an overlap the
  * earlier offset wins (java.time's rule, which Spark follows). */
 int64_t wtz_local_to_utc(const WTz *tz, int64_t local_us);
+/* The stretch [*lo, *hi) of local wall-clock seconds around local_sec in which wtz_local_to_utc is
+ * local - off (off is returned): far from any transition. *lo == *hi when local_sec is near one. */
+int32_t wtz_local_span(const WTz *tz, int64_t local_sec, int64_t *lo, int64_t *hi);
 
 /* Civil date <-> days since the epoch (proleptic Gregorian). */
 int64_t wtime_days_from_civil(int64_t y, unsigned m, unsigned d);
@@ -48,6 +51,23 @@ int64_t wtime_mono_us(void);
 /* ISO 8601 reading and writing (see above). Parse functions return WEIR_OK or WEIR_PARSE. */
 int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_us);
 int wtime_parse_date(const char *s, size_t n, int32_t *out_days);
+
+/* Decoders' fast path for the fixed layout yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z] ('T' or ' '), with what the
+ * previous values of a column had in common cached in c (the first day of their month, and the stretch of
+ * local time around them in which tz keeps one UTC offset, far from any transition). Returns the end of
+ * that text with *out_us set to what wtime_parse_timestamp gives for it, or NULL (nothing set) for any
+ * other text: the caller then finds the field's end itself and calls wtime_parse_timestamp. The cache
+ * belongs to one thread and one tz; wtime_ts_cache_init empties it. */
+typedef struct WTsCache {
+    int64_t month_key;   /* year * 16 + month of month_days, or -1 */
+    int64_t month_days;  /* days since the epoch of the 1st of that month */
+    unsigned month_len;
+    const WTz *tz;       /* the zone the span belongs to */
+    int64_t span_lo, span_hi; /* local seconds [lo, hi) in which UTC = local - span_off */
+    int32_t span_off;
+} WTsCache;
+void wtime_ts_cache_init(WTsCache *c);
+const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us);
 int wtime_format_timestamp(int64_t us, const WTz *tz, char *buf); /* returns length */
 int wtime_format_date(int32_t days, char *buf);
 

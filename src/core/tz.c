@@ -468,6 +468,27 @@ int32_t wtz_offset_at_utc(const WTz *tz, int64_t utc_us) {
  * ends of its period cannot have a twin in another period. */
 #define TZ_MARGIN (52 * 3600)
 
+/* Local x maps to x - o whenever x - o lies in a period of offset o more than TZ_MARGIN from both of its
+ * ends: another offset o' would give a candidate within 51 h of x - o, so inside the same period, whose
+ * offset is not o' (and wtz_local_to_utc finds exactly that in both of its branches). */
+int32_t wtz_local_span(const WTz *tz, int64_t local_sec, int64_t *lo, int64_t *hi) {
+    *lo = INT64_MIN;
+    *hi = INT64_MAX;
+    if (!tz) return 0;
+    if (tz->kind == TZ_FIXED) return tz->fixed;
+    int64_t plo, phi;
+    int32_t o = period_at(tz, local_sec, &plo, &phi);
+    int64_t u = local_sec - o;
+    if (period_at(tz, u, &plo, &phi) != o) {
+        *lo = *hi = local_sec;
+        return 0;
+    }
+    if (plo != INT64_MIN) *lo = plo + TZ_MARGIN + 1 + o;
+    if (phi != INT64_MAX) *hi = phi - TZ_MARGIN + o;
+    if (local_sec < *lo || local_sec >= *hi) *lo = *hi = local_sec;
+    return o;
+}
+
 int64_t wtz_local_to_utc(const WTz *tz, int64_t local_us) {
     if (!tz) return local_us;
     int64_t ls = floor_sec(local_us), frac = local_us - ls * WTIME_US_PER_SEC, lo, hi, r;

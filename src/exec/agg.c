@@ -10,6 +10,9 @@
  * NaN) or 16 (STRING: heap pointer and length). A hash index (open addressing, linear probing, slots
  * hold record numbers + 1) finds groups; deleting a group moves the last record into its place.
  * Groups changed in the batch are listed (dirty) for update mode and for the state delta.
+ * A batch is aggregated in two steps: each row finds its group(s) (the previous row's group and tumbling
+ * window are tried first: rows come mostly in time order), then each aggregate runs over the (row, group)
+ * pairs; SUM adds a run of pairs of one group at once (XRun for exact DOUBLE sums).
  */
 #include "exec/agg.h"
 
@@ -655,9 +658,61 @@ static int update_aggs(WAggOp *op, uint8_t *rec, const WBatch *in, int64_t r, WE
 
 /* Slot s for every (row, group) pair of the batch, in row order: the common fixed-width cases as tight
  * loops, the others through update_slot. Same result as update_aggs row by row. */
+/* Exact sum of a run of doubles added to one group, without a big-integer addition per value: a value
+ * m * 2^e (53-bit m) within 2^63 above the run's base unit 2^E is added as the integer m << (e - E) to a
+ * 128-bit accumulator (1024 of them cannot overflow it), which goes into the group's WXSum as at most
+ * three exact doubles (53-bit pieces) when the run ends, the base must move, or 1024 values are in.
+ * Values of extreme exponents, zeros, NaN and infinities go straight to the WXSum. Exact either way, so
+ * the result is the same whatever the runs (checked against plain wxsum_add in test_agg). */
+__extension__ typedef __int128 XI128;
+typedef struct XRun {
+    XI128 acc;
+    int base;  /* E: the accumulator counts units of 2^E */
+    int n;     /* values in acc */
+} XRun;
+
+static inline void xrun_init(XRun *r) {
+    r->acc = 0;
+    r->base = 0;
+    r->n = 0;
+}
+
+static int xrun_flush(XRun *r, WXSum *acc) {
+    if (!r->n) return WEIR_OK;
+    int neg = r->acc < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)r->acc : (unsigned __int128)r->acc;
+    r->n = 0;
+    r->acc = 0;
+    for (int k = 0; u; k++, u >>= 53) {
+        uint64_t piece = (uint64_t)u & ((UINT64_C(1) << 53) - 1);
+        if (!piece) continue;
+        double d = ldexp((double)piece, r->base + 53 * k); /* exact: 53 bits, exponent in range */
+        if (wxsum_add(acc, neg ? -d : d)) return WEIR_NOMEM;
+    }
+    return WEIR_OK;
+}
+
+static inline int xrun_add(XRun *r, WXSum *acc, double x) {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    int be = (int)((b >> 52) & 0x7ff);
+    if (be < 64 || be > 1800) return wxsum_add(acc, x); /* zero, subnormal, tiny, huge, NaN, inf */
+    int e = be - 1075;
+    uint64_t m = (b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+    if (r->n == 0 || e < r->base || e - r->base > 63 || r->n >= 1024) {
+        if (xrun_flush(r, acc)) return WEIR_NOMEM;
+        r->base = e - 8; /* room for values a little smaller than the first */
+    }
+    XI128 t = (XI128)m << (e - r->base);
+    r->acc += (b >> 63) ? -t : t;
+    r->n++;
+    return WEIR_OK;
+}
+
 static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const uint32_t *pr, const uint32_t *pg,
                              uint32_t np, WErr *err) {
     const WVec *v = s->fn == WAGG_COUNT_STAR ? NULL : &in->root.children[s->col];
+    int may_null = v && v->null_count != 0; /* null_count is exact (core/vec); 0 spares a bit test per pair */
     int off = s->off;
     switch (s->fn) {
     case WAGG_COUNT_STAR:
@@ -669,12 +724,22 @@ static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const 
         return WEIR_OK;
     case WAGG_SUM:
         if (s->in == WT_INT) {
+            /* pairs of one group mostly come in runs: sum a run in a register (under 2^32 pairs of INT
+             * values cannot overflow 64 bits), then add it to the group's sum with the overflow check */
             const int32_t *x = (const int32_t *)v->values;
-            for (uint32_t i = 0; i < np; i++) {
-                if (wvec_is_null(v, pr[i])) continue;
-                uint8_t *rec = rec_at(op, pg[i]);
+            for (uint32_t i = 0; i < np;) {
+                uint32_t g = pg[i];
+                int64_t run = 0;
+                int any = 0;
+                for (; i < np && pg[i] == g; i++) {
+                    if (may_null && wvec_is_null(v, pr[i])) continue;
+                    run += x[pr[i]];
+                    any = 1;
+                }
+                if (!any) continue;
+                uint8_t *rec = rec_at(op, g);
                 bit_set(rec, s->bit, 1);
-                if (__builtin_add_overflow(*(int64_t *)(rec + off), (int64_t)x[pr[i]], (int64_t *)(rec + off)))
+                if (__builtin_add_overflow(*(int64_t *)(rec + off), run, (int64_t *)(rec + off)))
                     return werr_msg(err, WEIR_UNSUPPORTED, "sum of column %d overflowed its 64-bit accumulator",
                                     s->col);
             }
@@ -682,13 +747,22 @@ static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const 
         }
         if (s->in == WT_DOUBLE) {
             const double *x = (const double *)v->values;
-            for (uint32_t i = 0; i < np; i++) {
-                if (wvec_is_null(v, pr[i])) continue;
-                uint8_t *rec = rec_at(op, pg[i]);
-                bit_set(rec, s->bit, 1);
+            for (uint32_t i = 0; i < np;) {
+                uint32_t g = pg[i];
+                XRun run;
+                xrun_init(&run);
+                int any = 0;
+                uint8_t *rec = rec_at(op, g);
                 WXSum *acc = (WXSum *)(rec + off);
                 size_t before = wxsum_heap_bytes(acc);
-                if (wxsum_add(acc, x[pr[i]])) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                for (; i < np && pg[i] == g; i++) {
+                    if (may_null && wvec_is_null(v, pr[i])) continue;
+                    any = 1;
+                    if (xrun_add(&run, acc, x[pr[i]])) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                }
+                if (!any) continue;
+                if (xrun_flush(&run, acc)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+                bit_set(rec, s->bit, 1);
                 op->heap += (int64_t)(wxsum_heap_bytes(acc) - before);
             }
             return WEIR_OK;
@@ -1926,13 +2000,15 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
         }
     }
     int cached = 0;
+    int have_win = 0;
+    int64_t c_win = 0; /* tumbling: start of the last window computed (when have_win) */
     int64_t c_ws = 0;
     uint64_t c_kh = 0;
     uint32_t c_gi = 0;
     for (int64_t r = 0; r < rows; r++) {
         int nw;
         int64_t ts = 0;
-        int ts_null = !tsv || wvec_is_null(tsv, r);
+        int ts_null = !tsv || (tsv->null_count && wvec_is_null(tsv, r));
         if (!ts_null) ts = wvec_i64(tsv, r);
         if (op->session) {
             int64_t end;
@@ -1959,13 +2035,17 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
                 continue;
             }
             int64_t rel;
-            if (tumbling && !__builtin_sub_overflow(ts, op->spec.window.start_us, &rel) &&
+            if (tumbling && have_win && ts >= c_win && (uint64_t)ts - (uint64_t)c_win < (uint64_t)op->spec.window.size_us) {
+                op->wstarts[0] = c_win; /* the previous row's window (rows come mostly in time order) */
+                nw = 1;
+            } else if (tumbling && !__builtin_sub_overflow(ts, op->spec.window.start_us, &rel) &&
                 rel < INT64_MAX - op->spec.window.size_us && rel > INT64_MIN + op->spec.window.size_us) {
                 /* one window per row: floor(rel / size) * size + startTime, without 128-bit division */
                 int64_t q = rel / op->spec.window.size_us, m = rel % op->spec.window.size_us;
                 if (m < 0) q--;
                 op->wstarts[0] = q * op->spec.window.size_us + op->spec.window.start_us;
                 nw = op->wstarts[0] <= INT64_MAX - op->spec.window.size_us;
+                if (nw) c_win = op->wstarts[0], have_win = 1;
             } else nw = wwindow_assign(&op->spec.window, ts, op->wstarts);
             if (nw == 0) {
                 st->num_rows_null_time++;
@@ -1976,7 +2056,7 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
             op->wstarts[0] = 0;
         }
         if (!ts_null && op->spec.has_watermark) wwatermark_observe(&op->wm, ts);
-        uint64_t kh = row_key_hash(op, in, r);
+        uint64_t kh = op->spec.n_keys ? row_key_hash(op, in, r) : 0x243f6a8885a308d3ULL; /* no keys: the empty hash */
         int late_any = 0;
         for (int w = 0; w < nw; w++) {
             int64_t s = op->wstarts[w];

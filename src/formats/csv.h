@@ -38,6 +38,12 @@ void wcsv_reader_close(WCsvReader *r);
 void wcsv_reader_on_bad_record(WCsvReader *r, WBadRecordFn fn, void *user);
 void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len);
 int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err);
+/* Streaming input instead of a whole file in memory: fill writes up to cap of the file's next bytes at
+ * buf, sets *got (0 once the file is over) and returns WEIR_OK or an error, which wcsv_next returns.
+ * The reader keeps one buffer of about 256 KB (longer rows make it grow); wcsv_next decodes what it holds
+ * and asks for more, with the same results, offsets and line numbers as wcsv_begin on the whole file. */
+typedef int (*WCsvFillFn)(void *user, char *buf, size_t cap, size_t *got, WErr *err);
+void wcsv_begin_stream(WCsvReader *r, const char *path, WCsvFillFn fill, void *user);
 int64_t wcsv_reader_bad_records(const WCsvReader *r);
 
 /* Checks that data is well-formed CSV (balanced quotes, nothing after a closing quote but a separator

@@ -40,4 +40,9 @@ typedef struct WCsvDialect {
 int wcsv_dialect_init(WCsvDialect *d, WOpts *opts, int for_write, WErr *err);
 void wcsv_dialect_fini(WCsvDialect *d);
 
+/* Turns the reader's typed fast paths off (on = 0) or back on where the dialect allows them; for the
+ * differential tests, which compare both paths. */
+struct WCsvReader;
+void wcsv_reader_fast_paths(struct WCsvReader *r, int on);
+
 #endif

@@ -1,11 +1,17 @@
 /*
  * csv_read.c - the CSV decoder (RFC 4180 with Spark's options and rules) and the validator.
  *
- * One pass over a file held in memory: a field scanner finds the next special byte through a 256-entry
- * class table, converts the field in place (integers by a fast path, the rest through core/num and
- * core/time) and appends it straight to its column of the WBatch. Quoted fields that hold doubled
- * quotes or escapes are unescaped into one scratch buffer that is reused, so nothing is allocated per
- * row. wcsv_next stops after max_rows rows and resumes where it stopped.
+ * One pass over the bytes: either a whole file held by the caller (wcsv_begin) or a file read piece by
+ * piece into the reader's own buffer (wcsv_begin_stream; a row cut by the end of a piece is undone and
+ * decoded again once the next piece is in). Typed fast paths first: an INT / BIGINT / DOUBLE / ISO
+ * TIMESTAMP field is read straight from the bytes (core/num_swar.h, wnum_scan_double,
+ * wtime_scan_timestamp) when its text is plain and a separator or row end follows it, and rows made only
+ * of such fields are decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
+ * else goes to the general path: a field scanner finds the next special byte through a 256-entry class
+ * table and converts the field through core/num and core/time, appending it to its column of the
+ * WBatch. Both paths give the same values (differential tests in test_csv.c and fuzz_csv). Quoted fields
+ * that hold doubled quotes or escapes are unescaped into one scratch buffer that is reused, so nothing is
+ * allocated per row. wcsv_next stops after max_rows rows and resumes where it stopped.
  *
  * Spark rules followed (Spark 3.x, UnivocityParser / CSVOptions):
  *   - empty lines are skipped; lines starting with option `comment` too;
@@ -34,6 +40,7 @@
 #include "formats/csv.h"
 #include "formats/csv_internal.h"
 #include "core/num.h"
+#include "core/num_swar.h"
 #include "core/time.h"
 #include "weir.h"
 
@@ -59,15 +66,26 @@ struct WCsvReader {
     int *map;            /* file field i -> schema column (ndata entries) */
     int *pos_map;        /* positional mapping, restored for each file */
     WTypeId *types;      /* type of each schema column (saves a pointer chase per value) */
+    int fast;            /* the dialect allows the typed fast paths (see fast_value) */
+    int all_fast;        /* ... and every data column has one (see fast_rows) */
+    WTsCache *tsc;       /* per column: what the timestamp fast path remembers */
     int enforce_schema;
     uint8_t cls[256];
     WBadRecordFn fn;
     void *user;
     int64_t bad;
-    /* current file */
+    /* current file: data[0..len) holds its bytes from file offset base on */
     const char *path;
     const char *data;
     size_t len, pos;
+    int64_t base;
+    /* streaming input (wcsv_begin_stream): bytes come through fill into `in`; `more` while the fill
+     * function may still give bytes past len */
+    WCsvFillFn fill;
+    void *fill_user;
+    int more;
+    int bom_done;
+    WBuf in;
     int64_t line;
     int header_done;
     WBuf scratch;
@@ -76,6 +94,17 @@ struct WCsvReader {
 };
 
 static inline int is_ws(char c) { return c == ' ' || c == '\t'; }
+
+/* The typed fast paths (fast_value) read a number or timestamp straight from the bytes and then expect a
+ * separator or row end. That is the general path's answer only when no byte they accept can be a
+ * separator, row end or quote, and no white space is trimmed. */
+static int fast_dialect(const WCsvDialect *d) {
+    static const char accepted[] = "0123456789+-.eETZ: ";
+    if (d->sep_len != 1 || d->ignore_lead || d->ignore_trail) return 0;
+    if (strchr(accepted, d->sep[0]) || (d->line_sep >= 0 && strchr(accepted, d->line_sep))) return 0;
+    if (d->quote >= 0 && strchr(accepted, d->quote)) return 0;
+    return 1;
+}
 
 int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *err) {
     *out = NULL;
@@ -87,6 +116,7 @@ int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *e
     r->corrupt_col = -1;
     wbuf_init(&r->scratch);
     wbuf_init(&r->fixed);
+    wbuf_init(&r->in);
     int rc = wcsv_dialect_init(&r->d, opts, 0, err);
     if (!rc) rc = wparse_mode_from_opts(opts, &r->mode, err);
     if (!rc) rc = wopts_get_bool(opts, "enforceSchema", 1, &r->enforce_schema, err);
@@ -116,17 +146,29 @@ int wcsv_reader_open(const WType *schema, WOpts *opts, WCsvReader **out, WErr *e
     r->map = malloc(sizeof(int) * (size_t)(r->ndata + 1));
     r->pos_map = malloc(sizeof(int) * (size_t)(r->ndata + 1));
     r->types = malloc(sizeof(WTypeId) * (size_t)(r->ncols + 1));
-    if (!r->map || !r->pos_map || !r->types) { wcsv_reader_close(r); return werr_msg(err, WEIR_NOMEM, "out of memory"); }
+    r->tsc = malloc(sizeof(WTsCache) * (size_t)(r->ncols + 1));
+    if (!r->map || !r->pos_map || !r->types || !r->tsc) { wcsv_reader_close(r); return werr_msg(err, WEIR_NOMEM, "out of memory"); }
     for (int i = 0, k = 0; i < r->ncols; i++) {
         r->types[i] = schema->fields[i].type.id;
+        wtime_ts_cache_init(&r->tsc[i]);
         if (i != r->corrupt_col) r->pos_map[k++] = i;
     }
     memcpy(r->map, r->pos_map, sizeof(int) * (size_t)r->ndata);
     r->cls[(unsigned char)r->d.sep[0]] = C_SEP;
     if (r->d.line_sep >= 0) r->cls[r->d.line_sep] = C_EOL;
     else r->cls['\n'] = r->cls['\r'] = C_EOL;
+    wcsv_reader_fast_paths(r, 1);
     *out = r;
     return WEIR_OK;
+}
+
+void wcsv_reader_fast_paths(WCsvReader *r, int on) {
+    r->fast = on && fast_dialect(&r->d);
+    r->all_fast = r->fast && r->ndata > 0;
+    for (int i = 0; i < r->ndata; i++) {
+        WTypeId t = r->types[r->pos_map[i]];
+        if (t != WT_INT && t != WT_BIGINT && t != WT_DOUBLE && (t != WT_TIMESTAMP || r->d.ts_fmt)) r->all_fast = 0;
+    }
 }
 
 void wcsv_reader_close(WCsvReader *r) {
@@ -135,8 +177,10 @@ void wcsv_reader_close(WCsvReader *r) {
     free(r->map);
     free(r->pos_map);
     free(r->types);
+    free(r->tsc);
     wbuf_fini(&r->scratch);
     wbuf_fini(&r->fixed);
+    wbuf_fini(&r->in);
     free(r);
 }
 
@@ -147,17 +191,71 @@ void wcsv_reader_on_bad_record(WCsvReader *r, WBadRecordFn fn, void *user) {
 
 int64_t wcsv_reader_bad_records(const WCsvReader *r) { return r->bad; }
 
-void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len) {
+static void begin_common(WCsvReader *r, const char *path) {
     r->path = path ? path : "";
-    r->data = data ? data : ""; /* no arithmetic on a NULL pointer */
-    r->len = data ? len : 0;
     r->pos = 0;
+    r->base = 0;
     r->line = 1;
     r->header_done = !r->d.header;
     memcpy(r->map, r->pos_map, sizeof(int) * (size_t)r->ndata);
+}
+
+void wcsv_begin(WCsvReader *r, const char *path, const char *data, size_t len) {
+    begin_common(r, path);
+    r->data = data ? data : ""; /* no arithmetic on a NULL pointer */
+    r->len = data ? len : 0;
+    r->fill = NULL;
+    r->more = 0;
+    r->bom_done = 1;
     /* A UTF-8 byte-order mark is not data. */
     if (r->len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) r->pos = 3;
 }
+
+void wcsv_begin_stream(WCsvReader *r, const char *path, WCsvFillFn fill, void *user) {
+    begin_common(r, path);
+    wbuf_reset(&r->in);
+    r->data = "";
+    r->len = 0;
+    r->fill = fill;
+    r->fill_user = user;
+    r->more = 1;
+    r->bom_done = 0;
+}
+
+#define STREAM_CHUNK ((size_t)256 << 10) /* bytes asked of the fill function at a time (fits in L2) */
+
+/* Streaming input: keeps the unread bytes data[pos..len), moves them to the front of the buffer and
+ * appends what the fill function gives next (the buffer grows when a row is longer than half of it).
+ * Sets more = 0 when the fill function reports the end. Pointers into data are invalid afterwards. */
+static int refill(WCsvReader *r, WErr *err) {
+    size_t keep = r->len - r->pos;
+    if (r->pos) {
+        memmove(r->in.data, r->in.data + r->pos, keep);
+        r->base += (int64_t)r->pos;
+        r->pos = 0;
+    }
+    r->in.len = keep;
+    if (r->in.cap < keep + STREAM_CHUNK / 2 && wbuf_reserve(&r->in, keep > STREAM_CHUNK ? keep : STREAM_CHUNK))
+        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    do {
+        size_t got = 0, room = r->in.cap - r->in.len - 1;
+        int rc = r->fill(r->fill_user, r->in.data + r->in.len, room, &got, err);
+        if (rc) return rc;
+        if (got > room) got = room;
+        if (!got) r->more = 0;
+        r->in.len += got;
+    } while (r->more && r->base == 0 && r->in.len < 3); /* enough to see a byte-order mark */
+    r->data = r->in.data;
+    r->len = r->in.len;
+    if (!r->bom_done) {
+        r->bom_done = 1;
+        if (r->len >= 3 && !memcmp(r->data, "\xEF\xBB\xBF", 3)) r->pos = 3;
+    }
+    return WEIR_OK;
+}
+
+/* Streaming input: a row that reached the end of the bytes held may go on in the bytes not read yet. */
+static inline int cut_short(const WCsvReader *r, const char *p) { return r->more && p >= r->data + r->len; }
 
 /* The row end at p (a C_EOL byte): its length in bytes. */
 static inline size_t eol_len(const WCsvDialect *d, const char *p, const char *end) {
@@ -505,23 +603,112 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
     return wvec_append_null(v);
 }
 
-static int report_bad(WCsvReader *r, int64_t line, size_t off, const char *raw, size_t raw_len, WErr *err) {
+/* The typed fast paths: the value of column col read straight from the bytes at p, when it is a plain
+ * INT / BIGINT / DOUBLE / ISO TIMESTAMP text directly followed by a separator or row end; returns that
+ * terminating byte's address with the value in *out (an INT or BIGINT or TIMESTAMP as int64, a DOUBLE's
+ * bits), or NULL: the general path (scan_field and put_value) then decodes the field. Differential tests
+ * check both give the same values. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline const char *fast_parse(WCsvReader *r, int col, const char *p, const char *end, uint64_t *out) {
+    const WCsvDialect *d = &r->d;
+    const char *q;
+    switch (r->types[col]) {
+    case WT_INT: case WT_BIGINT: {
+        /* sign and 1..9 digits (an INT cannot overflow) or 1..18 (a BIGINT cannot) */
+        const char *s = p + (p < end && (*p == '-' || *p == '+'));
+        const char *lim = s + (r->types[col] == WT_INT ? 9 : 18);
+        if (lim > end) lim = end;
+        uint64_t x = 0;
+        unsigned dg, d0, d1 = 10, d2;
+        q = s;
+        if (end - s >= 3 && (d0 = (unsigned)(s[0] - '0')) <= 9 &&
+            ((d1 = (unsigned)(s[1] - '0')) > 9 || (d2 = (unsigned)(s[2] - '0')) > 9)) {
+            /* one or two digits (the usual counters) by predictable branches: the CPU runs on to the
+             * next field instead of waiting for a computed length */
+            x = d1 > 9 ? d0 : d0 * 10 + d1;
+            q = s + 1 + (d1 <= 9);
+        } else {
+#if NUM_SWAR
+            int nd;
+            uint64_t w8;
+            if (end - s >= 8 && (nd = swar_digit_count(w8 = swar_load8(s))) < 8) {
+                /* up to 7 digits and what follows them, without a branch per digit */
+                if (nd) x = swar_digits_value(w8, nd);
+                q = s + nd;
+            } else
+#endif
+                for (; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
+        }
+        if (q == s || q >= end || !r->cls[(unsigned char)*q]) return NULL;
+        *out = *p == '-' ? 0 - x : x;
+        break;
+    }
+    case WT_DOUBLE: {
+        double x;
+        q = wnum_scan_double(p, end, &x);
+        if (!q || q >= end || !r->cls[(unsigned char)*q]) return NULL;
+        memcpy(out, &x, sizeof x);
+        break;
+    }
+    case WT_TIMESTAMP: {
+        int64_t us;
+        if (d->ts_fmt) return NULL;
+        q = wtime_scan_timestamp(p, end, d->tz, &r->tsc[col], &us);
+        if (!q || q >= end || !r->cls[(unsigned char)*q]) return NULL;
+        *out = (uint64_t)us;
+        break;
+    }
+    default:
+        return NULL;
+    }
+    if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
+    return q;
+}
+
+/* fast_parse, and the value appended to v; NULL (nothing appended) when the general path must decode. */
+static inline const char *fast_value(WCsvReader *r, WVec *v, int col, const char *p, const char *end) {
+    uint64_t x;
+    const char *q = fast_parse(r, col, p, end, &x);
+    if (!q) return NULL;
+    int rc;
+    switch (r->types[col]) {
+    case WT_INT: rc = app_i32(v, (int32_t)(int64_t)x); break;
+    case WT_DOUBLE: {
+        double f;
+        memcpy(&f, &x, sizeof f);
+        rc = app_f64(v, f);
+        break;
+    }
+    default: rc = app_i64(v, (int64_t)x); break;
+    }
+    return rc ? NULL : q;
+}
+
+static int report_bad(WCsvReader *r, int64_t line, int64_t off, const char *raw, size_t raw_len, WErr *err) {
     r->bad++;
     if (r->fn) {
-        WBadRecord br = {r->path, line, (int64_t)off, r->reason, raw, raw_len};
+        WBadRecord br = {r->path, line, off, r->reason, raw, raw_len};
         r->fn(r->user, &br);
     }
     if (r->mode == WMODE_FAILFAST)
-        return werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1, "malformed CSV record (mode FAILFAST): %s",
+        return werr_set(err, WEIR_PARSE, r->path, off, line, -1, "malformed CSV record (mode FAILFAST): %s",
                         r->reason);
     return WEIR_OK;
 }
 
-/* Skips empty and comment lines at the current position; returns 1 when a row starts there. */
-static int skip_blank(WCsvReader *r) {
-    const char *end = r->data + r->len;
-    while (r->pos < r->len) {
-        const char *p = r->data + r->pos;
+/* Skips empty and comment lines at the current position; returns 1 when a row starts there, 0 at the
+ * end of the input, -1 when reading more input failed (*rc holds the error). */
+static int skip_blank(WCsvReader *r, int *rc, WErr *err) {
+    for (;;) {
+        /* two bytes at least, so that a CR LF is seen whole */
+        if (r->more && r->len - r->pos < 2) {
+            if ((*rc = refill(r, err))) return -1;
+            continue;
+        }
+        if (r->pos >= r->len) return 0;
+        const char *p = r->data + r->pos, *end = r->data + r->len;
         if (r->cls[(unsigned char)*p] == C_EOL) {
             r->pos += eol_len(&r->d, p, end);
             r->line++;
@@ -529,13 +716,16 @@ static int skip_blank(WCsvReader *r) {
         }
         if (r->d.comment >= 0 && (unsigned char)*p == r->d.comment) {
             while (p < end && r->cls[(unsigned char)*p] != C_EOL) p++;
+            if (r->more && p + 1 >= end) { /* the comment (or its CR LF) may go on past the bytes held */
+                if ((*rc = refill(r, err))) return -1;
+                continue;
+            }
             if (p < end) { p += eol_len(&r->d, p, end); r->line++; }
             r->pos = (size_t)(p - r->data);
             continue;
         }
         return 1;
     }
-    return 0;
 }
 
 static int name_list(const WCsvReader *r, const WCsvField *names, int n, char *buf, size_t cap) {
@@ -551,25 +741,37 @@ static int name_list(const WCsvReader *r, const WCsvField *names, int n, char *b
 /* Reads the header row; with enforceSchema=false maps file columns to schema columns by name. */
 static int read_header(WCsvReader *r, WErr *err) {
     r->header_done = 1;
-    if (!skip_blank(r)) return WEIR_OK;
-    size_t off = r->pos;
+    int rc = WEIR_OK, more = skip_blank(r, &rc, err);
+    if (more <= 0) return rc;
+    size_t off;
     int64_t line = r->line;
-    const char *p = r->data + r->pos, *end = r->data + r->len;
+    const char *p;
     /* Names are copied into one buffer first: scan_field reuses scratch for unescaped text. */
     WBuf names;
     wbuf_init(&names);
-    int cap = 16, n = 0, rc = WEIR_OK;
+    int cap = 16, n = 0;
     size_t *offs = malloc(sizeof(size_t) * (size_t)(cap + 1));
     if (!offs) return werr_msg(err, WEIR_NOMEM, "out of memory");
-    offs[0] = 0;
     WCsvField f;
+restart:
+    off = r->pos;
+    p = r->data + r->pos;
+    n = 0;
+    offs[0] = 0;
+    wbuf_reset(&names);
     do {
-        if (scan_field(&r->d, r->cls, &r->scratch, &p, end, &r->line, &f) || wbuf_append(&names, f.s, f.n)) {
+        if (scan_field(&r->d, r->cls, &r->scratch, &p, r->data + r->len, &r->line, &f) ||
+            wbuf_append(&names, f.s, f.n)) {
             rc = werr_msg(err, WEIR_NOMEM, "out of memory");
             goto done;
         }
+        if (cut_short(r, p)) { /* streaming: the header goes on in bytes not read yet */
+            r->line = line;
+            if ((rc = refill(r, err))) goto done;
+            goto restart;
+        }
         if (f.unterminated) {
-            rc = werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1, "CSV header: unterminated quoted field");
+            rc = werr_set(err, WEIR_PARSE, r->path, r->base + (int64_t)off, line, -1, "CSV header: unterminated quoted field");
             goto done;
         }
         if (n == cap) {
@@ -606,7 +808,7 @@ static int read_header(WCsvReader *r, WErr *err) {
             r->map[i] = k;
         }
         if (bad)
-            rc = werr_set(err, WEIR_PARSE, r->path, (int64_t)off, line, -1,
+            rc = werr_set(err, WEIR_PARSE, r->path, r->base + (int64_t)off, line, -1,
                           "CSV header does not match the schema (enforceSchema=false): header has [%s], schema has [%s]",
                           hl, sl);
         free(hf); free(sf); free(hl); free(sl);
@@ -617,15 +819,113 @@ done:
     return rc;
 }
 
+/* Sets the validity bits of rows [from, to) of v (bits past len are zero, as core/vec keeps them). */
+static void set_valid_range(WVec *v, int64_t from, int64_t to) {
+    for (; from < to && (from & 7); from++) v->validity[from >> 3] |= (uint8_t)(1u << (from & 7));
+    if (to - from >= 8) {
+        memset(v->validity + (from >> 3), 0xFF, (size_t)((to - from) >> 3));
+        from += (to - from) & ~(int64_t)7;
+    }
+    for (; from < to; from++) v->validity[from >> 3] |= (uint8_t)(1u << (from & 7));
+}
+
+#define FAST_BLOCK 256 /* rows decoded before the vectors' lengths and validity bits are brought up to date */
+
+/* Rows whose every field takes a typed fast path (r->all_fast: every data column has one) and that end
+ * with a row end, decoded in a tight loop from the current position: at most max_rows of them. Values
+ * go straight into the columns' reserved room, and only whole rows are counted, so a row that stops
+ * half-way (blank, comment, quoted, NULL, bad, or running past the bytes held) is simply not counted:
+ * the general path decodes it. Returns the number of rows added, or -1 when out of memory. */
+static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
+    const char *p = r->data + r->pos, *end = r->data + r->len;
+    WVec *cols = out->root.children;
+    int ndata = r->ndata, comment = r->d.comment;
+    int64_t added = 0;
+    enum { MAXF = 16 };
+    char *val[MAXF];
+    int64_t base[MAXF];
+    int width[MAXF], col[MAXF];
+    if (ndata > MAXF) return 0;
+    for (int f = 0; f < ndata; f++) col[f] = r->map[f];
+    while (added < max_rows) {
+        int64_t blk = max_rows - added < FAST_BLOCK ? max_rows - added : FAST_BLOCK, k = 0;
+        if (wvec_reserve(&out->root, blk)) return -1;
+        for (int f = 0; f < ndata; f++) {
+            WVec *v = &cols[col[f]];
+            if (wvec_reserve(v, blk)) return -1;
+            width[f] = r->types[col[f]] == WT_INT ? 4 : 8;
+            val[f] = (char *)v->values;
+            base[f] = v->len;
+        }
+        for (; k < blk; k++) {
+            const char *row = p;
+            int f = 0;
+            if (p >= end || r->cls[(unsigned char)*p] || (unsigned char)*p == comment) break;
+            for (;; f++) {
+                uint64_t x;
+                const char *q = fast_parse(r, col[f], p, end, &x);
+                if (!q) break;
+                char *dst = val[f] + (base[f] + k) * width[f];
+                if (width[f] == 4) {
+                    int32_t x32 = (int32_t)(int64_t)x;
+                    memcpy(dst, &x32, 4);
+                } else {
+                    memcpy(dst, &x, 8);
+                }
+                if (f < ndata - 1) {
+                    if (r->cls[(unsigned char)*q] != C_SEP) break;
+                    p = q + 1;
+                    continue;
+                }
+                if (r->cls[(unsigned char)*q] != C_EOL) break;
+                p = q + eol_len(&r->d, q, end);
+                /* streaming: a CR at the end of the bytes held may have its LF in the next ones */
+                if (p >= end && r->more) break;
+                f = ndata;
+                break;
+            }
+            if (f != ndata) {
+                p = row;
+                break;
+            }
+        }
+        /* count the k whole rows */
+        set_valid_range(&out->root, out->root.len, out->root.len + k);
+        out->root.len += k;
+        for (int f = 0; f < ndata; f++) {
+            WVec *v = &cols[col[f]];
+            set_valid_range(v, v->len, v->len + k);
+            v->len += k;
+        }
+        if (r->corrupt_col >= 0)
+            for (int64_t i = 0; i < k; i++)
+                if (wvec_append_null(&cols[r->corrupt_col])) return -1;
+        r->line += k;
+        added += k;
+        if (k < blk) break;
+    }
+    r->pos = (size_t)(p - r->data);
+    return added;
+}
+
 int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err) {
     *out_done = 0;
-    int rc;
+    int rc = WEIR_OK, more;
     if (!r->header_done && (rc = read_header(r, err))) return rc;
-    const char *end = r->data + r->len;
     int64_t added = 0;
     WVec *cols = out->root.children;
     while (added < max_rows) {
-        if (!skip_blank(r)) { *out_done = 1; return WEIR_OK; }
+        if (r->all_fast) {
+            int64_t k = fast_rows(r, out, max_rows - added);
+            if (k < 0) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            added += k;
+            if (added >= max_rows) break;
+        }
+        if ((more = skip_blank(r, &rc, err)) <= 0) {
+            if (!more) *out_done = 1;
+            return rc;
+        }
+        const char *end = r->data + r->len;
         size_t off = r->pos;
         int64_t line = r->line;
         int64_t row0 = out->root.len;
@@ -635,6 +935,22 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
         int field = 0, unterminated = 0;
         WCsvField f;
         do {
+            if (r->fast && field < r->ndata) {
+                int c = r->map[field];
+                const char *q = fast_value(r, &cols[c], c, p, end);
+                if (q) { /* *q is a separator (one byte) or a row end */
+                    field++;
+                    if (r->cls[(unsigned char)*q] == C_SEP) {
+                        f.end = END_SEP;
+                        p = q + 1;
+                        continue;
+                    }
+                    f.end = END_EOL;
+                    p = q + eol_len(&r->d, q, end);
+                    r->line++;
+                    break;
+                }
+            }
             if (scan_field(&r->d, r->cls, &r->scratch, &p, end, &r->line, &f))
                 return werr_msg(err, WEIR_NOMEM, "out of memory");
             if (f.unterminated) {
@@ -648,6 +964,13 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
             }
             field++;
         } while (f.end == END_SEP);
+        if (cut_short(r, p)) {
+            /* streaming: the row may go on in bytes not read yet; undo it, read more, decode it again */
+            wbatch_truncate(out, row0);
+            r->line = line;
+            if ((rc = refill(r, err))) return rc;
+            continue;
+        }
         r->pos = (size_t)(p - r->data);
         int nf = field;
         for (; field < r->ndata; field++)
@@ -663,7 +986,7 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
         size_t raw_len = (size_t)(rend - raw);
         if (r->reason[0]) {
             if (r->mode != WMODE_PERMISSIVE) wbatch_truncate(out, row0);
-            if ((rc = report_bad(r, line, off, raw, raw_len, err))) return rc;
+            if ((rc = report_bad(r, line, r->base + (int64_t)off, raw, raw_len, err))) return rc;
             if (r->mode != WMODE_PERMISSIVE) continue;
             if (r->corrupt_col >= 0 && !utf8_ok(raw, raw_len)) {
                 if (utf8_repair(raw, raw_len, &r->fixed)) return werr_msg(err, WEIR_NOMEM, "out of memory");
@@ -677,7 +1000,8 @@ int wcsv_next(WCsvReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr 
         }
         added++;
     }
-    if (!skip_blank(r)) *out_done = 1;
+    if ((more = skip_blank(r, &rc, err)) < 0) return rc;
+    if (!more) *out_done = 1;
     return WEIR_OK;
 }
 

@@ -1124,10 +1124,8 @@ static void bad_file(Decoder *d, const char *path, const char *reason, WSrcBatch
     d->bad_count = before; /* counted as a skipped file, not as a malformed record */
 }
 
-/* Reads [start, end) of a file into buf; 0, or -1 with errno-based reason in *why. */
-static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, const char **why, char *whybuf,
-                      size_t whycap) {
-    wbuf_reset(buf);
+/* Opens a file to read [start, end) of it: the fd, or -1 with the reason in *why. */
+static int open_range(const char *path, int64_t end, const char **why, char *whybuf, size_t whycap) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(whybuf, whycap, "%s", errno == ENOENT ? "the file was deleted after it was found" : strerror(errno));
@@ -1147,6 +1145,15 @@ static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, c
         *why = whybuf;
         return -1;
     }
+    return fd;
+}
+
+/* Reads [start, end) of a file into buf; 0, or -1 with errno-based reason in *why. */
+static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, const char **why, char *whybuf,
+                      size_t whycap) {
+    wbuf_reset(buf);
+    int fd = open_range(path, end, why, whybuf, whycap);
+    if (fd < 0) return -1;
     size_t want = (size_t)(end - start);
     if (wbuf_reserve(buf, want)) {
         close(fd);
@@ -1168,6 +1175,36 @@ static int read_range(const char *path, int64_t start, int64_t end, WBuf *buf, c
     buf->len = got;
     close(fd);
     return 0;
+}
+
+/* CSV files are not read whole: the decoder asks for the range [at, end) piece by piece into its own
+ * buffer of a few hundred KB (wcsv_begin_stream). A big file then costs no big allocation, whose page
+ * faults cost more than the copy itself, and its bytes are decoded while they are still in the cache. */
+typedef struct FileFeed {
+    int fd;
+    int64_t at, end;
+    int failed;      /* a read failed: the file is reported as bad, the rows before stay */
+    char why[256];
+} FileFeed;
+
+static int file_fill(void *user, char *buf, size_t cap, size_t *got, WErr *err) {
+    FileFeed *f = user;
+    size_t want = (size_t)(f->end - f->at);
+    if (want > cap) want = cap;
+    *got = 0;
+    while (want) {
+        ssize_t r = pread(f->fd, buf, want, (off_t)f->at);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            f->failed = 1;
+            snprintf(f->why, sizeof f->why, "read failed: %s", r < 0 ? strerror(errno) : "unexpected end of file");
+            return werr_msg(err, WEIR_IO, "%s", f->why);
+        }
+        *got = (size_t)r;
+        f->at += r;
+        break;
+    }
+    return WEIR_OK;
 }
 
 /* Called when *chunk is full (or the input ends): hands it on and gives the decoder an empty one. */
@@ -1246,13 +1283,25 @@ static int decode_entry(Decoder *d, const Entry *e, WSrcBatchStats *st, WBatch *
     const char *why;
     char whybuf[256];
     int rc = WEIR_OK;
-    if (read_range(path, e->start, e->end, &d->data, &why, whybuf, sizeof whybuf) != 0) {
-        bad_file(d, path, why, st);
-        free(path);
-        return flush_last ? on_full(user, chunk, 1, err) : WEIR_OK;
+    WCsvReader *csv = (e->start > 0 && d->csv_nohdr) ? d->csv_nohdr : d->csv;
+    FileFeed feed = {-1, e->start, e->end, 0, ""};
+    if (csv) {
+        feed.fd = open_range(path, e->end, &why, whybuf, sizeof whybuf);
+        if (feed.fd < 0) {
+            bad_file(d, path, why, st);
+            free(path);
+            return flush_last ? on_full(user, chunk, 1, err) : WEIR_OK;
+        }
+        st->bytes_read += e->end - e->start;
+    } else {
+        if (read_range(path, e->start, e->end, &d->data, &why, whybuf, sizeof whybuf) != 0) {
+            bad_file(d, path, why, st);
+            free(path);
+            return flush_last ? on_full(user, chunk, 1, err) : WEIR_OK;
+        }
+        st->bytes_read += (int64_t)d->data.len;
     }
     st->files_read++;
-    st->bytes_read += (int64_t)d->data.len;
     d->cur_file = path;
     const char *data = d->data.data ? d->data.data : "";
     if (!strcasecmp(s->format, "parquet")) {
@@ -1262,15 +1311,24 @@ static int decode_entry(Decoder *d, const Entry *e, WSrcBatchStats *st, WBatch *
         return rc;
     }
     if (d->json) wjson_begin(d->json, path, data, d->data.len);
-    WCsvReader *csv = (e->start > 0 && d->csv_nohdr) ? d->csv_nohdr : d->csv;
-    if (csv) wcsv_begin(csv, path, data, d->data.len);
+    if (csv) wcsv_begin_stream(csv, path, file_fill, &feed);
     int done = 0;
     while (!done && !rc) {
         int64_t room = CHUNK_ROWS - wbatch_rows(*chunk);
         rc = d->json ? wjson_next(d->json, *chunk, room, &done, err) : wcsv_next(csv, *chunk, room, &done, err);
+        if (rc && feed.failed) {
+            /* the rows decoded before the failed read stay (as with a Parquet file); the rest is reported */
+            werr_clear(err);
+            bad_file(d, path, feed.why, st);
+            rc = WEIR_OK;
+            done = 1;
+            if (flush_last) rc = on_full(user, chunk, 1, err);
+            break;
+        }
         if (!rc && (wbatch_rows(*chunk) >= CHUNK_ROWS || (done && flush_last)))
             rc = on_full(user, chunk, done, err);
     }
+    if (feed.fd >= 0) close(feed.fd);
     d->cur_file = NULL;
     free(path);
     return rc;

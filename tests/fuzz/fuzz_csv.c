@@ -7,7 +7,8 @@
  * decoding must not crash or leak, and invariants must hold: every column has as many rows as the batch,
  * PERMISSIVE keeps every counted bad record as a row whose corrupt column is set, and a file the validator
  * accepts and the decoder reads under PERMISSIVE then re-encodes to text that decodes to the same rows;
- * STRING values are always valid UTF-8.
+ * STRING values are always valid UTF-8. Streaming input (wcsv_begin_stream, fed a few bytes at a time)
+ * must give the same rows, values, bad-record count and error as the whole text in memory.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,6 +62,52 @@ static int decode_all(WCsvReader *r, const char *data, size_t len, WBatch *b, in
     return rc;
 }
 
+typedef struct Feed {
+    const char *text;
+    size_t len, at, step;
+} Feed;
+
+static int feed_fill(void *user, char *buf, size_t cap, size_t *got, WErr *err) {
+    (void)err;
+    Feed *f = user;
+    size_t n = f->len - f->at;
+    if (n > f->step) n = f->step;
+    if (n > cap) n = cap;
+    if (n) memcpy(buf, f->text + f->at, n);
+    f->at += n;
+    *got = n;
+    return 0;
+}
+
+/* Same rows and values (bit for bit; NaN payloads aside) in two batches of the same schema. */
+static int same_batch(const WBatch *a, const WBatch *z) {
+    if (wbatch_rows(a) != wbatch_rows(z)) return 0;
+    for (int c = 0; c < a->schema->n_fields; c++) {
+        const WVec *va = &a->root.children[c], *vz = &z->root.children[c];
+        for (int64_t i = 0; i < wbatch_rows(a); i++) {
+            if (wvec_is_null(va, i) != wvec_is_null(vz, i)) return 0;
+            if (wvec_is_null(va, i)) continue;
+            switch (va->type->id) {
+            case WT_STRING: {
+                size_t n1, n2;
+                const char *s1 = col_str(va, i, &n1), *s2 = col_str(vz, i, &n2);
+                if (n1 != n2 || (n1 && memcmp(s1, s2, n1))) return 0;
+                break;
+            }
+            case WT_DOUBLE: {
+                double x = wvec_f64(va, i), y = wvec_f64(vz, i);
+                if (memcmp(&x, &y, 8) && !(x != x && y != y)) return 0;
+                break;
+            }
+            case WT_BOOLEAN: if (wvec_bool(va, i) != wvec_bool(vz, i)) return 0; break;
+            case WT_INT: case WT_DATE: if (wvec_i32(va, i) != wvec_i32(vz, i)) return 0; break;
+            default: if (wvec_i64(va, i) != wvec_i64(vz, i)) return 0; break;
+            }
+        }
+    }
+    return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ready) setup();
     if (size < 1) return 0;
@@ -104,6 +151,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         WVec *cc = wbatch_col(&b, 7);
         for (int64_t i = 0; i < rows; i++) set += !wvec_is_null(cc, i);
         if (set != wcsv_reader_bad_records(r)) abort();
+    }
+    {
+        /* the same text streamed, 1 to 7 bytes at a time */
+        WCsvReader *rs;
+        WErr es;
+        werr_init(&es);
+        if (wcsv_reader_open(&schema, &o, &rs, &es)) abort();
+        WBatch bs;
+        wbatch_init(&bs, &schema);
+        Feed feed = {text, len, 0, 1 + (size_t)(k % 7)};
+        wcsv_begin_stream(rs, "fuzz.csv", feed_fill, &feed);
+        int done = 0, rcs = 0;
+        while (!done && !rcs) rcs = wcsv_next(rs, &bs, 1 + (k % 5), &done, &es);
+        if (rcs != rc || wcsv_reader_bad_records(rs) != wcsv_reader_bad_records(r) || !same_batch(&b, &bs)) abort();
+        if (rc && (strcmp(es.msg, e.msg) || es.offset != e.offset || es.line != e.line)) abort();
+        wbatch_fini(&bs);
+        wcsv_reader_close(rs);
     }
     werr_init(&e);
     int vrc = wcsv_validate("fuzz.csv", text, len, &o, &e);

@@ -4,7 +4,8 @@
  * The input bytes are parsed as a double; when accepted and finite, the value is printed and read back,
  * which must give the same bits, and strtod (glibc, correctly rounded) must agree with the parse whenever
  * the bytes are plain decimal text. The first 8 bytes are also taken as a double's bit pattern: printed,
- * read back, compared. Any difference aborts.
+ * read back, compared. The decoders' fast path wnum_scan_double must, when it takes a prefix of the bytes,
+ * give what wnum_parse_double gives for that prefix. Any difference aborts.
  */
 #include <math.h>
 #include <stdint.h>
@@ -58,6 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     } else if (rc != WEIR_PARSE) {
         abort();
+    }
+    double f;
+    const char *q = wnum_scan_double((const char *)data, (const char *)data + size, &f);
+    if (q) {
+        double g;
+        if (q < (const char *)data || q > (const char *)data + size) abort();
+        if (wnum_parse_double((const char *)data, (size_t)(q - (const char *)data), &g) != WEIR_OK ||
+            memcmp(&f, &g, sizeof f))
+            abort();
     }
     if (size >= 8) {
         double x;

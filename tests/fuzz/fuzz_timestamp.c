@@ -4,7 +4,9 @@
  * The first byte picks what the rest is: ISO 8601 text (wtime_parse_timestamp in UTC, in a fixed offset
  * and in Europe/Paris; wtime_parse_date), "pattern\ntext" for wtimefmt_compile + wtimefmt_parse +
  * wtimefmt_format, or (first byte 0xFF) a TZif file for wtz_open, whose zone is then queried.
- * Whenever a value parses, writing it and reading it back must give the same value.
+ * Whenever a value parses, writing it and reading it back must give the same value. The decoders' fast
+ * path wtime_scan_timestamp (with one cache per zone kept across inputs) must, when it takes a prefix of
+ * the text, give what wtime_parse_timestamp gives for that prefix.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +86,22 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         return 0;
     }
     if (data[0] & 1) {
+        static WTsCache caches[3];
+        static int caches_ready;
+        if (!caches_ready) {
+            for (int z = 0; z < 3; z++) wtime_ts_cache_init(&caches[z]);
+            caches_ready = 1;
+        }
         for (int z = 0; z < 3; z++) {
-            int64_t us;
+            int64_t us, fast;
             if (wtime_parse_timestamp(s, n, zones[z], &us) == WEIR_OK) roundtrip(us);
+            const char *q = wtime_scan_timestamp(s, s + n, zones[z], &caches[z], &fast);
+            if (q) {
+                int64_t slow;
+                if (q < s || q > s + n || wtime_parse_timestamp(s, (size_t)(q - s), zones[z], &slow) != WEIR_OK ||
+                    slow != fast)
+                    abort();
+            }
         }
         int32_t days, back;
         if (wtime_parse_date(s, n, &days) == WEIR_OK) {

@@ -12,6 +12,7 @@
 #include "core/num.h"
 #include "core/time.h"
 #include "formats/csv.h"
+#include "formats/csv_internal.h"
 
 /* ---- helpers ---- */
 
@@ -56,8 +57,58 @@ static void set_opts(WOpts *o, const char *opts) {
     }
 }
 
-/* Decodes text in one call to wcsv_next (or in steps of `step` rows when step > 0). */
-static int decode(Dec *d, const char *ddl, const char *opts, const char *text, size_t len, int64_t step) {
+/* Streaming input for the differential check below: hands out the text `step` bytes at a time. */
+typedef struct Feed {
+    const char *text;
+    size_t len, at, step;
+} Feed;
+
+static int feed_fill(void *user, char *buf, size_t cap, size_t *got, WErr *err) {
+    (void)err;
+    Feed *f = user;
+    size_t n = f->len - f->at;
+    if (n > f->step) n = f->step;
+    if (n > cap) n = cap;
+    if (n) memcpy(buf, f->text + f->at, n);
+    f->at += n;
+    *got = n;
+    return WEIR_OK;
+}
+
+/* Same rows, nulls and values in two batches of the same schema. */
+static int same_batch(const WBatch *a, const WBatch *b) {
+    if (wbatch_rows(a) != wbatch_rows(b)) return 0;
+    for (int c = 0; c < a->schema->n_fields; c++) {
+        const WVec *va = &a->root.children[c], *vb = &b->root.children[c];
+        if (va->len != wbatch_rows(a) || vb->len != va->len) return 0;
+        for (int64_t i = 0; i < va->len; i++) {
+            if (wvec_is_null(va, i) != wvec_is_null(vb, i)) return 0;
+            if (wvec_is_null(va, i)) continue;
+            switch (va->type->id) {
+            case WT_STRING: {
+                size_t n1, n2;
+                const char *s1 = col_str(va, i, &n1), *s2 = col_str(vb, i, &n2);
+                if (n1 != n2 || (n1 && memcmp(s1, s2, n1))) return 0;
+                break;
+            }
+            case WT_DOUBLE: {
+                double x = wvec_f64(va, i), y = wvec_f64(vb, i);
+                if (memcmp(&x, &y, sizeof x) && !(x != x && y != y)) return 0;
+                break;
+            }
+            case WT_BOOLEAN: if (wvec_bool(va, i) != wvec_bool(vb, i)) return 0; break;
+            case WT_INT: case WT_DATE: if (wvec_i32(va, i) != wvec_i32(vb, i)) return 0; break;
+            default: if (wvec_i64(va, i) != wvec_i64(vb, i)) return 0; break;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Decodes text in one call to wcsv_next (or in steps of `step` rows when step > 0); with feed_step > 0
+ * the text comes through wcsv_begin_stream, feed_step bytes at a time. */
+static int decode_with(Dec *d, const char *ddl, const char *opts, const char *text, size_t len, int64_t step,
+                       size_t feed_step) {
     memset(d, 0, sizeof *d);
     werr_init(&d->err);
     if (wschema_parse(ddl, strlen(ddl), &d->schema, &d->err)) return d->rc = -1;
@@ -69,12 +120,34 @@ static int decode(Dec *d, const char *ddl, const char *opts, const char *text, s
     wopts_fini(&o);
     if (d->rc) return d->rc;
     wcsv_reader_on_bad_record(r, on_bad, d);
-    wcsv_begin(r, "t.csv", text, len);
+    Feed feed = {text ? text : "", text ? len : 0, 0, feed_step};
+    if (feed_step) wcsv_begin_stream(r, "t.csv", feed_fill, &feed);
+    else wcsv_begin(r, "t.csv", text, len);
     int done = 0;
     while (!done && !d->rc) d->rc = wcsv_next(r, &d->b, step > 0 ? step : INT64_MAX, &done, &d->err);
     d->bad = wcsv_reader_bad_records(r);
     wcsv_reader_close(r);
     return d->rc;
+}
+
+/* Every decode of this file is also checked against streaming input fed 1, 2, 5 and 64 bytes at a time
+ * (differential: rows, values, errors and the first bad record's line, offset, text and reason). */
+static int decode(Dec *d, const char *ddl, const char *opts, const char *text, size_t len, int64_t step) {
+    int rc = decode_with(d, ddl, opts, text, len, step, 0);
+    static const size_t feeds[] = {1, 2, 5, 64};
+    for (size_t k = 0; k < sizeof feeds / sizeof feeds[0] && rc != -1; k++) {
+        Dec s;
+        int rs = decode_with(&s, ddl, opts, text, len, step, feeds[k]);
+        int same = rs == rc && s.bad == d->bad && s.n_cb == d->n_cb && same_batch(&s.b, &d->b) &&
+                   !strcmp(s.err.msg, d->err.msg) && s.err.offset == d->err.offset && s.err.line == d->err.line &&
+                   (d->n_cb == 0 || (s.cb_line == d->cb_line && s.cb_off == d->cb_off &&
+                                     !strcmp(s.cb_raw, d->cb_raw) && !strcmp(s.cb_reason, d->cb_reason)));
+        if (!same) fprintf(stderr, "streamed decode (%zu bytes at a time) differs for: %.*s\n", feeds[k], (int)len, text);
+        CHECK(same);
+        wbatch_fini(&s.b);
+        wtype_fini(&s.schema);
+    }
+    return rc;
 }
 #define DECODE(d, ddl, opts, text) decode(d, ddl, opts, text, strlen(text), 0)
 
@@ -650,6 +723,152 @@ static void test_roundtrip(void) {
     CHECK_EQ_INT(roundtrip_once("lineSep=#|comment=!|emptyValue=", 10000, 1000), 0);
 }
 
+/* ---- typed fast paths against the general path (differential) ---- */
+
+static uint64_t fz_state = 0x2545F4914F6CDD1DULL;
+static uint64_t fz_rnd(void) {
+    fz_state ^= fz_state << 13;
+    fz_state ^= fz_state >> 7;
+    fz_state ^= fz_state << 17;
+    return fz_state;
+}
+
+static void gen_int(WBuf *b, int big) {
+    uint64_t r = fz_rnd();
+    static const char *edge[] = {"2147483647", "-2147483648", "2147483648", "-2147483649", "999999999", "-0", "+7",
+                                 "007", "", "-", "+", "1x", " 5", "5 ", "9223372036854775807", "-9223372036854775808",
+                                 "9223372036854775808", "123456789012345678", "1234567890123456789", "1.0", "0"};
+    if (r % 4 == 0) { wbuf_puts(b, edge[(r >> 8) % (sizeof edge / sizeof *edge)]); return; }
+    if (r & 16) wbuf_putc(b, (r & 32) ? '-' : '+');
+    int nd = 1 + (int)((r >> 8) % (big ? 20 : 11));
+    for (int i = 0; i < nd; i++) wbuf_putc(b, (char)('0' + fz_rnd() % 10));
+}
+
+static void gen_double(WBuf *b) {
+    uint64_t r = fz_rnd();
+    static const char *edge[] = {"NaN", "Inf", "-Infinity", "1e400", "4.9e-324", "2.2250738585072011e-308", "1e-400",
+                                 "-0.0", "0", ".5", "5.", "-.5", ".", "-", "1.5e3", "1.5E-3", "1..2", "0x10",
+                                 "00000000000000000000001.25", "9007199254740993", "1.7976931348623157e308",
+                                 "0.1000000000000000055511151231257827", "1,5"};
+    char t[64];
+    switch (r % 5) {
+    case 0: wbuf_puts(b, edge[(r >> 8) % (sizeof edge / sizeof *edge)]); return;
+    case 1: snprintf(t, sizeof t, "%.17g", (double)(fz_rnd() % 101) / 100.0 * 10.0); break; /* the seed's prices */
+    case 2: snprintf(t, sizeof t, "%.*f", (int)(fz_rnd() % 19), (double)(int64_t)(fz_rnd() % 2000001 - 1000000) / 997.0); break;
+    case 3: snprintf(t, sizeof t, "%.*g", 1 + (int)(fz_rnd() % 20), (double)(fz_rnd() >> 11) * 1e-10); break;
+    default: {
+        int nd = 1 + (int)(fz_rnd() % 22), pt = (int)(fz_rnd() % (uint64_t)(nd + 1));
+        int k = 0;
+        if (r & 64) t[k++] = '-';
+        for (int i = 0; i < nd; i++) {
+            if (i == pt) t[k++] = '.';
+            t[k++] = (char)('0' + fz_rnd() % 10);
+        }
+        t[k] = 0;
+    }
+    }
+    wbuf_puts(b, t);
+}
+
+/* Timestamps around DST changes (late March and late October, 00:00 to 04:59) half of the time. */
+static void gen_ts(WBuf *b) {
+    uint64_t r = fz_rnd();
+    static const char *edge[] = {"2026-02-29T00:00:00", "2024-02-29T23:59:59.999999999", "2026-13-01T00:00:00",
+                                 "2026-11-24T24:00:00", "2026-11-24T06:00:01.", "2026-11-24T06:00:01.1234567891",
+                                 "2026-11-24T06:00:01+01:00", "2026-11-24T06:00:01.5-0530", "2026-11-24", "2026-11-24T06:00",
+                                 "2026-1-24T06:00:00", "+2026-11-24T06:00:00", "0000-01-01T00:00:00", "9999-12-31T23:59:59.9Z",
+                                 "2026-11-24T06:00:01ZZ", "2026-11-24T06:00:011", ""};
+    if (r % 6 == 0) { wbuf_puts(b, edge[(r >> 8) % (sizeof edge / sizeof *edge)]); return; }
+    int y = 1900 + (int)(fz_rnd() % 200), mo, d, h;
+    if (r & 8) {
+        mo = (r & 16) ? 3 : 10;
+        d = 24 + (int)(fz_rnd() % 8);
+        h = (int)(fz_rnd() % 5);
+    } else {
+        mo = 1 + (int)(fz_rnd() % 12);
+        d = 1 + (int)(fz_rnd() % 28);
+        h = (int)(fz_rnd() % 24);
+    }
+    char t[64];
+    int k = snprintf(t, sizeof t, "%04d-%02d-%02d%c%02d:%02d:%02d", y, mo, d, (r & 32) ? ' ' : 'T', h,
+                     (int)(fz_rnd() % 60), (int)(fz_rnd() % 60));
+    int nf = (int)(fz_rnd() % 11) - 1; /* -1: no fraction */
+    if (nf >= 0) {
+        t[k++] = '.';
+        for (int i = 0; i < nf; i++) t[k++] = (char)('0' + fz_rnd() % 10);
+    }
+    if ((r >> 40) % 10 == 0) t[k++] = 'Z';
+    t[k] = 0;
+    wbuf_puts(b, t);
+}
+
+static void test_fast_paths(void) {
+    static const char *dialects[] = {NULL, "timeZone=Europe/Paris", "timeZone=America/New_York|nullValue=0",
+                                     "timeZone=+05:30|sep=;", "sep=\t|lineSep=\n|timeZone=Australia/Lord_Howe",
+                                     "sep=.", "sep= ", "mode=DROPMALFORMED|timeZone=Europe/Paris"};
+    const char *ddl = "i INT, l BIGINT, x DOUBLE, ts TIMESTAMP, ts2 TIMESTAMP, _corrupt_record STRING";
+    long bad = 0, rows_total = 0;
+    for (size_t di = 0; di < sizeof dialects / sizeof *dialects; di++) {
+        const char *opts = dialects[di];
+        char sep = opts && strstr(opts, "sep=;") ? ';' : opts && strstr(opts, "sep=\t") ? '\t'
+                 : opts && strstr(opts, "sep=.") ? '.' : opts && strstr(opts, "sep= ") ? ' ' : ',';
+        for (int round = 0; round < 20; round++) {
+            WBuf text;
+            wbuf_init(&text);
+            for (int row = 0; row < 2000; row++) {
+                uint64_t r = fz_rnd();
+                int nf = r % 50 == 0 ? 4 : r % 50 == 1 ? 6 : 5;
+                for (int f = 0; f < nf; f++) {
+                    if (f) wbuf_putc(&text, sep);
+                    int quoted = (fz_rnd() % 40) == 0;
+                    if (quoted) wbuf_putc(&text, '"');
+                    switch (f) {
+                    case 0: gen_int(&text, 0); break;
+                    case 1: gen_int(&text, 1); break;
+                    case 2: gen_double(&text); break;
+                    default: gen_ts(&text); break;
+                    }
+                    if (quoted) wbuf_putc(&text, '"');
+                }
+                wbuf_puts(&text, (r >> 20) % 5 == 0 ? "\r\n" : "\n");
+            }
+            if (round & 1) text.len--; /* no row end after the last row */
+            Dec a, z;
+            WBatch *res[2] = {&a.b, &z.b};
+            int64_t nbad[2];
+            for (int fast = 0; fast < 2; fast++) {
+                Dec *d = fast ? &z : &a;
+                memset(d, 0, sizeof *d);
+                werr_init(&d->err);
+                wschema_parse(ddl, strlen(ddl), &d->schema, &d->err);
+                wbatch_init(&d->b, &d->schema);
+                WOpts o;
+                set_opts(&o, opts);
+                WCsvReader *rd;
+                if (wcsv_reader_open(&d->schema, &o, &rd, &d->err)) { bad++; wopts_fini(&o); continue; }
+                wopts_fini(&o);
+                wcsv_reader_fast_paths(rd, fast);
+                wcsv_begin(rd, "f.csv", text.data, text.len);
+                int done = 0;
+                while (!done && !d->rc) d->rc = wcsv_next(rd, &d->b, 777, &done, &d->err);
+                nbad[fast] = wcsv_reader_bad_records(rd);
+                wcsv_reader_close(rd);
+            }
+            (void)res;
+            rows_total += wbatch_rows(&a.b);
+            if (a.rc || z.rc || nbad[0] != nbad[1] || !same_batch(&a.b, &z.b)) {
+                if (++bad < 4) fprintf(stderr, "fast path differs: dialect %s round %d (rc %d/%d, bad %lld/%lld)\n",
+                                       opts ? opts : "default", round, a.rc, z.rc, (long long)nbad[0], (long long)nbad[1]);
+            }
+            dec_free(&a);
+            dec_free(&z);
+            wbuf_fini(&text);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(rows_total > 8 * 20 * 1500);
+}
+
 static void test_misc(void) {
     /* no data at all, and a reader reused across files (header read again for each) */
     WType st;
@@ -748,6 +967,7 @@ int main(void) {
     test_encode();
     test_roundtrip();
     test_misc();
+    test_fast_paths();
     test_validate();
     return check_summary();
 }

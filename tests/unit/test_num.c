@@ -492,6 +492,102 @@ static void test_midpoints(void) {
     CHECK_EQ_INT(bad, 0);
 }
 
+/* wnum_scan_double (the decoders' fast path) against wnum_parse_double and strtod: random plain decimals
+ * (signs, leading zeros, 1 to 24 digits, the point anywhere or absent, 17-digit prices, texts a hair from
+ * a rounding boundary), each followed by a terminator byte. When it returns an end, the text up to there
+ * must parse to the same bits with both; it must return the whole text for every plain decimal of up to
+ * 19 digits (bar the rare boundary cases it hands back), and NULL or a shorter prefix for anything else. */
+static void test_scan_double(void) {
+    long count = getenv("WEIR_SANITIZED") ? 200000 : 2000000;
+    long bad = 0, handed_back = 0, plain = 0;
+    char t[160];
+    static const char terms[] = ",\n\r;x|e";
+    for (long i = 0; i < count; i++) {
+        uint64_t r = rnd();
+        char *p = t;
+        int sign = (int)(r % 3);
+        if (sign == 1) *p++ = '-';
+        if (sign == 2) *p++ = '+';
+        int kind = (int)((r >> 2) % 8), nd = 0;
+        if (kind == 0) { /* the seed's prices: %.17g of k/100*10 */
+            p += sprintf(p, "%.17g", (double)(rnd() % 101) / 100.0 * 10.0);
+        } else if (kind == 1) { /* 19 significant digits of a value near a midpoint between doubles */
+            double lo = of_bits(rnd() % 0x7fe0000000000000u);
+            long double mid = ((long double)lo + (long double)nextafter(lo, INFINITY)) / 2;
+            char tmp[64];
+            snprintf(tmp, sizeof tmp, "%.18Le", mid);
+            double back = strtod(tmp, NULL);
+            if (back >= 1e-19 && back < 1e19) p += sprintf(p, "%.19Lf", mid); /* plain layout only */
+            else p += sprintf(p, "%s", "1.5");
+            if (strlen(t) > 40) { p = t + (sign ? 1 : 0); p += sprintf(p, "%.12f", (double)(rnd() % 1000000) / 7.0); }
+        } else {
+            nd = 1 + (int)((r >> 5) % 24);
+            int point = (int)((r >> 10) % (uint64_t)(nd + 2)) - 1; /* -1: no point */
+            int zeros = (int)((r >> 16) % 4);
+            uint64_t dr = rnd();
+            for (int j = 0; j < nd; j++) {
+                if (j == point) *p++ = '.';
+                if (j % 16 == 15) dr = rnd();
+                *p++ = j < zeros ? '0' : (char)('0' + dr % 10);
+                dr /= 10;
+            }
+            if (point == nd) *p++ = '.';
+        }
+        size_t n = (size_t)(p - t);
+        *p++ = terms[(r >> 20) % (sizeof terms - 1)];
+        *p = 0;
+        const char *end = t + n + 1;
+        double got = 0, want = 0;
+        const char *q = wnum_scan_double(t, end, &got);
+        /* digits in the number text (a plain decimal: sign, digits, at most one point) */
+        int digits = 0, points = 0, other = 0;
+        for (size_t j = (t[0] == '-' || t[0] == '+'); j < n; j++) {
+            if (t[j] >= '0' && t[j] <= '9') digits++;
+            else if (t[j] == '.') points++;
+            else other++;
+        }
+        int is_plain = !other && points <= 1 && digits >= 1 && digits <= 19 && t[n] != 'e';
+        if (is_plain) plain++;
+        if (!q) {
+            if (is_plain) handed_back++;
+            continue;
+        }
+        size_t m = (size_t)(q - t);
+        if (m > n || (is_plain && m != n) || wnum_parse_double(t, m, &want) || bits_of(got) != bits_of(want)) {
+            if (++bad < 10) fprintf(stderr, "scan %s: end %zu of %zu, %.17g vs %.17g\n", t, m, n, got, want);
+            continue;
+        }
+        char z[160];
+        snprintf(z, sizeof z, "%.*s", (int)m, t);
+        if (bits_of(strtod(z, NULL)) != bits_of(got) && ++bad < 10) fprintf(stderr, "scan %s vs strtod\n", z);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(plain > count / 2);
+    CHECK(handed_back <= plain / 1000); /* the fast path is taken (boundary cases are ~2^-60 of inputs) */
+    /* hand-made cases: where it stops, and what it refuses */
+    double v = 1;
+    const char *s1 = "3.9000000000000004,";
+    CHECK(wnum_scan_double(s1, s1 + strlen(s1), &v) == s1 + 18 && v == 3.9000000000000004);
+    const char *s2 = "-0.0\n";
+    CHECK(wnum_scan_double(s2, s2 + 5, &v) == s2 + 4 && v == 0 && signbit(v));
+    const char *s3 = "1e5,";
+    CHECK(wnum_scan_double(s3, s3 + 4, &v) == NULL);
+    const char *s4 = "12345678901234567890,"; /* 20 digits: the general parser's job */
+    CHECK(wnum_scan_double(s4, s4 + 21, &v) == NULL);
+    const char *s5 = "-,";
+    CHECK(wnum_scan_double(s5, s5 + 2, &v) == NULL);
+    const char *s6 = ".,";
+    CHECK(wnum_scan_double(s6, s6 + 2, &v) == NULL);
+    const char *s7 = "5.";
+    CHECK(wnum_scan_double(s7, s7 + 2, &v) == s7 + 2 && v == 5);
+    const char *s8 = "+.25";
+    CHECK(wnum_scan_double(s8, s8 + 4, &v) == s8 + 4 && v == 0.25);
+    const char *s9 = "12345678/1";    /* a byte just below '0' inside an 8-byte block */
+    CHECK(wnum_scan_double(s9, s9 + 10, &v) == s9 + 8 && v == 12345678);
+    const char *s10 = "1234567:12";   /* and just above '9' */
+    CHECK(wnum_scan_double(s10, s10 + 10, &v) == s10 + 7 && v == 1234567);
+}
+
 int main(void) {
     test_format_hand();
     test_parse_hand();
@@ -499,6 +595,7 @@ int main(void) {
     test_all_exponents();
     test_midpoints();
     test_random_texts();
+    test_scan_double();
     test_random_doubles();
     return check_summary();
 }

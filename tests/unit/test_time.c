@@ -874,6 +874,71 @@ static void bench_iso(void) {
     wtz_free(paris);
 }
 
+/* wtime_scan_timestamp (the decoders' fast path, with its month and zone-span cache) against
+ * wtime_parse_timestamp: random texts of the fixed layout in several zones, half of them within hours of
+ * the DST changes of late March / late October (and of April / October for the southern zone), years
+ * 1850-2150 (before 1970 included), fractions of 0 to 10 digits, 'Z' or not, one cache reused across the
+ * texts as a column would. Also wtz_local_span's promise, checked at its ends and inside. */
+static void test_scan_timestamp(void) {
+    static const char *zones[] = {"Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC",
+                                  "+05:30", NULL};
+    long bad = 0, taken = 0, total = 0;
+    for (size_t zi = 0; zi < sizeof zones / sizeof *zones; zi++) {
+        WTz *tz = zones[zi] ? zone(zones[zi]) : NULL;
+        WTsCache c;
+        wtime_ts_cache_init(&c);
+        int n = getenv("WEIR_SANITIZED") ? 20000 : 200000;
+        for (int i = 0; i < n; i++) {
+            uint64_t r = rnd();
+            int y = (int)rnd_range(1850, 2151), mo, d, h;
+            if (r & 1) {
+                static const int months[] = {3, 10, 4, 9};
+                mo = months[(r >> 1) % 4];
+                d = (int)rnd_range(1, 32);
+                h = (int)rnd_range(0, 5);
+            } else {
+                mo = (int)rnd_range(1, 13);
+                d = (int)rnd_range(1, 32); /* invalid days included */
+                h = (int)rnd_range(0, 24);
+            }
+            char t[64];
+            int k = snprintf(t, sizeof t, "%04d-%02d-%02d%c%02d:%02d:%02d", y, mo, d, (r & 8) ? ' ' : 'T', h,
+                             (int)rnd_range(0, 60), (int)rnd_range(0, 60));
+            int nf = (int)rnd_range(-1, 11);
+            if (nf >= 0) {
+                t[k++] = '.';
+                for (int j = 0; j < nf; j++) t[k++] = (char)('0' + rnd() % 10);
+            }
+            if ((r >> 8) % 8 == 0) t[k++] = 'Z';
+            t[k] = 0;
+            int64_t a = 0, b = 0;
+            const char *q = wtime_scan_timestamp(t, t + k, tz, &c, &a);
+            int rb = wtime_parse_timestamp(t, (size_t)k, tz, &b);
+            total++;
+            if (q) taken++;
+            /* the whole text taken, the same instant; or handed back (then only an invalid text) */
+            if (q ? (q != t + k || rb || a != b) : (rb == WEIR_OK && nf != 0 && nf <= 9)) {
+                if (++bad < 10) fprintf(stderr, "scan %s in %s: %s %lld vs %lld\n", t, zones[zi] ? zones[zi] : "NULL",
+                                        q ? "taken" : "refused", (long long)a, (long long)b);
+            }
+        }
+        if (tz) { /* the span: local - off everywhere in it */
+            for (int i = 0; i < 20000; i++) {
+                int64_t ls = rnd_range(-4000000000LL, 6000000000LL), lo, hi;
+                int32_t off = wtz_local_span(tz, ls, &lo, &hi);
+                if (lo == hi) continue;
+                int64_t pts[3] = {lo > ls - 400000000LL ? lo : ls, hi < ls + 400000000LL ? hi - 1 : ls, ls};
+                for (int j = 0; j < 3; j++)
+                    if (wtz_local_to_utc(tz, pts[j] * 1000000) != (pts[j] - off) * 1000000 && ++bad < 20)
+                        fprintf(stderr, "span of %lld in %s wrong at %lld\n", (long long)ls, zones[zi], (long long)pts[j]);
+            }
+        }
+        wtz_free(tz);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(taken > total / 2);
+}
+
 int main(void) {
     test_iso_utc();
     test_dates();
@@ -882,6 +947,7 @@ int main(void) {
     test_zones_vs_glibc();
     test_tzif_files();
     test_patterns();
+    test_scan_timestamp();
     bench_iso();
     return check_summary();
 }
