@@ -651,7 +651,10 @@ static int query_loop(Query *q, WErr *err) {
             }
             int planned = 0;
             rc = plan_and_run(q, kind == WTRIG_ONCE, &planned, err);
-            if (!rc && planned) rc = after_batch(q, err);
+            /* a bounded run whose input is all taken ends with the flush batch below, which closes every
+             * window: a no-data batch before it would only write part of the same output one batch early */
+            int last = bounded && wsrc_unstable(q->src) == 0 && wsrc_ready(q->src) == 0;
+            if (!rc && planned && !last) rc = after_batch(q, err);
             if (rc) break;
             if (kind == WTRIG_ONCE && planned) ran_once = 1;
             if (ran_once) break;
