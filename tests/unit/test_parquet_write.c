@@ -636,6 +636,46 @@ static void test_sizes(const char *dir) {
     wtype_fini(&s);
 }
 
+/* A row group large enough that the writer's arrays (values, string offsets, levels, dictionary
+ * indices) leave the heap for their own mappings (pq_mem.c, past 4 MB) and grow there: every row comes
+ * back. Two writers in a row, so the second starts from nothing again. */
+static void test_large(const char *dir) {
+    WType s;
+    WErr err;
+    werr_init(&err);
+    const char *ddl = "a BIGINT, b STRING, c INT, d DOUBLE";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &s, &err), WEIR_OK);
+    WBatch b;
+    wbatch_init(&b, &s);
+    char txt[64];
+    for (int i = 0; i < 1200000; i++) {
+        wbatch_begin_row(&b);
+        if (i % 13 == 5) wvec_append_null(wbatch_col(&b, 0));
+        else wvec_append_i64(wbatch_col(&b, 0), (int64_t)i * 7919 - 3000000);
+        int n = snprintf(txt, sizeof txt, "%d-%.*s", i, rn(30), "abcdefghijklmnopqrstuvwxyz0123456789");
+        if (i % 17 == 3) wvec_append_null(wbatch_col(&b, 1));
+        else wvec_append_str(wbatch_col(&b, 1), txt, (size_t)n);
+        wvec_append_i32(wbatch_col(&b, 2), rn(12) - 3);
+        wvec_append_f64(wbatch_col(&b, 3), rn(200) / 4.0);
+    }
+    for (int k = 0; k < 2; k++) {
+        WOpts o;
+        wopts_init(&o);
+        wopts_set(&o, "compression", k ? "uncompressed" : "snappy");
+        char path[512];
+        snprintf(path, sizeof path, "%s/large_%d.parquet", dir, k);
+        WPqWriter *w = NULL;
+        CHECK_EQ_INT(wpq_writer_open(path, &s, &o, &w, &err), WEIR_OK);
+        CHECK_EQ_INT(wpq_writer_write_batch(w, &b, &err), WEIR_OK);
+        CHECK_EQ_INT(wpq_writer_close(w, &err), WEIR_OK);
+        read_back(path, &s, &b);
+        unlink(path);
+        wopts_fini(&o);
+    }
+    wbatch_fini(&b);
+    wtype_fini(&s);
+}
+
 int main(void) {
     test_rle();
     test_thrift();
@@ -650,6 +690,7 @@ int main(void) {
     if (!dir) return check_summary();
     test_options(dir);
     test_sizes(dir);
+    test_large(dir);
     char *sbuf = malloc(1 << 20);
     int ncases = getenv("PQ_CASES") ? atoi(getenv("PQ_CASES")) : 48;
     for (int n = 0; n < ncases; n++) one_case(n, dir, sbuf);

@@ -62,16 +62,38 @@ typedef struct RowGroupMeta {
     ChunkMeta *chunks;
 } RowGroupMeta;
 
+typedef struct PqArr { /* bytes in a pq_mem_grow array */
+    char *data;
+    size_t len, cap;
+} PqArr;
+
+static int arr_reserve(PqArr *a, size_t extra) {
+    if (a->len + extra <= a->cap) return WEIR_OK;
+    char *p = pq_mem_grow(a->data, a->len, &a->cap, a->len + extra);
+    if (!p) return WEIR_NOMEM;
+    a->data = p;
+    return WEIR_OK;
+}
+
+static int arr_append(PqArr *a, const void *p, size_t n) {
+    if (arr_reserve(a, n)) return WEIR_NOMEM;
+    if (n) memcpy(a->data + a->len, p, n);
+    a->len += n;
+    return WEIR_OK;
+}
+
 typedef struct Leaf {
     const WType *type;
     const char *path[PQ_MAX_DEPTH];
     int depth;                 /* = max definition level */
     int phys, width;           /* physical type; bytes per buffered value (0: string) */
-    uint8_t *defs;
-    int64_t n_rows, cap_rows;
-    WBuf vals;                 /* fixed: raw values; string: bytes */
+    uint8_t *defs;             /* arrays from pq_mem_grow; caps in bytes */
+    int64_t n_rows;
+    size_t defs_cap;
+    PqArr vals;                /* fixed: raw values; string: bytes */
     uint32_t *soff;            /* string: value k is vals[soff[k] .. soff[k+1]) */
-    int64_t n_vals, cap_vals;
+    int64_t n_vals;
+    size_t soff_cap;
     int dict_overflowed;       /* a chunk's dictionary passed its limit: later chunks go PLAIN directly */
 } Leaf;
 
@@ -100,8 +122,8 @@ struct WPqWriter {
     uint8_t *scratch[PQ_MAX_DEPTH + 1];
     int64_t scratch_cap;
     WBuf page, comp, levels, hdr, dictbuf;
-    uint32_t *idx;             /* dictionary index per value */
-    int64_t idx_cap;
+    uint32_t *idx;             /* dictionary index per value (pq_mem_grow) */
+    size_t idx_cap;            /* bytes */
     uint32_t *slots;           /* dictionary hash table: value index + 1 */
     int64_t slots_cap;
     uint64_t *skeys;           /* fixed-width dictionary: the key in each slot */
@@ -219,7 +241,6 @@ static int collect_leaves(WPqWriter *w, const WType *st, const char **path, int 
         for (int k = 0; k <= depth; k++) l->path[k] = path[k];
         l->phys = phys_of(f->type.id, &l->width);
         if (l->phys < 0) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: column %s of type %s", f->name, wtype_name(f->type.id));
-        wbuf_init(&l->vals);
     }
     return WEIR_OK;
 }
@@ -227,23 +248,19 @@ static int collect_leaves(WPqWriter *w, const WType *st, const char **path, int 
 /* ---------------- shredding ---------------- */
 
 static int leaf_reserve(Leaf *l, int64_t rows) {
-    if (l->n_rows + rows > l->cap_rows) {
-        int64_t cap = l->cap_rows ? l->cap_rows : 1024;
-        while (cap < l->n_rows + rows) cap *= 2;
-        uint8_t *d = realloc(l->defs, (size_t)cap);
+    if ((size_t)(l->n_rows + rows) > l->defs_cap) {
+        uint8_t *d = pq_mem_grow(l->defs, (size_t)l->n_rows, &l->defs_cap, (size_t)(l->n_rows + rows));
         if (!d) return WEIR_NOMEM;
         l->defs = d;
-        l->cap_rows = cap;
     }
-    if (l->width) return wbuf_reserve(&l->vals, (size_t)(rows * l->width));
-    if (l->n_vals + rows + 1 > l->cap_vals) {
-        int64_t cap = l->cap_vals ? l->cap_vals : 1024;
-        while (cap < l->n_vals + rows + 1) cap *= 2;
-        uint32_t *o = realloc(l->soff, sizeof *o * (size_t)cap);
+    if (l->width) return arr_reserve(&l->vals, (size_t)(rows * l->width));
+    size_t need = sizeof *l->soff * (size_t)(l->n_vals + rows + 1);
+    if (need > l->soff_cap) {
+        int first = !l->soff;
+        uint32_t *o = pq_mem_grow(l->soff, sizeof *o * (size_t)(l->n_vals + 1), &l->soff_cap, need);
         if (!o) return WEIR_NOMEM;
-        if (!l->soff) o[0] = 0;
+        if (first) o[0] = 0;
         l->soff = o;
-        l->cap_vals = cap;
     }
     return WEIR_OK;
 }
@@ -302,7 +319,7 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
             size_t len;
             const char *s = wvec_str(v, r0 + i, &len);
             if (l->vals.len + len > UINT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: more than 4 GiB of strings in one row group");
-            if (wbuf_append(&l->vals, s, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+            if (arr_append(&l->vals, s, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
             l->soff[++l->n_vals] = (uint32_t)l->vals.len;
         }
     }
@@ -559,11 +576,10 @@ static inline uint32_t load32(const uint8_t *p) {
  * dictionary would pass its size limit (the chunk is then written PLAIN). */
 static int64_t build_dict(WPqWriter *w, const Leaf *l, const Stat *chunk, WErr *err) {
     int64_t n = l->n_vals;
-    if (n > w->idx_cap) {
-        uint32_t *p = realloc(w->idx, sizeof *p * (size_t)n);
+    if (sizeof *w->idx * (size_t)n > w->idx_cap) {
+        uint32_t *p = pq_mem_grow(w->idx, 0, &w->idx_cap, sizeof *w->idx * (size_t)n);
         if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
         w->idx = p;
-        w->idx_cap = n;
     }
     uint64_t mask;
     int64_t nd = 0, dict_bytes = 0;
@@ -978,7 +994,7 @@ static int flush_row_group(WPqWriter *w, WErr *err) {
         rg->comp += cm->comp;
         l->n_rows = 0;
         l->n_vals = 0;
-        wbuf_reset(&l->vals);
+        l->vals.len = 0;
     }
     w->total_rows += rg->num_rows;
     return WEIR_OK;
@@ -1179,9 +1195,9 @@ static void free_writer(WPqWriter *w) {
     if (!w) return;
     if (w->f) fclose(w->f);
     for (int i = 0; i < w->n_leaves; i++) {
-        free(w->leaves[i].defs);
-        free(w->leaves[i].soff);
-        wbuf_fini(&w->leaves[i].vals);
+        pq_mem_free(w->leaves[i].defs, w->leaves[i].defs_cap);
+        pq_mem_free(w->leaves[i].soff, w->leaves[i].soff_cap);
+        pq_mem_free(w->leaves[i].vals.data, w->leaves[i].vals.cap);
     }
     free(w->leaves);
     for (int g = 0; g < w->n_rgs; g++) {
@@ -1200,7 +1216,7 @@ static void free_writer(WPqWriter *w) {
     wbuf_fini(&w->levels);
     wbuf_fini(&w->hdr);
     wbuf_fini(&w->dictbuf);
-    free(w->idx);
+    pq_mem_free(w->idx, w->idx_cap);
     free(w->slots);
     free(w->dvals);
     free(w->skeys);
