@@ -133,6 +133,7 @@ struct WPqWriter {
     PageCut *cuts;             /* the pages of the chunk being encoded */
     int n_cuts, cap_cuts;
     int failed;
+    int no_sync;               /* wpq_writer_set_durable(w, 0): close skips both fsyncs */
 };
 
 /* ---------------- options ---------------- */
@@ -1283,6 +1284,8 @@ int wpq_writer_set_kv(WPqWriter *w, const char *key, const char *value, WErr *er
     return WEIR_OK;
 }
 
+void wpq_writer_set_durable(WPqWriter *w, int durable) { w->no_sync = !durable; }
+
 int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
     if (w->failed) return werr_msg(err, WEIR_MISUSE, "parquet writer: an earlier write failed");
     if (!wtype_equal(b->schema, &w->schema)) return werr_msg(err, WEIR_MISUSE, "parquet writer: the batch's schema differs from the file's");
@@ -1335,11 +1338,11 @@ int wpq_writer_close(WPqWriter *w, WErr *err) {
     if (!rc && w->page_index) rc = write_page_index(w, err);
     if (!rc) rc = write_footer(w, err);
     if (!rc && fflush(w->f)) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "write failed: %s", strerror(errno));
-    if (!rc && fsync(fileno(w->f))) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "fsync failed: %s", strerror(errno));
+    if (!rc && !w->no_sync && fsync(fileno(w->f))) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "fsync failed: %s", strerror(errno));
     if (fclose(w->f) && !rc) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "close failed: %s", strerror(errno));
     w->f = NULL;
     if (!rc && rename(w->tmp, w->path)) rc = werr_set(err, WEIR_IO, w->path, -1, -1, -1, "rename failed: %s", strerror(errno));
-    if (!rc) {
+    if (!rc && !w->no_sync) {
         const char *slash = strrchr(w->path, '/');
         char *dir = slash ? strndup(w->path, (size_t)(slash - w->path) + (slash == w->path)) : strdup(".");
         int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
@@ -1348,7 +1351,7 @@ int wpq_writer_close(WPqWriter *w, WErr *err) {
             close(fd);
         }
         free(dir);
-    } else unlink(w->tmp);
+    } else if (rc) unlink(w->tmp);
     free_writer(w);
     return rc;
 }
