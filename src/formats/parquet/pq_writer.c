@@ -1,12 +1,17 @@
 /*
  * pq_writer.c - writes WBatches as a Parquet file (see parquet.h for the mapping and the options).
  *
- * Batches are shredded into one buffer per leaf column (definition levels plus the non-NULL values in
- * their in-memory form) until the row group is full by rows or by bytes; the row group is then encoded
- * column by column (dictionary page first when the dictionary stays under its limit, data pages cut at
- * pageSize), compressed and appended to the file, and only its metadata is kept for the footer. Every
- * column is OPTIONAL and nothing repeats, so one row is one definition level per leaf and max
- * definition level = nesting depth.
+ * Batches are shredded, 65536 rows at a time, into one buffer per leaf column (definition levels plus
+ * the non-NULL values in their in-memory form). As soon as a leaf's buffer holds pageSize bytes of
+ * values (in their plain size) a data page is cut from it, its statistics taken, its values looked up
+ * in the chunk's dictionary (kept per leaf while it stays under dictionaryPageSize; a chunk whose first
+ * page fills half of it goes PLAIN), encoded, compressed and appended to the leaf's chunk buffer; the
+ * buffer keeps only what is left. So each value is read from memory while it is still in the cache and
+ * the writer holds one page of raw values per column, not a row group (128 MB by default). When the
+ * row group is full by rows or by bytes (counted on the raw values taken, as Spark does), each leaf's
+ * last page is cut and its chunk written: the dictionary page, then the pages held; only metadata is
+ * kept for the footer. Every column is OPTIONAL and nothing repeats, so one row is one definition
+ * level per leaf and max definition level = nesting depth.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,12 +100,32 @@ typedef struct Leaf {
     int64_t n_vals;
     size_t soff_cap;
     int dict_overflowed;       /* a chunk's dictionary passed its limit: later chunks go PLAIN directly */
+    /* the chunk of the row group being written */
+    int64_t rg_rows, rg_vals;  /* rows and values taken so far (the row group's size counts them) */
+    size_t rg_bytes;           /* bytes of values taken so far */
+    int64_t rg_rows_done;      /* rows already in pages */
+    ChunkMeta cm;              /* its pages so far, at offsets relative to `out` */
+    Stat chunk;                /* its statistics so far */
+    WBuf cmin, cmax;           /* copies of its string bounds */
+    PqArr out;                 /* its data pages, encoded and compressed */
+    int pages_dict;            /* data pages that use the dictionary */
+    int chunk_plain;           /* the dictionary was given up: the chunk's later pages are PLAIN */
+    /* the chunk's dictionary */
+    PqArr dict;                /* entries, PLAIN-encoded: the dictionary page's body */
+    uint32_t *doff;            /* strings: entry e starts at dict.data + doff[e] (its 4-byte length) */
+    size_t doff_cap;
+    int64_t nd;                /* entries */
+    uint32_t *slots;           /* hash table: entry + 1 (0 free), beside the key of each slot */
+    uint64_t *skeys;           /* fixed width: the value; strings: its hash */
+    int64_t tcap;              /* table size (a power of two; 0: no table yet) */
+    int shift;                 /* 64 - log2(tcap) */
+    uint32_t *dmap;            /* 32-bit values in a narrow range: entry + 1 by value - dbase */
+    int64_t dspan;             /* dmap's size */
+    int32_t dbase;
+    uint32_t direct;           /* the span in use when dmap is in use, else 0 */
 } Leaf;
 
-typedef struct PageCut { /* a data page of the chunk being encoded: rows, values, statistics */
-    int64_t r0, r1, v0, v1;
-    Stat st;
-} PageCut;
+#define PQ_DIRECT 65536 /* widest span of a direct dictionary table */
 
 struct WPqWriter {
     char *path, *tmp;
@@ -124,14 +149,6 @@ struct WPqWriter {
     WBuf page, comp, levels, hdr, dictbuf;
     uint32_t *idx;             /* dictionary index per value (pq_mem_grow) */
     size_t idx_cap;            /* bytes */
-    uint32_t *slots;           /* dictionary hash table: value index + 1 */
-    int64_t slots_cap;
-    uint64_t *skeys;           /* fixed-width dictionary: the key in each slot */
-    int64_t skeys_cap;
-    uint32_t *dvals;           /* dictionary entry -> first value index */
-    int64_t dvals_cap;
-    PageCut *cuts;             /* the pages of the chunk being encoded */
-    int n_cuts, cap_cuts;
     int failed;
     int no_sync;               /* wpq_writer_set_durable(w, 0): close skips both fsyncs */
 };
@@ -293,6 +310,9 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
             defs[i] = (p == level - 1 && !wvec_is_null(v, r0 + i)) ? (uint8_t)level : p;
         }
     l->n_rows += n;
+    l->rg_rows += n;
+    size_t len_before = l->vals.len;
+    int64_t vals_before = l->n_vals;
     if (l->phys == PQ_BOOLEAN) {
         uint8_t *out = (uint8_t *)l->vals.data + l->vals.len;
         int64_t k = 0;
@@ -324,12 +344,17 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
             l->soff[++l->n_vals] = (uint32_t)l->vals.len;
         }
     }
+    l->rg_bytes += l->vals.len - len_before;
+    l->rg_vals += l->n_vals - vals_before;
     return WEIR_OK;
 }
 
 static int64_t buffered_bytes(const WPqWriter *w) {
     int64_t b = 0;
-    for (int i = 0; i < w->n_leaves; i++) b += (int64_t)w->leaves[i].vals.len + w->leaves[i].n_vals * (w->leaves[i].width ? 0 : 4) + w->leaves[i].n_rows / 4;
+    for (int i = 0; i < w->n_leaves; i++) {
+        const Leaf *l = &w->leaves[i];
+        b += (int64_t)l->rg_bytes + l->rg_vals * (l->width ? 0 : 4) + l->rg_rows / 4;
+    }
     return b;
 }
 
@@ -573,173 +598,6 @@ static inline uint32_t load32(const uint8_t *p) {
     return x;
 }
 
-/* Builds the dictionary of the chunk into w->idx / w->dvals; returns the entry count, or -1 when the
- * dictionary would pass its size limit (the chunk is then written PLAIN). */
-static int64_t build_dict(WPqWriter *w, const Leaf *l, const Stat *chunk, WErr *err) {
-    int64_t n = l->n_vals;
-    if (sizeof *w->idx * (size_t)n > w->idx_cap) {
-        uint32_t *p = pq_mem_grow(w->idx, 0, &w->idx_cap, sizeof *w->idx * (size_t)n);
-        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-        w->idx = p;
-    }
-    uint64_t mask;
-    int64_t nd = 0, dict_bytes = 0;
-    if (w->slots_cap < 256) {
-        uint32_t *p = realloc(w->slots, sizeof *p * 256);
-        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-        w->slots = p;
-        w->slots_cap = 256;
-    }
-    if (l->width == 4 || l->width == 8) {
-        /* fixed width: keys compared as integers, bit for bit; the table starts small and doubles, so
-         * a column of few distinct values probes a table that stays in cache */
-        int64_t max_entries = w->dict_limit / l->width;
-        if (max_entries + 1 > w->dvals_cap) {
-            uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)(max_entries + 1));
-            if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-            w->dvals = d;
-            w->dvals_cap = max_entries + 1;
-        }
-        const uint8_t *base = (const uint8_t *)l->vals.data;
-        int wd = l->width;
-        if (wd == 4 && n >= 1024) {
-            /* 32-bit values in a narrow range (counts, small codes, nearby dates): a table indexed by
-             * value - min replaces the hash probe. It holds entry + 1 (0 = not seen yet), so entries are
-             * numbered in order of first appearance exactly as the hash table numbers them. The range is
-             * kept well below the value count so clearing the table costs little beside the pass. */
-            const int32_t *v32 = (const int32_t *)(const void *)base;
-            uint64_t range = (uint64_t)(chunk->imax - chunk->imin) + 1;
-            if (chunk->has && range <= 65536 && range <= (uint64_t)n / 4) {
-                if ((int64_t)range > w->slots_cap) {
-                    uint32_t *p = realloc(w->slots, sizeof *p * (size_t)range);
-                    if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                    w->slots = p;
-                    w->slots_cap = (int64_t)range;
-                }
-                uint32_t *map = w->slots, *idx = w->idx, *dv = w->dvals;
-                memset(map, 0, sizeof *map * (size_t)range);
-                int32_t lo = (int32_t)chunk->imin;
-                for (int64_t k = 0; k < n; k++) {
-                    uint32_t off = (uint32_t)v32[k] - (uint32_t)lo;
-                    uint32_t e = map[off];
-                    if (__builtin_expect(e == 0, 0)) {
-                        if (nd >= max_entries) return -1;
-                        dv[nd] = (uint32_t)k;
-                        e = map[off] = (uint32_t)++nd;
-                    }
-                    idx[k] = e - 1;
-                }
-                return nd;
-            }
-        }
-#define KEY(k) (wd == 8 ? load64(base + 8 * (int64_t)(k)) : (uint64_t)load32(base + 4 * (int64_t)(k)))
-        int64_t tcap = 256;
-        int shift = 56;
-        if (w->skeys_cap < tcap) {
-            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap);
-            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-            w->skeys = p;
-            w->skeys_cap = tcap;
-        }
-        memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
-        mask = (uint64_t)tcap - 1;
-        /* each slot holds its key beside its entry number, so a probe is one load, not three */
-        uint32_t *slots = w->slots;
-        uint64_t *skeys = w->skeys;
-        for (int64_t k = 0; k < n; k++) {
-            uint64_t x = KEY(k);
-            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
-            for (;;) {
-                uint32_t sl = slots[h];
-                if (sl && skeys[h] == x) {
-                    w->idx[k] = sl - 1;
-                    break;
-                }
-                if (!sl) {
-                    if (nd >= max_entries) return -1;
-                    w->dvals[nd] = (uint32_t)k;
-                    slots[h] = (uint32_t)(nd + 1);
-                    skeys[h] = x;
-                    w->idx[k] = (uint32_t)nd++;
-                    if (4 * nd > tcap) { /* grow and rehash: at most a quarter full, so probes rarely collide */
-                        if (tcap * 2 > w->slots_cap) {
-                            uint32_t *p = realloc(w->slots, sizeof *p * (size_t)tcap * 2);
-                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                            w->slots = p;
-                            w->slots_cap = tcap * 2;
-                        }
-                        if (tcap * 2 > w->skeys_cap) {
-                            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap * 2);
-                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                            w->skeys = p;
-                            w->skeys_cap = tcap * 2;
-                        }
-                        slots = w->slots;
-                        skeys = w->skeys;
-                        tcap *= 2;
-                        shift--;
-                        mask = (uint64_t)tcap - 1;
-                        memset(slots, 0, sizeof *slots * (size_t)tcap);
-                        for (int64_t e = 0; e < nd; e++) {
-                            uint64_t key = KEY(w->dvals[e]);
-                            uint64_t hh = (key * 0x9E3779B97F4A7C15ull) >> shift;
-                            while (slots[hh]) hh = (hh + 1) & mask;
-                            slots[hh] = (uint32_t)(e + 1);
-                            skeys[hh] = key;
-                        }
-                    }
-                    break;
-                }
-                h = (h + 1) & mask;
-            }
-        }
-#undef KEY
-        return nd;
-    }
-    int64_t cap = 1024;
-    while (cap < 2 * n && cap < (1 << 22)) cap *= 2;
-    if (cap > w->slots_cap) {
-        uint32_t *p = realloc(w->slots, sizeof *p * (size_t)cap);
-        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-        w->slots = p;
-        w->slots_cap = cap;
-    }
-    memset(w->slots, 0, sizeof *w->slots * (size_t)cap);
-    mask = (uint64_t)cap - 1;
-    for (int64_t k = 0; k < n; k++) {
-        uint32_t len;
-        const uint8_t *p = val_ptr(l, k, &len);
-        uint64_t h = hash_bytes(p, len) & mask;
-        for (;;) {
-            uint32_t s = w->slots[h];
-            if (!s) {
-                if (nd + 1 > cap / 2) return -1; /* table full: too many distinct values */
-                dict_bytes += len + (l->width ? 0 : 4);
-                if (dict_bytes > w->dict_limit) return -1;
-                if (nd >= w->dvals_cap) {
-                    int64_t c2 = w->dvals_cap ? w->dvals_cap * 2 : 1024;
-                    uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)c2);
-                    if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                    w->dvals = d;
-                    w->dvals_cap = c2;
-                }
-                w->dvals[nd] = (uint32_t)k;
-                w->slots[h] = (uint32_t)(nd + 1);
-                w->idx[k] = (uint32_t)nd++;
-                break;
-            }
-            uint32_t olen;
-            const uint8_t *op = val_ptr(l, w->dvals[s - 1], &olen);
-            if (olen == len && !memcmp(op, p, len)) {
-                w->idx[k] = s - 1;
-                break;
-            }
-            h = (h + 1) & mask;
-        }
-    }
-    return nd;
-}
-
 static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
     if (l->phys == PQ_BOOLEAN) {
         size_t nb = (size_t)(v1 - v0 + 7) / 8;
@@ -765,9 +623,10 @@ static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
     return WEIR_OK;
 }
 
-/* Compresses w->page (for v2: only the part after `levels_len`) and writes header + body to the file. */
+/* Compresses w->page (for v2: only the part after `levels_len`) and appends header + body to dst (a
+ * data page, whose location is then relative to dst), or writes them to the file (dst NULL). */
 static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, int encoding, size_t levels_len,
-                     int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, WErr *err) {
+                     int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, PqArr *dst, WErr *err) {
     int rc;
     wbuf_reset(&w->comp);
     size_t raw = w->page.len;
@@ -831,7 +690,7 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         }
         PageLoc *pl = &cm->pages[cm->n_pages++];
         memset(pl, 0, sizeof *pl);
-        pl->offset = w->pos;
+        pl->offset = dst ? (int64_t)dst->len : w->pos;
         pl->size = (int32_t)(w->hdr.len + w->comp.len);
         pl->nulls = st->nulls;
         pl->null_page = st->nulls == num_values;
@@ -842,136 +701,375 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
             pl->max_off = cm->blob.len;
             if (index_bound(l, st, 1, &cm->blob, &pl->max_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         }
-        if (cm->data_off < 0) cm->data_off = w->pos;
     } else cm->dict_off = w->pos;
     cm->uncomp += (int64_t)(w->hdr.len + raw);
     cm->comp += (int64_t)(w->hdr.len + w->comp.len);
-    if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, w->comp.data, w->comp.len, err))) return rc;
+    if (dst) {
+        if (arr_append(dst, w->hdr.data, w->hdr.len) || arr_append(dst, w->comp.data, w->comp.len))
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
+    } else if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, w->comp.data, w->comp.len, err)))
+        return rc;
     return WEIR_OK;
 }
 
-static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
-    int rc;
-    memset(cm, 0, sizeof *cm);
-    wbuf_init(&cm->blob);
-    cm->dict_off = cm->data_off = cm->ci_off = cm->oi_off = -1;
-    cm->num_values = l->n_rows;
-    cm->file_offset = w->pos;
-    /* Pass 1: cut the pages (at pageSize bytes of values in their plain size) and take each page's
-     * statistics. The chunk's bounds that come out of it let build_dict choose a direct table for
-     * narrow 32-bit ranges without another pass over the values. */
-    Stat chunk;
-    memset(&chunk, 0, sizeof chunk);
-    w->n_cuts = 0;
-    int64_t r = 0, v = 0;
-    while (r < l->n_rows || (r == 0 && l->n_rows == 0 && w->n_cuts == 0)) {
-        int64_t r1 = r, v1 = v, bytes = 0;
-        if (l->width) {
-            /* fixed width: whole blocks of 256 levels at a time while the page cannot fill inside
-             * one (a block adds at most 256 * width bytes); the count below is a branch-free sum */
-            int wd = l->width;
-            uint8_t depth = (uint8_t)l->depth;
-            while (r1 + 256 <= l->n_rows && bytes + 256 * wd < w->page_size) {
-                const uint8_t *d = l->defs + r1;
-                int64_t present = 0;
-                for (int q = 0; q < 256; q++) present += d[q] == depth;
-                bytes += present * wd + (256 - present);
-                v1 += present;
-                r1 += 256;
+/* ---------------- dictionary ---------------- */
+
+/* Each leaf keeps the dictionary of the chunk being written: its entries PLAIN-encoded (exactly the
+ * dictionary page's body) and a table to find them. Pages are dictionary-encoded as they are cut, so
+ * the table lives for the whole chunk while the values it came from are dropped page by page. */
+
+static int dict_grow_table(Leaf *l, int64_t cap) {
+    uint32_t *s = realloc(l->slots, sizeof *s * (size_t)cap);
+    if (!s) return WEIR_NOMEM;
+    l->slots = s;
+    uint64_t *k = realloc(l->skeys, sizeof *k * (size_t)cap);
+    if (!k) return WEIR_NOMEM;
+    l->skeys = k;
+    memset(l->slots, 0, sizeof *s * (size_t)cap);
+    l->tcap = cap;
+    l->shift = 64;
+    for (int64_t c = cap; c > 1; c >>= 1) l->shift--;
+    return WEIR_OK;
+}
+
+/* The key kept in a slot: the value itself for fixed widths, its hash for strings. */
+static inline uint64_t dict_entry_key(const Leaf *l, int64_t e) {
+    const uint8_t *d = (const uint8_t *)l->dict.data;
+    if (l->width == 8) return load64(d + 8 * e);
+    if (l->width == 4) return load32(d + 4 * e);
+    return hash_bytes(d + l->doff[e] + 4, load32(d + l->doff[e]));
+}
+
+static inline void dict_slot_put(Leaf *l, uint64_t key, uint32_t entry) {
+    uint64_t mask = (uint64_t)l->tcap - 1, h = (key * 0x9E3779B97F4A7C15ull) >> l->shift;
+    while (l->slots[h]) h = (h + 1) & mask;
+    l->slots[h] = entry + 1;
+    l->skeys[h] = key;
+}
+
+/* Doubles the table (at most a quarter full, so probes rarely collide) and puts every entry back. */
+static int dict_rehash(Leaf *l, int64_t cap) {
+    if (dict_grow_table(l, cap)) return WEIR_NOMEM;
+    for (int64_t e = 0; e < l->nd; e++) dict_slot_put(l, dict_entry_key(l, e), (uint32_t)e);
+    return WEIR_OK;
+}
+
+static void dict_reset(Leaf *l) {
+    l->dict.len = 0;
+    l->nd = 0;
+    l->direct = 0;
+    l->tcap = 0;
+}
+
+/* A new entry for value k of the page buffer; -1 when the dictionary would pass its limit. */
+static int dict_new_entry(WPqWriter *w, Leaf *l, int64_t k, uint64_t key) {
+    uint32_t len;
+    const uint8_t *p = val_ptr(l, k, &len);
+    if (l->width) {
+        if (l->nd >= w->dict_limit / l->width) return -1;
+        if (arr_append(&l->dict, p, len)) return -2;
+    } else {
+        if ((int64_t)l->dict.len + 4 + len > w->dict_limit) return -1;
+        if (sizeof *l->doff * (size_t)(l->nd + 1) > l->doff_cap) {
+            uint32_t *o = pq_mem_grow(l->doff, sizeof *o * (size_t)l->nd, &l->doff_cap, sizeof *o * (size_t)(l->nd + 1));
+            if (!o) return -2;
+            l->doff = o;
+        }
+        l->doff[l->nd] = (uint32_t)l->dict.len;
+        if (arr_append(&l->dict, &len, 4) || arr_append(&l->dict, p, len)) return -2;
+    }
+    if (!l->direct) {
+        dict_slot_put(l, key, (uint32_t)l->nd);
+        l->nd++;
+        if (4 * l->nd > l->tcap && dict_rehash(l, l->tcap * 2)) return -2;
+    } else l->nd++;
+    return 0;
+}
+
+/* Sets w->idx[0 .. v1 - v0) to the dictionary entries of page values [v0, v1), adding new entries.
+ * Returns 0, -1 when the dictionary would pass its limit, -2 when out of memory. `st` is the page's
+ * statistics: a 32-bit column whose first page spans a narrow range gets a table indexed by
+ * value - base instead of the hash (counts, small codes, nearby dates), left for the hash when a later
+ * value falls outside it. */
+static int dict_encode(WPqWriter *w, Leaf *l, int64_t v0, int64_t v1, const Stat *st) {
+    int64_t n = v1 - v0;
+    if (sizeof *w->idx * (size_t)n > w->idx_cap) {
+        uint32_t *p = pq_mem_grow(w->idx, 0, &w->idx_cap, sizeof *w->idx * (size_t)n);
+        if (!p) return -2;
+        w->idx = p;
+    }
+    uint32_t *idx = w->idx;
+    if (l->nd == 0 && l->tcap == 0) {
+        int64_t range = st->imax - st->imin + 1, span = 1024;
+        while (span < 4 * range && span < PQ_DIRECT) span *= 2;
+        if (l->width == 4 && st->has && range <= span / 2) {
+            /* the span leaves room on both sides of the first page's range */
+            if (span > l->dspan) {
+                uint32_t *m = realloc(l->dmap, sizeof *m * (size_t)span);
+                if (!m) return -2;
+                l->dmap = m;
+                l->dspan = span;
+            }
+            memset(l->dmap, 0, sizeof *l->dmap * (size_t)span);
+            int64_t base = st->imin - (span - range) / 2;
+            if (base < INT32_MIN) base = INT32_MIN;
+            if (base > (int64_t)INT32_MAX - (span - 1)) base = (int64_t)INT32_MAX - (span - 1);
+            l->dbase = (int32_t)base;
+            l->direct = (uint32_t)span;
+        } else if (dict_grow_table(l, 256)) return -2;
+    }
+    int64_t k = v0;
+    if (l->direct) {
+        const int32_t *v32 = (const int32_t *)(const void *)l->vals.data;
+        uint32_t *map = l->dmap, base = (uint32_t)l->dbase, span = l->direct;
+        for (; k < v1; k++) {
+            uint32_t off = (uint32_t)v32[k] - base;
+            if (off >= span) break;
+            uint32_t e = map[off];
+            if (__builtin_expect(e == 0, 0)) {
+                int rc = dict_new_entry(w, l, k, 0);
+                if (rc) return rc;
+                e = map[off] = (uint32_t)l->nd;
+            }
+            idx[k - v0] = e - 1;
+        }
+        if (k == v1) return 0;
+        /* a value outside the range: the entries so far go into the hash table */
+        l->direct = 0;
+        int64_t cap = 256;
+        while (cap < 4 * (l->nd + 1)) cap *= 2;
+        if (dict_rehash(l, cap)) return -2;
+    }
+    if (l->width) {
+        const uint8_t *base = (const uint8_t *)l->vals.data;
+        int wd = l->width;
+        for (; k < v1; k++) {
+            uint64_t x = wd == 8 ? load64(base + 8 * k) : (uint64_t)load32(base + 4 * k);
+            uint64_t mask = (uint64_t)l->tcap - 1, h = (x * 0x9E3779B97F4A7C15ull) >> l->shift;
+            for (;;) {
+                uint32_t sl = l->slots[h];
+                if (sl && l->skeys[h] == x) {
+                    idx[k - v0] = sl - 1;
+                    break;
+                }
+                if (!sl) {
+                    int rc = dict_new_entry(w, l, k, x);
+                    if (rc) return rc;
+                    idx[k - v0] = (uint32_t)(l->nd - 1);
+                    break;
+                }
+                h = (h + 1) & mask;
             }
         }
-        while (r1 < l->n_rows && bytes < w->page_size) {
-            if (l->defs[r1] == l->depth) {
-                bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
-                v1++;
-            } else bytes++;
-            r1++;
-        }
-        if (w->n_cuts == w->cap_cuts) {
-            int c = w->cap_cuts ? w->cap_cuts * 2 : 64;
-            PageCut *pc = realloc(w->cuts, sizeof *pc * (size_t)c);
-            if (!pc) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            w->cuts = pc;
-            w->cap_cuts = c;
-        }
-        PageCut *pc = &w->cuts[w->n_cuts++];
-        pc->r0 = r;
-        pc->r1 = r1;
-        pc->v0 = v;
-        pc->v1 = v1;
-        memset(&pc->st, 0, sizeof pc->st);
-        pc->st.nulls = (r1 - r) - (v1 - v);
-        stat_values(l, &pc->st, v, v1);
-        stat_merge(l, &chunk, &pc->st);
-        r = r1;
-        v = v1;
-        if (l->n_rows == 0) break;
+        return 0;
     }
-    int64_t nd = -1;
-    /* A column whose values overflowed the dictionary once (a timestamp, an id) is almost always
-     * high-cardinality throughout; trying again every row group would cost up to dict_limit / width
-     * hash probes and table growth per chunk for nothing, so it stays PLAIN from then on. */
-    if (w->dict && !l->dict_overflowed && l->phys != PQ_BOOLEAN && l->n_vals > 0) {
-        nd = build_dict(w, l, &chunk, err);
-        if (nd == -2) return err->code;
-        if (nd == -1) l->dict_overflowed = 1;
+    for (; k < v1; k++) {
+        uint32_t len;
+        const uint8_t *p = val_ptr(l, k, &len);
+        uint64_t x = hash_bytes(p, len);
+        uint64_t mask = (uint64_t)l->tcap - 1, h = (x * 0x9E3779B97F4A7C15ull) >> l->shift;
+        for (;;) {
+            uint32_t sl = l->slots[h];
+            if (!sl) {
+                int rc = dict_new_entry(w, l, k, x);
+                if (rc) return rc;
+                idx[k - v0] = (uint32_t)(l->nd - 1);
+                break;
+            }
+            if (l->skeys[h] == x) {
+                const uint8_t *d = (const uint8_t *)l->dict.data + l->doff[sl - 1];
+                if (load32(d) == len && !memcmp(d + 4, p, len)) {
+                    idx[k - v0] = sl - 1;
+                    break;
+                }
+            }
+            h = (h + 1) & mask;
+        }
     }
-    int bw = 0;
-    if (nd >= 0) {
-        wbuf_reset(&w->page);
-        for (int64_t e = 0; e < nd; e++)
-            if (plain_values(l, w->dvals[e], w->dvals[e] + 1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if ((rc = emit_page(w, PQ_PAGE_DICT, nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, err))) return rc;
-        bw = wpq_bit_width((uint32_t)(nd > 0 ? nd - 1 : 0));
-        cm->used_dict = 1;
-    } else cm->used_plain = 1;
-    /* Pass 2: encode and write the data pages. */
+    return 0;
+}
+
+/* ---------------- pages and chunks ---------------- */
+
+/* The chunk's string bounds point into the page buffer, which is reused: they are copied. */
+static int keep_string_bounds(Leaf *l) {
+    if (l->phys != PQ_BYTE_ARRAY || !l->chunk.has) return WEIR_OK;
+    if (l->chunk.smin != (const uint8_t *)l->cmin.data) {
+        wbuf_reset(&l->cmin);
+        if (wbuf_append(&l->cmin, l->chunk.smin, l->chunk.nsmin)) return WEIR_NOMEM;
+        l->chunk.smin = (const uint8_t *)l->cmin.data;
+    }
+    if (l->chunk.smax != (const uint8_t *)l->cmax.data) {
+        wbuf_reset(&l->cmax);
+        if (wbuf_append(&l->cmax, l->chunk.smax, l->chunk.nsmax)) return WEIR_NOMEM;
+        l->chunk.smax = (const uint8_t *)l->cmax.data;
+    }
+    return WEIR_OK;
+}
+
+/* Rows [0, r1) of the leaf's buffer (values [0, v1)) become one data page, appended to the chunk's
+ * encoded pages (l->out); the rest of the buffer moves to its front. */
+static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err) {
+    int rc;
+    Stat st;
+    memset(&st, 0, sizeof st);
+    st.nulls = r1 - v1;
+    stat_values(l, &st, 0, v1);
+    /* The dictionary is tried while it fits. A chunk whose first page already fills half of it is
+     * high-cardinality (a timestamp, an id): it goes PLAIN at once, and so do the leaf's later chunks,
+     * rather than paying hash probes for a dictionary that would overflow. */
+    int use_dict = w->dict && !l->dict_overflowed && !l->chunk_plain && l->phys != PQ_BOOLEAN;
+    if (use_dict && v1 > 0) {
+        int first = l->cm.n_pages == 0;
+        rc = dict_encode(w, l, 0, v1, &st);
+        if (rc == -2) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (rc == 0 && first && (int64_t)l->dict.len * 2 >= w->dict_limit) rc = -1;
+        if (rc == -1) {
+            use_dict = 0;
+            l->chunk_plain = 1;
+            l->dict_overflowed = 1;
+            if (first) dict_reset(l); /* no page uses it */
+        }
+    }
     int def_bw = wpq_bit_width((uint32_t)l->depth);
-    for (int pi = 0; pi < w->n_cuts; pi++) {
-        const PageCut *pc = &w->cuts[pi];
-        r = pc->r0;
-        v = pc->v0;
-        int64_t r1 = pc->r1, v1 = pc->v1;
-        const Stat *st = &pc->st;
+    wbuf_reset(&w->page);
+    size_t levels_len = 0;
+    if (w->page_version == 1) {
+        if (wbuf_append(&w->page, "\0\0\0\0", 4)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (wrle_encode_u8(l->defs, r1, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        uint32_t n = (uint32_t)(w->page.len - 4);
+        memcpy(w->page.data, &n, 4);
+    } else {
+        if (wrle_encode_u8(l->defs, r1, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        levels_len = w->page.len;
+    }
+    int enc;
+    if (use_dict) {
+        enc = PQ_ENC_RLE_DICT;
+        int bw = wpq_bit_width((uint32_t)(l->nd > 0 ? l->nd - 1 : 0));
+        uint8_t b = (uint8_t)bw;
+        if (wbuf_append(&w->page, &b, 1) || wrle_encode(w->idx, v1, bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        l->pages_dict++;
+    } else {
+        enc = PQ_ENC_PLAIN;
+        if (plain_values(l, 0, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        l->cm.used_plain = 1;
+    }
+    if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1, st.nulls, enc, levels_len, r1, l, &st,
+                        &l->cm, &l->out, err)))
+        return rc;
+    l->cm.pages[l->cm.n_pages - 1].first_row = l->rg_rows_done;
+    l->rg_rows_done += r1;
+    stat_merge(l, &l->chunk, &st);
+    if (keep_string_bounds(l)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    /* the rest of the buffer to its front */
+    memmove(l->defs, l->defs + r1, (size_t)(l->n_rows - r1));
+    if (l->width) memmove(l->vals.data, l->vals.data + v1 * l->width, (size_t)((l->n_vals - v1) * l->width));
+    else {
+        uint32_t off = l->soff[v1];
+        memmove(l->vals.data, l->vals.data + off, l->vals.len - off);
+        for (int64_t k = v1; k <= l->n_vals; k++) l->soff[k - v1] = l->soff[k] - off;
+    }
+    l->vals.len = l->width ? (size_t)((l->n_vals - v1) * l->width) : l->soff[l->n_vals - v1];
+    l->n_rows -= r1;
+    l->n_vals -= v1;
+    return WEIR_OK;
+}
+
+/* Plain size of the buffered rows, by which pages are cut (a NULL counts one byte). */
+static int64_t buffered_page_bytes(const Leaf *l) {
+    int64_t nulls = l->n_rows - l->n_vals;
+    if (l->width) return l->n_vals * l->width + nulls;
+    return (int64_t)l->soff[l->n_vals] + 4 * l->n_vals + nulls;
+}
+
+/* Where the page starting at the front of the buffer ends: the first row at which it holds pageSize
+ * bytes, or the end of the buffer. */
+static void cut_page(const WPqWriter *w, const Leaf *l, int64_t *r_end, int64_t *v_end) {
+    int64_t r1 = 0, v1 = 0, bytes = 0;
+    if (l->width) {
+        /* fixed width: whole blocks of 256 levels at a time while the page cannot fill inside one
+         * (a block adds at most 256 * width bytes); the count below is a branch-free sum */
+        int wd = l->width;
+        uint8_t depth = (uint8_t)l->depth;
+        while (r1 + 256 <= l->n_rows && bytes + 256 * wd < w->page_size) {
+            const uint8_t *d = l->defs + r1;
+            int64_t present = 0;
+            for (int q = 0; q < 256; q++) present += d[q] == depth;
+            bytes += present * wd + (256 - present);
+            v1 += present;
+            r1 += 256;
+        }
+    }
+    while (r1 < l->n_rows && bytes < w->page_size) {
+        if (l->defs[r1] == l->depth) {
+            bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
+            v1++;
+        } else bytes++;
+        r1++;
+    }
+    *r_end = r1;
+    *v_end = v1;
+}
+
+/* Encodes every full page in the leaf's buffer; at the end of the row group (`last`) the rest too. */
+static int encode_pages(WPqWriter *w, Leaf *l, int last, WErr *err) {
+    while (l->n_rows > 0 && (last || buffered_page_bytes(l) >= w->page_size)) {
+        int64_t r1, v1;
+        cut_page(w, l, &r1, &v1);
+        int rc = encode_page(w, l, r1, v1, err);
+        if (rc) return rc;
+    }
+    return WEIR_OK;
+}
+
+/* Starts the leaf's next chunk (the ChunkMeta's arrays now belong to the row group written). */
+static void chunk_begin(Leaf *l) {
+    memset(&l->cm, 0, sizeof l->cm);
+    wbuf_init(&l->cm.blob);
+    l->cm.dict_off = l->cm.data_off = l->cm.ci_off = l->cm.oi_off = -1;
+    memset(&l->chunk, 0, sizeof l->chunk);
+    l->out.len = 0;
+    l->rg_rows = l->rg_vals = l->rg_rows_done = 0;
+    l->rg_bytes = 0;
+    l->pages_dict = 0;
+    l->chunk_plain = 0;
+    dict_reset(l);
+}
+
+/* Writes the leaf's chunk: its dictionary page, then the data pages encoded so far; resets the leaf
+ * for the next row group. */
+static int write_chunk(WPqWriter *w, Leaf *l, ChunkMeta *out, WErr *err) {
+    int rc = encode_pages(w, l, 1, err);
+    if (rc) return rc;
+    ChunkMeta *cm = &l->cm;
+    cm->file_offset = w->pos;
+    cm->num_values = l->rg_rows;
+    if (l->pages_dict > 0) {
         wbuf_reset(&w->page);
-        size_t levels_len = 0;
-        if (w->page_version == 1) {
-            if (wbuf_append(&w->page, "\0\0\0\0", 4)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            if (wrle_encode_u8(l->defs + r, r1 - r, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            uint32_t n = (uint32_t)(w->page.len - 4);
-            memcpy(w->page.data, &n, 4);
-        } else {
-            if (wrle_encode_u8(l->defs + r, r1 - r, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            levels_len = w->page.len;
-        }
-        int enc;
-        if (nd >= 0) {
-            enc = PQ_ENC_RLE_DICT;
-            uint8_t b = (uint8_t)bw;
-            if (wbuf_append(&w->page, &b, 1) || wrle_encode(w->idx + v, v1 - v, bw, &w->page))
-                return werr_msg(err, WEIR_NOMEM, "out of memory");
-        } else {
-            enc = PQ_ENC_PLAIN;
-            if (plain_values(l, v, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        }
-        if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1 - r, st->nulls, enc, levels_len,
-                            r1 - r, l, st, cm, err)))
-            return rc;
-        cm->pages[cm->n_pages - 1].first_row = r;
+        if (wbuf_append(&w->page, l->dict.data, l->dict.len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if ((rc = emit_page(w, PQ_PAGE_DICT, l->nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, NULL, err))) return rc;
+        cm->used_dict = 1;
     }
-    cm->nulls = chunk.nulls;
-    cm->has_minmax = chunk.has;
-    if (chunk.has) {
+    int64_t base = w->pos; /* page offsets so far are relative to the encoded pages */
+    for (int p = 0; p < cm->n_pages; p++) cm->pages[p].offset += base;
+    cm->data_off = base;
+    if ((rc = out_write(w, l->out.data, l->out.len, err))) return rc;
+    cm->nulls = l->chunk.nulls;
+    cm->has_minmax = l->chunk.has;
+    if (l->chunk.has) {
         cm->smin_off = cm->blob.len;
-        if (stat_bound(l, &chunk, 0, &cm->blob, &cm->smin_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (stat_bound(l, &l->chunk, 0, &cm->blob, &cm->smin_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         cm->smax_off = cm->blob.len;
-        if (stat_bound(l, &chunk, 1, &cm->blob, &cm->smax_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (stat_bound(l, &l->chunk, 1, &cm->blob, &cm->smax_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
+    *out = *cm;
+    chunk_begin(l);
     return WEIR_OK;
 }
 
 static int flush_row_group(WPqWriter *w, WErr *err) {
-    if (w->n_leaves == 0 || w->leaves[0].n_rows == 0) return WEIR_OK;
+    if (w->n_leaves == 0 || w->leaves[0].rg_rows == 0) return WEIR_OK;
     if (w->n_rgs == w->cap_rgs) {
         int c = w->cap_rgs ? w->cap_rgs * 2 : 8;
         RowGroupMeta *p = realloc(w->rgs, sizeof *p * (size_t)c);
@@ -984,18 +1082,14 @@ static int flush_row_group(WPqWriter *w, WErr *err) {
     rg->chunks = calloc((size_t)w->n_leaves, sizeof *rg->chunks);
     if (!rg->chunks) return werr_msg(err, WEIR_NOMEM, "out of memory");
     w->n_rgs++;
-    rg->num_rows = w->leaves[0].n_rows;
+    rg->num_rows = w->leaves[0].rg_rows;
     rg->file_offset = w->pos;
     for (int i = 0; i < w->n_leaves; i++) {
-        Leaf *l = &w->leaves[i];
         ChunkMeta *cm = &rg->chunks[i];
-        int rc = encode_chunk(w, l, cm, err);
+        int rc = write_chunk(w, &w->leaves[i], cm, err);
         if (rc) return rc;
         rg->uncomp += cm->uncomp;
         rg->comp += cm->comp;
-        l->n_rows = 0;
-        l->n_vals = 0;
-        l->vals.len = 0;
     }
     w->total_rows += rg->num_rows;
     return WEIR_OK;
@@ -1198,7 +1292,18 @@ static void free_writer(WPqWriter *w) {
     for (int i = 0; i < w->n_leaves; i++) {
         pq_mem_free(w->leaves[i].defs, w->leaves[i].defs_cap);
         pq_mem_free(w->leaves[i].soff, w->leaves[i].soff_cap);
-        pq_mem_free(w->leaves[i].vals.data, w->leaves[i].vals.cap);
+        Leaf *l = &w->leaves[i];
+        pq_mem_free(l->vals.data, l->vals.cap);
+        wbuf_fini(&l->cm.blob);
+        free(l->cm.pages);
+        wbuf_fini(&l->cmin);
+        wbuf_fini(&l->cmax);
+        pq_mem_free(l->out.data, l->out.cap);
+        pq_mem_free(l->dict.data, l->dict.cap);
+        pq_mem_free(l->doff, l->doff_cap);
+        free(l->slots);
+        free(l->skeys);
+        free(l->dmap);
     }
     free(w->leaves);
     for (int g = 0; g < w->n_rgs; g++) {
@@ -1218,10 +1323,6 @@ static void free_writer(WPqWriter *w) {
     wbuf_fini(&w->hdr);
     wbuf_fini(&w->dictbuf);
     pq_mem_free(w->idx, w->idx_cap);
-    free(w->slots);
-    free(w->dvals);
-    free(w->skeys);
-    free(w->cuts);
     wtype_fini(&w->schema);
     free(w->path);
     free(w->tmp);
@@ -1238,6 +1339,7 @@ int wpq_writer_open(const char *path, const WType *schema, WOpts *opts, WPqWrite
     if (!rc && wtype_copy(&w->schema, schema)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     const char *pathv[PQ_MAX_DEPTH];
     if (!rc) rc = collect_leaves(w, &w->schema, pathv, 0, err);
+    for (int i = 0; !rc && i < w->n_leaves; i++) chunk_begin(&w->leaves[i]);
     if (rc) {
         free_writer(w);
         return rc;
@@ -1300,9 +1402,9 @@ int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
     }
     while (r < n) {
         int64_t take = n - r < slice ? n - r : slice;
-        if (w->rg_rows && w->leaves[0].n_rows + take > w->rg_rows) take = w->rg_rows - w->leaves[0].n_rows;
+        if (w->rg_rows && w->leaves[0].rg_rows + take > w->rg_rows) take = w->rg_rows - w->leaves[0].rg_rows;
         if (!w->rg_rows) { /* by bytes: a small first slice, then as many rows as should fill the group */
-            int64_t have = w->leaves[0].n_rows;
+            int64_t have = w->leaves[0].rg_rows;
             if (have == 0) {
                 if (take > 1024) take = 1024;
             } else {
@@ -1319,8 +1421,15 @@ int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
                 return rc;
             }
         }
+        for (int i = 0; i < w->n_leaves; i++) {
+            int rc = encode_pages(w, &w->leaves[i], 0, err);
+            if (rc) {
+                w->failed = 1;
+                return rc;
+            }
+        }
         r += take;
-        if ((w->rg_rows && w->leaves[0].n_rows >= w->rg_rows) || buffered_bytes(w) >= w->rg_bytes) {
+        if ((w->rg_rows && w->leaves[0].rg_rows >= w->rg_rows) || buffered_bytes(w) >= w->rg_bytes) {
             int rc = flush_row_group(w, err);
             if (rc) {
                 w->failed = 1;
