@@ -637,7 +637,7 @@ static void test_sizes(const char *dir) {
 }
 
 /* A row group large enough that the writer's arrays (values, string offsets, levels, dictionary
- * indices) leave the heap for their own mappings (pq_mem.c, past 4 MB) and grow there: every row comes
+ * indices) leave the heap for their own mappings (pq_mem.c, past 1 MB) and grow there: every row comes
  * back. Two writers in a row, so the second starts from nothing again. */
 static void test_large(const char *dir) {
     WType s;

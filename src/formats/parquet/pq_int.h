@@ -95,7 +95,14 @@ void *pq_mem_grow(void *p, size_t used, size_t *cap, size_t need);
 void pq_mem_free(void *p, size_t cap);
 
 /* ---- codecs ---- */
-int wpq_compress(int codec, int level, const void *src, size_t n, WBuf *out, WErr *err);
+/* Per-writer compression state, zero-initialised; level 0 = the codec's default; a compressor serves one
+ * codec and level for its life. */
+typedef struct PqCompressor {
+    void *zstd;                          /* ZSTD_CCtx */
+    void *zlib;                          /* z_stream, deflateReset between pages */
+} PqCompressor;
+int wpq_compress(PqCompressor *c, int codec, int level, const void *src, size_t n, WBuf *out, WErr *err);
+void wpq_compressor_free(PqCompressor *c);
 /* Decompresses into out (appending); expect = the declared uncompressed size (exact). */
 int wpq_decompress(int codec, const void *src, size_t n, size_t expect, WBuf *out, WErr *err);
 const char *wpq_codec_name(int codec);

@@ -1,10 +1,11 @@
 /*
  * pq_mem.c - memory for the writer's large per-row-group arrays (buffered values, definition levels,
- * dictionary indices). Small arrays live on the heap; once an array passes PQ_BIG bytes it moves to its
+ * dictionary indices). Small arrays live on the heap; once an array passes PQ_BIG (1 MB) bytes it moves to its
  * own anonymous mapping marked MADV_HUGEPAGE and grows with mremap. Why: a row group buffers about
  * 128 MB, and touching that much fresh memory in 4 KB pages costs one page fault per page, which on
  * virtual machines is several microseconds each (0.36 s per 128 MB measured on the bench machine,
- * against 0.01-0.02 s with 2 MB pages). Small writers (a sink's few rows) never leave the heap.
+ * against 0.01-0.02 s with 2 MB pages). Small writers (a sink's few rows) never leave the heap; a page
+ * of 1 MB (the default pageSize) does, as its buffers are then filled whole anyway.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 #include "formats/parquet/pq_int.h"
 
-#define PQ_BIG ((size_t)4 << 20)
+#define PQ_BIG ((size_t)1 << 20)
 #define PQ_HUGE ((size_t)2 << 20)
 
 static size_t round_huge(size_t n) { return (n + PQ_HUGE - 1) & ~(PQ_HUGE - 1); }

@@ -32,6 +32,15 @@ int pq_put_uleb128(WBuf *out, uint64_t v) {
     return wbuf_append(out, tmp, (size_t)n);
 }
 
+/* Stores x at p as 8 little-endian bytes. */
+static inline void store_le64(uint8_t *p, uint64_t x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &x, 8);
+#else
+    for (int q = 0; q < 8; q++) p[q] = (uint8_t)(x >> (8 * q));
+#endif
+}
+
 #define GET(i) (u8 ? (uint32_t)u8[i] : u32[i])
 
 static inline int64_t run_at(const uint32_t *u32, const uint8_t *u8, int64_t i, int64_t n) {
@@ -71,13 +80,14 @@ static inline __attribute__((always_inline)) int encode(const uint32_t *u32, con
         } while (j < n && (j + 8 > n || GET(j) != GET(j + 7) || run_at(u32, u8, j, j + 8) < 8) && groups < (1 << 20));
         if (pq_put_uleb128(out, (uint64_t)groups << 1 | 1)) return WEIR_NOMEM;
         size_t nbytes = (size_t)groups * (size_t)bw;
-        if (wbuf_reserve(out, nbytes)) return WEIR_NOMEM;
+        if (wbuf_reserve(out, nbytes + 8)) return WEIR_NOMEM; /* + 8: a group is stored as a whole word */
         uint8_t *dst = (uint8_t *)out->data + out->len;
-        memset(dst, 0, nbytes);
         uint64_t acc = 0;
         int nacc = 0;
         size_t o = 0;
-        if (bw <= 8) { /* a group of 8 values fits one 64-bit word: pack it and store bw bytes */
+        if (bw <= 8) {
+            /* a group of 8 values fits one 64-bit word: pack it, store the whole word little-endian
+             * (the next group overwrites the bytes past bw) */
             for (int64_t g = 0; g < groups; g++) {
                 uint64_t word = 0;
                 int64_t k0 = i + g * 8;
@@ -86,9 +96,7 @@ static inline __attribute__((always_inline)) int encode(const uint32_t *u32, con
                 } else {
                     for (int q = 0; q < 8 && k0 + q < n; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
                 }
-                uint8_t bytes[8];
-                for (int q = 0; q < 8; q++) bytes[q] = (uint8_t)(word >> (8 * q));
-                memcpy(dst + o, bytes, (size_t)bw);
+                store_le64(dst + o, word);
                 o += (size_t)bw;
             }
             out->len += nbytes;

@@ -117,6 +117,7 @@ typedef struct Leaf {
     int64_t nd;                /* entries */
     uint32_t *slots;           /* hash table: entry + 1 (0 free), beside the key of each slot */
     uint64_t *skeys;           /* fixed width: the value; strings: its hash */
+    size_t slots_cap, skeys_cap; /* bytes */
     int64_t tcap;              /* table size (a power of two; 0: no table yet) */
     int shift;                 /* 64 - log2(tcap) */
     uint32_t *dmap;            /* 32-bit values in a narrow range: entry + 1 by value - dbase */
@@ -151,6 +152,7 @@ struct WPqWriter {
     size_t idx_cap;            /* bytes */
     int failed;
     int no_sync;               /* wpq_writer_set_durable(w, 0): close skips both fsyncs */
+    PqCompressor cz;
 };
 
 /* ---------------- options ---------------- */
@@ -630,17 +632,19 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
     int rc;
     wbuf_reset(&w->comp);
     size_t raw = w->page.len;
-    if (type == PQ_PAGE_DATA_V2) {
+    WBuf *body = &w->comp;
+    if (w->codec == PQ_CODEC_NONE) body = &w->page; /* nothing to compress: no copy */
+    else if (type == PQ_PAGE_DATA_V2) {
         if (wbuf_append(&w->comp, w->page.data, levels_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if ((rc = wpq_compress(w->codec, w->level, w->page.data + levels_len, raw - levels_len, &w->comp, err))) return rc;
-    } else if ((rc = wpq_compress(w->codec, w->level, w->page.data, raw, &w->comp, err))) return rc;
-    if (raw > INT32_MAX || w->comp.len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
+        if ((rc = wpq_compress(&w->cz, w->codec, w->level, w->page.data + levels_len, raw - levels_len, &w->comp, err))) return rc;
+    } else if ((rc = wpq_compress(&w->cz, w->codec, w->level, w->page.data, raw, &w->comp, err))) return rc;
+    if (raw > INT32_MAX || body->len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
     wbuf_reset(&w->hdr);
     WTw t;
     wtw_init(&t, &w->hdr);
     wtw_i32(&t, 1, type);
     wtw_i32(&t, 2, (int32_t)raw);
-    wtw_i32(&t, 3, (int32_t)w->comp.len);
+    wtw_i32(&t, 3, (int32_t)body->len);
     size_t st_blob = 0;
     uint32_t nmin = 0, nmax = 0;
     WBuf sb;
@@ -691,7 +695,7 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         PageLoc *pl = &cm->pages[cm->n_pages++];
         memset(pl, 0, sizeof *pl);
         pl->offset = dst ? (int64_t)dst->len : w->pos;
-        pl->size = (int32_t)(w->hdr.len + w->comp.len);
+        pl->size = (int32_t)(w->hdr.len + body->len);
         pl->nulls = st->nulls;
         pl->null_page = st->nulls == num_values;
         if (!pl->null_page && !st->has) cm->no_column_index = 1;
@@ -703,11 +707,11 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         }
     } else cm->dict_off = w->pos;
     cm->uncomp += (int64_t)(w->hdr.len + raw);
-    cm->comp += (int64_t)(w->hdr.len + w->comp.len);
+    cm->comp += (int64_t)(w->hdr.len + body->len);
     if (dst) {
-        if (arr_append(dst, w->hdr.data, w->hdr.len) || arr_append(dst, w->comp.data, w->comp.len))
+        if (arr_append(dst, w->hdr.data, w->hdr.len) || arr_append(dst, body->data, body->len))
             return werr_msg(err, WEIR_NOMEM, "out of memory");
-    } else if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, w->comp.data, w->comp.len, err)))
+    } else if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, body->data, body->len, err)))
         return rc;
     return WEIR_OK;
 }
@@ -719,10 +723,10 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
  * the table lives for the whole chunk while the values it came from are dropped page by page. */
 
 static int dict_grow_table(Leaf *l, int64_t cap) {
-    uint32_t *s = realloc(l->slots, sizeof *s * (size_t)cap);
+    uint32_t *s = pq_mem_grow(l->slots, 0, &l->slots_cap, sizeof *s * (size_t)cap);
     if (!s) return WEIR_NOMEM;
     l->slots = s;
-    uint64_t *k = realloc(l->skeys, sizeof *k * (size_t)cap);
+    uint64_t *k = pq_mem_grow(l->skeys, 0, &l->skeys_cap, sizeof *k * (size_t)cap);
     if (!k) return WEIR_NOMEM;
     l->skeys = k;
     memset(l->slots, 0, sizeof *s * (size_t)cap);
@@ -765,11 +769,13 @@ static void dict_reset(Leaf *l) {
 static int dict_new_entry(WPqWriter *w, Leaf *l, int64_t k, uint64_t key) {
     uint32_t len;
     const uint8_t *p = val_ptr(l, k, &len);
+    /* while the chunk's first page is encoded, half the limit (see encode_page) */
+    int64_t limit = l->cm.n_pages ? w->dict_limit : w->dict_limit / 2;
     if (l->width) {
-        if (l->nd >= w->dict_limit / l->width) return -1;
+        if (l->nd >= limit / l->width) return -1;
         if (arr_append(&l->dict, p, len)) return -2;
     } else {
-        if ((int64_t)l->dict.len + 4 + len > w->dict_limit) return -1;
+        if ((int64_t)l->dict.len + 4 + len > limit) return -1;
         if (sizeof *l->doff * (size_t)(l->nd + 1) > l->doff_cap) {
             uint32_t *o = pq_mem_grow(l->doff, sizeof *o * (size_t)l->nd, &l->doff_cap, sizeof *o * (size_t)(l->nd + 1));
             if (!o) return -2;
@@ -915,7 +921,7 @@ static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err)
     memset(&st, 0, sizeof st);
     st.nulls = r1 - v1;
     stat_values(l, &st, 0, v1);
-    /* The dictionary is tried while it fits. A chunk whose first page already fills half of it is
+    /* The dictionary is tried while it fits. A chunk whose first page alone would fill half of it is
      * high-cardinality (a timestamp, an id): it goes PLAIN at once, and so do the leaf's later chunks,
      * rather than paying hash probes for a dictionary that would overflow. */
     int use_dict = w->dict && !l->dict_overflowed && !l->chunk_plain && l->phys != PQ_BOOLEAN;
@@ -923,7 +929,6 @@ static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err)
         int first = l->cm.n_pages == 0;
         rc = dict_encode(w, l, 0, v1, &st);
         if (rc == -2) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if (rc == 0 && first && (int64_t)l->dict.len * 2 >= w->dict_limit) rc = -1;
         if (rc == -1) {
             use_dict = 0;
             l->chunk_plain = 1;
@@ -992,10 +997,14 @@ static void cut_page(const WPqWriter *w, const Leaf *l, int64_t *r_end, int64_t 
          * (a block adds at most 256 * width bytes); the count below is a branch-free sum */
         int wd = l->width;
         uint8_t depth = (uint8_t)l->depth;
+        uint64_t all = 0x0101010101010101ull * depth, word;
         while (r1 + 256 <= l->n_rows && bytes + 256 * wd < w->page_size) {
             const uint8_t *d = l->defs + r1;
             int64_t present = 0;
-            for (int q = 0; q < 256; q++) present += d[q] == depth;
+            int q = 0;
+            while (q < 256 && (memcpy(&word, d + q, 8), word == all)) q += 8; /* no NULL: 8 at a time */
+            present = q;
+            for (; q < 256; q++) present += d[q] == depth;
             bytes += present * wd + (256 - present);
             v1 += present;
             r1 += 256;
@@ -1301,8 +1310,8 @@ static void free_writer(WPqWriter *w) {
         pq_mem_free(l->out.data, l->out.cap);
         pq_mem_free(l->dict.data, l->dict.cap);
         pq_mem_free(l->doff, l->doff_cap);
-        free(l->slots);
-        free(l->skeys);
+        pq_mem_free(l->slots, l->slots_cap);
+        pq_mem_free(l->skeys, l->skeys_cap);
         free(l->dmap);
     }
     free(w->leaves);
@@ -1317,6 +1326,7 @@ static void free_writer(WPqWriter *w) {
     for (int i = 0; i < 2 * w->n_kv; i++) free(w->kv[i]);
     free(w->kv);
     for (int i = 0; i <= PQ_MAX_DEPTH; i++) free(w->scratch[i]);
+    wpq_compressor_free(&w->cz);
     wbuf_fini(&w->page);
     wbuf_fini(&w->comp);
     wbuf_fini(&w->levels);
