@@ -108,6 +108,7 @@ typedef struct Leaf {
     Stat chunk;                /* its statistics so far */
     WBuf cmin, cmax;           /* copies of its string bounds */
     PqArr out;                 /* its data pages, encoded and compressed */
+    int64_t stream_start;      /* first leaf only: where its pages went straight to the file, else -1 */
     int pages_dict;            /* data pages that use the dictionary */
     int chunk_plain;           /* the dictionary was given up: the chunk's later pages are PLAIN */
     /* the chunk's dictionary */
@@ -960,8 +961,15 @@ static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err)
         if (plain_values(l, 0, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         l->cm.used_plain = 1;
     }
+    /* The first leaf's chunk starts the row group in the file. Once it is sure to have no dictionary
+     * page (PLAIN from its first page on), its pages go straight to the file: nothing else is written
+     * before the row group ends. Saves holding (and copying) a chunk that is often the largest, a
+     * timestamp or an id. */
+    int direct = l == &w->leaves[0] && l->out.len == 0 && l->pages_dict == 0 &&
+                 !(w->dict && !l->dict_overflowed && !l->chunk_plain && l->phys != PQ_BOOLEAN);
+    if (direct && l->stream_start < 0) l->stream_start = w->pos;
     if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1, st.nulls, enc, levels_len, r1, l, &st,
-                        &l->cm, &l->out, err)))
+                        &l->cm, direct ? NULL : &l->out, err)))
         return rc;
     l->cm.pages[l->cm.n_pages - 1].first_row = l->rg_rows_done;
     l->rg_rows_done += r1;
@@ -1043,6 +1051,7 @@ static void chunk_begin(Leaf *l) {
     l->rg_bytes = 0;
     l->pages_dict = 0;
     l->chunk_plain = 0;
+    l->stream_start = -1;
     dict_reset(l);
 }
 
@@ -1052,18 +1061,22 @@ static int write_chunk(WPqWriter *w, Leaf *l, ChunkMeta *out, WErr *err) {
     int rc = encode_pages(w, l, 1, err);
     if (rc) return rc;
     ChunkMeta *cm = &l->cm;
-    cm->file_offset = w->pos;
     cm->num_values = l->rg_rows;
-    if (l->pages_dict > 0) {
-        wbuf_reset(&w->page);
-        if (wbuf_append(&w->page, l->dict.data, l->dict.len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if ((rc = emit_page(w, PQ_PAGE_DICT, l->nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, NULL, err))) return rc;
-        cm->used_dict = 1;
+    if (l->stream_start >= 0) { /* its pages are in the file already, at their offsets */
+        cm->file_offset = cm->data_off = l->stream_start;
+    } else {
+        cm->file_offset = w->pos;
+        if (l->pages_dict > 0) {
+            wbuf_reset(&w->page);
+            if (wbuf_append(&w->page, l->dict.data, l->dict.len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if ((rc = emit_page(w, PQ_PAGE_DICT, l->nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, NULL, err))) return rc;
+            cm->used_dict = 1;
+        }
+        int64_t base = w->pos; /* page offsets so far are relative to the encoded pages */
+        for (int p = 0; p < cm->n_pages; p++) cm->pages[p].offset += base;
+        cm->data_off = base;
+        if ((rc = out_write(w, l->out.data, l->out.len, err))) return rc;
     }
-    int64_t base = w->pos; /* page offsets so far are relative to the encoded pages */
-    for (int p = 0; p < cm->n_pages; p++) cm->pages[p].offset += base;
-    cm->data_off = base;
-    if ((rc = out_write(w, l->out.data, l->out.len, err))) return rc;
     cm->nulls = l->chunk.nulls;
     cm->has_minmax = l->chunk.has;
     if (l->chunk.has) {
@@ -1092,7 +1105,7 @@ static int flush_row_group(WPqWriter *w, WErr *err) {
     if (!rg->chunks) return werr_msg(err, WEIR_NOMEM, "out of memory");
     w->n_rgs++;
     rg->num_rows = w->leaves[0].rg_rows;
-    rg->file_offset = w->pos;
+    rg->file_offset = w->leaves[0].stream_start >= 0 ? w->leaves[0].stream_start : w->pos;
     for (int i = 0; i < w->n_leaves; i++) {
         ChunkMeta *cm = &rg->chunks[i];
         int rc = write_chunk(w, &w->leaves[i], cm, err);
