@@ -2,7 +2,7 @@
  * parquet_bench.c - weir's Parquet writer and reader on the seed's flattened schema
  * (datetime TIMESTAMP, clicks INT, impressions INT, quantity INT, total_price DOUBLE).
  *
- * usage: parquet_bench [-w] OUT_DIR ROWS CODEC...   prints one JSON line per codec:
+ * usage: parquet_bench [-w] OUT_DIR ROWS CODEC[:LEVEL]...   prints one JSON line per codec:
  *   {"codec":..,"rows":..,"write_s":..,"write_cpu_s":..,"sync_s":..,"bytes":..,"read_s":..}
  * write_s is wall time, write_cpu_s the process's CPU time (user + system) over the same calls: on a
  * shared machine the CPU time is the steadier figure. The writer is not durable while timed (DuckDB's
@@ -58,11 +58,17 @@ int main(int argc, char **argv) {
     werr_init(&err);
     if (wschema_parse(ddl, strlen(ddl), &schema, &err)) return 1;
     for (int ci = 3; ci < argc; ci++) {
-        const char *codec = argv[ci];
-        char path[1024];
-        snprintf(path, sizeof path, "%s/weir_%s.parquet", dir, codec);
+        /* CODEC or CODEC:LEVEL (compressionLevel; the file is then weir_CODEC-LEVEL.parquet) */
+        char codec[64], path[1024];
+        snprintf(codec, sizeof codec, "%s", argv[ci]);
+        char *colon = strchr(codec, ':');
         WOpts o;
         wopts_init(&o);
+        if (colon) {
+            *colon = 0;
+            wopts_set(&o, "compressionLevel", colon + 1);
+            snprintf(path, sizeof path, "%s/weir_%s-%s.parquet", dir, codec, colon + 1);
+        } else snprintf(path, sizeof path, "%s/weir_%s.parquet", dir, codec);
         wopts_set(&o, "compression", codec);
         WPqWriter *w = NULL;
         if (wpq_writer_open(path, &schema, &o, &w, &err)) {
@@ -119,7 +125,7 @@ int main(int argc, char **argv) {
         stat(path, &st);
         if (write_only) {
             printf("{\"codec\":\"%s\",\"rows\":%lld,\"write_s\":%.3f,\"write_cpu_s\":%.3f,\"sync_s\":%.3f,\"bytes\":%lld}\n",
-                   codec, (long long)rows, spent, cpu, sync_s, (long long)st.st_size);
+                   argv[ci], (long long)rows, spent, cpu, sync_s, (long long)st.st_size);
             continue;
         }
         /* read back */
@@ -142,7 +148,7 @@ int main(int argc, char **argv) {
         wpq_reader_close(r);
         printf("{\"codec\":\"%s\",\"rows\":%lld,\"write_s\":%.3f,\"write_cpu_s\":%.3f,\"sync_s\":%.3f,\"bytes\":%lld,"
                "\"read_s\":%.3f}\n",
-               codec, (long long)rows, spent, cpu, sync_s, (long long)st.st_size, read_s);
+               argv[ci], (long long)rows, spent, cpu, sync_s, (long long)st.st_size, read_s);
         fflush(stdout);
     }
     wtype_fini(&schema);
