@@ -834,8 +834,12 @@ static void dict_reset(Leaf *l) {
 static int dict_new_entry(WPqWriter *w, Leaf *l, int64_t k, uint64_t key) {
     uint32_t len;
     const uint8_t *p = val_ptr(l, k, &len);
-    /* while the chunk's first page is encoded, half the limit (see encode_page) */
+    /* While the chunk's first page is encoded: half the limit (see encode_page), and a page that
+     * starts with 16384 values all distinct (a timestamp, an id: a column of even 100,000 values
+     * drawn at random would repeat some of them a thousand times by then) stops there, before its
+     * table grows to the limit. */
     int64_t limit = l->cm.n_pages ? w->dict_limit : w->dict_limit / 2;
+    if (!l->cm.n_pages && l->nd == k && k >= 16384) return -1;
     if (l->width) {
         if (l->nd >= limit / l->width) return -1;
         if (arr_append(&l->dict, p, len)) return -2;
@@ -1310,12 +1314,12 @@ static int write_footer(WPqWriter *w, WErr *err) {
             wtw_i64(&t, 2, cm->file_offset);
             wtw_struct_begin(&t, 3);
             wtw_i32(&t, 1, l->phys);
-            int nenc = 1 + cm->used_plain + cm->used_dict * 2;
+            /* PLAIN (dictionary page or data pages), RLE (levels), RLE_DICTIONARY: each once */
+            int nenc = 1 + (cm->used_dict || cm->used_plain) + cm->used_dict;
             wtw_list_begin(&t, 2, TC_I32, nenc);
-            if (cm->used_dict) wtw_elem_i32(&t, PQ_ENC_PLAIN);
+            if (cm->used_dict || cm->used_plain) wtw_elem_i32(&t, PQ_ENC_PLAIN);
             wtw_elem_i32(&t, PQ_ENC_RLE);
             if (cm->used_dict) wtw_elem_i32(&t, PQ_ENC_RLE_DICT);
-            if (cm->used_plain) wtw_elem_i32(&t, PQ_ENC_PLAIN);
             wtw_list_begin(&t, 3, TC_BINARY, l->depth);
             for (int k = 0; k < l->depth; k++) wtw_elem_bin(&t, l->path[k], strlen(l->path[k]));
             wtw_i32(&t, 4, w->codec);
