@@ -275,6 +275,8 @@ static int leaf_reserve(Leaf *l, int64_t rows) {
         l->defs = d;
     }
     if (l->width) return arr_reserve(&l->vals, (size_t)(rows * l->width));
+    /* strings: never a NULL buffer, so an empty value's pointer is valid for memcmp and hashing */
+    if (!l->vals.data && arr_reserve(&l->vals, 64)) return WEIR_NOMEM;
     size_t need = sizeof *l->soff * (size_t)(l->n_vals + rows + 1);
     if (need > l->soff_cap) {
         int first = !l->soff;
@@ -875,9 +877,10 @@ static int dict_encode(WPqWriter *w, Leaf *l, int64_t v0, int64_t v1, const Stat
     }
     uint32_t *idx = w->idx;
     if (l->nd == 0 && l->tcap == 0) {
-        int64_t range = st->imax - st->imin + 1, span = 1024;
-        while (span < 4 * range && span < PQ_DIRECT) span *= 2;
-        if (l->width == 4 && st->has && range <= span / 2) {
+        /* 32-bit values: the range cannot overflow */
+        int64_t range = l->width == 4 && st->has ? st->imax - st->imin + 1 : INT64_MAX, span = 1024;
+        while (range < PQ_DIRECT && span < 4 * range && span < PQ_DIRECT) span *= 2;
+        if (range <= span / 2) {
             /* the span leaves room on both sides of the first page's range */
             if (span > l->dspan) {
                 uint32_t *m = realloc(l->dmap, sizeof *m * (size_t)span);
@@ -1043,12 +1046,13 @@ static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err)
     l->rg_rows_done += r1;
     stat_merge(l, &l->chunk, &st);
     if (keep_string_bounds(l)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-    /* the rest of the buffer to its front */
-    memmove(l->defs, l->defs + r1, (size_t)(l->n_rows - r1));
-    if (l->width) memmove(l->vals.data, l->vals.data + v1 * l->width, (size_t)((l->n_vals - v1) * l->width));
-    else {
+    /* the rest of the buffer to its front (the arrays may still be NULL when nothing is left) */
+    if (l->n_rows > r1) memmove(l->defs, l->defs + r1, (size_t)(l->n_rows - r1));
+    if (l->width) {
+        if (l->n_vals > v1) memmove(l->vals.data, l->vals.data + v1 * l->width, (size_t)((l->n_vals - v1) * l->width));
+    } else {
         uint32_t off = l->soff[v1];
-        memmove(l->vals.data, l->vals.data + off, l->vals.len - off);
+        if (l->vals.len > off) memmove(l->vals.data, l->vals.data + off, l->vals.len - off);
         for (int64_t k = v1; k <= l->n_vals; k++) l->soff[k - v1] = l->soff[k] - off;
     }
     l->vals.len = l->width ? (size_t)((l->n_vals - v1) * l->width) : l->soff[l->n_vals - v1];
