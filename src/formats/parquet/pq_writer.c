@@ -921,12 +921,16 @@ static int dict_encode(WPqWriter *w, Leaf *l, int64_t v0, int64_t v1, const Stat
     if (l->width) {
         const uint8_t *base = (const uint8_t *)l->vals.data;
         int wd = l->width;
+        /* the table in locals, reloaded only after an entry is added (which may grow it) */
+        uint32_t *slots = l->slots;
+        uint64_t *skeys = l->skeys, mask = (uint64_t)l->tcap - 1;
+        int shift = l->shift;
         for (; k < v1; k++) {
             uint64_t x = wd == 8 ? load64(base + 8 * k) : (uint64_t)load32(base + 4 * k);
-            uint64_t mask = (uint64_t)l->tcap - 1, h = (x * 0x9E3779B97F4A7C15ull) >> l->shift;
+            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
             for (;;) {
-                uint32_t sl = l->slots[h];
-                if (sl && l->skeys[h] == x) {
+                uint32_t sl = slots[h];
+                if (sl && skeys[h] == x) {
                     idx[k - v0] = sl - 1;
                     break;
                 }
@@ -934,6 +938,10 @@ static int dict_encode(WPqWriter *w, Leaf *l, int64_t v0, int64_t v1, const Stat
                     int rc = dict_new_entry(w, l, k, x);
                     if (rc) return rc;
                     idx[k - v0] = (uint32_t)(l->nd - 1);
+                    slots = l->slots;
+                    skeys = l->skeys;
+                    mask = (uint64_t)l->tcap - 1;
+                    shift = l->shift;
                     break;
                 }
                 h = (h + 1) & mask;
