@@ -268,15 +268,34 @@ static int collect_leaves(WPqWriter *w, const WType *st, const char **path, int 
 
 /* ---------------- shredding ---------------- */
 
+/* A leaf's value buffer keeps PQ_HEAD bytes free in front of vals.data: a PLAIN page whose levels fit
+ * there is built in place, levels then values, and compressed from the buffer without a copy. */
+#define PQ_HEAD 64
+
+static int vals_reserve(Leaf *l, size_t extra) {
+    if (l->vals.data && l->vals.len + extra <= l->vals.cap) return WEIR_OK;
+    char *raw = l->vals.data ? l->vals.data - PQ_HEAD : NULL;
+    size_t cap = l->vals.data ? l->vals.cap + PQ_HEAD : 0;
+    raw = pq_mem_grow(raw, l->vals.data ? l->vals.len + PQ_HEAD : 0, &cap, l->vals.len + extra + PQ_HEAD);
+    if (!raw) return WEIR_NOMEM;
+    l->vals.data = raw + PQ_HEAD;
+    l->vals.cap = cap - PQ_HEAD;
+    return WEIR_OK;
+}
+
+static void vals_free(Leaf *l) {
+    if (l->vals.data) pq_mem_free(l->vals.data - PQ_HEAD, l->vals.cap + PQ_HEAD);
+}
+
 static int leaf_reserve(Leaf *l, int64_t rows) {
     if ((size_t)(l->n_rows + rows) > l->defs_cap) {
         uint8_t *d = pq_mem_grow(l->defs, (size_t)l->n_rows, &l->defs_cap, (size_t)(l->n_rows + rows));
         if (!d) return WEIR_NOMEM;
         l->defs = d;
     }
-    if (l->width) return arr_reserve(&l->vals, (size_t)(rows * l->width));
+    if (l->width) return vals_reserve(l, (size_t)(rows * l->width));
     /* strings: never a NULL buffer, so an empty value's pointer is valid for memcmp and hashing */
-    if (!l->vals.data && arr_reserve(&l->vals, 64)) return WEIR_NOMEM;
+    if (!l->vals.data && vals_reserve(l, 64)) return WEIR_NOMEM;
     size_t need = sizeof *l->soff * (size_t)(l->n_vals + rows + 1);
     if (need > l->soff_cap) {
         int first = !l->soff;
@@ -345,7 +364,9 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
             size_t len;
             const char *s = wvec_str(v, r0 + i, &len);
             if (l->vals.len + len > UINT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: more than 4 GiB of strings in one row group");
-            if (arr_append(&l->vals, s, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+            if (vals_reserve(l, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+            if (len) memcpy(l->vals.data + l->vals.len, s, len);
+            l->vals.len += len;
             l->soff[++l->n_vals] = (uint32_t)l->vals.len;
         }
     }
@@ -692,26 +713,28 @@ static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
     return WEIR_OK;
 }
 
-/* Compresses w->page (for v2: only the part after `levels_len`) and appends header + body to dst (a
- * data page, whose location is then relative to dst), or writes them to the file (dst NULL). */
-static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, int encoding, size_t levels_len,
-                     int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, PqArr *dst, WErr *err) {
+/* Compresses the page pg[0 .. raw) (for v2: only the part after `levels_len`) and appends header + body
+ * to dst (a data page, whose location is then relative to dst), or writes them to the file (dst NULL). */
+static int emit_page(WPqWriter *w, int type, const char *pg, size_t raw, int64_t num_values, int64_t nulls, int encoding,
+                     size_t levels_len, int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, PqArr *dst,
+                     WErr *err) {
     int rc;
     wbuf_reset(&w->comp);
-    size_t raw = w->page.len;
-    WBuf *body = &w->comp;
-    if (w->codec == PQ_CODEC_NONE) body = &w->page; /* nothing to compress: no copy */
-    else if (type == PQ_PAGE_DATA_V2) {
-        if (wbuf_append(&w->comp, w->page.data, levels_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if ((rc = wpq_compress(&w->cz, w->codec, w->level, w->page.data + levels_len, raw - levels_len, &w->comp, err))) return rc;
-    } else if ((rc = wpq_compress(&w->cz, w->codec, w->level, w->page.data, raw, &w->comp, err))) return rc;
-    if (raw > INT32_MAX || body->len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
+    WBuf body = {(char *)(uintptr_t)pg, raw, raw}; /* nothing to compress: the page itself, no copy */
+    if (w->codec != PQ_CODEC_NONE) {
+        if (type == PQ_PAGE_DATA_V2) {
+            if (wbuf_append(&w->comp, pg, levels_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if ((rc = wpq_compress(&w->cz, w->codec, w->level, pg + levels_len, raw - levels_len, &w->comp, err))) return rc;
+        } else if ((rc = wpq_compress(&w->cz, w->codec, w->level, pg, raw, &w->comp, err))) return rc;
+        body = w->comp;
+    }
+    if (raw > INT32_MAX || body.len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
     wbuf_reset(&w->hdr);
     WTw t;
     wtw_init(&t, &w->hdr);
     wtw_i32(&t, 1, type);
     wtw_i32(&t, 2, (int32_t)raw);
-    wtw_i32(&t, 3, (int32_t)body->len);
+    wtw_i32(&t, 3, (int32_t)body.len);
     size_t st_blob = 0;
     uint32_t nmin = 0, nmax = 0;
     WBuf sb;
@@ -762,7 +785,7 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         PageLoc *pl = &cm->pages[cm->n_pages++];
         memset(pl, 0, sizeof *pl);
         pl->offset = dst ? (int64_t)dst->len : w->pos;
-        pl->size = (int32_t)(w->hdr.len + body->len);
+        pl->size = (int32_t)(w->hdr.len + body.len);
         pl->nulls = st->nulls;
         pl->null_page = st->nulls == num_values;
         if (!pl->null_page && !st->has) cm->no_column_index = 1;
@@ -774,11 +797,11 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         }
     } else cm->dict_off = w->pos;
     cm->uncomp += (int64_t)(w->hdr.len + raw);
-    cm->comp += (int64_t)(w->hdr.len + body->len);
+    cm->comp += (int64_t)(w->hdr.len + body.len);
     if (dst) {
-        if (arr_append(dst, w->hdr.data, w->hdr.len) || arr_append(dst, body->data, body->len))
+        if (arr_append(dst, w->hdr.data, w->hdr.len) || arr_append(dst, body.data, body.len))
             return werr_msg(err, WEIR_NOMEM, "out of memory");
-    } else if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, body->data, body->len, err)))
+    } else if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, body.data, body.len, err)))
         return rc;
     return WEIR_OK;
 }
@@ -1029,15 +1052,28 @@ static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err)
         levels_len = w->page.len;
     }
     int enc;
+    char *pg; /* the page: w->page, or built in place in front of the values */
+    size_t raw;
     if (use_dict) {
         enc = PQ_ENC_RLE_DICT;
         int bw = wpq_bit_width((uint32_t)(l->nd > 0 ? l->nd - 1 : 0));
         uint8_t b = (uint8_t)bw;
         if (wbuf_append(&w->page, &b, 1) || wrle_encode(w->idx, v1, bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         l->pages_dict++;
+        pg = w->page.data;
+        raw = w->page.len;
     } else {
         enc = PQ_ENC_PLAIN;
-        if (plain_values(l, 0, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (l->width && l->phys != PQ_BOOLEAN && l->vals.data && w->page.len <= PQ_HEAD) {
+            /* the levels go in the headroom in front of the values: the page is built in place */
+            pg = l->vals.data - w->page.len;
+            memcpy(pg, w->page.data, w->page.len);
+            raw = w->page.len + (size_t)(v1 * l->width);
+        } else {
+            if (plain_values(l, 0, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            pg = w->page.data;
+            raw = w->page.len;
+        }
         l->cm.used_plain = 1;
     }
     /* The first leaf's chunk starts the row group in the file. Once it is sure to have no dictionary
@@ -1047,8 +1083,8 @@ static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err)
     int direct = l == &w->leaves[0] && l->out.len == 0 && l->pages_dict == 0 &&
                  !(w->dict && !l->dict_overflowed && !l->chunk_plain && l->phys != PQ_BOOLEAN);
     if (direct && l->stream_start < 0) l->stream_start = w->pos;
-    if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1, st.nulls, enc, levels_len, r1, l, &st,
-                        &l->cm, direct ? NULL : &l->out, err)))
+    if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, pg, raw, r1, st.nulls, enc, levels_len, r1,
+                        l, &st, &l->cm, direct ? NULL : &l->out, err)))
         return rc;
     l->cm.pages[l->cm.n_pages - 1].first_row = l->rg_rows_done;
     l->rg_rows_done += r1;
@@ -1147,9 +1183,8 @@ static int write_chunk(WPqWriter *w, Leaf *l, ChunkMeta *out, WErr *err) {
     } else {
         cm->file_offset = w->pos;
         if (l->pages_dict > 0) {
-            wbuf_reset(&w->page);
-            if (wbuf_append(&w->page, l->dict.data, l->dict.len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            if ((rc = emit_page(w, PQ_PAGE_DICT, l->nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, NULL, err))) return rc;
+            if ((rc = emit_page(w, PQ_PAGE_DICT, l->dict.data, l->dict.len, l->nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, NULL, err)))
+                return rc;
             cm->used_dict = 1;
         }
         int64_t base = w->pos; /* page offsets so far are relative to the encoded pages */
@@ -1395,7 +1430,7 @@ static void free_writer(WPqWriter *w) {
         pq_mem_free(w->leaves[i].defs, w->leaves[i].defs_cap);
         pq_mem_free(w->leaves[i].soff, w->leaves[i].soff_cap);
         Leaf *l = &w->leaves[i];
-        pq_mem_free(l->vals.data, l->vals.cap);
+        vals_free(l);
         wbuf_fini(&l->cm.blob);
         free(l->cm.pages);
         wbuf_fini(&l->cmin);
