@@ -38,6 +38,10 @@ typedef struct WPqReader WPqReader;
 int wpq_writer_open(const char *path, const WType *schema, WOpts *opts, WPqWriter **out, WErr *err);
 int wpq_writer_set_kv(WPqWriter *w, const char *key, const char *value, WErr *err);
 int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err);
+/* Durable (the default): close fsyncs the file before the rename and the folder after it. Not durable:
+ * close still renames but syncs nothing (benchmarks against writers that do not sync, callers that
+ * sync by other means). */
+void wpq_writer_set_durable(WPqWriter *w, int durable);
 /* Finishes the file and renames it into place; frees w whatever the outcome. */
 int wpq_writer_close(WPqWriter *w, WErr *err);
 /* Drops the temporary file and frees w. */

@@ -636,6 +636,125 @@ static void test_sizes(const char *dir) {
     wtype_fini(&s);
 }
 
+/* A row group large enough that the writer's arrays (values, string offsets, levels, dictionary
+ * indices) leave the heap for their own mappings (pq_mem.c, past 1 MB) and grow there: every row comes
+ * back. Two writers in a row, so the second starts from nothing again. */
+static void test_large(const char *dir) {
+    WType s;
+    WErr err;
+    werr_init(&err);
+    const char *ddl = "a BIGINT, b STRING, c INT, d DOUBLE";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &s, &err), WEIR_OK);
+    WBatch b;
+    wbatch_init(&b, &s);
+    char txt[64];
+    for (int i = 0; i < 1200000; i++) {
+        wbatch_begin_row(&b);
+        if (i % 13 == 5) wvec_append_null(wbatch_col(&b, 0));
+        else wvec_append_i64(wbatch_col(&b, 0), (int64_t)i * 7919 - 3000000);
+        int n = snprintf(txt, sizeof txt, "%d-%.*s", i, rn(30), "abcdefghijklmnopqrstuvwxyz0123456789");
+        if (i % 17 == 3) wvec_append_null(wbatch_col(&b, 1));
+        else wvec_append_str(wbatch_col(&b, 1), txt, (size_t)n);
+        wvec_append_i32(wbatch_col(&b, 2), rn(12) - 3);
+        wvec_append_f64(wbatch_col(&b, 3), rn(200) / 4.0);
+    }
+    for (int k = 0; k < 2; k++) {
+        WOpts o;
+        wopts_init(&o);
+        wopts_set(&o, "compression", k ? "uncompressed" : "snappy");
+        char path[512];
+        snprintf(path, sizeof path, "%s/large_%d.parquet", dir, k);
+        WPqWriter *w = NULL;
+        CHECK_EQ_INT(wpq_writer_open(path, &s, &o, &w, &err), WEIR_OK);
+        if (k) wpq_writer_set_durable(w, 0); /* no fsync: the file is still renamed into place */
+        CHECK_EQ_INT(wpq_writer_write_batch(w, &b, &err), WEIR_OK);
+        CHECK_EQ_INT(wpq_writer_close(w, &err), WEIR_OK);
+        read_back(path, &s, &b);
+        unlink(path);
+        wopts_fini(&o);
+    }
+    wbatch_fini(&b);
+    wtype_fini(&s);
+}
+
+/* Writes b with the options (NULL-terminated key, value pairs), reads it back and returns the reader's
+ * description (to free). */
+static char *write_describe(const char *path, const WType *s, const WBatch *b, const char **kv) {
+    WErr err;
+    werr_init(&err);
+    WOpts o;
+    wopts_init(&o);
+    for (int i = 0; kv[i]; i += 2) wopts_set(&o, kv[i], kv[i + 1]);
+    WPqWriter *w = NULL;
+    CHECK_EQ_INT(wpq_writer_open(path, s, &o, &w, &err), WEIR_OK);
+    CHECK_EQ_INT(wpq_writer_write_batch(w, b, &err), WEIR_OK);
+    CHECK_EQ_INT(wpq_writer_close(w, &err), WEIR_OK);
+    wopts_fini(&o);
+    read_back(path, s, b);
+    WPqReader *r = NULL;
+    CHECK_EQ_INT(wpq_reader_open(path, &r, &err), WEIR_OK);
+    if (!r) return strdup("");
+    WBuf d;
+    wbuf_init(&d);
+    CHECK_EQ_INT(wpq_reader_describe(r, &d, &err), WEIR_OK);
+    wpq_reader_close(r);
+    char *txt = strdup(wbuf_cstr(&d));
+    wbuf_fini(&d);
+    return txt;
+}
+
+/* The dictionary's paths as pages are cut one by one: a 32-bit column starting in a narrow range
+ * (direct table) that leaves it (hash table), a column whose dictionary fills up mid-chunk (its first
+ * pages stay RLE_DICTIONARY, the rest PLAIN, one dictionary page), and a column whose first 16384
+ * values are all distinct (PLAIN from the start, no dictionary page). */
+static void test_dict_paths(const char *dir) {
+    WType s;
+    WErr err;
+    werr_init(&err);
+    const char *ddl = "a INT, b BIGINT";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &s, &err), WEIR_OK);
+    WBatch b;
+    wbatch_init(&b, &s);
+    for (int i = 0; i < 3000; i++) {
+        wbatch_begin_row(&b);
+        if (i % 97 == 7) wvec_append_null(wbatch_col(&b, 0));
+        else wvec_append_i32(wbatch_col(&b, 0), i < 1500 ? i % 10 - 5 : i * 1000 - 1400000);
+        wvec_append_i64(wbatch_col(&b, 1), i < 1000 ? i % 50 : i);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/dict_paths.parquet", dir);
+    const char *kv[] = {"pageSize", "1KB", "dictionaryPageSize", "4KB", NULL};
+    char *txt = write_describe(path, &s, &b, kv);
+    const char *ca = strstr(txt, "column a"), *cb = strstr(txt, "column b");
+    CHECK(ca && cb && ca < cb);
+    if (ca && cb) {
+        /* column b: one dictionary page, dictionary data pages, then PLAIN ones; each encoding listed once */
+        CHECK(strstr(cb, "encodings PLAIN,RLE,RLE_DICTIONARY\n") != NULL);
+        const char *dict = strstr(cb, "DICTIONARY_PAGE"), *rd = strstr(cb, "encoding RLE_DICTIONARY"),
+                   *pl = strstr(cb, "DATA_PAGE values 128 encoding PLAIN");
+        CHECK(dict && rd && pl && dict < rd && rd < pl);
+        CHECK(strstr(ca, "encoding RLE_DICTIONARY") != NULL && strstr(ca, "encoding RLE_DICTIONARY") < cb);
+    }
+    free(txt);
+    wbatch_fini(&b);
+    wtype_fini(&s);
+
+    CHECK_EQ_INT(wschema_parse("c BIGINT", 8, &s, &err), WEIR_OK);
+    wbatch_init(&b, &s);
+    for (int i = 0; i < 40000; i++) {
+        wbatch_begin_row(&b);
+        wvec_append_i64(wbatch_col(&b, 0), (int64_t)i * 3 + 1000000000000ll);
+    }
+    snprintf(path, sizeof path, "%s/dict_distinct.parquet", dir);
+    const char *none[] = {NULL};
+    txt = write_describe(path, &s, &b, none);
+    CHECK(strstr(txt, "DICTIONARY_PAGE") == NULL);
+    CHECK(strstr(txt, "encodings PLAIN,RLE\n") != NULL);
+    free(txt);
+    wbatch_fini(&b);
+    wtype_fini(&s);
+}
+
 int main(void) {
     test_rle();
     test_thrift();
@@ -650,6 +769,8 @@ int main(void) {
     if (!dir) return check_summary();
     test_options(dir);
     test_sizes(dir);
+    test_large(dir);
+    test_dict_paths(dir);
     char *sbuf = malloc(1 << 20);
     int ncases = getenv("PQ_CASES") ? atoi(getenv("PQ_CASES")) : 48;
     for (int n = 0; n < ncases; n++) one_case(n, dir, sbuf);

@@ -1,11 +1,14 @@
 /*
  * pq_codec.c - page compression for Parquet: SNAPPY (libsnappy's C API), ZSTD (libzstd), GZIP (zlib with
  * the gzip wrapper, as Parquet's GZIP codec is RFC 1952) and UNCOMPRESSED. Decompression checks that the
- * output is exactly the size the page header declares.
+ * output is exactly the size the page header declares. A writer keeps one PqCompressor: the zstd context
+ * and the zlib stream are made once and reset for every page (making them costs more than compressing a
+ * small page, and their fresh memory costs page faults).
  */
 #include "formats/parquet/pq_int.h"
 
 #include <snappy-c.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -24,7 +27,16 @@ const char *wpq_encoding_name(int enc) {
     return enc >= 0 && enc < 10 ? n[enc] : "UNKNOWN";
 }
 
-int wpq_compress(int codec, int level, const void *src, size_t n, WBuf *out, WErr *err) {
+void wpq_compressor_free(PqCompressor *c) {
+    if (c->zstd) ZSTD_freeCCtx(c->zstd);
+    if (c->zlib) {
+        deflateEnd(c->zlib);
+        free(c->zlib);
+    }
+    c->zstd = c->zlib = NULL;
+}
+
+int wpq_compress(PqCompressor *c, int codec, int level, const void *src, size_t n, WBuf *out, WErr *err) {
     switch (codec) {
     case PQ_CODEC_NONE:
         return wbuf_append(out, src, n) ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
@@ -40,28 +52,30 @@ int wpq_compress(int codec, int level, const void *src, size_t n, WBuf *out, WEr
     case PQ_CODEC_ZSTD: {
         size_t cap = ZSTD_compressBound(n);
         if (wbuf_reserve(out, cap)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        size_t got = ZSTD_compress(out->data + out->len, cap, src, n, level ? level : 3);
+        if (!c->zstd && !(c->zstd = ZSTD_createCCtx())) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        size_t got = ZSTD_compressCCtx(c->zstd, out->data + out->len, cap, src, n, level ? level : 3);
         if (ZSTD_isError(got)) return werr_msg(err, WEIR_IO, "zstd compression failed: %s", ZSTD_getErrorName(got));
         out->len += got;
         return WEIR_OK;
     }
     case PQ_CODEC_GZIP: {
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (deflateInit2(&z, level ? level : 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            return werr_msg(err, WEIR_NOMEM, "gzip: deflateInit failed");
-        size_t cap = deflateBound(&z, (uLong)n) + 32;
-        if (wbuf_reserve(out, cap)) {
-            deflateEnd(&z);
-            return werr_msg(err, WEIR_NOMEM, "out of memory");
-        }
-        z.next_in = (Bytef *)(uintptr_t)src;
-        z.avail_in = (uInt)n;
-        z.next_out = (Bytef *)out->data + out->len;
-        z.avail_out = (uInt)cap;
-        int rc = deflate(&z, Z_FINISH);
-        size_t got = cap - z.avail_out;
-        deflateEnd(&z);
+        z_stream *z = c->zlib;
+        if (!z) {
+            if (!(z = calloc(1, sizeof *z))) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if (deflateInit2(z, level ? level : 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+                free(z);
+                return werr_msg(err, WEIR_NOMEM, "gzip: deflateInit failed");
+            }
+            c->zlib = z;
+        } else if (deflateReset(z) != Z_OK) return werr_msg(err, WEIR_IO, "gzip: deflateReset failed");
+        size_t cap = deflateBound(z, (uLong)n) + 32;
+        if (wbuf_reserve(out, cap)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        z->next_in = (Bytef *)(uintptr_t)src;
+        z->avail_in = (uInt)n;
+        z->next_out = (Bytef *)out->data + out->len;
+        z->avail_out = (uInt)cap;
+        int rc = deflate(z, Z_FINISH);
+        size_t got = cap - z->avail_out;
         if (rc != Z_STREAM_END) return werr_msg(err, WEIR_IO, "gzip compression failed");
         out->len += got;
         return WEIR_OK;

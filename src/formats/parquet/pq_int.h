@@ -87,8 +87,22 @@ int wrle_encode_u8(const uint8_t *v, int64_t n, int bit_width, WBuf *out);
 int wrle_decode(const uint8_t *p, size_t len, int bit_width, uint32_t *out, int64_t n, WErr *err);
 int wpq_bit_width(uint32_t max_value);
 
+/* ---- large writer arrays (pq_mem.c) ---- */
+/* Grows p (cap bytes, `used` of them in use) to hold at least `need` bytes; returns the new pointer
+ * and updates *cap, or NULL (p unchanged and still owned) when out of memory. Free with pq_mem_free
+ * and the same cap; never with free(). */
+void *pq_mem_grow(void *p, size_t used, size_t *cap, size_t need);
+void pq_mem_free(void *p, size_t cap);
+
 /* ---- codecs ---- */
-int wpq_compress(int codec, int level, const void *src, size_t n, WBuf *out, WErr *err);
+/* Per-writer compression state, zero-initialised; level 0 = the codec's default; a compressor serves one
+ * codec and level for its life. */
+typedef struct PqCompressor {
+    void *zstd;                          /* ZSTD_CCtx */
+    void *zlib;                          /* z_stream, deflateReset between pages */
+} PqCompressor;
+int wpq_compress(PqCompressor *c, int codec, int level, const void *src, size_t n, WBuf *out, WErr *err);
+void wpq_compressor_free(PqCompressor *c);
 /* Decompresses into out (appending); expect = the declared uncompressed size (exact). */
 int wpq_decompress(int codec, const void *src, size_t n, size_t expect, WBuf *out, WErr *err);
 const char *wpq_codec_name(int codec);

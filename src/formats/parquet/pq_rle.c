@@ -32,6 +32,15 @@ int pq_put_uleb128(WBuf *out, uint64_t v) {
     return wbuf_append(out, tmp, (size_t)n);
 }
 
+/* Stores x at p as 8 little-endian bytes. */
+static inline void store_le64(uint8_t *p, uint64_t x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &x, 8);
+#else
+    for (int q = 0; q < 8; q++) p[q] = (uint8_t)(x >> (8 * q));
+#endif
+}
+
 #define GET(i) (u8 ? (uint32_t)u8[i] : u32[i])
 
 static inline int64_t run_at(const uint32_t *u32, const uint8_t *u8, int64_t i, int64_t n) {
@@ -45,6 +54,17 @@ static inline int64_t run_at(const uint32_t *u32, const uint8_t *u8, int64_t i, 
     }
     while (j < n && GET(j) == x) j++;
     return j - i;
+}
+
+/* Packs `groups` whole groups of 8 values from i at bw (0..8) bits each; inlined with a constant bw. */
+static inline __attribute__((always_inline)) void pack_groups(const uint32_t *u32, const uint8_t *u8, int64_t i,
+                                                             int64_t groups, int bw, uint8_t *dst) {
+    for (int64_t g = 0; g < groups; g++) {
+        int64_t k0 = i + g * 8;
+        uint64_t word = 0;
+        for (int q = 0; q < 8; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
+        store_le64(dst + (size_t)g * (size_t)bw, word);
+    }
 }
 
 /* Always inlined into the two entry points below, so each gets a copy specialised for its input type
@@ -71,24 +91,29 @@ static inline __attribute__((always_inline)) int encode(const uint32_t *u32, con
         } while (j < n && (j + 8 > n || GET(j) != GET(j + 7) || run_at(u32, u8, j, j + 8) < 8) && groups < (1 << 20));
         if (pq_put_uleb128(out, (uint64_t)groups << 1 | 1)) return WEIR_NOMEM;
         size_t nbytes = (size_t)groups * (size_t)bw;
-        if (wbuf_reserve(out, nbytes)) return WEIR_NOMEM;
+        if (wbuf_reserve(out, nbytes + 8)) return WEIR_NOMEM; /* + 8: a group is stored as a whole word */
         uint8_t *dst = (uint8_t *)out->data + out->len;
-        memset(dst, 0, nbytes);
         uint64_t acc = 0;
         int nacc = 0;
         size_t o = 0;
-        if (bw <= 8) { /* a group of 8 values fits one 64-bit word: pack it and store bw bytes */
-            for (int64_t g = 0; g < groups; g++) {
+        if (bw <= 8) {
+            /* a group of 8 values fits one 64-bit word: pack it, store the whole word little-endian
+             * (the next group overwrites the bytes past bw); whole groups by a copy of the loop for
+             * each width, so the shifts are constants */
+            int64_t full = (n - i) / 8 < groups ? (n - i) / 8 : groups;
+            switch (bw) {
+#define PACK_CASE(B)                                                                                    \
+    case B: pack_groups(u32, u8, i, full, B, dst); break;
+                PACK_CASE(1) PACK_CASE(2) PACK_CASE(3) PACK_CASE(4) PACK_CASE(5) PACK_CASE(6) PACK_CASE(7) PACK_CASE(8)
+#undef PACK_CASE
+            default: pack_groups(u32, u8, i, full, bw, dst); break;
+            }
+            o = (size_t)full * (size_t)bw;
+            for (int64_t g = full; g < groups; g++) { /* the last, short group */
                 uint64_t word = 0;
                 int64_t k0 = i + g * 8;
-                if (k0 + 8 <= n) {
-                    for (int q = 0; q < 8; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
-                } else {
-                    for (int q = 0; q < 8 && k0 + q < n; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
-                }
-                uint8_t bytes[8];
-                for (int q = 0; q < 8; q++) bytes[q] = (uint8_t)(word >> (8 * q));
-                memcpy(dst + o, bytes, (size_t)bw);
+                for (int q = 0; q < 8 && k0 + q < n; q++) word |= (uint64_t)GET(k0 + q) << (q * bw);
+                store_le64(dst + o, word);
                 o += (size_t)bw;
             }
             out->len += nbytes;

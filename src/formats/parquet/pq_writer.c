@@ -1,12 +1,17 @@
 /*
  * pq_writer.c - writes WBatches as a Parquet file (see parquet.h for the mapping and the options).
  *
- * Batches are shredded into one buffer per leaf column (definition levels plus the non-NULL values in
- * their in-memory form) until the row group is full by rows or by bytes; the row group is then encoded
- * column by column (dictionary page first when the dictionary stays under its limit, data pages cut at
- * pageSize), compressed and appended to the file, and only its metadata is kept for the footer. Every
- * column is OPTIONAL and nothing repeats, so one row is one definition level per leaf and max
- * definition level = nesting depth.
+ * Batches are shredded, 65536 rows at a time, into one buffer per leaf column (definition levels plus
+ * the non-NULL values in their in-memory form). As soon as a leaf's buffer holds pageSize bytes of
+ * values (in their plain size) a data page is cut from it, its statistics taken, its values looked up
+ * in the chunk's dictionary (kept per leaf while it stays under dictionaryPageSize; a chunk whose first
+ * page fills half of it goes PLAIN), encoded, compressed and appended to the leaf's chunk buffer; the
+ * buffer keeps only what is left. So each value is read from memory while it is still in the cache and
+ * the writer holds one page of raw values per column, not a row group (128 MB by default). When the
+ * row group is full by rows or by bytes (counted on the raw values taken, as Spark does), each leaf's
+ * last page is cut and its chunk written: the dictionary page, then the pages held; only metadata is
+ * kept for the footer. Every column is OPTIONAL and nothing repeats, so one row is one definition
+ * level per leaf and max definition level = nesting depth.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,23 +67,67 @@ typedef struct RowGroupMeta {
     ChunkMeta *chunks;
 } RowGroupMeta;
 
+typedef struct PqArr { /* bytes in a pq_mem_grow array */
+    char *data;
+    size_t len, cap;
+} PqArr;
+
+static int arr_reserve(PqArr *a, size_t extra) {
+    if (a->len + extra <= a->cap) return WEIR_OK;
+    char *p = pq_mem_grow(a->data, a->len, &a->cap, a->len + extra);
+    if (!p) return WEIR_NOMEM;
+    a->data = p;
+    return WEIR_OK;
+}
+
+static int arr_append(PqArr *a, const void *p, size_t n) {
+    if (arr_reserve(a, n)) return WEIR_NOMEM;
+    if (n) memcpy(a->data + a->len, p, n);
+    a->len += n;
+    return WEIR_OK;
+}
+
 typedef struct Leaf {
     const WType *type;
     const char *path[PQ_MAX_DEPTH];
     int depth;                 /* = max definition level */
     int phys, width;           /* physical type; bytes per buffered value (0: string) */
-    uint8_t *defs;
-    int64_t n_rows, cap_rows;
-    WBuf vals;                 /* fixed: raw values; string: bytes */
+    uint8_t *defs;             /* arrays from pq_mem_grow; caps in bytes */
+    int64_t n_rows;
+    size_t defs_cap;
+    PqArr vals;                /* fixed: raw values; string: bytes */
     uint32_t *soff;            /* string: value k is vals[soff[k] .. soff[k+1]) */
-    int64_t n_vals, cap_vals;
+    int64_t n_vals;
+    size_t soff_cap;
     int dict_overflowed;       /* a chunk's dictionary passed its limit: later chunks go PLAIN directly */
+    /* the chunk of the row group being written */
+    int64_t rg_rows, rg_vals;  /* rows and values taken so far (the row group's size counts them) */
+    size_t rg_bytes;           /* bytes of values taken so far */
+    int64_t rg_rows_done;      /* rows already in pages */
+    ChunkMeta cm;              /* its pages so far, at offsets relative to `out` */
+    Stat chunk;                /* its statistics so far */
+    WBuf cmin, cmax;           /* copies of its string bounds */
+    PqArr out;                 /* its data pages, encoded and compressed */
+    int64_t stream_start;      /* first leaf only: where its pages went straight to the file, else -1 */
+    int pages_dict;            /* data pages that use the dictionary */
+    int chunk_plain;           /* the dictionary was given up: the chunk's later pages are PLAIN */
+    /* the chunk's dictionary */
+    PqArr dict;                /* entries, PLAIN-encoded: the dictionary page's body */
+    uint32_t *doff;            /* strings: entry e starts at dict.data + doff[e] (its 4-byte length) */
+    size_t doff_cap;
+    int64_t nd;                /* entries */
+    uint32_t *slots;           /* hash table: entry + 1 (0 free), beside the key of each slot */
+    uint64_t *skeys;           /* fixed width: the value; strings: its hash */
+    size_t slots_cap, skeys_cap; /* bytes */
+    int64_t tcap;              /* table size (a power of two; 0: no table yet) */
+    int shift;                 /* 64 - log2(tcap) */
+    uint32_t *dmap;            /* 32-bit values in a narrow range: entry + 1 by value - dbase */
+    int64_t dspan;             /* dmap's size */
+    int32_t dbase;
+    uint32_t direct;           /* the span in use when dmap is in use, else 0 */
 } Leaf;
 
-typedef struct PageCut { /* a data page of the chunk being encoded: rows, values, statistics */
-    int64_t r0, r1, v0, v1;
-    Stat st;
-} PageCut;
+#define PQ_DIRECT 65536 /* widest span of a direct dictionary table */
 
 struct WPqWriter {
     char *path, *tmp;
@@ -100,17 +149,11 @@ struct WPqWriter {
     uint8_t *scratch[PQ_MAX_DEPTH + 1];
     int64_t scratch_cap;
     WBuf page, comp, levels, hdr, dictbuf;
-    uint32_t *idx;             /* dictionary index per value */
-    int64_t idx_cap;
-    uint32_t *slots;           /* dictionary hash table: value index + 1 */
-    int64_t slots_cap;
-    uint64_t *skeys;           /* fixed-width dictionary: the key in each slot */
-    int64_t skeys_cap;
-    uint32_t *dvals;           /* dictionary entry -> first value index */
-    int64_t dvals_cap;
-    PageCut *cuts;             /* the pages of the chunk being encoded */
-    int n_cuts, cap_cuts;
+    uint32_t *idx;             /* dictionary index per value (pq_mem_grow) */
+    size_t idx_cap;            /* bytes */
     int failed;
+    int no_sync;               /* wpq_writer_set_durable(w, 0): close skips both fsyncs */
+    PqCompressor cz;
 };
 
 /* ---------------- options ---------------- */
@@ -219,31 +262,47 @@ static int collect_leaves(WPqWriter *w, const WType *st, const char **path, int 
         for (int k = 0; k <= depth; k++) l->path[k] = path[k];
         l->phys = phys_of(f->type.id, &l->width);
         if (l->phys < 0) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: column %s of type %s", f->name, wtype_name(f->type.id));
-        wbuf_init(&l->vals);
     }
     return WEIR_OK;
 }
 
 /* ---------------- shredding ---------------- */
 
+/* A leaf's value buffer keeps PQ_HEAD bytes free in front of vals.data: a PLAIN page whose levels fit
+ * there is built in place, levels then values, and compressed from the buffer without a copy. */
+#define PQ_HEAD 64
+
+static int vals_reserve(Leaf *l, size_t extra) {
+    if (l->vals.data && l->vals.len + extra <= l->vals.cap) return WEIR_OK;
+    char *raw = l->vals.data ? l->vals.data - PQ_HEAD : NULL;
+    size_t cap = l->vals.data ? l->vals.cap + PQ_HEAD : 0;
+    raw = pq_mem_grow(raw, l->vals.data ? l->vals.len + PQ_HEAD : 0, &cap, l->vals.len + extra + PQ_HEAD);
+    if (!raw) return WEIR_NOMEM;
+    l->vals.data = raw + PQ_HEAD;
+    l->vals.cap = cap - PQ_HEAD;
+    return WEIR_OK;
+}
+
+static void vals_free(Leaf *l) {
+    if (l->vals.data) pq_mem_free(l->vals.data - PQ_HEAD, l->vals.cap + PQ_HEAD);
+}
+
 static int leaf_reserve(Leaf *l, int64_t rows) {
-    if (l->n_rows + rows > l->cap_rows) {
-        int64_t cap = l->cap_rows ? l->cap_rows : 1024;
-        while (cap < l->n_rows + rows) cap *= 2;
-        uint8_t *d = realloc(l->defs, (size_t)cap);
+    if ((size_t)(l->n_rows + rows) > l->defs_cap) {
+        uint8_t *d = pq_mem_grow(l->defs, (size_t)l->n_rows, &l->defs_cap, (size_t)(l->n_rows + rows));
         if (!d) return WEIR_NOMEM;
         l->defs = d;
-        l->cap_rows = cap;
     }
-    if (l->width) return wbuf_reserve(&l->vals, (size_t)(rows * l->width));
-    if (l->n_vals + rows + 1 > l->cap_vals) {
-        int64_t cap = l->cap_vals ? l->cap_vals : 1024;
-        while (cap < l->n_vals + rows + 1) cap *= 2;
-        uint32_t *o = realloc(l->soff, sizeof *o * (size_t)cap);
+    if (l->width) return vals_reserve(l, (size_t)(rows * l->width));
+    /* strings: never a NULL buffer, so an empty value's pointer is valid for memcmp and hashing */
+    if (!l->vals.data && vals_reserve(l, 64)) return WEIR_NOMEM;
+    size_t need = sizeof *l->soff * (size_t)(l->n_vals + rows + 1);
+    if (need > l->soff_cap) {
+        int first = !l->soff;
+        uint32_t *o = pq_mem_grow(l->soff, sizeof *o * (size_t)(l->n_vals + 1), &l->soff_cap, need);
         if (!o) return WEIR_NOMEM;
-        if (!l->soff) o[0] = 0;
+        if (first) o[0] = 0;
         l->soff = o;
-        l->cap_vals = cap;
     }
     return WEIR_OK;
 }
@@ -275,6 +334,9 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
             defs[i] = (p == level - 1 && !wvec_is_null(v, r0 + i)) ? (uint8_t)level : p;
         }
     l->n_rows += n;
+    l->rg_rows += n;
+    size_t len_before = l->vals.len;
+    int64_t vals_before = l->n_vals;
     if (l->phys == PQ_BOOLEAN) {
         uint8_t *out = (uint8_t *)l->vals.data + l->vals.len;
         int64_t k = 0;
@@ -302,16 +364,23 @@ static int shred(WPqWriter *w, const WVec *v, int level, const uint8_t *pdef, in
             size_t len;
             const char *s = wvec_str(v, r0 + i, &len);
             if (l->vals.len + len > UINT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: more than 4 GiB of strings in one row group");
-            if (wbuf_append(&l->vals, s, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+            if (vals_reserve(l, len)) return werr_msg(err, WEIR_NOMEM, "out of memory buffering a row group");
+            if (len) memcpy(l->vals.data + l->vals.len, s, len);
+            l->vals.len += len;
             l->soff[++l->n_vals] = (uint32_t)l->vals.len;
         }
     }
+    l->rg_bytes += l->vals.len - len_before;
+    l->rg_vals += l->n_vals - vals_before;
     return WEIR_OK;
 }
 
 static int64_t buffered_bytes(const WPqWriter *w) {
     int64_t b = 0;
-    for (int i = 0; i < w->n_leaves; i++) b += (int64_t)w->leaves[i].vals.len + w->leaves[i].n_vals * (w->leaves[i].width ? 0 : 4) + w->leaves[i].n_rows / 4;
+    for (int i = 0; i < w->n_leaves; i++) {
+        const Leaf *l = &w->leaves[i];
+        b += (int64_t)l->rg_bytes + l->rg_vals * (l->width ? 0 : 4) + l->rg_rows / 4;
+    }
     return b;
 }
 
@@ -332,6 +401,92 @@ static int bytes_cmp(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t n
     return na < nb ? -1 : na > nb;
 }
 
+/* Min and max of 32-bit integers and doubles, 8 at a time in 128-bit vectors (GCC/clang vector
+ * extensions: SSE2 on x86-64, NEON on arm64); a select by mask, as SSE2 has no 32-bit min. For doubles
+ * `x < m ? x : m` keeps m when x is NaN, as the scalar loop does. */
+typedef int32_t v4i32 __attribute__((vector_size(16)));
+typedef double v2f64 __attribute__((vector_size(16)));
+typedef int64_t v2i64 __attribute__((vector_size(16)));
+
+static inline v4i32 sel_i32(v4i32 m, v4i32 a, v4i32 b) { return (a & m) | (b & ~m); }
+static inline v2f64 sel_f64(v2i64 m, v2f64 a, v2f64 b) {
+    v2i64 r = ((v2i64)a & m) | ((v2i64)b & ~m);
+    return (v2f64)r;
+}
+
+static void minmax_i32(const int32_t *p, int64_t n, int64_t *mn, int64_t *mx) {
+    int32_t a = p[0], b = p[0];
+    int64_t k = 0;
+    if (n >= 8) {
+        v4i32 lo0, hi0, lo1, hi1;
+        memcpy(&lo0, p, 16);
+        memcpy(&lo1, p + 4, 16);
+        hi0 = lo0;
+        hi1 = lo1;
+        for (k = 8; k + 8 <= n; k += 8) {
+            v4i32 x0, x1;
+            memcpy(&x0, p + k, 16);
+            memcpy(&x1, p + k + 4, 16);
+            lo0 = sel_i32(x0 < lo0, x0, lo0);
+            lo1 = sel_i32(x1 < lo1, x1, lo1);
+            hi0 = sel_i32(x0 > hi0, x0, hi0);
+            hi1 = sel_i32(x1 > hi1, x1, hi1);
+        }
+        lo0 = sel_i32(lo1 < lo0, lo1, lo0);
+        hi0 = sel_i32(hi1 > hi0, hi1, hi0);
+        for (int q = 0; q < 4; q++) {
+            a = lo0[q] < a ? lo0[q] : a;
+            b = hi0[q] > b ? hi0[q] : b;
+        }
+    }
+    for (; k < n; k++) {
+        a = p[k] < a ? p[k] : a;
+        b = p[k] > b ? p[k] : b;
+    }
+    *mn = a;
+    *mx = b;
+}
+
+/* p[0] is not NaN. */
+static void minmax_f64(const double *p, int64_t n, double *mn, double *mx) {
+    double a = p[0], b = p[0];
+    int64_t k = 1;
+    if (n >= 9) {
+        v2f64 lo0 = {a, a}, lo1 = lo0, hi0 = lo0, hi1 = lo0, lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
+        for (; k + 8 <= n; k += 8) {
+            v2f64 x0, x1, x2, x3;
+            memcpy(&x0, p + k, 16);
+            memcpy(&x1, p + k + 2, 16);
+            memcpy(&x2, p + k + 4, 16);
+            memcpy(&x3, p + k + 6, 16);
+            lo0 = sel_f64(x0 < lo0, x0, lo0);
+            lo1 = sel_f64(x1 < lo1, x1, lo1);
+            lo2 = sel_f64(x2 < lo2, x2, lo2);
+            lo3 = sel_f64(x3 < lo3, x3, lo3);
+            hi0 = sel_f64(x0 > hi0, x0, hi0);
+            hi1 = sel_f64(x1 > hi1, x1, hi1);
+            hi2 = sel_f64(x2 > hi2, x2, hi2);
+            hi3 = sel_f64(x3 > hi3, x3, hi3);
+        }
+        lo0 = sel_f64(lo1 < lo0, lo1, lo0);
+        lo2 = sel_f64(lo3 < lo2, lo3, lo2);
+        lo0 = sel_f64(lo2 < lo0, lo2, lo0);
+        hi0 = sel_f64(hi1 > hi0, hi1, hi0);
+        hi2 = sel_f64(hi3 > hi2, hi3, hi2);
+        hi0 = sel_f64(hi2 > hi0, hi2, hi0);
+        for (int q = 0; q < 2; q++) {
+            a = lo0[q] < a ? lo0[q] : a;
+            b = hi0[q] > b ? hi0[q] : b;
+        }
+    }
+    for (; k < n; k++) {
+        a = p[k] < a ? p[k] : a;
+        b = p[k] > b ? p[k] : b;
+    }
+    *mn = a;
+    *mx = b;
+}
+
 static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
     WTypeId id = l->type->id;
     if (v0 < v1 && l->phys == PQ_DOUBLE) { /* NaN never compares, so it never becomes a bound */
@@ -339,32 +494,10 @@ static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
         int64_t k = v0;
         while (k < v1 && isnan(p[k])) k++;
         if (k == v1) return;
-        /* Four independent min/max chains so the comparisons do not wait on each other. The sign of a
-         * zero bound is not tracked: stat_bound always writes a zero minimum as -0.0 and a zero maximum
-         * as +0.0, which is what parquet.thrift asks whatever the signs of the zeros seen. */
-        double a0 = p[k], a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (k++; k + 4 <= v1; k += 4) {
-            double d0 = p[k], d1 = p[k + 1], d2 = p[k + 2], d3 = p[k + 3];
-            a0 = d0 < a0 ? d0 : a0;
-            a1 = d1 < a1 ? d1 : a1;
-            a2 = d2 < a2 ? d2 : a2;
-            a3 = d3 < a3 ? d3 : a3;
-            b0 = d0 > b0 ? d0 : b0;
-            b1 = d1 > b1 ? d1 : b1;
-            b2 = d2 > b2 ? d2 : b2;
-            b3 = d3 > b3 ? d3 : b3;
-        }
-        for (; k < v1; k++) {
-            a0 = p[k] < a0 ? p[k] : a0;
-            b0 = p[k] > b0 ? p[k] : b0;
-        }
-        double a = a0, b = b0;
-        a = a1 < a ? a1 : a;
-        a = a2 < a ? a2 : a;
-        a = a3 < a ? a3 : a;
-        b = b1 > b ? b1 : b;
-        b = b2 > b ? b2 : b;
-        b = b3 > b ? b3 : b;
+        /* The sign of a zero bound is not tracked: stat_bound always writes a zero minimum as -0.0 and
+         * a zero maximum as +0.0, which is what parquet.thrift asks whatever the signs of the zeros seen. */
+        double a, b;
+        minmax_f64(p + k, v1 - k, &a, &b);
         if (!s->has || a < s->dmin) s->dmin = a;
         if (!s->has || b > s->dmax) s->dmax = b;
         s->has = 1;
@@ -372,7 +505,7 @@ static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
     }
     if (v0 < v1 && (l->phys == PQ_INT32 || l->phys == PQ_INT64)) { /* fast paths for the common types */
         int64_t mn, mx;
-        /* four independent chains, as for doubles above */
+        /* 64-bit: four independent chains, so the comparisons do not wait on each other */
 #define MINMAX4(T)                                                                                      \
     do {                                                                                                \
         const T *p = (const T *)(const void *)l->vals.data;                                             \
@@ -400,7 +533,7 @@ static void stat_values(const Leaf *l, Stat *s, int64_t v0, int64_t v1) {
         mn = a2 < a0 ? a2 : a0;                                                                         \
         mx = b2 > b0 ? b2 : b0;                                                                         \
     } while (0)
-        if (l->phys == PQ_INT32) MINMAX4(int32_t);
+        if (l->phys == PQ_INT32) minmax_i32((const int32_t *)(const void *)l->vals.data + v0, v1 - v0, &mn, &mx);
         else MINMAX4(int64_t);
 #undef MINMAX4
         if (!s->has || mn < s->imin) s->imin = mn;
@@ -555,174 +688,6 @@ static inline uint32_t load32(const uint8_t *p) {
     return x;
 }
 
-/* Builds the dictionary of the chunk into w->idx / w->dvals; returns the entry count, or -1 when the
- * dictionary would pass its size limit (the chunk is then written PLAIN). */
-static int64_t build_dict(WPqWriter *w, const Leaf *l, const Stat *chunk, WErr *err) {
-    int64_t n = l->n_vals;
-    if (n > w->idx_cap) {
-        uint32_t *p = realloc(w->idx, sizeof *p * (size_t)n);
-        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-        w->idx = p;
-        w->idx_cap = n;
-    }
-    uint64_t mask;
-    int64_t nd = 0, dict_bytes = 0;
-    if (w->slots_cap < 256) {
-        uint32_t *p = realloc(w->slots, sizeof *p * 256);
-        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-        w->slots = p;
-        w->slots_cap = 256;
-    }
-    if (l->width == 4 || l->width == 8) {
-        /* fixed width: keys compared as integers, bit for bit; the table starts small and doubles, so
-         * a column of few distinct values probes a table that stays in cache */
-        int64_t max_entries = w->dict_limit / l->width;
-        if (max_entries + 1 > w->dvals_cap) {
-            uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)(max_entries + 1));
-            if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-            w->dvals = d;
-            w->dvals_cap = max_entries + 1;
-        }
-        const uint8_t *base = (const uint8_t *)l->vals.data;
-        int wd = l->width;
-        if (wd == 4 && n >= 1024) {
-            /* 32-bit values in a narrow range (counts, small codes, nearby dates): a table indexed by
-             * value - min replaces the hash probe. It holds entry + 1 (0 = not seen yet), so entries are
-             * numbered in order of first appearance exactly as the hash table numbers them. The range is
-             * kept well below the value count so clearing the table costs little beside the pass. */
-            const int32_t *v32 = (const int32_t *)(const void *)base;
-            uint64_t range = (uint64_t)(chunk->imax - chunk->imin) + 1;
-            if (chunk->has && range <= 65536 && range <= (uint64_t)n / 4) {
-                if ((int64_t)range > w->slots_cap) {
-                    uint32_t *p = realloc(w->slots, sizeof *p * (size_t)range);
-                    if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                    w->slots = p;
-                    w->slots_cap = (int64_t)range;
-                }
-                uint32_t *map = w->slots, *idx = w->idx, *dv = w->dvals;
-                memset(map, 0, sizeof *map * (size_t)range);
-                int32_t lo = (int32_t)chunk->imin;
-                for (int64_t k = 0; k < n; k++) {
-                    uint32_t off = (uint32_t)v32[k] - (uint32_t)lo;
-                    uint32_t e = map[off];
-                    if (__builtin_expect(e == 0, 0)) {
-                        if (nd >= max_entries) return -1;
-                        dv[nd] = (uint32_t)k;
-                        e = map[off] = (uint32_t)++nd;
-                    }
-                    idx[k] = e - 1;
-                }
-                return nd;
-            }
-        }
-#define KEY(k) (wd == 8 ? load64(base + 8 * (int64_t)(k)) : (uint64_t)load32(base + 4 * (int64_t)(k)))
-        int64_t tcap = 256;
-        int shift = 56;
-        if (w->skeys_cap < tcap) {
-            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap);
-            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-            w->skeys = p;
-            w->skeys_cap = tcap;
-        }
-        memset(w->slots, 0, sizeof *w->slots * (size_t)tcap);
-        mask = (uint64_t)tcap - 1;
-        /* each slot holds its key beside its entry number, so a probe is one load, not three */
-        uint32_t *slots = w->slots;
-        uint64_t *skeys = w->skeys;
-        for (int64_t k = 0; k < n; k++) {
-            uint64_t x = KEY(k);
-            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
-            for (;;) {
-                uint32_t sl = slots[h];
-                if (sl && skeys[h] == x) {
-                    w->idx[k] = sl - 1;
-                    break;
-                }
-                if (!sl) {
-                    if (nd >= max_entries) return -1;
-                    w->dvals[nd] = (uint32_t)k;
-                    slots[h] = (uint32_t)(nd + 1);
-                    skeys[h] = x;
-                    w->idx[k] = (uint32_t)nd++;
-                    if (4 * nd > tcap) { /* grow and rehash: at most a quarter full, so probes rarely collide */
-                        if (tcap * 2 > w->slots_cap) {
-                            uint32_t *p = realloc(w->slots, sizeof *p * (size_t)tcap * 2);
-                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                            w->slots = p;
-                            w->slots_cap = tcap * 2;
-                        }
-                        if (tcap * 2 > w->skeys_cap) {
-                            uint64_t *p = realloc(w->skeys, sizeof *p * (size_t)tcap * 2);
-                            if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                            w->skeys = p;
-                            w->skeys_cap = tcap * 2;
-                        }
-                        slots = w->slots;
-                        skeys = w->skeys;
-                        tcap *= 2;
-                        shift--;
-                        mask = (uint64_t)tcap - 1;
-                        memset(slots, 0, sizeof *slots * (size_t)tcap);
-                        for (int64_t e = 0; e < nd; e++) {
-                            uint64_t key = KEY(w->dvals[e]);
-                            uint64_t hh = (key * 0x9E3779B97F4A7C15ull) >> shift;
-                            while (slots[hh]) hh = (hh + 1) & mask;
-                            slots[hh] = (uint32_t)(e + 1);
-                            skeys[hh] = key;
-                        }
-                    }
-                    break;
-                }
-                h = (h + 1) & mask;
-            }
-        }
-#undef KEY
-        return nd;
-    }
-    int64_t cap = 1024;
-    while (cap < 2 * n && cap < (1 << 22)) cap *= 2;
-    if (cap > w->slots_cap) {
-        uint32_t *p = realloc(w->slots, sizeof *p * (size_t)cap);
-        if (!p) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-        w->slots = p;
-        w->slots_cap = cap;
-    }
-    memset(w->slots, 0, sizeof *w->slots * (size_t)cap);
-    mask = (uint64_t)cap - 1;
-    for (int64_t k = 0; k < n; k++) {
-        uint32_t len;
-        const uint8_t *p = val_ptr(l, k, &len);
-        uint64_t h = hash_bytes(p, len) & mask;
-        for (;;) {
-            uint32_t s = w->slots[h];
-            if (!s) {
-                if (nd + 1 > cap / 2) return -1; /* table full: too many distinct values */
-                dict_bytes += len + (l->width ? 0 : 4);
-                if (dict_bytes > w->dict_limit) return -1;
-                if (nd >= w->dvals_cap) {
-                    int64_t c2 = w->dvals_cap ? w->dvals_cap * 2 : 1024;
-                    uint32_t *d = realloc(w->dvals, sizeof *d * (size_t)c2);
-                    if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory"), -2;
-                    w->dvals = d;
-                    w->dvals_cap = c2;
-                }
-                w->dvals[nd] = (uint32_t)k;
-                w->slots[h] = (uint32_t)(nd + 1);
-                w->idx[k] = (uint32_t)nd++;
-                break;
-            }
-            uint32_t olen;
-            const uint8_t *op = val_ptr(l, w->dvals[s - 1], &olen);
-            if (olen == len && !memcmp(op, p, len)) {
-                w->idx[k] = s - 1;
-                break;
-            }
-            h = (h + 1) & mask;
-        }
-    }
-    return nd;
-}
-
 static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
     if (l->phys == PQ_BOOLEAN) {
         size_t nb = (size_t)(v1 - v0 + 7) / 8;
@@ -748,23 +713,28 @@ static int plain_values(const Leaf *l, int64_t v0, int64_t v1, WBuf *out) {
     return WEIR_OK;
 }
 
-/* Compresses w->page (for v2: only the part after `levels_len`) and writes header + body to the file. */
-static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, int encoding, size_t levels_len,
-                     int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, WErr *err) {
+/* Compresses the page pg[0 .. raw) (for v2: only the part after `levels_len`) and appends header + body
+ * to dst (a data page, whose location is then relative to dst), or writes them to the file (dst NULL). */
+static int emit_page(WPqWriter *w, int type, const char *pg, size_t raw, int64_t num_values, int64_t nulls, int encoding,
+                     size_t levels_len, int64_t page_rows, const Leaf *l, const Stat *st, ChunkMeta *cm, PqArr *dst,
+                     WErr *err) {
     int rc;
     wbuf_reset(&w->comp);
-    size_t raw = w->page.len;
-    if (type == PQ_PAGE_DATA_V2) {
-        if (wbuf_append(&w->comp, w->page.data, levels_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if ((rc = wpq_compress(w->codec, w->level, w->page.data + levels_len, raw - levels_len, &w->comp, err))) return rc;
-    } else if ((rc = wpq_compress(w->codec, w->level, w->page.data, raw, &w->comp, err))) return rc;
-    if (raw > INT32_MAX || w->comp.len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
+    WBuf body = {(char *)(uintptr_t)pg, raw, raw}; /* nothing to compress: the page itself, no copy */
+    if (w->codec != PQ_CODEC_NONE) {
+        if (type == PQ_PAGE_DATA_V2) {
+            if (wbuf_append(&w->comp, pg, levels_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if ((rc = wpq_compress(&w->cz, w->codec, w->level, pg + levels_len, raw - levels_len, &w->comp, err))) return rc;
+        } else if ((rc = wpq_compress(&w->cz, w->codec, w->level, pg, raw, &w->comp, err))) return rc;
+        body = w->comp;
+    }
+    if (raw > INT32_MAX || body.len > INT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "unsupported: a page over 2 GiB");
     wbuf_reset(&w->hdr);
     WTw t;
     wtw_init(&t, &w->hdr);
     wtw_i32(&t, 1, type);
     wtw_i32(&t, 2, (int32_t)raw);
-    wtw_i32(&t, 3, (int32_t)w->comp.len);
+    wtw_i32(&t, 3, (int32_t)body.len);
     size_t st_blob = 0;
     uint32_t nmin = 0, nmax = 0;
     WBuf sb;
@@ -814,8 +784,8 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
         }
         PageLoc *pl = &cm->pages[cm->n_pages++];
         memset(pl, 0, sizeof *pl);
-        pl->offset = w->pos;
-        pl->size = (int32_t)(w->hdr.len + w->comp.len);
+        pl->offset = dst ? (int64_t)dst->len : w->pos;
+        pl->size = (int32_t)(w->hdr.len + body.len);
         pl->nulls = st->nulls;
         pl->null_page = st->nulls == num_values;
         if (!pl->null_page && !st->has) cm->no_column_index = 1;
@@ -825,136 +795,418 @@ static int emit_page(WPqWriter *w, int type, int64_t num_values, int64_t nulls, 
             pl->max_off = cm->blob.len;
             if (index_bound(l, st, 1, &cm->blob, &pl->max_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         }
-        if (cm->data_off < 0) cm->data_off = w->pos;
     } else cm->dict_off = w->pos;
     cm->uncomp += (int64_t)(w->hdr.len + raw);
-    cm->comp += (int64_t)(w->hdr.len + w->comp.len);
-    if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, w->comp.data, w->comp.len, err))) return rc;
+    cm->comp += (int64_t)(w->hdr.len + body.len);
+    if (dst) {
+        if (arr_append(dst, w->hdr.data, w->hdr.len) || arr_append(dst, body.data, body.len))
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
+    } else if ((rc = out_write(w, w->hdr.data, w->hdr.len, err)) || (rc = out_write(w, body.data, body.len, err)))
+        return rc;
     return WEIR_OK;
 }
 
-static int encode_chunk(WPqWriter *w, Leaf *l, ChunkMeta *cm, WErr *err) {
-    int rc;
-    memset(cm, 0, sizeof *cm);
-    wbuf_init(&cm->blob);
-    cm->dict_off = cm->data_off = cm->ci_off = cm->oi_off = -1;
-    cm->num_values = l->n_rows;
-    cm->file_offset = w->pos;
-    /* Pass 1: cut the pages (at pageSize bytes of values in their plain size) and take each page's
-     * statistics. The chunk's bounds that come out of it let build_dict choose a direct table for
-     * narrow 32-bit ranges without another pass over the values. */
-    Stat chunk;
-    memset(&chunk, 0, sizeof chunk);
-    w->n_cuts = 0;
-    int64_t r = 0, v = 0;
-    while (r < l->n_rows || (r == 0 && l->n_rows == 0 && w->n_cuts == 0)) {
-        int64_t r1 = r, v1 = v, bytes = 0;
-        if (l->width) {
-            /* fixed width: whole blocks of 256 levels at a time while the page cannot fill inside
-             * one (a block adds at most 256 * width bytes); the count below is a branch-free sum */
-            int wd = l->width;
-            uint8_t depth = (uint8_t)l->depth;
-            while (r1 + 256 <= l->n_rows && bytes + 256 * wd < w->page_size) {
-                const uint8_t *d = l->defs + r1;
-                int64_t present = 0;
-                for (int q = 0; q < 256; q++) present += d[q] == depth;
-                bytes += present * wd + (256 - present);
-                v1 += present;
-                r1 += 256;
+/* ---------------- dictionary ---------------- */
+
+/* Each leaf keeps the dictionary of the chunk being written: its entries PLAIN-encoded (exactly the
+ * dictionary page's body) and a table to find them. Pages are dictionary-encoded as they are cut, so
+ * the table lives for the whole chunk while the values it came from are dropped page by page. */
+
+static int dict_grow_table(Leaf *l, int64_t cap) {
+    uint32_t *s = pq_mem_grow(l->slots, 0, &l->slots_cap, sizeof *s * (size_t)cap);
+    if (!s) return WEIR_NOMEM;
+    l->slots = s;
+    uint64_t *k = pq_mem_grow(l->skeys, 0, &l->skeys_cap, sizeof *k * (size_t)cap);
+    if (!k) return WEIR_NOMEM;
+    l->skeys = k;
+    memset(l->slots, 0, sizeof *s * (size_t)cap);
+    l->tcap = cap;
+    l->shift = 64;
+    for (int64_t c = cap; c > 1; c >>= 1) l->shift--;
+    return WEIR_OK;
+}
+
+/* The key kept in a slot: the value itself for fixed widths, its hash for strings. */
+static inline uint64_t dict_entry_key(const Leaf *l, int64_t e) {
+    const uint8_t *d = (const uint8_t *)l->dict.data;
+    if (l->width == 8) return load64(d + 8 * e);
+    if (l->width == 4) return load32(d + 4 * e);
+    return hash_bytes(d + l->doff[e] + 4, load32(d + l->doff[e]));
+}
+
+static inline void dict_slot_put(Leaf *l, uint64_t key, uint32_t entry) {
+    uint64_t mask = (uint64_t)l->tcap - 1, h = (key * 0x9E3779B97F4A7C15ull) >> l->shift;
+    while (l->slots[h]) h = (h + 1) & mask;
+    l->slots[h] = entry + 1;
+    l->skeys[h] = key;
+}
+
+/* Doubles the table (at most a quarter full, so probes rarely collide) and puts every entry back. */
+static int dict_rehash(Leaf *l, int64_t cap) {
+    if (dict_grow_table(l, cap)) return WEIR_NOMEM;
+    for (int64_t e = 0; e < l->nd; e++) dict_slot_put(l, dict_entry_key(l, e), (uint32_t)e);
+    return WEIR_OK;
+}
+
+static void dict_reset(Leaf *l) {
+    l->dict.len = 0;
+    l->nd = 0;
+    l->direct = 0;
+    l->tcap = 0;
+}
+
+/* A new entry for value k of the page buffer; -1 when the dictionary would pass its limit. */
+static int dict_new_entry(WPqWriter *w, Leaf *l, int64_t k, uint64_t key) {
+    uint32_t len;
+    const uint8_t *p = val_ptr(l, k, &len);
+    /* While the chunk's first page is encoded: half the limit (see encode_page), and a page that
+     * starts with 16384 values all distinct (a timestamp, an id: a column of even 100,000 values
+     * drawn at random would repeat some of them a thousand times by then) stops there, before its
+     * table grows to the limit. */
+    int64_t limit = l->cm.n_pages ? w->dict_limit : w->dict_limit / 2;
+    if (!l->cm.n_pages && l->nd == k && k >= 16384) return -1;
+    if (l->width) {
+        if (l->nd >= limit / l->width) return -1;
+        if (arr_append(&l->dict, p, len)) return -2;
+    } else {
+        if ((int64_t)l->dict.len + 4 + len > limit) return -1;
+        if (sizeof *l->doff * (size_t)(l->nd + 1) > l->doff_cap) {
+            uint32_t *o = pq_mem_grow(l->doff, sizeof *o * (size_t)l->nd, &l->doff_cap, sizeof *o * (size_t)(l->nd + 1));
+            if (!o) return -2;
+            l->doff = o;
+        }
+        l->doff[l->nd] = (uint32_t)l->dict.len;
+        if (arr_append(&l->dict, &len, 4) || arr_append(&l->dict, p, len)) return -2;
+    }
+    if (!l->direct) {
+        dict_slot_put(l, key, (uint32_t)l->nd);
+        l->nd++;
+        if (4 * l->nd > l->tcap && dict_rehash(l, l->tcap * 2)) return -2;
+    } else l->nd++;
+    return 0;
+}
+
+/* Sets w->idx[0 .. v1 - v0) to the dictionary entries of page values [v0, v1), adding new entries.
+ * Returns 0, -1 when the dictionary would pass its limit, -2 when out of memory. `st` is the page's
+ * statistics: a 32-bit column whose first page spans a narrow range gets a table indexed by
+ * value - base instead of the hash (counts, small codes, nearby dates), left for the hash when a later
+ * value falls outside it. */
+static int dict_encode(WPqWriter *w, Leaf *l, int64_t v0, int64_t v1, const Stat *st) {
+    int64_t n = v1 - v0;
+    if (sizeof *w->idx * (size_t)n > w->idx_cap) {
+        uint32_t *p = pq_mem_grow(w->idx, 0, &w->idx_cap, sizeof *w->idx * (size_t)n);
+        if (!p) return -2;
+        w->idx = p;
+    }
+    uint32_t *idx = w->idx;
+    if (l->nd == 0 && l->tcap == 0) {
+        /* 32-bit values: the range cannot overflow */
+        int64_t range = l->width == 4 && st->has ? st->imax - st->imin + 1 : INT64_MAX, span = 1024;
+        while (range < PQ_DIRECT && span < 4 * range && span < PQ_DIRECT) span *= 2;
+        if (range <= span / 2) {
+            /* the span leaves room on both sides of the first page's range */
+            if (span > l->dspan) {
+                uint32_t *m = realloc(l->dmap, sizeof *m * (size_t)span);
+                if (!m) return -2;
+                l->dmap = m;
+                l->dspan = span;
+            }
+            memset(l->dmap, 0, sizeof *l->dmap * (size_t)span);
+            int64_t base = st->imin - (span - range) / 2;
+            if (base < INT32_MIN) base = INT32_MIN;
+            if (base > (int64_t)INT32_MAX - (span - 1)) base = (int64_t)INT32_MAX - (span - 1);
+            l->dbase = (int32_t)base;
+            l->direct = (uint32_t)span;
+        } else if (dict_grow_table(l, 256)) return -2;
+    }
+    int64_t k = v0;
+    if (l->direct) {
+        const int32_t *v32 = (const int32_t *)(const void *)l->vals.data;
+        uint32_t *map = l->dmap, base = (uint32_t)l->dbase, span = l->direct;
+        for (; k < v1; k++) {
+            uint32_t off = (uint32_t)v32[k] - base;
+            if (off >= span) break;
+            uint32_t e = map[off];
+            if (__builtin_expect(e == 0, 0)) {
+                int rc = dict_new_entry(w, l, k, 0);
+                if (rc) return rc;
+                e = map[off] = (uint32_t)l->nd;
+            }
+            idx[k - v0] = e - 1;
+        }
+        if (k == v1) return 0;
+        /* a value outside the range: the entries so far go into the hash table */
+        l->direct = 0;
+        int64_t cap = 256;
+        while (cap < 4 * (l->nd + 1)) cap *= 2;
+        if (dict_rehash(l, cap)) return -2;
+    }
+    if (l->width) {
+        const uint8_t *base = (const uint8_t *)l->vals.data;
+        int wd = l->width;
+        /* the table in locals, reloaded only after an entry is added (which may grow it) */
+        uint32_t *slots = l->slots;
+        uint64_t *skeys = l->skeys, mask = (uint64_t)l->tcap - 1;
+        int shift = l->shift;
+        for (; k < v1; k++) {
+            uint64_t x = wd == 8 ? load64(base + 8 * k) : (uint64_t)load32(base + 4 * k);
+            uint64_t h = (x * 0x9E3779B97F4A7C15ull) >> shift;
+            for (;;) {
+                uint32_t sl = slots[h];
+                if (sl && skeys[h] == x) {
+                    idx[k - v0] = sl - 1;
+                    break;
+                }
+                if (!sl) {
+                    int rc = dict_new_entry(w, l, k, x);
+                    if (rc) return rc;
+                    idx[k - v0] = (uint32_t)(l->nd - 1);
+                    slots = l->slots;
+                    skeys = l->skeys;
+                    mask = (uint64_t)l->tcap - 1;
+                    shift = l->shift;
+                    break;
+                }
+                h = (h + 1) & mask;
             }
         }
-        while (r1 < l->n_rows && bytes < w->page_size) {
-            if (l->defs[r1] == l->depth) {
-                bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
-                v1++;
-            } else bytes++;
-            r1++;
-        }
-        if (w->n_cuts == w->cap_cuts) {
-            int c = w->cap_cuts ? w->cap_cuts * 2 : 64;
-            PageCut *pc = realloc(w->cuts, sizeof *pc * (size_t)c);
-            if (!pc) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            w->cuts = pc;
-            w->cap_cuts = c;
-        }
-        PageCut *pc = &w->cuts[w->n_cuts++];
-        pc->r0 = r;
-        pc->r1 = r1;
-        pc->v0 = v;
-        pc->v1 = v1;
-        memset(&pc->st, 0, sizeof pc->st);
-        pc->st.nulls = (r1 - r) - (v1 - v);
-        stat_values(l, &pc->st, v, v1);
-        stat_merge(l, &chunk, &pc->st);
-        r = r1;
-        v = v1;
-        if (l->n_rows == 0) break;
+        return 0;
     }
-    int64_t nd = -1;
-    /* A column whose values overflowed the dictionary once (a timestamp, an id) is almost always
-     * high-cardinality throughout; trying again every row group would cost up to dict_limit / width
-     * hash probes and table growth per chunk for nothing, so it stays PLAIN from then on. */
-    if (w->dict && !l->dict_overflowed && l->phys != PQ_BOOLEAN && l->n_vals > 0) {
-        nd = build_dict(w, l, &chunk, err);
-        if (nd == -2) return err->code;
-        if (nd == -1) l->dict_overflowed = 1;
+    for (; k < v1; k++) {
+        uint32_t len;
+        const uint8_t *p = val_ptr(l, k, &len);
+        uint64_t x = hash_bytes(p, len);
+        uint64_t mask = (uint64_t)l->tcap - 1, h = (x * 0x9E3779B97F4A7C15ull) >> l->shift;
+        for (;;) {
+            uint32_t sl = l->slots[h];
+            if (!sl) {
+                int rc = dict_new_entry(w, l, k, x);
+                if (rc) return rc;
+                idx[k - v0] = (uint32_t)(l->nd - 1);
+                break;
+            }
+            if (l->skeys[h] == x) {
+                const uint8_t *d = (const uint8_t *)l->dict.data + l->doff[sl - 1];
+                if (load32(d) == len && !memcmp(d + 4, p, len)) {
+                    idx[k - v0] = sl - 1;
+                    break;
+                }
+            }
+            h = (h + 1) & mask;
+        }
     }
-    int bw = 0;
-    if (nd >= 0) {
-        wbuf_reset(&w->page);
-        for (int64_t e = 0; e < nd; e++)
-            if (plain_values(l, w->dvals[e], w->dvals[e] + 1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        if ((rc = emit_page(w, PQ_PAGE_DICT, nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, err))) return rc;
-        bw = wpq_bit_width((uint32_t)(nd > 0 ? nd - 1 : 0));
-        cm->used_dict = 1;
-    } else cm->used_plain = 1;
-    /* Pass 2: encode and write the data pages. */
+    return 0;
+}
+
+/* ---------------- pages and chunks ---------------- */
+
+/* The chunk's string bounds point into the page buffer, which is reused: they are copied. */
+static int keep_string_bounds(Leaf *l) {
+    if (l->phys != PQ_BYTE_ARRAY || !l->chunk.has) return WEIR_OK;
+    if (l->chunk.smin != (const uint8_t *)l->cmin.data) {
+        wbuf_reset(&l->cmin);
+        if (wbuf_append(&l->cmin, l->chunk.smin, l->chunk.nsmin)) return WEIR_NOMEM;
+        l->chunk.smin = (const uint8_t *)l->cmin.data;
+    }
+    if (l->chunk.smax != (const uint8_t *)l->cmax.data) {
+        wbuf_reset(&l->cmax);
+        if (wbuf_append(&l->cmax, l->chunk.smax, l->chunk.nsmax)) return WEIR_NOMEM;
+        l->chunk.smax = (const uint8_t *)l->cmax.data;
+    }
+    return WEIR_OK;
+}
+
+/* Rows [0, r1) of the leaf's buffer (values [0, v1)) become one data page, appended to the chunk's
+ * encoded pages (l->out); the rest of the buffer moves to its front. */
+static int encode_page(WPqWriter *w, Leaf *l, int64_t r1, int64_t v1, WErr *err) {
+    int rc;
+    Stat st;
+    memset(&st, 0, sizeof st);
+    st.nulls = r1 - v1;
+    stat_values(l, &st, 0, v1);
+    /* The dictionary is tried while it fits. A chunk whose first page alone would fill half of it is
+     * high-cardinality (a timestamp, an id): it goes PLAIN at once, and so do the leaf's later chunks,
+     * rather than paying hash probes for a dictionary that would overflow. */
+    int use_dict = w->dict && !l->dict_overflowed && !l->chunk_plain && l->phys != PQ_BOOLEAN;
+    if (use_dict && v1 > 0) {
+        int first = l->cm.n_pages == 0;
+        rc = dict_encode(w, l, 0, v1, &st);
+        if (rc == -2) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (rc == -1) {
+            use_dict = 0;
+            l->chunk_plain = 1;
+            l->dict_overflowed = 1;
+            if (first) dict_reset(l); /* no page uses it */
+        }
+    }
     int def_bw = wpq_bit_width((uint32_t)l->depth);
-    for (int pi = 0; pi < w->n_cuts; pi++) {
-        const PageCut *pc = &w->cuts[pi];
-        r = pc->r0;
-        v = pc->v0;
-        int64_t r1 = pc->r1, v1 = pc->v1;
-        const Stat *st = &pc->st;
-        wbuf_reset(&w->page);
-        size_t levels_len = 0;
-        if (w->page_version == 1) {
-            if (wbuf_append(&w->page, "\0\0\0\0", 4)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            if (wrle_encode_u8(l->defs + r, r1 - r, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            uint32_t n = (uint32_t)(w->page.len - 4);
-            memcpy(w->page.data, &n, 4);
-        } else {
-            if (wrle_encode_u8(l->defs + r, r1 - r, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            levels_len = w->page.len;
-        }
-        int enc;
-        if (nd >= 0) {
-            enc = PQ_ENC_RLE_DICT;
-            uint8_t b = (uint8_t)bw;
-            if (wbuf_append(&w->page, &b, 1) || wrle_encode(w->idx + v, v1 - v, bw, &w->page))
-                return werr_msg(err, WEIR_NOMEM, "out of memory");
-        } else {
-            enc = PQ_ENC_PLAIN;
-            if (plain_values(l, v, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        }
-        if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, r1 - r, st->nulls, enc, levels_len,
-                            r1 - r, l, st, cm, err)))
-            return rc;
-        cm->pages[cm->n_pages - 1].first_row = r;
+    wbuf_reset(&w->page);
+    size_t levels_len = 0;
+    if (w->page_version == 1) {
+        if (wbuf_append(&w->page, "\0\0\0\0", 4)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (wrle_encode_u8(l->defs, r1, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        uint32_t n = (uint32_t)(w->page.len - 4);
+        memcpy(w->page.data, &n, 4);
+    } else {
+        if (wrle_encode_u8(l->defs, r1, def_bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        levels_len = w->page.len;
     }
-    cm->nulls = chunk.nulls;
-    cm->has_minmax = chunk.has;
-    if (chunk.has) {
+    int enc;
+    char *pg; /* the page: w->page, or built in place in front of the values */
+    size_t raw;
+    if (use_dict) {
+        enc = PQ_ENC_RLE_DICT;
+        int bw = wpq_bit_width((uint32_t)(l->nd > 0 ? l->nd - 1 : 0));
+        uint8_t b = (uint8_t)bw;
+        if (wbuf_append(&w->page, &b, 1) || wrle_encode(w->idx, v1, bw, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        l->pages_dict++;
+        pg = w->page.data;
+        raw = w->page.len;
+    } else {
+        enc = PQ_ENC_PLAIN;
+        if (l->width && l->phys != PQ_BOOLEAN && l->vals.data && w->page.len <= PQ_HEAD) {
+            /* the levels go in the headroom in front of the values: the page is built in place */
+            pg = l->vals.data - w->page.len;
+            memcpy(pg, w->page.data, w->page.len);
+            raw = w->page.len + (size_t)(v1 * l->width);
+        } else {
+            if (plain_values(l, 0, v1, &w->page)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            pg = w->page.data;
+            raw = w->page.len;
+        }
+        l->cm.used_plain = 1;
+    }
+    /* The first leaf's chunk starts the row group in the file. Once it is sure to have no dictionary
+     * page (PLAIN from its first page on), its pages go straight to the file: nothing else is written
+     * before the row group ends. Saves holding (and copying) a chunk that is often the largest, a
+     * timestamp or an id. */
+    int direct = l == &w->leaves[0] && l->out.len == 0 && l->pages_dict == 0 &&
+                 !(w->dict && !l->dict_overflowed && !l->chunk_plain && l->phys != PQ_BOOLEAN);
+    if (direct && l->stream_start < 0) l->stream_start = w->pos;
+    if ((rc = emit_page(w, w->page_version == 1 ? PQ_PAGE_DATA : PQ_PAGE_DATA_V2, pg, raw, r1, st.nulls, enc, levels_len, r1,
+                        l, &st, &l->cm, direct ? NULL : &l->out, err)))
+        return rc;
+    l->cm.pages[l->cm.n_pages - 1].first_row = l->rg_rows_done;
+    l->rg_rows_done += r1;
+    stat_merge(l, &l->chunk, &st);
+    if (keep_string_bounds(l)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    /* the rest of the buffer to its front (the arrays may still be NULL when nothing is left) */
+    if (l->n_rows > r1) memmove(l->defs, l->defs + r1, (size_t)(l->n_rows - r1));
+    if (l->width) {
+        if (l->n_vals > v1) memmove(l->vals.data, l->vals.data + v1 * l->width, (size_t)((l->n_vals - v1) * l->width));
+    } else {
+        uint32_t off = l->soff[v1];
+        if (l->vals.len > off) memmove(l->vals.data, l->vals.data + off, l->vals.len - off);
+        for (int64_t k = v1; k <= l->n_vals; k++) l->soff[k - v1] = l->soff[k] - off;
+    }
+    l->vals.len = l->width ? (size_t)((l->n_vals - v1) * l->width) : l->soff[l->n_vals - v1];
+    l->n_rows -= r1;
+    l->n_vals -= v1;
+    return WEIR_OK;
+}
+
+/* Plain size of the buffered rows, by which pages are cut (a NULL counts one byte). */
+static int64_t buffered_page_bytes(const Leaf *l) {
+    int64_t nulls = l->n_rows - l->n_vals;
+    if (l->width) return l->n_vals * l->width + nulls;
+    return (int64_t)l->soff[l->n_vals] + 4 * l->n_vals + nulls;
+}
+
+/* Where the page starting at the front of the buffer ends: the first row at which it holds pageSize
+ * bytes, or the end of the buffer. */
+static void cut_page(const WPqWriter *w, const Leaf *l, int64_t *r_end, int64_t *v_end) {
+    int64_t r1 = 0, v1 = 0, bytes = 0;
+    if (l->width) {
+        /* fixed width: whole blocks of 256 levels at a time while the page cannot fill inside one
+         * (a block adds at most 256 * width bytes); the count below is a branch-free sum */
+        int wd = l->width;
+        uint8_t depth = (uint8_t)l->depth;
+        uint64_t all = 0x0101010101010101ull * depth, word;
+        while (r1 + 256 <= l->n_rows && bytes + 256 * wd < w->page_size) {
+            const uint8_t *d = l->defs + r1;
+            int64_t present = 0;
+            int q = 0;
+            while (q < 256 && (memcpy(&word, d + q, 8), word == all)) q += 8; /* no NULL: 8 at a time */
+            present = q;
+            for (; q < 256; q++) present += d[q] == depth;
+            bytes += present * wd + (256 - present);
+            v1 += present;
+            r1 += 256;
+        }
+    }
+    while (r1 < l->n_rows && bytes < w->page_size) {
+        if (l->defs[r1] == l->depth) {
+            bytes += l->width ? l->width : 4 + (int64_t)(l->soff[v1 + 1] - l->soff[v1]);
+            v1++;
+        } else bytes++;
+        r1++;
+    }
+    *r_end = r1;
+    *v_end = v1;
+}
+
+/* Encodes every full page in the leaf's buffer; at the end of the row group (`last`) the rest too. */
+static int encode_pages(WPqWriter *w, Leaf *l, int last, WErr *err) {
+    while (l->n_rows > 0 && (last || buffered_page_bytes(l) >= w->page_size)) {
+        int64_t r1, v1;
+        cut_page(w, l, &r1, &v1);
+        int rc = encode_page(w, l, r1, v1, err);
+        if (rc) return rc;
+    }
+    return WEIR_OK;
+}
+
+/* Starts the leaf's next chunk (the ChunkMeta's arrays now belong to the row group written). */
+static void chunk_begin(Leaf *l) {
+    memset(&l->cm, 0, sizeof l->cm);
+    wbuf_init(&l->cm.blob);
+    l->cm.dict_off = l->cm.data_off = l->cm.ci_off = l->cm.oi_off = -1;
+    memset(&l->chunk, 0, sizeof l->chunk);
+    l->out.len = 0;
+    l->rg_rows = l->rg_vals = l->rg_rows_done = 0;
+    l->rg_bytes = 0;
+    l->pages_dict = 0;
+    l->chunk_plain = 0;
+    l->stream_start = -1;
+    dict_reset(l);
+}
+
+/* Writes the leaf's chunk: its dictionary page, then the data pages encoded so far; resets the leaf
+ * for the next row group. */
+static int write_chunk(WPqWriter *w, Leaf *l, ChunkMeta *out, WErr *err) {
+    int rc = encode_pages(w, l, 1, err);
+    if (rc) return rc;
+    ChunkMeta *cm = &l->cm;
+    cm->num_values = l->rg_rows;
+    if (l->stream_start >= 0) { /* its pages are in the file already, at their offsets */
+        cm->file_offset = cm->data_off = l->stream_start;
+    } else {
+        cm->file_offset = w->pos;
+        if (l->pages_dict > 0) {
+            if ((rc = emit_page(w, PQ_PAGE_DICT, l->dict.data, l->dict.len, l->nd, 0, PQ_ENC_PLAIN, 0, 0, l, NULL, cm, NULL, err)))
+                return rc;
+            cm->used_dict = 1;
+        }
+        int64_t base = w->pos; /* page offsets so far are relative to the encoded pages */
+        for (int p = 0; p < cm->n_pages; p++) cm->pages[p].offset += base;
+        cm->data_off = base;
+        if ((rc = out_write(w, l->out.data, l->out.len, err))) return rc;
+    }
+    cm->nulls = l->chunk.nulls;
+    cm->has_minmax = l->chunk.has;
+    if (l->chunk.has) {
         cm->smin_off = cm->blob.len;
-        if (stat_bound(l, &chunk, 0, &cm->blob, &cm->smin_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (stat_bound(l, &l->chunk, 0, &cm->blob, &cm->smin_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
         cm->smax_off = cm->blob.len;
-        if (stat_bound(l, &chunk, 1, &cm->blob, &cm->smax_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (stat_bound(l, &l->chunk, 1, &cm->blob, &cm->smax_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
+    *out = *cm;
+    chunk_begin(l);
     return WEIR_OK;
 }
 
 static int flush_row_group(WPqWriter *w, WErr *err) {
-    if (w->n_leaves == 0 || w->leaves[0].n_rows == 0) return WEIR_OK;
+    if (w->n_leaves == 0 || w->leaves[0].rg_rows == 0) return WEIR_OK;
     if (w->n_rgs == w->cap_rgs) {
         int c = w->cap_rgs ? w->cap_rgs * 2 : 8;
         RowGroupMeta *p = realloc(w->rgs, sizeof *p * (size_t)c);
@@ -967,18 +1219,14 @@ static int flush_row_group(WPqWriter *w, WErr *err) {
     rg->chunks = calloc((size_t)w->n_leaves, sizeof *rg->chunks);
     if (!rg->chunks) return werr_msg(err, WEIR_NOMEM, "out of memory");
     w->n_rgs++;
-    rg->num_rows = w->leaves[0].n_rows;
-    rg->file_offset = w->pos;
+    rg->num_rows = w->leaves[0].rg_rows;
+    rg->file_offset = w->leaves[0].stream_start >= 0 ? w->leaves[0].stream_start : w->pos;
     for (int i = 0; i < w->n_leaves; i++) {
-        Leaf *l = &w->leaves[i];
         ChunkMeta *cm = &rg->chunks[i];
-        int rc = encode_chunk(w, l, cm, err);
+        int rc = write_chunk(w, &w->leaves[i], cm, err);
         if (rc) return rc;
         rg->uncomp += cm->uncomp;
         rg->comp += cm->comp;
-        l->n_rows = 0;
-        l->n_vals = 0;
-        wbuf_reset(&l->vals);
     }
     w->total_rows += rg->num_rows;
     return WEIR_OK;
@@ -1113,12 +1361,12 @@ static int write_footer(WPqWriter *w, WErr *err) {
             wtw_i64(&t, 2, cm->file_offset);
             wtw_struct_begin(&t, 3);
             wtw_i32(&t, 1, l->phys);
-            int nenc = 1 + cm->used_plain + cm->used_dict * 2;
+            /* PLAIN (dictionary page or data pages), RLE (levels), RLE_DICTIONARY: each once */
+            int nenc = 1 + (cm->used_dict || cm->used_plain) + cm->used_dict;
             wtw_list_begin(&t, 2, TC_I32, nenc);
-            if (cm->used_dict) wtw_elem_i32(&t, PQ_ENC_PLAIN);
+            if (cm->used_dict || cm->used_plain) wtw_elem_i32(&t, PQ_ENC_PLAIN);
             wtw_elem_i32(&t, PQ_ENC_RLE);
             if (cm->used_dict) wtw_elem_i32(&t, PQ_ENC_RLE_DICT);
-            if (cm->used_plain) wtw_elem_i32(&t, PQ_ENC_PLAIN);
             wtw_list_begin(&t, 3, TC_BINARY, l->depth);
             for (int k = 0; k < l->depth; k++) wtw_elem_bin(&t, l->path[k], strlen(l->path[k]));
             wtw_i32(&t, 4, w->codec);
@@ -1179,9 +1427,20 @@ static void free_writer(WPqWriter *w) {
     if (!w) return;
     if (w->f) fclose(w->f);
     for (int i = 0; i < w->n_leaves; i++) {
-        free(w->leaves[i].defs);
-        free(w->leaves[i].soff);
-        wbuf_fini(&w->leaves[i].vals);
+        pq_mem_free(w->leaves[i].defs, w->leaves[i].defs_cap);
+        pq_mem_free(w->leaves[i].soff, w->leaves[i].soff_cap);
+        Leaf *l = &w->leaves[i];
+        vals_free(l);
+        wbuf_fini(&l->cm.blob);
+        free(l->cm.pages);
+        wbuf_fini(&l->cmin);
+        wbuf_fini(&l->cmax);
+        pq_mem_free(l->out.data, l->out.cap);
+        pq_mem_free(l->dict.data, l->dict.cap);
+        pq_mem_free(l->doff, l->doff_cap);
+        pq_mem_free(l->slots, l->slots_cap);
+        pq_mem_free(l->skeys, l->skeys_cap);
+        free(l->dmap);
     }
     free(w->leaves);
     for (int g = 0; g < w->n_rgs; g++) {
@@ -1195,16 +1454,13 @@ static void free_writer(WPqWriter *w) {
     for (int i = 0; i < 2 * w->n_kv; i++) free(w->kv[i]);
     free(w->kv);
     for (int i = 0; i <= PQ_MAX_DEPTH; i++) free(w->scratch[i]);
+    wpq_compressor_free(&w->cz);
     wbuf_fini(&w->page);
     wbuf_fini(&w->comp);
     wbuf_fini(&w->levels);
     wbuf_fini(&w->hdr);
     wbuf_fini(&w->dictbuf);
-    free(w->idx);
-    free(w->slots);
-    free(w->dvals);
-    free(w->skeys);
-    free(w->cuts);
+    pq_mem_free(w->idx, w->idx_cap);
     wtype_fini(&w->schema);
     free(w->path);
     free(w->tmp);
@@ -1221,6 +1477,7 @@ int wpq_writer_open(const char *path, const WType *schema, WOpts *opts, WPqWrite
     if (!rc && wtype_copy(&w->schema, schema)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     const char *pathv[PQ_MAX_DEPTH];
     if (!rc) rc = collect_leaves(w, &w->schema, pathv, 0, err);
+    for (int i = 0; !rc && i < w->n_leaves; i++) chunk_begin(&w->leaves[i]);
     if (rc) {
         free_writer(w);
         return rc;
@@ -1267,6 +1524,8 @@ int wpq_writer_set_kv(WPqWriter *w, const char *key, const char *value, WErr *er
     return WEIR_OK;
 }
 
+void wpq_writer_set_durable(WPqWriter *w, int durable) { w->no_sync = !durable; }
+
 int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
     if (w->failed) return werr_msg(err, WEIR_MISUSE, "parquet writer: an earlier write failed");
     if (!wtype_equal(b->schema, &w->schema)) return werr_msg(err, WEIR_MISUSE, "parquet writer: the batch's schema differs from the file's");
@@ -1281,9 +1540,9 @@ int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
     }
     while (r < n) {
         int64_t take = n - r < slice ? n - r : slice;
-        if (w->rg_rows && w->leaves[0].n_rows + take > w->rg_rows) take = w->rg_rows - w->leaves[0].n_rows;
+        if (w->rg_rows && w->leaves[0].rg_rows + take > w->rg_rows) take = w->rg_rows - w->leaves[0].rg_rows;
         if (!w->rg_rows) { /* by bytes: a small first slice, then as many rows as should fill the group */
-            int64_t have = w->leaves[0].n_rows;
+            int64_t have = w->leaves[0].rg_rows;
             if (have == 0) {
                 if (take > 1024) take = 1024;
             } else {
@@ -1300,8 +1559,15 @@ int wpq_writer_write_batch(WPqWriter *w, const WBatch *b, WErr *err) {
                 return rc;
             }
         }
+        for (int i = 0; i < w->n_leaves; i++) {
+            int rc = encode_pages(w, &w->leaves[i], 0, err);
+            if (rc) {
+                w->failed = 1;
+                return rc;
+            }
+        }
         r += take;
-        if ((w->rg_rows && w->leaves[0].n_rows >= w->rg_rows) || buffered_bytes(w) >= w->rg_bytes) {
+        if ((w->rg_rows && w->leaves[0].rg_rows >= w->rg_rows) || buffered_bytes(w) >= w->rg_bytes) {
             int rc = flush_row_group(w, err);
             if (rc) {
                 w->failed = 1;
@@ -1319,11 +1585,11 @@ int wpq_writer_close(WPqWriter *w, WErr *err) {
     if (!rc && w->page_index) rc = write_page_index(w, err);
     if (!rc) rc = write_footer(w, err);
     if (!rc && fflush(w->f)) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "write failed: %s", strerror(errno));
-    if (!rc && fsync(fileno(w->f))) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "fsync failed: %s", strerror(errno));
+    if (!rc && !w->no_sync && fsync(fileno(w->f))) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "fsync failed: %s", strerror(errno));
     if (fclose(w->f) && !rc) rc = werr_set(err, WEIR_IO, w->tmp, -1, -1, -1, "close failed: %s", strerror(errno));
     w->f = NULL;
     if (!rc && rename(w->tmp, w->path)) rc = werr_set(err, WEIR_IO, w->path, -1, -1, -1, "rename failed: %s", strerror(errno));
-    if (!rc) {
+    if (!rc && !w->no_sync) {
         const char *slash = strrchr(w->path, '/');
         char *dir = slash ? strndup(w->path, (size_t)(slash - w->path) + (slash == w->path)) : strdup(".");
         int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
@@ -1332,7 +1598,7 @@ int wpq_writer_close(WPqWriter *w, WErr *err) {
             close(fd);
         }
         free(dir);
-    } else unlink(w->tmp);
+    } else if (rc) unlink(w->tmp);
     free_writer(w);
     return rc;
 }
