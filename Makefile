@@ -26,7 +26,7 @@ ifneq ($(SANITIZE),)
   LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 CFLAGS += $(CFLAGS_BASE)
-LDLIBS = -lzstd -lsnappy -lz -lm -lpthread
+LDLIBS = -lzstd -lsnappy -ldeflate -lz -lm -lpthread
 PREFIX ?= /usr/local
 # The version, read from include/weir.h so that it is written in one place.
 WEIR_VERSION := $(shell sed -n 's/^\#define WEIR_VERSION "\(.*\)"/\1/p' include/weir.h)
@@ -87,7 +87,7 @@ install: all
 # at every start here, against 2.0 ms and 35 static (`perf stat -r 30 build/weir --help`), and the startup
 # goal is 10 ms (bench/RESULTS.md). Sanitizer builds link them shared. libweir.so is unchanged.
 ifeq ($(SANITIZE),)
-  CLI_LDLIBS = -static -lzstd -lsnappy -lz -lstdc++ -lm -lpthread
+  CLI_LDLIBS = -static -lzstd -lsnappy -ldeflate -lz -lstdc++ -lm -lpthread
 else
   CLI_LDLIBS = $(LDLIBS)
 endif

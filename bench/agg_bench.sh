@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 rows=${1:-2000000}
 mkdir -p bench/data/agg build/bench
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -Isrc bench/agg_bench.c build/libweir.a \
-    -lzstd -lsnappy -lz -lm -lpthread -o build/bench/agg_bench
+    -lzstd -lsnappy -ldeflate -lz -lm -lpthread -o build/bench/agg_bench
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
 csv="$PWD/bench/data/agg/seed.csv"
 weir=$(build/bench/agg_bench seed "$csv" "$rows")

@@ -9,7 +9,7 @@ codecs="snappy zstd gzip uncompressed"
 out=bench/data/parquet
 mkdir -p "$out" build/bench
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -Isrc bench/parquet_bench.c build/libweir.a \
-    -lzstd -lsnappy -lz -lm -lpthread -o build/bench/parquet_bench
+    -lzstd -lsnappy -ldeflate -lz -lm -lpthread -o build/bench/parquet_bench
 echo "weir ($rows rows):"
 build/bench/parquet_bench "$out" "$rows" $codecs
 echo "duckdb (threads=1):"

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 rows=${1:-2000000}
 mkdir -p build/bench
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -Isrc bench/sql_bench.c build/libweir.a \
-    -lzstd -lsnappy -lz -lm -lpthread -o build/bench/sql_bench
+    -lzstd -lsnappy -ldeflate -lz -lm -lpthread -o build/bench/sql_bench
 build/bench/sql_bench "$rows"
 node bench/sql_bench.mjs "$rows"

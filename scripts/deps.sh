@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # scripts/deps.sh - installs what building and testing weir needs on Debian 12, when it is missing.
 #
-# Debian packages: the compilers and the compression libraries weir links (zlib, zstd, snappy), tzdata for
-# time zones, clang's runtime for the sanitizer and fuzz builds. As root it runs apt-get; otherwise it
+# Debian packages: the compilers and the compression libraries weir links (zlib, libdeflate, zstd,
+# snappy), tzdata for time zones, clang's runtime for the sanitizer and fuzz builds. As root it runs apt-get; otherwise it
 # prints the one apt-get line to run and stops. Node.js and the test-only npm packages (DuckDB, the
 # Parquet readers used as oracles) come from tests/oracle/package-lock.json through `npm ci`.
 set -eu
 cd "$(dirname "$0")/.."
-pkgs="build-essential clang libclang-rt-14-dev zlib1g-dev libzstd-dev libsnappy-dev libmicrohttpd-dev tzdata pkg-config nodejs npm"
+pkgs="build-essential clang libclang-rt-14-dev zlib1g-dev libdeflate-dev libzstd-dev libsnappy-dev libmicrohttpd-dev tzdata pkg-config nodejs npm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

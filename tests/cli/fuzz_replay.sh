@@ -16,7 +16,7 @@ for src in tests/fuzz/fuzz_*.c; do
     name=$(basename "$src" .c); name=${name#fuzz_}
     inputs=(tests/fuzz/corpus/"$name"/*)
     if [ ! -e "${inputs[0]}" ]; then echo "FAIL $name: no corpus in tests/fuzz/corpus/$name"; fail=$((fail + 1)); continue; fi
-    if ! $CC $flags -o "$out/replay_$name" "$src" tests/fuzz/replay_main.c "$BUILD/libweir.a" -lzstd -lsnappy -lz -lm -lpthread 2> "$out/$name.log"; then
+    if ! $CC $flags -o "$out/replay_$name" "$src" tests/fuzz/replay_main.c "$BUILD/libweir.a" -lzstd -lsnappy -ldeflate -lz -lm -lpthread 2> "$out/$name.log"; then
         echo "FAIL $name: does not build"; cat "$out/$name.log"; fail=$((fail + 1)); continue
     fi
     if "$out/replay_$name" "${inputs[@]}" > "$out/$name.log" 2>&1; then

@@ -99,7 +99,7 @@ void pq_mem_free(void *p, size_t cap);
  * codec and level for its life. */
 typedef struct PqCompressor {
     void *zstd;                          /* ZSTD_CCtx */
-    void *zlib;                          /* z_stream, deflateReset between pages */
+    void *deflate;                       /* libdeflate compressor (GZIP pages) */
 } PqCompressor;
 int wpq_compress(PqCompressor *c, int codec, int level, const void *src, size_t n, WBuf *out, WErr *err);
 void wpq_compressor_free(PqCompressor *c);
