@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define WFS_WRITEBACK_STEP (4 << 20) /* bytes */
+
 /* The folder part of `path` ("." when it has none), in a malloc'd string. */
 static char *dir_of(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -41,6 +43,7 @@ int wfs_fsync_dir(const char *dir, WErr *err) {
 int wfs_out_open(WFileOut *o, const char *path, WErr *err) {
     o->fd = -1;
     o->written = 0;
+    o->flushed = 0;
     o->path = strdup(path);
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
@@ -74,6 +77,7 @@ int wfs_out_open_in(WFileOut *o, const char *path, WFilePool *pool, WErr *err) {
     if (!got) return wfs_out_open(o, path, err);
     o->fd = fd;
     o->written = 0;
+    o->flushed = 0;
     o->tmp_path = tmp;
     o->path = strdup(path);
     if (!o->path) {
@@ -94,6 +98,15 @@ int wfs_out_write(WFileOut *o, const void *data, size_t len, WErr *err) {
         p += w;
         len -= (size_t)w;
         o->written += w;
+    }
+    /* A big file (a bounded run's batch) starts its writeback every few MB, so that the fsync of its commit
+     * finds most bytes on the disk already instead of writing them all then: on the availableNow run of
+     * Task_1 that fsync of a 43 MB CSV was 30-45 ms. Only a hint: its failure changes nothing. */
+    if (o->written - o->flushed >= WFS_WRITEBACK_STEP) {
+#ifdef SYNC_FILE_RANGE_WRITE
+        (void)sync_file_range(o->fd, o->flushed, o->written - o->flushed, SYNC_FILE_RANGE_WRITE);
+#endif
+        o->flushed = o->written;
     }
     return WEIR_OK;
 }

@@ -22,6 +22,7 @@ typedef struct WFileOut {
     char *tmp_path;      /* "<dir>/.<name>.tmp" */
     char *path;          /* final name */
     int64_t written;     /* bytes so far */
+    int64_t flushed;     /* bytes handed to the kernel's writeback early (see wfs_out_write) */
 } WFileOut;
 
 /* Opens a temporary file beside `path` (same folder, so rename is atomic). */
