@@ -20,6 +20,18 @@
 #include "core/time.h"
 #include "weir.h"
 
+/* The date part and zone suffix of the last ISO timestamp written: rows of a batch mostly fall on the
+ * same day, so only the time of day is formatted per value (ts_iso). */
+typedef struct TsCache {
+    int valid;
+    int64_t days;         /* local day */
+    int32_t off;          /* zone offset, seconds */
+    char date[24];        /* "2026-12-07T" (the date and the 'T') */
+    int date_len;
+    char zone[16];        /* "Z" or "+01:00" */
+    int zone_len;
+} TsCache;
+
 struct WCsvWriter {
     const WType *schema;
     WCsvDialect d;
@@ -28,6 +40,7 @@ struct WCsvWriter {
     uint8_t special[256];  /* bytes that force quoting */
     char eol[2];
     int eol_len;
+    TsCache ts;
 };
 
 int wcsv_writer_open(const WType *schema, WOpts *opts, WCsvWriter **out, WErr *err) {
@@ -103,8 +116,11 @@ static int put_text(const WCsvWriter *w, WBuf *out, const char *s, size_t n, int
     return WEIR_OK;
 }
 
-static int put_sep(const WCsvWriter *w, WBuf *out) {
-    if (w->d.sep_len == 1) return wbuf_putc(out, w->d.sep[0]);
+static inline int put_sep(const WCsvWriter *w, WBuf *out) {
+    if (w->d.sep_len == 1 && out->len + 1 < out->cap) {
+        out->data[out->len++] = w->d.sep[0];
+        return WEIR_OK;
+    }
     return wbuf_append(out, w->d.sep, (size_t)w->d.sep_len);
 }
 
@@ -119,8 +135,62 @@ int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err) {
     return WEIR_OK;
 }
 
+#define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY INT64_C(86400000000)
+
+static inline void put2(char *p, unsigned v) {
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* wtime_format_timestamp(us, tz) with the date and zone taken from the cache when the local day and the
+ * offset are those of the previous value (the same split as core/time's wtime_split). */
+static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
+    int32_t off = tz ? wtz_offset_at_utc(tz, us) : 0;
+    int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
+    if (rem < 0) rem += US_PER_DAY, days--;
+    rem += (int64_t)off * US_PER_SEC;
+    while (rem < 0) rem += US_PER_DAY, days--;
+    while (rem >= US_PER_DAY) rem -= US_PER_DAY, days++;
+    if (!c->valid || c->days != days || c->off != off) {
+        int n = wtime_format_timestamp(us, tz, buf);
+        const char *t = memchr(buf, 'T', (size_t)n);
+        /* the layout is date 'T' HH:mm:ss.SSSSSS zone; anything else is simply not cached */
+        if (!t || n - (t + 16 - buf) > (int)sizeof c->zone || t - buf + 1 > (int)sizeof c->date) {
+            c->valid = 0;
+            return n;
+        }
+        c->date_len = (int)(t - buf) + 1;
+        memcpy(c->date, buf, (size_t)c->date_len);
+        c->zone_len = n - (c->date_len + 15);
+        memcpy(c->zone, t + 16, (size_t)c->zone_len);
+        c->days = days;
+        c->off = off;
+        c->valid = 1;
+        return n;
+    }
+    char *p = buf;
+    memcpy(p, c->date, (size_t)c->date_len);
+    p += c->date_len;
+    uint32_t secs = (uint32_t)(rem / US_PER_SEC), micro = (uint32_t)(rem % US_PER_SEC);
+    put2(p, secs / 3600);
+    p[2] = ':';
+    put2(p + 3, secs / 60 % 60);
+    p[5] = ':';
+    put2(p + 6, secs % 60);
+    p[8] = '.';
+    put2(p + 9, micro / 10000);
+    put2(p + 11, micro / 100 % 100);
+    put2(p + 13, micro % 100);
+    p += 15;
+    memcpy(p, c->zone, (size_t)c->zone_len);
+    p += c->zone_len;
+    *p = 0;
+    return (int)(p - buf);
+}
+
 /* Formats a non-STRING value into buf; returns its length, or -1 when the format cannot hold it. */
-static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, char *buf) {
+static inline int format_fixed(WCsvWriter *w, const WVec *v, int64_t i, char *buf) {
     const WCsvDialect *d = &w->d;
     switch (v->type->id) {
     case WT_BOOLEAN:
@@ -136,7 +206,7 @@ static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, ch
         return wtime_format_date(wvec_i32(v, i), buf);
     case WT_TIMESTAMP:
         if (d->ts_fmt) return wtimefmt_format(d->ts_fmt, wvec_i64(v, i), d->tz, buf, WTIME_TEXT_MAX);
-        return wtime_format_timestamp(wvec_i64(v, i), d->tz, buf);
+        return ts_iso(&w->ts, wvec_i64(v, i), d->tz, buf);
     default: return -1;
     }
 }
@@ -145,7 +215,7 @@ static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, ch
  * doubled, plus a separator. */
 #define FIXED_MAX (2 * (WTIME_TEXT_MAX > WNUM_DOUBLE_MAX ? WTIME_TEXT_MAX : WNUM_DOUBLE_MAX) + 2 + WCSV_SEP_MAX)
 
-static int put_value(const WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
+static int put_value(WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
     const WCsvDialect *d = &w->d;
     if (wvec_is_null(v, i)) return wbuf_append(out, d->null_value, d->null_len);
     WTypeId t = v->type->id;
@@ -179,7 +249,8 @@ int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
     int64_t rows = b->root.len;
     size_t row_max = (size_t)nc * FIXED_MAX + 2;
     for (int64_t i = 0; i < rows; i++) {
-        if (wbuf_reserve(out, row_max)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (out->cap - out->len < row_max + 1 && wbuf_reserve(out, row_max))
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
         for (int c = 0; c < nc; c++) {
             if (c && put_sep(w, out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
             int rc = put_value(w, &b->root.children[c], i, out);
@@ -187,7 +258,8 @@ int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
             if (rc) return werr_msg(err, rc, "column %s row %lld: value cannot be written with the given format",
                                     w->schema->fields[c].name, (long long)i);
         }
-        if (wbuf_append(out, w->eol, (size_t)w->eol_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (w->eol_len == 1 && out->len + 1 < out->cap) out->data[out->len++] = w->eol[0];
+        else if (wbuf_append(out, w->eol, (size_t)w->eol_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
     return WEIR_OK;
 }

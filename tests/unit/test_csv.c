@@ -735,6 +735,70 @@ static void test_validate(void) {
     wopts_fini(&o);
 }
 
+/* The writer keeps the date and zone of the last timestamp and formats only the time of day when the
+ * next one falls on the same local day with the same offset: its text must be wtime_format_timestamp's
+ * (the general path) for runs of close timestamps (cache hits), jumps, day and DST boundaries, negative
+ * and far years, in UTC, a DST zone and a fixed offset. */
+static void test_timestamp_cache(void) {
+    const char *zones[] = {"timeZone=UTC", "timeZone=Europe/Paris", "timeZone=+05:30", "timeZone=America/St_Johns"};
+    long bad = 0, n = 0;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        WType st;
+        WErr e;
+        werr_init(&e);
+        const char *ddl = "t TIMESTAMP";
+        CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &st, &e), WEIR_OK);
+        WBatch b;
+        wbatch_init(&b, &st);
+        WVec *v = wbatch_col(&b, 0);
+        int64_t t = 1796640983544333LL; /* 2026-12-07 */
+        const int64_t day = 86400000000LL;
+        for (int i = 0; i < 40000; i++) {
+            uint64_t r = rnd();
+            switch (r % 8) {
+            case 0: t = (int64_t)(rnd() % 500000000000000000ULL) - 250000000000000000LL; break; /* anywhere */
+            case 1: t = (t / day) * day - 1 + (int64_t)(rnd() % 3); break;                      /* around midnight UTC */
+            case 2: t = 1774746000000000LL + (int64_t)(rnd() % 7200000000LL) - 3600000000LL; break; /* Paris DST 2026-03-29 */
+            case 3: t = -(int64_t)(rnd() % 100000000000000LL); break;                          /* before 1970 */
+            default: t += (int64_t)(rnd() % 5000000000LL); break;                               /* the next row */
+            }
+            wbatch_begin_row(&b);
+            wvec_append_i64(v, t);
+        }
+        WBuf out;
+        wbuf_init(&out);
+        WOpts o;
+        set_opts(&o, zones[z]);
+        WCsvWriter *w = NULL;
+        int rc = wcsv_writer_open(&st, &o, &w, &e);
+        if (!rc) rc = wcsv_write_batch(w, &b, &out, &e);
+        CHECK_EQ_INT(rc, WEIR_OK);
+        WTz *tz = NULL;
+        CHECK_EQ_INT(wtz_open(zones[z] + 9, &tz, &e), WEIR_OK);
+        const char *p = out.data, *end = out.data + out.len;
+        for (int64_t i = 0; i < wbatch_rows(&b) && tz && !rc; i++, n++) {
+            char want[WTIME_TEXT_MAX];
+            int wn = wtime_format_timestamp(wvec_i64(v, i), tz, want);
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (!nl || nl - p != wn || memcmp(p, want, (size_t)wn)) {
+                if (bad++ < 5)
+                    fprintf(stderr, "%s: %lld -> %.*s, want %s\n", zones[z], (long long)wvec_i64(v, i),
+                            nl ? (int)(nl - p) : 0, p, want);
+            }
+            p = nl ? nl + 1 : end;
+        }
+        wtz_free(tz);
+        wcsv_writer_close(w);
+        wopts_fini(&o);
+        wbuf_fini(&out);
+        wbatch_fini(&b);
+        wtype_fini(&st);
+    }
+    printf("timestamp cache: %ld values checked, %ld bad\n", n, bad);
+    CHECK_EQ_INT(n, 160000);
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void) {
     test_basic_types();
     test_quoting();
@@ -746,6 +810,7 @@ int main(void) {
     test_resume();
     test_time_options();
     test_encode();
+    test_timestamp_cache();
     test_roundtrip();
     test_misc();
     test_validate();
