@@ -138,13 +138,15 @@ int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err) {
 #define US_PER_SEC INT64_C(1000000)
 #define US_PER_DAY INT64_C(86400000000)
 
-static inline void put2(char *p, unsigned v) {
-    p[0] = (char)('0' + v / 10);
-    p[1] = (char)('0' + v % 10);
-}
+static const char DIG2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                              "8081828384858687888990919293949596979899";
+static inline void put2(char *p, unsigned v) { memcpy(p, DIG2 + 2 * v, 2); }
 
 /* wtime_format_timestamp(us, tz) with the date and zone taken from the cache when the local day and the
- * offset are those of the previous value (the same split as core/time's wtime_split). */
+ * offset are those of the previous value (the same split as core/time's wtime_split). buf holds at least
+ * WTIME_TEXT_MAX bytes: the cached parts are copied whole (fixed sizes make plain moves) and the length
+ * advanced by their real size. */
 static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
     int32_t off = tz ? wtz_offset_at_utc(tz, us) : 0;
     int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
@@ -156,7 +158,7 @@ static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
         int n = wtime_format_timestamp(us, tz, buf);
         const char *t = memchr(buf, 'T', (size_t)n);
         /* the layout is date 'T' HH:mm:ss.SSSSSS zone; anything else is simply not cached */
-        if (!t || n - (t + 16 - buf) > (int)sizeof c->zone || t - buf + 1 > (int)sizeof c->date) {
+        if (!t || n - (t + 16 - buf) >= (int)sizeof c->zone || t - buf + 1 > (int)sizeof c->date) {
             c->valid = 0;
             return n;
         }
@@ -170,7 +172,7 @@ static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
         return n;
     }
     char *p = buf;
-    memcpy(p, c->date, (size_t)c->date_len);
+    memcpy(p, c->date, sizeof c->date);
     p += c->date_len;
     uint32_t secs = (uint32_t)(rem / US_PER_SEC), micro = (uint32_t)(rem % US_PER_SEC);
     put2(p, secs / 3600);
@@ -183,7 +185,7 @@ static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
     put2(p + 11, micro / 100 % 100);
     put2(p + 13, micro % 100);
     p += 15;
-    memcpy(p, c->zone, (size_t)c->zone_len);
+    memcpy(p, c->zone, sizeof c->zone);
     p += c->zone_len;
     *p = 0;
     return (int)(p - buf);
@@ -242,18 +244,45 @@ static int put_value(WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
     return put_text(w, out, buf, (size_t)n, 0);
 }
 
+/* How wcsv_write_batch writes a column's non-NULL values: in place for the usual types when no byte of
+ * theirs needs quoting (plain_safe), else through put_value. */
+enum { K_GENERAL, K_INT, K_BIGINT, K_DOUBLE, K_TS_ISO };
+
+static int column_kind(const WCsvWriter *w, const WVec *v) {
+    if (!w->plain_safe) return K_GENERAL;
+    switch (v->type->id) {
+    case WT_INT: return K_INT;
+    case WT_BIGINT: return K_BIGINT;
+    case WT_DOUBLE: return K_DOUBLE;
+    case WT_TIMESTAMP: return w->d.ts_fmt ? K_GENERAL : K_TS_ISO;
+    default: return K_GENERAL;
+    }
+}
+
 int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
     int nc = w->schema->n_fields;
     if (b->root.n_children != nc) return werr_msg(err, WEIR_MISUSE, "batch has %d columns, CSV writer %d",
                                                   b->root.n_children, nc);
     int64_t rows = b->root.len;
     size_t row_max = (size_t)nc * FIXED_MAX + 2;
+    int kinds[64];
+    for (int c = 0; c < nc && c < 64; c++) kinds[c] = column_kind(w, &b->root.children[c]);
     for (int64_t i = 0; i < rows; i++) {
         if (out->cap - out->len < row_max + 1 && wbuf_reserve(out, row_max))
             return werr_msg(err, WEIR_NOMEM, "out of memory");
         for (int c = 0; c < nc; c++) {
             if (c && put_sep(w, out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            int rc = put_value(w, &b->root.children[c], i, out);
+            const WVec *v = &b->root.children[c];
+            int kind = c < 64 && !wvec_is_null(v, i) ? kinds[c] : K_GENERAL;
+            char *o = out->data + out->len;
+            switch (kind) { /* room for FIXED_MAX bytes was reserved with the row */
+            case K_INT: out->len += (size_t)wnum_format_i64(wvec_i32(v, i), o); continue;
+            case K_BIGINT: out->len += (size_t)wnum_format_i64(wvec_i64(v, i), o); continue;
+            case K_DOUBLE: out->len += (size_t)wnum_format_double(wvec_f64(v, i), o); continue;
+            case K_TS_ISO: out->len += (size_t)ts_iso(&w->ts, wvec_i64(v, i), w->d.tz, o); continue;
+            default: break;
+            }
+            int rc = put_value(w, v, i, out);
             if (rc == WEIR_NOMEM) return werr_msg(err, rc, "out of memory");
             if (rc) return werr_msg(err, rc, "column %s row %lld: value cannot be written with the given format",
                                     w->schema->fields[c].name, (long long)i);
