@@ -46,7 +46,9 @@
 
 #define COMPACT_INTERVAL 10     /* a compact log file every 10 batches, as Spark's file source log */
 #define RESCAN_STEP 2048        /* directory entries looked at per discovery call */
-#define CHUNK_ROWS 65536        /* rows per chunk handed to the driver */
+#define CHUNK_ROWS 8192         /* rows per chunk handed to the driver: small enough that a chunk, its
+                                 * projection and its encoded output stay in the L2 cache and touch few
+                                 * new pages (65,536 took 16% more CPU in the availableNow benchmark) */
 
 enum { K_UNSTABLE = 1, K_PENDING, K_TAKEN, K_IGNORED };
 
