@@ -309,6 +309,20 @@ static const long double p10l[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6
                                    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
 #endif
 
+#if LDBL_MANT_DIG == 64
+/* The 64-bit significand of a positive normal x87 long double (integer bit included). */
+static inline uint64_t ld_significand(long double x) {
+#if defined(__x86_64__) || defined(__i386__)
+    uint64_t mant; /* the 80-bit format stores it whole in its first 8 bytes (little-endian) */
+    memcpy(&mant, &x, sizeof mant);
+    return mant;
+#else
+    int ex;
+    return (uint64_t)ldexpl(frexpl(x, &ex), 64);
+#endif
+}
+#endif
+
 /* Exact double of a scanned number: integers and short decimals without strtod. */
 static int num_double(const WJNum *n, int fast, double *out) {
     if (n->is_int && !n->big && n->mag <= (1ull << 53)) {
@@ -357,9 +371,7 @@ static int num_double(const WJNum *n, int fast, double *out) {
             long double x = (long double)m;
             x = e10 < 0 ? x / p10l[-e10] : x * p10l[e10];
             if (x < 0x1p1000L) {
-                int ex;
-                long double fr = frexpl(x, &ex);
-                uint64_t mant = (uint64_t)ldexpl(fr, 64);
+                uint64_t mant = ld_significand(x);
                 if ((mant & 0x7FF) != 0x400) {
                     double v = (double)x;
                     *out = n->neg ? -v : v;
@@ -378,6 +390,13 @@ static inline int dig2(const char *s, unsigned *v) {
     return a <= 9 && b <= 9;
 }
 
+static inline int same10(const char *a, const char *b) {
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y && a[8] == b[8] && a[9] == b[9];
+}
+
 /* The common case of a timestamp, zone-less "yyyy-MM-ddTHH:mm:ss[.f{1,6}]" (or ' ' for 'T') read in UTC,
  * without the general parser; 0 when the text is anything else (then core/time decides). A date equal to
  * the cached one (already checked) is not checked and converted again. */
@@ -387,7 +406,7 @@ static int iso_utc_fast(DateCache *dc, const char *t, size_t n, int64_t *out) {
         t[16] != ':')
         return 0;
     int64_t days;
-    if (dc && dc->valid && !memcmp(t, dc->text, 10)) {
+    if (dc && dc->valid && same10(t, dc->text)) {
         days = dc->days;
     } else {
         unsigned y1, y2, mo, d;
