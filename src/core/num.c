@@ -141,6 +141,30 @@ static inline uint64_t rop(uint64_t gh, uint64_t gl, uint64_t x) {
     return (uint64_t)(s >> 64) | ((uint64_t)s != 0);
 }
 
+/* Writes d * 10^-k (d < 2^50, 1 <= k <= 8) in num.h's fixed layout without the general emit: the integer
+ * digits (or "0"), the point, the k fraction digits (leading zeros included). Values below 10^-4, and d
+ * ending in 0 (not the shortest text), go to emit. */
+static int fixed_decimal(char *buf, int neg, uint64_t d, int k) {
+    char tmp[24];
+    int nd = put_digits(d, tmp + 24);
+    const char *dig = tmp + 24 - nd;
+    if (d % 10 == 0 || nd - k < -3) return emit(buf, neg, d, -k);
+    char *p = buf;
+    if (neg) *p++ = '-';
+    if (nd > k) {
+        for (int i = 0; i < nd - k; i++) *p++ = dig[i];
+        *p++ = '.';
+        for (int i = nd - k; i < nd; i++) *p++ = dig[i];
+    } else {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = nd; i < k; i++) *p++ = '0';
+        for (int i = 0; i < nd; i++) *p++ = dig[i];
+    }
+    *p = 0;
+    return (int)(p - buf);
+}
+
 /* The usual data (prices such as 6.4 or 19.99): a few digits after the point. Finds the smallest k <= 8
  * for which a decimal D * 10^-k reads back as a (a > 0, not an integer), and writes it; 0 when there is
  * none. While a * 10^k < 2^50 the rounding interval of a is under a quarter of 10^-k wide, so D is
@@ -159,7 +183,7 @@ static int short_decimal(double a, char *buf, int neg) {
         double dd = (double)d;
         /* |a * 10^k - D| <= 2^-53 a 10^k and y is within 2^-53 of a * 10^k: 2^-51 y bounds both */
         if (fabs(y - dd) > y * 0x1p-51) continue;
-        if (dd / P10[k] == a) return emit(buf, neg, d, -k);
+        if (dd / P10[k] == a) return fixed_decimal(buf, neg, d, k);
     }
     return 0;
 }
