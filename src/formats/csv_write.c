@@ -20,14 +20,15 @@
 #include "core/time.h"
 #include "weir.h"
 
-/* The date part and zone suffix of the last ISO timestamp written: rows of a batch mostly fall on the
- * same day, so only the time of day is formatted per value (ts_iso). */
+/* The date, second and zone suffix of the last ISO timestamp written: rows of a batch mostly fall on the
+ * same day, often in the same second, so only the rest is formatted per value (ts_iso). */
 typedef struct TsCache {
     int valid;
     int64_t days;         /* local day */
     int32_t off;          /* zone offset, seconds */
-    char date[24];        /* "2026-12-07T" (the date and the 'T') */
-    int date_len;
+    uint32_t secs;        /* second of the day that head ends with */
+    char head[40];        /* "2026-12-07T10:56:23." (the date, 'T', the time to the second, '.') */
+    int date_len;         /* of "2026-12-07T" */
     char zone[16];        /* "Z" or "+01:00" */
     int zone_len;
 } TsCache;
@@ -145,8 +146,8 @@ static inline void put2(char *p, unsigned v) { memcpy(p, DIG2 + 2 * v, 2); }
 
 /* wtime_format_timestamp(us, tz) with the date and zone taken from the cache when the local day and the
  * offset are those of the previous value (the same split as core/time's wtime_split). buf holds at least
- * WTIME_TEXT_MAX bytes: the cached parts are copied whole (fixed sizes make plain moves) and the length
- * advanced by their real size. */
+ * WTIME_TEXT_MAX bytes (40 + 6 + 16 are written at most): the cached parts are copied whole (fixed sizes
+ * make plain moves) and the length advanced by their real size. */
 static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
     int32_t off = tz ? wtz_offset_at_utc(tz, us) : 0;
     int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
@@ -158,33 +159,38 @@ static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
         int n = wtime_format_timestamp(us, tz, buf);
         const char *t = memchr(buf, 'T', (size_t)n);
         /* the layout is date 'T' HH:mm:ss.SSSSSS zone; anything else is simply not cached */
-        if (!t || n - (t + 16 - buf) >= (int)sizeof c->zone || t - buf + 1 > (int)sizeof c->date) {
+        if (!t || n - (t + 16 - buf) >= (int)sizeof c->zone || t - buf + 10 > (int)sizeof c->head) {
             c->valid = 0;
             return n;
         }
         c->date_len = (int)(t - buf) + 1;
-        memcpy(c->date, buf, (size_t)c->date_len);
+        memcpy(c->head, buf, (size_t)c->date_len + 9);
         c->zone_len = n - (c->date_len + 15);
         memcpy(c->zone, t + 16, (size_t)c->zone_len);
         c->days = days;
         c->off = off;
+        c->secs = (uint32_t)(rem / US_PER_SEC);
         c->valid = 1;
         return n;
     }
-    char *p = buf;
-    memcpy(p, c->date, sizeof c->date);
-    p += c->date_len;
     uint32_t secs = (uint32_t)(rem / US_PER_SEC), micro = (uint32_t)(rem % US_PER_SEC);
-    put2(p, secs / 3600);
-    p[2] = ':';
-    put2(p + 3, secs / 60 % 60);
-    p[5] = ':';
-    put2(p + 6, secs % 60);
-    p[8] = '.';
-    put2(p + 9, micro / 10000);
-    put2(p + 11, micro / 100 % 100);
-    put2(p + 13, micro % 100);
-    p += 15;
+    if (secs != c->secs) { /* another second of the same day */
+        char *h = c->head + c->date_len;
+        put2(h, secs / 3600);
+        h[2] = ':';
+        put2(h + 3, secs / 60 % 60);
+        h[5] = ':';
+        put2(h + 6, secs % 60);
+        h[8] = '.';
+        c->secs = secs;
+    }
+    char *p = buf;
+    memcpy(p, c->head, sizeof c->head);
+    p += c->date_len + 9;
+    put2(p, micro / 10000);
+    put2(p + 2, micro / 100 % 100);
+    put2(p + 4, micro % 100);
+    p += 6;
     memcpy(p, c->zone, sizeof c->zone);
     p += c->zone_len;
     *p = 0;

@@ -20,7 +20,7 @@
  * Unknown values are skipped by the checking scanner without building anything, integers of up to 9
  * digits are read in place, no integer touches strtod, decimals with <= 19 significant digits and a small
  * exponent take the exact fast path (Clinger, digits gathered by the scanner when there is no exponent),
- * and a timestamp on the same date as the previous one reuses its day number. All these shortcuts can
+ * and a timestamp on the same date (or second) as the previous one reuses its day number (or value). All these shortcuts can
  * be turned off (wjson_reader_set_fast_paths) so that tests compare them with the general path. A
  * half-decoded bad record is rolled back with wbatch_truncate.
  */
@@ -66,11 +66,13 @@ struct WJNode {
     char pat[WJ_ORDER][WJ_PAT];
 };
 
-/* The date of the last timestamp iso_utc_fast read: rows of a file mostly share it. */
+/* The date and second of the last timestamp iso_utc_fast read: rows of a file mostly share the date,
+ * and rows written close together the second. */
 typedef struct DateCache {
     int valid;
-    char text[10];  /* "yyyy-MM-dd" */
-    int64_t days;
+    char text[19];  /* "yyyy-MM-ddTHH:mm:ss", checked */
+    int64_t days;   /* of the date */
+    int64_t base;   /* microseconds of the whole second */
 } DateCache;
 
 enum { ST_TOP, ST_ARRAY_FIRST, ST_ARRAY_NEXT, ST_DONE };
@@ -396,6 +398,17 @@ static inline int same10(const char *a, const char *b) {
     memcpy(&y, b, 8);
     return x == y && a[8] == b[8] && a[9] == b[9];
 }
+/* 19 bytes equal, in three (overlapping) loads */
+static inline int same19(const char *a, const char *b) {
+    uint64_t x0, y0, x1, y1, x2, y2;
+    memcpy(&x0, a, 8);
+    memcpy(&y0, b, 8);
+    memcpy(&x1, a + 8, 8);
+    memcpy(&y1, b + 8, 8);
+    memcpy(&x2, a + 11, 8);
+    memcpy(&y2, b + 11, 8);
+    return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2)) == 0;
+}
 
 /* The common case of a timestamp, zone-less "yyyy-MM-ddTHH:mm:ss[.f{1,6}]" (or ' ' for 'T') read in UTC,
  * without the general parser; 0 when the text is anything else (then core/time decides). A date equal to
@@ -405,25 +418,32 @@ static int iso_utc_fast(DateCache *dc, const char *t, size_t n, int64_t *out) {
     if (n < 19 || n > 26 || n == 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' ||
         t[16] != ':')
         return 0;
-    int64_t days;
-    if (dc && dc->valid && same10(t, dc->text)) {
-        days = dc->days;
+    int64_t base;
+    if (dc && dc->valid && same19(t, dc->text)) {
+        base = dc->base;
     } else {
-        unsigned y1, y2, mo, d;
-        if (!dig2(t, &y1) || !dig2(t + 2, &y2) || !dig2(t + 5, &mo) || !dig2(t + 8, &d)) return 0;
-        unsigned y = y1 * 100 + y2;
-        if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo]) return 0;
-        if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
-        days = wtime_days_from_civil(y, mo, d);
-        if (dc) {
-            memcpy(dc->text, t, 10);
+        int64_t days;
+        if (dc && dc->valid && same10(t, dc->text)) {
+            days = dc->days;
+        } else {
+            unsigned y1, y2, mo, d;
+            if (!dig2(t, &y1) || !dig2(t + 2, &y2) || !dig2(t + 5, &mo) || !dig2(t + 8, &d)) return 0;
+            unsigned y = y1 * 100 + y2;
+            if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo]) return 0;
+            if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
+            days = wtime_days_from_civil(y, mo, d);
+        }
+        unsigned h, mi, se;
+        if (!dig2(t + 11, &h) || !dig2(t + 14, &mi) || !dig2(t + 17, &se)) return 0;
+        if (h > 23 || mi > 59 || se > 59) return 0;
+        base = ((days * 24 + h) * 60 + mi) * 60000000LL + se * 1000000LL;
+        if (dc) { /* only a text checked in full is kept */
+            memcpy(dc->text, t, 19);
             dc->days = days;
+            dc->base = base;
             dc->valid = 1;
         }
     }
-    unsigned h, mi, se;
-    if (!dig2(t + 11, &h) || !dig2(t + 14, &mi) || !dig2(t + 17, &se)) return 0;
-    if (h > 23 || mi > 59 || se > 59) return 0;
     int64_t frac = 0;
     if (n > 19) {
         if (t[19] != '.') return 0;
@@ -435,7 +455,7 @@ static int iso_utc_fast(DateCache *dc, const char *t, size_t n, int64_t *out) {
         }
         frac *= scale[n - 20];
     }
-    *out = ((days * 24 + h) * 60 + mi) * 60000000LL + se * 1000000LL + frac;
+    *out = base + frac;
     return 1;
 }
 

@@ -760,6 +760,7 @@ static void test_timestamp_cache(void) {
             case 1: t = (t / day) * day - 1 + (int64_t)(rnd() % 3); break;                      /* around midnight UTC */
             case 2: t = 1774746000000000LL + (int64_t)(rnd() % 7200000000LL) - 3600000000LL; break; /* Paris DST 2026-03-29 */
             case 3: t = -(int64_t)(rnd() % 100000000000000LL); break;                          /* before 1970 */
+            case 4: case 5: t += (int64_t)(rnd() % 300000); break;                               /* the same second, often */
             default: t += (int64_t)(rnd() % 5000000000LL); break;                               /* the next row */
             }
             wbatch_begin_row(&b);

@@ -942,8 +942,12 @@ static void gen_timestamp(WBuf *o) {
     static const char *dates[] = {"2026-12-07", "2026-12-07", "2026-12-07", "2026-12-08", "2024-02-29",
                                   "2023-02-29", "2026-13-01", "2026-00-10", "0000-01-01", "9999-12-31", "2026-1-07"};
     int odd = pick(8) == 0;
-    wbuf_printf(o, "\"%s%c%02u:%02u:%02u", dates[odd ? pick(11) : 0], pick(5) ? 'T' : ' ', (unsigned)pick(odd ? 25 : 24),
-                (unsigned)pick(odd ? 61 : 60), (unsigned)pick(odd ? 61 : 60));
+    if (pick(2)) /* the same second as other rows (the decoder caches it), valid or not */
+        wbuf_printf(o, "\"%s%c1%u:5%u:%02u", dates[odd ? pick(11) : 0], pick(5) ? 'T' : ' ', (unsigned)pick(2),
+                    (unsigned)pick(2), odd ? 60u : 23u + (unsigned)pick(2));
+    else
+        wbuf_printf(o, "\"%s%c%02u:%02u:%02u", dates[odd ? pick(11) : 0], pick(5) ? 'T' : ' ', (unsigned)pick(odd ? 25 : 24),
+                    (unsigned)pick(odd ? 61 : 60), (unsigned)pick(odd ? 61 : 60));
     int fd = odd ? pick(9) : pick(8);
     if (fd) {
         wbuf_putc(o, '.');
