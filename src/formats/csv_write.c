@@ -273,27 +273,45 @@ int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
     size_t row_max = (size_t)nc * FIXED_MAX + 2;
     int kinds[64];
     for (int c = 0; c < nc && c < 64; c++) kinds[c] = column_kind(w, &b->root.children[c]);
+    const char sep0 = w->d.sep[0];
+    const int sep1 = w->d.sep_len == 1;
     for (int64_t i = 0; i < rows; i++) {
         if (out->cap - out->len < row_max + 1 && wbuf_reserve(out, row_max))
             return werr_msg(err, WEIR_NOMEM, "out of memory");
+        /* o runs ahead of out->len while values are written in place: there is room for FIXED_MAX bytes
+         * per column left (reserved with the row, or again after a value of any length, below) */
+        char *o = out->data + out->len;
         for (int c = 0; c < nc; c++) {
-            if (c && put_sep(w, out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+            if (c) {
+                if (sep1) *o++ = sep0;
+                else memcpy(o, w->d.sep, (size_t)w->d.sep_len), o += w->d.sep_len;
+            }
             const WVec *v = &b->root.children[c];
             int kind = c < 64 && !wvec_is_null(v, i) ? kinds[c] : K_GENERAL;
-            char *o = out->data + out->len;
-            switch (kind) { /* room for FIXED_MAX bytes was reserved with the row */
-            case K_INT: out->len += (size_t)wnum_format_i64(wvec_i32(v, i), o); continue;
-            case K_BIGINT: out->len += (size_t)wnum_format_i64(wvec_i64(v, i), o); continue;
-            case K_DOUBLE: out->len += (size_t)wnum_format_double(wvec_f64(v, i), o); continue;
-            case K_TS_ISO: out->len += (size_t)ts_iso(&w->ts, wvec_i64(v, i), w->d.tz, o); continue;
+            switch (kind) {
+            case K_INT: {
+                int32_t x = wvec_i32(v, i);
+                if (x >= 0 && x < 10) *o++ = (char)('0' + x);
+                else if (x >= 10 && x < 100) memcpy(o, DIG2 + 2 * x, 2), o += 2;
+                else o += wnum_format_i64(x, o);
+                continue;
+            }
+            case K_BIGINT: o += wnum_format_i64(wvec_i64(v, i), o); continue;
+            case K_DOUBLE: o += wnum_format_double(wvec_f64(v, i), o); continue;
+            case K_TS_ISO: o += ts_iso(&w->ts, wvec_i64(v, i), w->d.tz, o); continue;
             default: break;
             }
+            out->len = (size_t)(o - out->data);
             int rc = put_value(w, v, i, out);
+            /* a STRING may have used the room of the columns after it */
+            if (!rc && wbuf_reserve(out, (size_t)(nc - c) * FIXED_MAX + 2)) rc = WEIR_NOMEM;
             if (rc == WEIR_NOMEM) return werr_msg(err, rc, "out of memory");
             if (rc) return werr_msg(err, rc, "column %s row %lld: value cannot be written with the given format",
                                     w->schema->fields[c].name, (long long)i);
+            o = out->data + out->len;
         }
-        if (w->eol_len == 1 && out->len + 1 < out->cap) out->data[out->len++] = w->eol[0];
+        out->len = (size_t)(o - out->data);
+        if (w->eol_len == 1) out->data[out->len++] = w->eol[0]; /* row_max counts it */
         else if (wbuf_append(out, w->eol, (size_t)w->eol_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
     return WEIR_OK;

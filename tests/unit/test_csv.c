@@ -800,6 +800,52 @@ static void test_timestamp_cache(void) {
     CHECK_EQ_INT(bad, 0);
 }
 
+/* A long STRING takes the room the writer reserved for the row; the numbers and timestamps written in
+ * place after it must still fit (run under ASan by make sanitize): every string length up to 3,000 bytes
+ * in a fresh buffer, text compared with one built here. */
+static void test_long_string_then_numbers(void) {
+    WType st;
+    WErr e;
+    werr_init(&e);
+    const char *ddl = "s STRING, d DOUBLE, t TIMESTAMP, i INT, b BIGINT";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &st, &e), WEIR_OK);
+    WOpts o;
+    set_opts(&o, NULL);
+    WCsvWriter *w = NULL;
+    CHECK_EQ_INT(wcsv_writer_open(&st, &o, &w, &e), WEIR_OK);
+    static char str[3001], want[16384];
+    memset(str, 'x', sizeof str - 1);
+    long bad = 0;
+    for (int len = 1; len <= 3000 && w; len++) {
+        WBatch b;
+        wbatch_init(&b, &st);
+        for (int r = 0; r < 3; r++) {
+            wbatch_begin_row(&b);
+            wvec_append_str(wbatch_col(&b, 0), str, (size_t)len);
+            wvec_append_f64(wbatch_col(&b, 1), -1.7976931348623157e308);
+            wvec_append_i64(wbatch_col(&b, 2), -62135596800000000LL + 1); /* 0001-01-01T00:00:00.000001 (Python) */
+            wvec_append_i32(wbatch_col(&b, 3), INT32_MIN);
+            wvec_append_i64(wbatch_col(&b, 4), INT64_MIN);
+        }
+        WBuf out;
+        wbuf_init(&out);
+        int rc = wcsv_write_batch(w, &b, &out, &e);
+        int n = 0;
+        for (int r = 0; r < 3; r++)
+            n += snprintf(want + n, sizeof want - (size_t)n, "%.*s,-1.7976931348623157e308,0001-01-01T00:00:00.000001Z,"
+                          "-2147483648,-9223372036854775808\n", len, str);
+        if (rc || out.len != (size_t)n || memcmp(out.data, want, (size_t)n)) {
+            if (bad++ < 3) fprintf(stderr, "long string %d: %.*s\n", len, (int)(out.len < 200 ? out.len : 200), out.data);
+        }
+        wbuf_fini(&out);
+        wbatch_fini(&b);
+    }
+    CHECK_EQ_INT(bad, 0);
+    wcsv_writer_close(w);
+    wopts_fini(&o);
+    wtype_fini(&st);
+}
+
 int main(void) {
     test_basic_types();
     test_quoting();
@@ -812,6 +858,7 @@ int main(void) {
     test_time_options();
     test_encode();
     test_timestamp_cache();
+    test_long_string_then_numbers();
     test_roundtrip();
     test_misc();
     test_validate();
