@@ -511,29 +511,34 @@ static int raw_compact(WJsonReader *r, const char *s, size_t n, const char **out
 static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth);
 
 /* Appends with the capacity check inline (vec.c's functions do the growing); same effect as
- * wvec_append_i32/i64/f64/struct. */
-static inline int put_i32(WVec *v, int32_t x) {
+ * wvec_append_i32/i64/f64/struct. Forced inline: parse_object is too big for the compiler to do it. */
+#if defined(__GNUC__)
+#define WJ_INLINE static inline __attribute__((always_inline))
+#else
+#define WJ_INLINE static inline
+#endif
+WJ_INLINE int put_i32(WVec *v, int32_t x) {
     if (v->len >= v->cap) return wvec_append_i32(v, x);
     ((int32_t *)v->values)[v->len] = x;
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
     return 0;
 }
-static inline int put_i64(WVec *v, int64_t x) {
+WJ_INLINE int put_i64(WVec *v, int64_t x) {
     if (v->len >= v->cap) return wvec_append_i64(v, x);
     ((int64_t *)v->values)[v->len] = x;
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
     return 0;
 }
-static inline int put_f64(WVec *v, double x) {
+WJ_INLINE int put_f64(WVec *v, double x) {
     if (v->len >= v->cap) return wvec_append_f64(v, x);
     ((double *)v->values)[v->len] = x;
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
     return 0;
 }
-static inline int put_struct(WVec *v) {
+WJ_INLINE int put_struct(WVec *v) {
     if (v->len >= v->cap) return wvec_append_struct(v);
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
