@@ -6,7 +6,9 @@
  * one and ten units of 10^k wide, scale the value and both interval ends by 10^-k with a 126-bit
  * over-estimate of the power and round-to-odd products (which keep every comparison with an even
  * integer exact), then choose a multiple of 10^(k+1) when exactly one lies in the interval, else the
- * closer of floor and ceil at 10^k. Integral values below 2^53 take a shortcut (the integer itself).
+ * closer of floor and ceil at 10^k. Integral values below 2^53 take a shortcut (the integer itself), and
+ * so do values with at most 8 digits after the point that are not too large (short_decimal: one
+ * multiplication and one exact division per digit count tried).
  *
  * Parsing validates the syntax, gathers up to 19 significant digits w and an exponent q, then:
  *   - Clinger's fast path: w <= 2^53 and 10^|q| exact in a double -> one correctly rounded * or /;
@@ -120,6 +122,12 @@ static int layout(char *buf, int neg, const char *d, int nd, int e) {
 
 /* Writes d * 10^k (d > 0) in num.h's layout. */
 static int emit(char *buf, int neg, uint64_t d, int k) {
+    /* Schubfach's digits carry up to 16 trailing zeros (6.4 comes as 64000000000000000 * 10^-16):
+     * dropping them first keeps put_digits short */
+    if (d % 100000000 == 0) d /= 100000000, k += 8;
+    if (d % 10000 == 0) d /= 10000, k += 4;
+    if (d % 100 == 0) d /= 100, k += 2;
+    if (d % 10 == 0) d /= 10, k += 1;
     char tmp[24];
     int nd = put_digits(d, tmp + 24);
     const char *dig = tmp + 24 - nd;
@@ -134,6 +142,53 @@ static int emit(char *buf, int neg, uint64_t d, int k) {
 static inline uint64_t rop(uint64_t gh, uint64_t gl, uint64_t x) {
     u128 s = (u128)gh * x + (uint64_t)(((u128)gl * x) >> 64);
     return (uint64_t)(s >> 64) | ((uint64_t)s != 0);
+}
+
+/* Writes d * 10^-k (d < 2^50, 1 <= k <= 8) in num.h's fixed layout without the general emit: the integer
+ * digits (or "0"), the point, the k fraction digits (leading zeros included). Values below 10^-4, and d
+ * ending in 0 (not the shortest text), go to emit. */
+static int fixed_decimal(char *buf, int neg, uint64_t d, int k) {
+    char tmp[24];
+    int nd = put_digits(d, tmp + 24);
+    const char *dig = tmp + 24 - nd;
+    if (d % 10 == 0 || nd - k < -3) return emit(buf, neg, d, -k);
+    char *p = buf;
+    if (neg) *p++ = '-';
+    if (nd > k) {
+        for (int i = 0; i < nd - k; i++) *p++ = dig[i];
+        *p++ = '.';
+        for (int i = nd - k; i < nd; i++) *p++ = dig[i];
+    } else {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = nd; i < k; i++) *p++ = '0';
+        for (int i = 0; i < nd; i++) *p++ = dig[i];
+    }
+    *p = 0;
+    return (int)(p - buf);
+}
+
+/* The usual data (prices such as 6.4 or 19.99): a few digits after the point. Finds the smallest k <= 8
+ * for which a decimal D * 10^-k reads back as a (a > 0, not an integer), and writes it; 0 when there is
+ * none. While a * 10^k < 2^50 the rounding interval of a is under a quarter of 10^-k wide, so D is
+ * round(a * 10^k), no other decimal with k digits after the point reads back, and one with fewer digits
+ * would have been found at a smaller k: D * 10^-k is then exactly what the general method picks. The
+ * test D / 10^k == a is exact (D and 10^k are exact doubles and the quotient is correctly rounded, as
+ * parsing "D e-k" is); the cheaper test before it only skips candidates that cannot pass. */
+static int short_decimal(double a, char *buf, int neg) {
+    static const double P10[9] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    const double lim = 1125899906842624.0; /* 2^50 */
+    for (int k = 1; k <= 8; k++) {
+        double y = a * P10[k];
+        if (y >= lim) break;
+        if (y < 0.5) continue;
+        uint64_t d = (uint64_t)(y + 0.5);
+        double dd = (double)d;
+        /* |a * 10^k - D| <= 2^-53 a 10^k and y is within 2^-53 of a * 10^k: 2^-51 y bounds both */
+        if (fabs(y - dd) > y * 0x1p-51) continue;
+        if (dd / P10[k] == a) return fixed_decimal(buf, neg, d, k);
+    }
+    return 0;
 }
 
 int wnum_format_double(double x, char *buf) {
@@ -158,6 +213,8 @@ int wnum_format_double(double x, char *buf) {
     }
     /* Integers below 2^53 are exactly representable and alone in their interval: print them. */
     if (q <= 0 && q >= -52 && (c & ((UINT64_C(1) << -q) - 1)) == 0) return emit(buf, neg, c >> -q, 0);
+    int n = short_decimal(neg ? -x : x, buf, neg);
+    if (n) return n;
 
     /* Interval ends in units of 2^(q-2): the value is 4c, neighbours' midpoints 4c +- 2, or 4c - 1
      * below a power of two (the gap below halves). Ends count as inside when c is even. */
@@ -458,6 +515,16 @@ int wnum_parse_i32(const char *s, size_t n, int32_t *out) {
 }
 
 int wnum_format_i64(int64_t v, char *buf) {
+    if (v >= 0 && v < 100) { /* counts and small codes: the usual column value */
+        if (v < 10) {
+            buf[0] = (char)('0' + v);
+            buf[1] = 0;
+            return 1;
+        }
+        memcpy(buf, DIGITS2 + 2 * v, 2);
+        buf[2] = 0;
+        return 2;
+    }
     char tmp[24];
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     int nd = put_digits(u, tmp + 24);

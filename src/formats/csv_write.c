@@ -20,6 +20,19 @@
 #include "core/time.h"
 #include "weir.h"
 
+/* The date, second and zone suffix of the last ISO timestamp written: rows of a batch mostly fall on the
+ * same day, often in the same second, so only the rest is formatted per value (ts_iso). */
+typedef struct TsCache {
+    int valid;
+    int64_t days;         /* local day */
+    int32_t off;          /* zone offset, seconds */
+    uint32_t secs;        /* second of the day that head ends with */
+    char head[40];        /* "2026-12-07T10:56:23." (the date, 'T', the time to the second, '.') */
+    int date_len;         /* of "2026-12-07T" */
+    char zone[16];        /* "Z" or "+01:00" */
+    int zone_len;
+} TsCache;
+
 struct WCsvWriter {
     const WType *schema;
     WCsvDialect d;
@@ -28,6 +41,7 @@ struct WCsvWriter {
     uint8_t special[256];  /* bytes that force quoting */
     char eol[2];
     int eol_len;
+    TsCache ts;
 };
 
 int wcsv_writer_open(const WType *schema, WOpts *opts, WCsvWriter **out, WErr *err) {
@@ -103,8 +117,11 @@ static int put_text(const WCsvWriter *w, WBuf *out, const char *s, size_t n, int
     return WEIR_OK;
 }
 
-static int put_sep(const WCsvWriter *w, WBuf *out) {
-    if (w->d.sep_len == 1) return wbuf_putc(out, w->d.sep[0]);
+static inline int put_sep(const WCsvWriter *w, WBuf *out) {
+    if (w->d.sep_len == 1 && out->len + 1 < out->cap) {
+        out->data[out->len++] = w->d.sep[0];
+        return WEIR_OK;
+    }
     return wbuf_append(out, w->d.sep, (size_t)w->d.sep_len);
 }
 
@@ -119,8 +136,69 @@ int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err) {
     return WEIR_OK;
 }
 
+#define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY INT64_C(86400000000)
+
+static const char DIG2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                              "8081828384858687888990919293949596979899";
+static inline void put2(char *p, unsigned v) { memcpy(p, DIG2 + 2 * v, 2); }
+
+/* wtime_format_timestamp(us, tz) with the date and zone taken from the cache when the local day and the
+ * offset are those of the previous value (the same split as core/time's wtime_split). buf holds at least
+ * WTIME_TEXT_MAX bytes (40 + 6 + 16 are written at most): the cached parts are copied whole (fixed sizes
+ * make plain moves) and the length advanced by their real size. */
+static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
+    int32_t off = tz ? wtz_offset_at_utc(tz, us) : 0;
+    int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
+    if (rem < 0) rem += US_PER_DAY, days--;
+    rem += (int64_t)off * US_PER_SEC;
+    while (rem < 0) rem += US_PER_DAY, days--;
+    while (rem >= US_PER_DAY) rem -= US_PER_DAY, days++;
+    if (!c->valid || c->days != days || c->off != off) {
+        int n = wtime_format_timestamp(us, tz, buf);
+        const char *t = memchr(buf, 'T', (size_t)n);
+        /* the layout is date 'T' HH:mm:ss.SSSSSS zone; anything else is simply not cached */
+        if (!t || n - (t + 16 - buf) >= (int)sizeof c->zone || t - buf + 10 > (int)sizeof c->head) {
+            c->valid = 0;
+            return n;
+        }
+        c->date_len = (int)(t - buf) + 1;
+        memcpy(c->head, buf, (size_t)c->date_len + 9);
+        c->zone_len = n - (c->date_len + 15);
+        memcpy(c->zone, t + 16, (size_t)c->zone_len);
+        c->days = days;
+        c->off = off;
+        c->secs = (uint32_t)(rem / US_PER_SEC);
+        c->valid = 1;
+        return n;
+    }
+    uint32_t secs = (uint32_t)(rem / US_PER_SEC), micro = (uint32_t)(rem % US_PER_SEC);
+    if (secs != c->secs) { /* another second of the same day */
+        char *h = c->head + c->date_len;
+        put2(h, secs / 3600);
+        h[2] = ':';
+        put2(h + 3, secs / 60 % 60);
+        h[5] = ':';
+        put2(h + 6, secs % 60);
+        h[8] = '.';
+        c->secs = secs;
+    }
+    char *p = buf;
+    memcpy(p, c->head, sizeof c->head);
+    p += c->date_len + 9;
+    put2(p, micro / 10000);
+    put2(p + 2, micro / 100 % 100);
+    put2(p + 4, micro % 100);
+    p += 6;
+    memcpy(p, c->zone, sizeof c->zone);
+    p += c->zone_len;
+    *p = 0;
+    return (int)(p - buf);
+}
+
 /* Formats a non-STRING value into buf; returns its length, or -1 when the format cannot hold it. */
-static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, char *buf) {
+static inline int format_fixed(WCsvWriter *w, const WVec *v, int64_t i, char *buf) {
     const WCsvDialect *d = &w->d;
     switch (v->type->id) {
     case WT_BOOLEAN:
@@ -136,7 +214,7 @@ static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, ch
         return wtime_format_date(wvec_i32(v, i), buf);
     case WT_TIMESTAMP:
         if (d->ts_fmt) return wtimefmt_format(d->ts_fmt, wvec_i64(v, i), d->tz, buf, WTIME_TEXT_MAX);
-        return wtime_format_timestamp(wvec_i64(v, i), d->tz, buf);
+        return ts_iso(&w->ts, wvec_i64(v, i), d->tz, buf);
     default: return -1;
     }
 }
@@ -145,7 +223,7 @@ static inline int format_fixed(const WCsvWriter *w, const WVec *v, int64_t i, ch
  * doubled, plus a separator. */
 #define FIXED_MAX (2 * (WTIME_TEXT_MAX > WNUM_DOUBLE_MAX ? WTIME_TEXT_MAX : WNUM_DOUBLE_MAX) + 2 + WCSV_SEP_MAX)
 
-static int put_value(const WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
+static int put_value(WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
     const WCsvDialect *d = &w->d;
     if (wvec_is_null(v, i)) return wbuf_append(out, d->null_value, d->null_len);
     WTypeId t = v->type->id;
@@ -172,22 +250,69 @@ static int put_value(const WCsvWriter *w, const WVec *v, int64_t i, WBuf *out) {
     return put_text(w, out, buf, (size_t)n, 0);
 }
 
+/* How wcsv_write_batch writes a column's non-NULL values: in place for the usual types when no byte of
+ * theirs needs quoting (plain_safe), else through put_value. */
+enum { K_GENERAL, K_INT, K_BIGINT, K_DOUBLE, K_TS_ISO };
+
+static int column_kind(const WCsvWriter *w, const WVec *v) {
+    if (!w->plain_safe) return K_GENERAL;
+    switch (v->type->id) {
+    case WT_INT: return K_INT;
+    case WT_BIGINT: return K_BIGINT;
+    case WT_DOUBLE: return K_DOUBLE;
+    case WT_TIMESTAMP: return w->d.ts_fmt ? K_GENERAL : K_TS_ISO;
+    default: return K_GENERAL;
+    }
+}
+
 int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
     int nc = w->schema->n_fields;
     if (b->root.n_children != nc) return werr_msg(err, WEIR_MISUSE, "batch has %d columns, CSV writer %d",
                                                   b->root.n_children, nc);
     int64_t rows = b->root.len;
     size_t row_max = (size_t)nc * FIXED_MAX + 2;
+    int kinds[64];
+    for (int c = 0; c < nc && c < 64; c++) kinds[c] = column_kind(w, &b->root.children[c]);
+    const char sep0 = w->d.sep[0];
+    const int sep1 = w->d.sep_len == 1;
     for (int64_t i = 0; i < rows; i++) {
-        if (wbuf_reserve(out, row_max)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (out->cap - out->len < row_max + 1 && wbuf_reserve(out, row_max))
+            return werr_msg(err, WEIR_NOMEM, "out of memory");
+        /* o runs ahead of out->len while values are written in place: there is room for FIXED_MAX bytes
+         * per column left (reserved with the row, or again after a value of any length, below) */
+        char *o = out->data + out->len;
         for (int c = 0; c < nc; c++) {
-            if (c && put_sep(w, out)) return werr_msg(err, WEIR_NOMEM, "out of memory");
-            int rc = put_value(w, &b->root.children[c], i, out);
+            if (c) {
+                if (sep1) *o++ = sep0;
+                else memcpy(o, w->d.sep, (size_t)w->d.sep_len), o += w->d.sep_len;
+            }
+            const WVec *v = &b->root.children[c];
+            int kind = c < 64 && !wvec_is_null(v, i) ? kinds[c] : K_GENERAL;
+            switch (kind) {
+            case K_INT: {
+                int32_t x = wvec_i32(v, i);
+                if (x >= 0 && x < 10) *o++ = (char)('0' + x);
+                else if (x >= 10 && x < 100) memcpy(o, DIG2 + 2 * x, 2), o += 2;
+                else o += wnum_format_i64(x, o);
+                continue;
+            }
+            case K_BIGINT: o += wnum_format_i64(wvec_i64(v, i), o); continue;
+            case K_DOUBLE: o += wnum_format_double(wvec_f64(v, i), o); continue;
+            case K_TS_ISO: o += ts_iso(&w->ts, wvec_i64(v, i), w->d.tz, o); continue;
+            default: break;
+            }
+            out->len = (size_t)(o - out->data);
+            int rc = put_value(w, v, i, out);
+            /* a STRING may have used the room of the columns after it */
+            if (!rc && wbuf_reserve(out, (size_t)(nc - c) * FIXED_MAX + 2)) rc = WEIR_NOMEM;
             if (rc == WEIR_NOMEM) return werr_msg(err, rc, "out of memory");
             if (rc) return werr_msg(err, rc, "column %s row %lld: value cannot be written with the given format",
                                     w->schema->fields[c].name, (long long)i);
+            o = out->data + out->len;
         }
-        if (wbuf_append(out, w->eol, (size_t)w->eol_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
+        out->len = (size_t)(o - out->data);
+        if (w->eol_len == 1) out->data[out->len++] = w->eol[0]; /* row_max counts it */
+        else if (wbuf_append(out, w->eol, (size_t)w->eol_len)) return werr_msg(err, WEIR_NOMEM, "out of memory");
     }
     return WEIR_OK;
 }

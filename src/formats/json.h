@@ -37,6 +37,9 @@ void wjson_begin(WJsonReader *r, const char *path, const char *data, size_t len)
  * file. Returns WEIR_OK, or an error (FAILFAST bad record, malformed file structure) with path, line and
  * byte offset in err. */
 int wjson_next(WJsonReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err);
+/* For tests: on = 0 turns the decoder's shortcuts off (remembered key bytes and key order, the short
+ * integer and decimal paths, the date cache), leaving the general path they must agree with. On by default. */
+void wjson_reader_set_fast_paths(WJsonReader *r, int on);
 /* Bad records seen since the reader was opened. */
 int64_t wjson_reader_bad_records(const WJsonReader *r);
 

@@ -34,6 +34,9 @@ typedef struct WJNum {
     int big;           /* more than 19 integer digits (mag is then meaningless) */
     uint64_t mag;      /* |value| when is_int && !big */
     int digits;        /* integer digits */
+    int frac_digits;   /* digits after the point */
+    int has_exp;
+    uint64_t all;      /* the integer and fraction digits as one integer, when digits + frac_digits <= 19 */
 } WJNum;
 
 static inline int wjl_fail(WJLex *lx, const char *at, const char *msg) {
@@ -44,6 +47,7 @@ static inline int wjl_fail(WJLex *lx, const char *at, const char *msg) {
 
 static inline void wjl_ws(WJLex *lx) {
     const char *p = lx->p, *e = lx->end;
+    if (p < e && (unsigned char)*p > ' ') return; /* the usual case: no whitespace at all */
     while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
     lx->p = p;
 }
@@ -91,18 +95,41 @@ static inline int wjl_word_special(uint64_t w) {
     return (z & high) != 0;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The offset (0..7) of the first byte of w (little-endian) that wjl_word_special flags, 8 when none. Each
+ * of the four tests sets the high bit of every byte it flags and may also set it in bytes after a flagged
+ * one (the borrow of the subtraction), never before: so the lowest bit set is the first flagged byte. */
+static inline unsigned wjl_first_special(uint64_t w) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    uint64_t z = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & high;
+    return z ? (unsigned)__builtin_ctzll(z) >> 3 : 8;
+}
+#define WJL_SKIP_PLAIN(p, e)                                  \
+    while ((e) - (p) >= 8) {                                  \
+        uint64_t w_;                                          \
+        memcpy(&w_, (p), 8);                                  \
+        unsigned k_ = wjl_first_special(w_);                  \
+        (p) += k_;                                            \
+        if (k_ < 8) break;                                    \
+    }
+#else
+#define WJL_SKIP_PLAIN(p, e)                                  \
+    while ((e) - (p) >= 8) {                                  \
+        uint64_t w_;                                          \
+        memcpy(&w_, (p), 8);                                  \
+        if (wjl_word_special(w_)) break;                      \
+        (p) += 8;                                             \
+    }
+#endif
+
 /* Scans the string at lx->p (which is '"'). On success *s / *n is the raw content between the quotes
  * and *esc says whether it holds escapes (decode it with wjl_unescape). */
 static inline int wjl_string(WJLex *lx, const char **s, size_t *n, int *esc) {
     const char *p = lx->p + 1, *e = lx->end;
     int has_esc = 0;
     for (;;) {
-        while (e - p >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            if (wjl_word_special(w)) break;
-            p += 8;
-        }
+        WJL_SKIP_PLAIN(p, e)
         if (p >= e) return wjl_fail(lx, lx->p, "unterminated string");
         unsigned char c = (unsigned char)*p;
         if (c == '"') break;
@@ -219,13 +246,23 @@ static inline int wjl_number(WJLex *lx, WJNum *num) {
     int digits = (int)((p - d0) > 100000 ? 100000 : (p - d0));
     num->big = digits > 19;
     num->is_int = 1;
+    num->frac_digits = 0;
+    num->has_exp = 0;
     if (p < e && *p == '.') {
         p++;
         if (p >= e || (unsigned)(*p - '0') > 9) return wjl_fail(lx, p, "bad number: digit expected after '.'");
-        while (p < e && (unsigned)(*p - '0') <= 9) p++;
+        const char *f0 = p;
+        uint64_t a = v;
+        while (p < e && (unsigned)(*p - '0') <= 9) {
+            a = a * 10 + (uint64_t)(*p - '0'); /* meaningful only while digits + frac_digits <= 19 */
+            p++;
+        }
+        num->all = a;
+        num->frac_digits = (int)((p - f0) > 100000 ? 100000 : (p - f0));
         num->is_int = 0;
     }
     if (p < e && (*p == 'e' || *p == 'E')) {
+        num->has_exp = 1;
         p++;
         if (p < e && (*p == '+' || *p == '-')) p++;
         if (p >= e || (unsigned)(*p - '0') > 9) return wjl_fail(lx, p, "bad number: digit expected in exponent");

@@ -15,9 +15,14 @@
  *
  * Speed: values are appended to the column vectors while the text is scanned, nothing is allocated per
  * record (scratch buffers are reused), each STRUCT level predicts the field at key position k from the
- * previous object's order, unknown values are skipped by the checking scanner without building
- * anything, integers never touch strtod, and decimals with <= 19 significant digits and a small exponent
- * take the exact fast path (Clinger). A half-decoded bad record is rolled back with wbatch_truncate.
+ * previous object's order, and remembers the exact bytes from the ',' or '{' through the key, ':' and
+ * whitespace (`, "quantity": `): the same bytes again are the same field with nothing to re-check.
+ * Unknown values are skipped by the checking scanner without building anything, integers of up to 9
+ * digits are read in place, no integer touches strtod, decimals with <= 19 significant digits and a small
+ * exponent take the exact fast path (Clinger, digits gathered by the scanner when there is no exponent),
+ * and a timestamp on the same date (or second) as the previous one reuses its day number (or value). All these shortcuts can
+ * be turned off (wjson_reader_set_fast_paths) so that tests compare them with the general path. A
+ * half-decoded bad record is rolled back with wbatch_truncate.
  */
 #include "formats/json.h"
 
@@ -45,13 +50,30 @@ typedef struct WJField {
     int plain;      /* name is printable ASCII without '"' or '\\': matchable against raw key bytes */
 } WJField;
 
+#define WJ_PAT 32 /* longest remembered key text */
+
 struct WJNode {
     int n;
     WJField *f;
     uint32_t gen;
     int order_n;
     int order[WJ_ORDER];
+    /* the exact bytes of the key last seen at each position, from its opening quote through the ':'
+     * and the whitespace after it (`"quantity": `), when it named a field and had no escape: the
+     * same bytes again are the same key, with nothing left to check */
+    uint8_t pat_len[WJ_ORDER];
+    int pat_idx[WJ_ORDER]; /* the field those bytes name */
+    char pat[WJ_ORDER][WJ_PAT];
 };
+
+/* The date and second of the last timestamp iso_utc_fast read: rows of a file mostly share the date,
+ * and rows written close together the second. */
+typedef struct DateCache {
+    int valid;
+    char text[19];  /* "yyyy-MM-ddTHH:mm:ss", checked */
+    int64_t days;   /* of the date */
+    int64_t base;   /* microseconds of the whole second */
+} DateCache;
 
 enum { ST_TOP, ST_ARRAY_FIRST, ST_ARRAY_NEXT, ST_DONE };
 enum { R_OK = 0, R_SYNTAX = 1, R_NOMEM = 2 };
@@ -82,6 +104,8 @@ struct WJsonReader {
     const char *terr_at;
     char treason[300];
     WBuf scratch, key, raw;
+    DateCache date_cache;
+    int fast;                /* shortcuts on (wjson_reader_set_fast_paths) */
 };
 
 /* ---- schema plan ---- */
@@ -127,6 +151,7 @@ int wjson_reader_open(const WType *schema, WOpts *opts, WJsonReader **out, WErr 
     if (!r) return werr_msg(err, WEIR_NOMEM, "out of memory");
     r->schema = schema;
     r->corrupt_col = -1;
+    r->fast = 1;
     wbuf_init(&r->scratch);
     wbuf_init(&r->key);
     wbuf_init(&r->raw);
@@ -181,6 +206,8 @@ void wjson_reader_on_bad_record(WJsonReader *r, WBadRecordFn fn, void *user) {
 }
 
 int64_t wjson_reader_bad_records(const WJsonReader *r) { return r->bad; }
+
+void wjson_reader_set_fast_paths(WJsonReader *r, int on) { r->fast = on != 0; }
 
 void wjson_begin(WJsonReader *r, const char *path, const char *data, size_t len) {
     r->path = path ? path : "";
@@ -284,10 +311,31 @@ static const long double p10l[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6
                                    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
 #endif
 
+#if LDBL_MANT_DIG == 64
+/* The 64-bit significand of a positive normal x87 long double (integer bit included). */
+static inline uint64_t ld_significand(long double x) {
+#if defined(__x86_64__) || defined(__i386__)
+    uint64_t mant; /* the 80-bit format stores it whole in its first 8 bytes (little-endian) */
+    memcpy(&mant, &x, sizeof mant);
+    return mant;
+#else
+    int ex;
+    return (uint64_t)ldexpl(frexpl(x, &ex), 64);
+#endif
+}
+#endif
+
 /* Exact double of a scanned number: integers and short decimals without strtod. */
-static int num_double(const WJNum *n, double *out) {
+static int num_double(const WJNum *n, int fast, double *out) {
     if (n->is_int && !n->big && n->mag <= (1ull << 53)) {
         double v = (double)n->mag;
+        *out = n->neg ? -v : v;
+        return 0;
+    }
+    /* a short decimal without exponent, digits gathered by the scanner: as below (Clinger), no rescan */
+    if (fast && !n->is_int && !n->has_exp && n->digits + n->frac_digits <= 19 && n->all <= (1ull << 53) &&
+        n->frac_digits <= 22) {
+        double v = (double)n->all / p10[n->frac_digits];
         *out = n->neg ? -v : v;
         return 0;
     }
@@ -325,9 +373,7 @@ static int num_double(const WJNum *n, double *out) {
             long double x = (long double)m;
             x = e10 < 0 ? x / p10l[-e10] : x * p10l[e10];
             if (x < 0x1p1000L) {
-                int ex;
-                long double fr = frexpl(x, &ex);
-                uint64_t mant = (uint64_t)ldexpl(fr, 64);
+                uint64_t mant = ld_significand(x);
                 if ((mant & 0x7FF) != 0x400) {
                     double v = (double)x;
                     *out = n->neg ? -v : v;
@@ -346,20 +392,58 @@ static inline int dig2(const char *s, unsigned *v) {
     return a <= 9 && b <= 9;
 }
 
+static inline int same10(const char *a, const char *b) {
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y && a[8] == b[8] && a[9] == b[9];
+}
+/* 19 bytes equal, in three (overlapping) loads */
+static inline int same19(const char *a, const char *b) {
+    uint64_t x0, y0, x1, y1, x2, y2;
+    memcpy(&x0, a, 8);
+    memcpy(&y0, b, 8);
+    memcpy(&x1, a + 8, 8);
+    memcpy(&y1, b + 8, 8);
+    memcpy(&x2, a + 11, 8);
+    memcpy(&y2, b + 11, 8);
+    return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2)) == 0;
+}
+
 /* The common case of a timestamp, zone-less "yyyy-MM-ddTHH:mm:ss[.f{1,6}]" (or ' ' for 'T') read in UTC,
- * without the general parser; 0 when the text is anything else (then core/time decides). */
-static int iso_utc_fast(const char *t, size_t n, int64_t *out) {
+ * without the general parser; 0 when the text is anything else (then core/time decides). A date equal to
+ * the cached one (already checked) is not checked and converted again. */
+static int iso_utc_fast(DateCache *dc, const char *t, size_t n, int64_t *out) {
     static const unsigned char mdays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (n < 19 || n > 26 || n == 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' ||
         t[16] != ':')
         return 0;
-    unsigned y1, y2, mo, d, h, mi, se;
-    if (!dig2(t, &y1) || !dig2(t + 2, &y2) || !dig2(t + 5, &mo) || !dig2(t + 8, &d) || !dig2(t + 11, &h) ||
-        !dig2(t + 14, &mi) || !dig2(t + 17, &se))
-        return 0;
-    unsigned y = y1 * 100 + y2;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo] || h > 23 || mi > 59 || se > 59) return 0;
-    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
+    int64_t base;
+    if (dc && dc->valid && same19(t, dc->text)) {
+        base = dc->base;
+    } else {
+        int64_t days;
+        if (dc && dc->valid && same10(t, dc->text)) {
+            days = dc->days;
+        } else {
+            unsigned y1, y2, mo, d;
+            if (!dig2(t, &y1) || !dig2(t + 2, &y2) || !dig2(t + 5, &mo) || !dig2(t + 8, &d)) return 0;
+            unsigned y = y1 * 100 + y2;
+            if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo]) return 0;
+            if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
+            days = wtime_days_from_civil(y, mo, d);
+        }
+        unsigned h, mi, se;
+        if (!dig2(t + 11, &h) || !dig2(t + 14, &mi) || !dig2(t + 17, &se)) return 0;
+        if (h > 23 || mi > 59 || se > 59) return 0;
+        base = ((days * 24 + h) * 60 + mi) * 60000000LL + se * 1000000LL;
+        if (dc) { /* only a text checked in full is kept */
+            memcpy(dc->text, t, 19);
+            dc->days = days;
+            dc->base = base;
+            dc->valid = 1;
+        }
+    }
     int64_t frac = 0;
     if (n > 19) {
         if (t[19] != '.') return 0;
@@ -371,8 +455,7 @@ static int iso_utc_fast(const char *t, size_t n, int64_t *out) {
         }
         frac *= scale[n - 20];
     }
-    int64_t days = wtime_days_from_civil(y, mo, d);
-    *out = ((days * 24 + h) * 60 + mi) * 60000000LL + se * 1000000LL + frac;
+    *out = base + frac;
     return 1;
 }
 
@@ -428,29 +511,34 @@ static int raw_compact(WJsonReader *r, const char *s, size_t n, const char **out
 static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth);
 
 /* Appends with the capacity check inline (vec.c's functions do the growing); same effect as
- * wvec_append_i32/i64/f64/struct. */
-static inline int put_i32(WVec *v, int32_t x) {
+ * wvec_append_i32/i64/f64/struct. Forced inline: parse_object is too big for the compiler to do it. */
+#if defined(__GNUC__)
+#define WJ_INLINE static inline __attribute__((always_inline))
+#else
+#define WJ_INLINE static inline
+#endif
+WJ_INLINE int put_i32(WVec *v, int32_t x) {
     if (v->len >= v->cap) return wvec_append_i32(v, x);
     ((int32_t *)v->values)[v->len] = x;
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
     return 0;
 }
-static inline int put_i64(WVec *v, int64_t x) {
+WJ_INLINE int put_i64(WVec *v, int64_t x) {
     if (v->len >= v->cap) return wvec_append_i64(v, x);
     ((int64_t *)v->values)[v->len] = x;
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
     return 0;
 }
-static inline int put_f64(WVec *v, double x) {
+WJ_INLINE int put_f64(WVec *v, double x) {
     if (v->len >= v->cap) return wvec_append_f64(v, x);
     ((double *)v->values)[v->len] = x;
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
     return 0;
 }
-static inline int put_struct(WVec *v) {
+WJ_INLINE int put_struct(WVec *v) {
     if (v->len >= v->cap) return wvec_append_struct(v);
     v->validity[v->len >> 3] |= (uint8_t)(1u << (v->len & 7));
     v->len++;
@@ -481,11 +569,22 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
     case WT_INT:
     case WT_BIGINT:
     case WT_DOUBLE:
+        if (c >= '1' && c <= '9' && f->id != WT_DOUBLE && r->fast) {
+            /* the usual integer: 1 to 9 digits, then a byte that cannot continue a number */
+            const char *p = at + 1, *e = lx->end;
+            uint32_t x = (uint32_t)(c - '0');
+            while (p < e && p - at < 9 && (unsigned)(*p - '0') <= 9) x = x * 10 + (uint32_t)(*p++ - '0');
+            if (p < e && (unsigned)(*p - '0') > 9 && *p != '.' && *p != 'e' && *p != 'E') {
+                lx->p = p;
+                APPEND(f->id == WT_INT ? put_i32(v, (int32_t)x) : put_i64(v, (int64_t)x));
+                return R_OK;
+            }
+        }
         if (c == '-' || (c >= '0' && c <= '9')) {
             if (wjl_number(lx, &num)) return R_SYNTAX;
             if (f->id == WT_DOUBLE) {
                 double d;
-                if (num_double(&num, &d)) return R_NOMEM;
+                if (num_double(&num, r->fast, &d)) return R_NOMEM;
                 APPEND(put_f64(v, d));
                 return R_OK;
             }
@@ -565,7 +664,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
             if (f->id == WT_TIMESTAMP) {
                 int64_t us;
                 if (r->ts_fmt) rc = wtimefmt_parse(r->ts_fmt, t, tn, r->tz, &us);
-                else if (r->tz_utc && iso_utc_fast(t, tn, &us)) rc = WEIR_OK;
+                else if (r->tz_utc && iso_utc_fast(r->fast ? &r->date_cache : NULL, t, tn, &us)) rc = WEIR_OK;
                 else rc = wtime_parse_timestamp(t, tn, r->tz, &us);
                 if (!rc) APPEND(put_i64(v, us));
             } else {
@@ -650,16 +749,31 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
         gen = node->gen = 1;
     }
     lx->p++;
-    wjl_ws(lx);
     int k = 0, rc, nseen = 0;
-    if (lx->p < lx->end && *lx->p == '}') {
-        lx->p++;
-    } else {
+    {
         for (;;) {
-            if (lx->p >= lx->end || *lx->p != '"') return wjl_fail(lx, lx->p, "object key expected"), R_SYNTAX;
+            /* here: just after the '{' or the ',' */
             int idx = -1;
+            const char *key_at = lx->p;
+            /* fastest path: the very bytes seen last time at this position, from the '{' or ',' through
+             * the key, the ':' and the whitespace after it */
+            if (k < node->order_n && node->pat_len[k] && r->fast && (size_t)(lx->end - key_at) >= node->pat_len[k] &&
+                key_eq(key_at, node->pat[k], node->pat_len[k])) {
+                idx = node->pat_idx[k];
+                lx->p = key_at + node->pat_len[k];
+                k++;
+                wjl_ws(lx);
+                goto have_value;
+            }
+            wjl_ws(lx);
+            if (k == 0 && lx->p < lx->end && *lx->p == '}') { /* {} */
+                lx->p++;
+                break;
+            }
+            if (lx->p >= lx->end || *lx->p != '"') return wjl_fail(lx, lx->p, "object key expected"), R_SYNTAX;
+            const char *quote_at = lx->p;
             /* fast path: the raw bytes are the field predicted for this position, then a quote */
-            if (k < node->order_n && node->order[k] >= 0) {
+            if (k < node->order_n && node->order[k] >= 0 && r->fast) {
                 const WJField *pf = &node->f[node->order[k]];
                 const char *q = lx->p + 1;
                 if (pf->plain && (size_t)(lx->end - q) > pf->len && q[pf->len] == '"' && key_eq(q, pf->name, pf->len)) {
@@ -678,7 +792,7 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
                 ks = r->key.data;
                 kn = r->key.len;
             }
-            if (k < node->order_n) {
+            if (k < node->order_n && r->fast) {
                 int j = node->order[k];
                 if (j >= 0 && node->f[j].len == kn && !memcmp(node->f[j].name, ks, kn)) idx = j;
             }
@@ -690,11 +804,23 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
                 }
             }
         have_key:
-            k++;
             wjl_ws(lx);
             if (lx->p >= lx->end || *lx->p != ':') return wjl_fail(lx, lx->p, "':' expected"), R_SYNTAX;
             lx->p++;
             wjl_ws(lx);
+            if (k < WJ_ORDER) { /* remember these bytes when they can be matched raw next time */
+                size_t pl = (size_t)(lx->p - key_at);
+                const WJField *kf = &node->f[idx < 0 ? 0 : idx];
+                int raw = idx >= 0 && node->order[k] == idx && kf->plain && (size_t)(lx->p - quote_at) >= kf->len + 3 &&
+                          !memcmp(quote_at + 1, kf->name, kf->len) && quote_at[kf->len + 1] == '"';
+                node->pat_len[k] = raw && pl <= WJ_PAT ? (uint8_t)pl : 0;
+                if (node->pat_len[k]) {
+                    memcpy(node->pat[k], key_at, pl);
+                    node->pat_idx[k] = idx;
+                }
+            }
+            k++;
+        have_value:
             if (idx < 0) {
                 if (wjl_skip(lx, depth + 1)) return R_SYNTAX;
             } else {
@@ -708,7 +834,6 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
             wjl_ws(lx);
             if (lx->p < lx->end && *lx->p == ',') {
                 lx->p++;
-                wjl_ws(lx);
                 continue;
             }
             if (lx->p < lx->end && *lx->p == '}') {

@@ -954,6 +954,117 @@ static void test_validate(void) {
     wopts_fini(&o);
 }
 
+/* The writer keeps the date and zone of the last timestamp and formats only the time of day when the
+ * next one falls on the same local day with the same offset: its text must be wtime_format_timestamp's
+ * (the general path) for runs of close timestamps (cache hits), jumps, day and DST boundaries, negative
+ * and far years, in UTC, a DST zone and a fixed offset. */
+static void test_timestamp_cache(void) {
+    const char *zones[] = {"timeZone=UTC", "timeZone=Europe/Paris", "timeZone=+05:30", "timeZone=America/St_Johns"};
+    long bad = 0, n = 0;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        WType st;
+        WErr e;
+        werr_init(&e);
+        const char *ddl = "t TIMESTAMP";
+        CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &st, &e), WEIR_OK);
+        WBatch b;
+        wbatch_init(&b, &st);
+        WVec *v = wbatch_col(&b, 0);
+        int64_t t = 1796640983544333LL; /* 2026-12-07 */
+        const int64_t day = 86400000000LL;
+        for (int i = 0; i < 40000; i++) {
+            uint64_t r = rnd();
+            switch (r % 8) {
+            case 0: t = (int64_t)(rnd() % 500000000000000000ULL) - 250000000000000000LL; break; /* anywhere */
+            case 1: t = (t / day) * day - 1 + (int64_t)(rnd() % 3); break;                      /* around midnight UTC */
+            case 2: t = 1774746000000000LL + (int64_t)(rnd() % 7200000000LL) - 3600000000LL; break; /* Paris DST 2026-03-29 */
+            case 3: t = -(int64_t)(rnd() % 100000000000000LL); break;                          /* before 1970 */
+            case 4: case 5: t += (int64_t)(rnd() % 300000); break;                               /* the same second, often */
+            default: t += (int64_t)(rnd() % 5000000000LL); break;                               /* the next row */
+            }
+            wbatch_begin_row(&b);
+            wvec_append_i64(v, t);
+        }
+        WBuf out;
+        wbuf_init(&out);
+        WOpts o;
+        set_opts(&o, zones[z]);
+        WCsvWriter *w = NULL;
+        int rc = wcsv_writer_open(&st, &o, &w, &e);
+        if (!rc) rc = wcsv_write_batch(w, &b, &out, &e);
+        CHECK_EQ_INT(rc, WEIR_OK);
+        WTz *tz = NULL;
+        CHECK_EQ_INT(wtz_open(zones[z] + 9, &tz, &e), WEIR_OK);
+        const char *p = out.data, *end = out.data + out.len;
+        for (int64_t i = 0; i < wbatch_rows(&b) && tz && !rc; i++, n++) {
+            char want[WTIME_TEXT_MAX];
+            int wn = wtime_format_timestamp(wvec_i64(v, i), tz, want);
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (!nl || nl - p != wn || memcmp(p, want, (size_t)wn)) {
+                if (bad++ < 5)
+                    fprintf(stderr, "%s: %lld -> %.*s, want %s\n", zones[z], (long long)wvec_i64(v, i),
+                            nl ? (int)(nl - p) : 0, p, want);
+            }
+            p = nl ? nl + 1 : end;
+        }
+        wtz_free(tz);
+        wcsv_writer_close(w);
+        wopts_fini(&o);
+        wbuf_fini(&out);
+        wbatch_fini(&b);
+        wtype_fini(&st);
+    }
+    printf("timestamp cache: %ld values checked, %ld bad\n", n, bad);
+    CHECK_EQ_INT(n, 160000);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* A long STRING takes the room the writer reserved for the row; the numbers and timestamps written in
+ * place after it must still fit (run under ASan by make sanitize): every string length up to 3,000 bytes
+ * in a fresh buffer, text compared with one built here. */
+static void test_long_string_then_numbers(void) {
+    WType st;
+    WErr e;
+    werr_init(&e);
+    const char *ddl = "s STRING, d DOUBLE, t TIMESTAMP, i INT, b BIGINT";
+    CHECK_EQ_INT(wschema_parse(ddl, strlen(ddl), &st, &e), WEIR_OK);
+    WOpts o;
+    set_opts(&o, NULL);
+    WCsvWriter *w = NULL;
+    CHECK_EQ_INT(wcsv_writer_open(&st, &o, &w, &e), WEIR_OK);
+    static char str[3001], want[16384];
+    memset(str, 'x', sizeof str - 1);
+    long bad = 0;
+    for (int len = 1; len <= 3000 && w; len++) {
+        WBatch b;
+        wbatch_init(&b, &st);
+        for (int r = 0; r < 3; r++) {
+            wbatch_begin_row(&b);
+            wvec_append_str(wbatch_col(&b, 0), str, (size_t)len);
+            wvec_append_f64(wbatch_col(&b, 1), -1.7976931348623157e308);
+            wvec_append_i64(wbatch_col(&b, 2), -62135596800000000LL + 1); /* 0001-01-01T00:00:00.000001 (Python) */
+            wvec_append_i32(wbatch_col(&b, 3), INT32_MIN);
+            wvec_append_i64(wbatch_col(&b, 4), INT64_MIN);
+        }
+        WBuf out;
+        wbuf_init(&out);
+        int rc = wcsv_write_batch(w, &b, &out, &e);
+        int n = 0;
+        for (int r = 0; r < 3; r++)
+            n += snprintf(want + n, sizeof want - (size_t)n, "%.*s,-1.7976931348623157e308,0001-01-01T00:00:00.000001Z,"
+                          "-2147483648,-9223372036854775808\n", len, str);
+        if (rc || out.len != (size_t)n || memcmp(out.data, want, (size_t)n)) {
+            if (bad++ < 3) fprintf(stderr, "long string %d: %.*s\n", len, (int)(out.len < 200 ? out.len : 200), out.data);
+        }
+        wbuf_fini(&out);
+        wbatch_fini(&b);
+    }
+    CHECK_EQ_INT(bad, 0);
+    wcsv_writer_close(w);
+    wopts_fini(&o);
+    wtype_fini(&st);
+}
+
 int main(void) {
     test_basic_types();
     test_quoting();
@@ -965,6 +1076,8 @@ int main(void) {
     test_resume();
     test_time_options();
     test_encode();
+    test_timestamp_cache();
+    test_long_string_then_numbers();
     test_roundtrip();
     test_misc();
     test_fast_paths();

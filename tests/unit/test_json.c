@@ -56,6 +56,8 @@ static void on_bad(void *user, const WBadRecord *br) {
     c->ncb++;
 }
 
+static int dec_fast = 1; /* wjson_reader_set_fast_paths for the next dec_n */
+
 /* Decodes text with the schema and options ("name=value", NULL-terminated); max_rows per call. */
 static void dec_n(Ctx *c, const char *ddl, const char *const *opts, const char *text, size_t len, int64_t max_rows) {
     memset(c, 0, sizeof *c);
@@ -73,6 +75,7 @@ static void dec_n(Ctx *c, const char *ddl, const char *const *opts, const char *
     c->rc = wjson_reader_open(&c->schema, &o, &r, &c->err);
     if (!c->rc) {
         wjson_reader_on_bad_record(r, on_bad, c);
+        wjson_reader_set_fast_paths(r, dec_fast);
         wjson_begin(r, "in.json", text, len);
         int done = 0;
         while (!done && !c->rc) c->rc = wjson_next(r, &c->b, max_rows, &done, &c->err);
@@ -905,6 +908,228 @@ static int same_value(const WVec *a, const WVec *b, int64_t i) {
     }
 }
 
+/* ---- the decoder's shortcuts against its general path ---- */
+
+static int pick(int n) { return (int)(rnd_t() % (unsigned)n); }
+
+/* One of the many shapes a JSON number takes, valid or not. */
+static void gen_number(WBuf *o) {
+    static const char *odd[] = {"0", "-0", "01", "1.", ".5", "-", "1e", "1e+", "2147483647", "2147483648",
+                                "-2147483648", "-2147483649", "9223372036854775807", "9223372036854775808",
+                                "99999999999999999999999", "1E2", "1e-2", "0.0", "-0.0", "1.5e308", "1e400",
+                                "4.9e-324", "3.9000000000000004", "0.1", "123456789", "1234567890", "+1", "00"};
+    switch (pick(6)) {
+    case 0: wbuf_printf(o, "%s", odd[pick((int)(sizeof odd / sizeof *odd))]); break;
+    case 1: wbuf_printf(o, "%u", (unsigned)pick(100)); break;
+    case 2: wbuf_printf(o, "%d", (int)(rnd_t() % 2000000000) - 1000000000); break;
+    case 3: wbuf_printf(o, "%u.%0*u", (unsigned)pick(1000), 1 + pick(3), (unsigned)pick(1000)); break;
+    case 4: {
+        int digits = 1 + pick(21), dot = pick(digits + 1);
+        if (pick(3) == 0) wbuf_putc(o, '-');
+        for (int d = 0; d < digits; d++) {
+            if (d == dot && d) wbuf_putc(o, '.');
+            wbuf_putc(o, (char)('0' + (d == 0 ? 1 + pick(9) : pick(10))));
+        }
+        if (pick(4) == 0) wbuf_printf(o, "%c%s%d", pick(2) ? 'e' : 'E', pick(2) ? "-" : "", pick(30));
+        break;
+    }
+    default: wbuf_printf(o, "%u", (unsigned)(rnd_t() % 4000000000u)); break;
+    }
+}
+
+static void gen_timestamp(WBuf *o) {
+    if (pick(12) == 0) { gen_number(o); return; }
+    static const char *dates[] = {"2026-12-07", "2026-12-07", "2026-12-07", "2026-12-08", "2024-02-29",
+                                  "2023-02-29", "2026-13-01", "2026-00-10", "0000-01-01", "9999-12-31", "2026-1-07"};
+    int odd = pick(8) == 0;
+    if (pick(2)) /* the same second as other rows (the decoder caches it), valid or not */
+        wbuf_printf(o, "\"%s%c1%u:5%u:%02u", dates[odd ? pick(11) : 0], pick(5) ? 'T' : ' ', (unsigned)pick(2),
+                    (unsigned)pick(2), odd ? 60u : 23u + (unsigned)pick(2));
+    else
+        wbuf_printf(o, "\"%s%c%02u:%02u:%02u", dates[odd ? pick(11) : 0], pick(5) ? 'T' : ' ', (unsigned)pick(odd ? 25 : 24),
+                    (unsigned)pick(odd ? 61 : 60), (unsigned)pick(odd ? 61 : 60));
+    int fd = odd ? pick(9) : pick(8);
+    if (fd) {
+        wbuf_putc(o, '.');
+        for (int i = 0; i < fd - 1; i++) wbuf_putc(o, (char)('0' + pick(10)));
+    }
+    if (odd && pick(2)) wbuf_printf(o, "%s", pick(2) ? "Z" : "+01:00");
+    wbuf_putc(o, '"');
+}
+
+static void gen_string(WBuf *o) {
+    static const char *parts[] = {"abc", "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00", "\xc3\xa9", " ", "x",
+                                  "\\/", "\\t", "2026-12-07"};
+    wbuf_putc(o, '"');
+    for (int n = pick(5); n > 0; n--) wbuf_printf(o, "%s", parts[pick(12)]);
+    wbuf_putc(o, '"');
+}
+
+typedef struct GenField {
+    const char *name;
+    char kind;           /* i b d t s q (boolean), S (the struct st), Y (the struct st.y) */
+} GenField;
+static const GenField TOP[] = {{"i", 'i'}, {"b", 'b'}, {"d", 'd'}, {"t", 't'}, {"s", 's'}, {"st", 'S'}};
+static const GenField ST[] = {{"x", 'i'}, {"y", 'Y'}, {"q", 'q'}};
+static const GenField ST_Y[] = {{"z", 's'}, {"w", 'd'}};
+
+/* A record layout: which keys in which order, spelled how, with which whitespace; kept for several
+ * records so that the shortcuts (which remember the last one) are hit, and changed now and then. */
+typedef struct Shape {
+    int order[8], n;
+    int spell[8];        /* 0 plain, 1 escaped first letter, 2 unknown key instead, 3 a duplicate of the previous key */
+    const char *ws[8][3]; /* before the key, before ':', after ':' */
+    struct Shape *sub[8];
+} Shape;
+
+static const char *gen_ws(void) {
+    static const char *w[] = {"", " ", "", " ", "  ", "\n", "\t", " \r\n "};
+    return w[pick(8)];
+}
+
+static void shape_init(Shape *sh, const GenField *f, int nf, Shape *pool, int *npool) {
+    sh->n = pick(4) == 0 ? pick(nf + 2) : nf;
+    if (sh->n > 8) sh->n = 8;
+    for (int i = 0; i < sh->n; i++) {
+        sh->order[i] = i < nf ? i : pick(nf);
+        sh->spell[i] = pick(16) == 0 ? 1 + pick(3) : 0;
+        for (int k = 0; k < 3; k++) sh->ws[i][k] = pick(12) ? (k == 1 ? "" : k == 2 ? " " : (i ? " " : "")) : gen_ws();
+        sh->sub[i] = NULL;
+    }
+    for (int i = 0; i < sh->n; i++) { /* shuffle */
+        int j = pick(sh->n), t = sh->order[i];
+        sh->order[i] = sh->order[j];
+        sh->order[j] = t;
+    }
+    for (int i = 0; i < sh->n; i++) {
+        char kind = f[sh->order[i]].kind;
+        if (kind == 'S' || kind == 'Y') {
+            Shape *c = &pool[(*npool)++];
+            if (kind == 'S') shape_init(c, ST, 3, pool, npool);
+            else shape_init(c, ST_Y, 2, pool, npool);
+            sh->sub[i] = c;
+        }
+    }
+}
+
+static void gen_value(WBuf *o, char kind, const Shape *sub, const GenField *sf, int depth);
+
+static void gen_object(WBuf *o, const Shape *sh, const GenField *f, int depth) {
+    wbuf_putc(o, '{');
+    for (int i = 0; i < sh->n; i++) {
+        if (i) wbuf_putc(o, ',');
+        const GenField *fl = &f[sh->order[i]];
+        wbuf_printf(o, "%s", sh->ws[i][0]);
+        switch (sh->spell[i]) {
+        case 1: wbuf_printf(o, "\"\\u%04x%s\"", (unsigned)fl->name[0], fl->name + 1); break;
+        case 2: wbuf_printf(o, "\"%s_\"", fl->name); break;
+        default: wbuf_printf(o, "\"%s\"", fl->name); break;
+        }
+        wbuf_printf(o, "%s:%s", sh->ws[i][1], sh->ws[i][2]);
+        const GenField *subf = fl->kind == 'S' ? ST : ST_Y;
+        gen_value(o, fl->kind, sh->sub[i], subf, depth + 1);
+        if (sh->spell[i] == 3) { /* the same key again */
+            wbuf_printf(o, ", \"%s\": ", fl->name);
+            gen_value(o, fl->kind, sh->sub[i], subf, depth + 1);
+        }
+    }
+    wbuf_printf(o, "%s}", sh->n && pick(4) == 0 ? " " : "");
+}
+
+static void gen_value(WBuf *o, char kind, const Shape *sub, const GenField *sf, int depth) {
+    int r = pick(160);
+    if (r == 0) { wbuf_printf(o, "null"); return; }
+    if (r == 1) { gen_number(o); return; }
+    if (r == 2) { gen_string(o); return; }
+    if (r == 3) { wbuf_printf(o, "%s", pick(2) ? "true" : "[1, {\"a\": [\"x\"]}, null]"); return; }
+    if (r == 4 && depth < 4) { wbuf_printf(o, "{\"k\": {\"i\": 1}, \"x\": 2}"); return; }
+    switch (kind) {
+    case 'i': case 'b':
+        if (pick(4)) wbuf_printf(o, "%d", pick(3) ? pick(1000) : (int)(rnd_t() % 2000000000) - 1000000000);
+        else gen_number(o);
+        break;
+    case 'd':
+        if (pick(2)) wbuf_printf(o, "%d.%d", pick(100), pick(100));
+        else gen_number(o);
+        break;
+    case 't': gen_timestamp(o); break;
+    case 's': gen_string(o); break;
+    case 'q': wbuf_printf(o, "%s", pick(2) ? "true" : "false"); break;
+    default:
+        if (sub) gen_object(o, sub, sf, depth);
+        else wbuf_printf(o, "{}");
+        break;
+    }
+}
+
+/* Random texts in both framings, decoded with the shortcuts on and off: the rows (values and NULLs),
+ * the bad-record count, the reasons, places and raw text of the bad records must all be the same. */
+static void test_fast_paths_differential(void) {
+    const char *ddl = "i INT, b BIGINT, d DOUBLE, t TIMESTAMP, s STRING, "
+                      "st STRUCT<x: INT, y: STRUCT<z: STRING, w: DOUBLE>, q: BOOLEAN>, _corrupt_record STRING";
+    const char *const modes[][2] = {{NULL, NULL}, {"mode=DROPMALFORMED", NULL}, {"multiLine=true", NULL}};
+    long texts = 0, rows = 0, good = 0, bad_rows = 0, differ = 0;
+    WBuf text;
+    wbuf_init(&text);
+    Shape pool[64];
+    for (int it = 0; it < 3000; it++) {
+        wbuf_reset(&text);
+        int npool = 1;
+        shape_init(&pool[0], TOP, 6, pool, &npool);
+        int array = pick(2), nrec = 1 + pick(40);
+        if (array) wbuf_printf(&text, "%s[", pick(4) ? "" : " \n");
+        for (int k = 0; k < nrec; k++) {
+            if (pick(8) == 0) { /* a new layout from here on */
+                npool = 1;
+                shape_init(&pool[0], TOP, 6, pool, &npool);
+            }
+            if (k && array) wbuf_printf(&text, ",%s", pick(3) ? " " : "\n");
+            if (pick(60) == 0) wbuf_printf(&text, "%s", pick(2) ? "[1]" : "\"rec\"");
+            else gen_object(&text, &pool[0], TOP, 1);
+            if (pick(200) == 0) { /* a cut record */
+                size_t cut = (size_t)pick(4);
+                text.len -= cut < text.len ? cut : text.len;
+            }
+            if (!array) wbuf_putc(&text, '\n');
+        }
+        if (array) wbuf_putc(&text, ']');
+        const char *const *opts = modes[pick(3)];
+        int64_t step = 1 + pick(50);
+        Ctx a, b;
+        dec_fast = 1;
+        dec_n(&a, ddl, opts, text.data, text.len, step);
+        dec_fast = 0;
+        dec_n(&b, ddl, opts, text.data, text.len, step);
+        dec_fast = 1;
+        texts++;
+        int same = a.rc == b.rc && a.nbad == b.nbad && a.ncb == b.ncb && wbatch_rows(&a.b) == wbatch_rows(&b.b) &&
+                   !strcmp(a.err.msg, b.err.msg);
+        for (int i = 0; same && i < a.ncb && i < MAXBAD; i++)
+            same = !strcmp(a.reason[i], b.reason[i]) && a.raw_len[i] == b.raw_len[i] && a.off[i] == b.off[i] &&
+                   a.line[i] == b.line[i] && !strcmp(a.raw[i], b.raw[i]);
+        for (int64_t r = 0; same && r < wbatch_rows(&a.b); r++) same = same_value(&a.b.root, &b.b.root, r);
+        rows += wbatch_rows(&a.b);
+        for (int64_t r = 0; r < wbatch_rows(&a.b); r++) good += wvec_is_null(wbatch_col(&a.b, 6), r);
+        bad_rows += a.nbad;
+        if (!same && getenv("JSON_DIFF_DUMP")) {
+            FILE *df = fopen(getenv("JSON_DIFF_DUMP"), "w");
+            if (df) { fprintf(df, "%s\n%.*s", opts[0] ? opts[0] : "-", (int)text.len, text.data); fclose(df); }
+        }
+        if (!same && differ++ < 3)
+            fprintf(stderr, "shortcuts change the result (rc %d/%d, rows %lld/%lld, bad %lld/%lld) of:\n%.*s\n", a.rc,
+                    b.rc, (long long)wbatch_rows(&a.b), (long long)wbatch_rows(&b.b), (long long)a.nbad,
+                    (long long)b.nbad, (int)(text.len < 2000 ? text.len : 2000), text.data);
+        fin(&a);
+        fin(&b);
+    }
+    printf("fast paths vs general path: %ld texts, %ld rows (%ld good), %ld bad records, %ld differ\n", texts, rows,
+           good, bad_rows, differ);
+    CHECK_EQ_INT(differ, 0);
+    CHECK(good > 10000);
+    CHECK(bad_rows > 1000);
+    wbuf_fini(&text);
+}
+
 static void test_roundtrip(void) {
     const char *ddl = "s STRING, i INT, b BIGINT, d DOUBLE, f BOOLEAN, t TIMESTAMP, dt DATE, "
                       "st STRUCT<x: INT, y: STRUCT<z: STRING, w: DOUBLE>, q: BOOLEAN>";
@@ -975,5 +1200,6 @@ int main(void) {
     test_validate();
     test_writer_text();
     test_roundtrip();
+    test_fast_paths_differential();
     return check_summary();
 }

@@ -358,6 +358,11 @@ static void test_integers(void) {
     CHECK(wnum_format_i64(0, buf) == 1 && !strcmp(buf, "0"));
     CHECK(wnum_format_i64(-7, buf) == 2 && !strcmp(buf, "-7"));
     long bad = 0;
+    for (int64_t x = -1000; x <= 1000; x++) { /* around the 0..99 shortcut */
+        int n = wnum_format_i64(x, buf);
+        snprintf(want, sizeof want, "%" PRId64, x);
+        if (strcmp(buf, want) || n != (int)strlen(want)) bad++;
+    }
     for (int i = 0; i < 1000000; i++) {
         uint64_t r = rnd();
         int64_t x = (int64_t)(r >> (r & 63)); /* all magnitudes */
@@ -404,6 +409,38 @@ static void test_all_exponents(void) {
         n += 3;
     }
     printf("edge doubles: %ld checked (%ld lopsided), %ld bad\n", n, n_lopsided, bad);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* Short decimals (the usual data: prices, rates) take num.c's short_decimal shortcut: D * 10^-k for every
+ * k up to and past its 8-digit limit and D of every size up to and past the 2^50 bound where it gives up,
+ * read with strtod, and each value's two neighbours (which must not take it wrongly); the oracle is
+ * check_double's (glibc). */
+static void test_short_decimals(void) {
+    long bad = 0, n = 0;
+    for (long i = 0; i < 400000; i++) {
+        uint64_t r = rnd();
+        int k = (int)(r % 11);
+        uint64_t d = (rnd() >> (r >> 8 & 63)) % (UINT64_C(1) << 54);
+        if (d == 0) d = 1;
+        char t[48];
+        snprintf(t, sizeof t, "%s%" PRIu64 "e-%d", (r >> 16) & 1 ? "-" : "", d, k);
+        double x = strtod(t, NULL);
+        bad += check_double(x) + check_double(nextafter(x, 0)) + check_double(nextafter(x, INFINITY));
+        n += 3;
+    }
+    const char *hand[][2] = {{"6.4", "6.4"}, {"19.99", "19.99"}, {"0.001", "0.001"}, {"1e-4", "0.0001"},
+                             {"0.12345678", "0.12345678"}, {"0.123456789", "0.123456789"},
+                             {"112589990684262.4", "112589990684262.4"}, {"1125899906842.624", "1125899906842.624"},
+                             {"-2.5", "-2.5"}, {"123456789012345.6", "123456789012345.6"}};
+    for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++) {
+        const char *got = fmt(strtod(hand[i][0], NULL));
+        if (strcmp(got, hand[i][1])) {
+            fprintf(stderr, "short decimal %s -> %s, want %s\n", hand[i][0], got, hand[i][1]);
+            bad++;
+        }
+    }
+    printf("short decimals: %ld checked, %ld bad\n", n, bad);
     CHECK_EQ_INT(bad, 0);
 }
 
@@ -596,6 +633,7 @@ int main(void) {
     test_midpoints();
     test_random_texts();
     test_scan_double();
+    test_short_decimals();
     test_random_doubles();
     return check_summary();
 }

@@ -353,6 +353,47 @@ static void test_compaction_big_first(void) {
     wopts_fini(&o);
 }
 
+/* Whether a taken file may be read from the middle when it grows is decided from its first byte when it
+ * grows (not when it is listed): a JSON array that grows is not read again, a JSON Lines file is. */
+static void test_growing_array_vs_lines(void) {
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "growth*");
+    WFileSource *s = open_src(&o);
+    put_text("growth1.json", " [{\"a\": 1}, {\"a\": 2}]\n", 0);
+    put_text("growth2.json", "{\"a\": 10}\n", 0);
+    struct pollfd p = {wsrc_fd(s), POLLIN, 0};
+    CHECK(poll(&p, 1, 2000) == 1);
+    struct timespec ts = {0, 200 * 1000000};
+    nanosleep(&ts, NULL);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 0, &sum, NULL), 2);
+    CHECK_EQ_INT(sum.sum, 13);
+    char path[800];
+    snprintf(path, sizeof path, "%s/growth1.json", in_dir);
+    FILE *f = fopen(path, "a");
+    fputs("[{\"a\": 100}]\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/growth2.json", in_dir);
+    f = fopen(path, "a");
+    fputs("{\"a\": 1000}\n", f);
+    fclose(f);
+    CHECK(poll(&p, 1, 2000) == 1);
+    nanosleep(&ts, NULL);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(wsrc_ready(s), 1); /* growth2 only */
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 1, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.rows, 1);
+    CHECK_EQ_INT(sum.sum, 1000);
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
 static void test_inotify_growing_bad(void) {
     fresh_checkpoint();
     WOpts o;
@@ -663,6 +704,7 @@ int main(void) {
     test_compaction();
     test_compaction_big_first();
     test_inotify_growing_bad();
+    test_growing_array_vs_lines();
     test_clean_source();
     test_max_file_age();
     test_parallel_decode();
