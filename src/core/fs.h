@@ -22,7 +22,8 @@ typedef struct WFileOut {
     char *tmp_path;      /* "<dir>/.<name>.tmp" */
     char *path;          /* final name */
     int64_t written;     /* bytes so far */
-    int64_t flushed;     /* bytes handed to the kernel's writeback early (see wfs_out_write) */
+    int64_t flushed;     /* bytes made durable early, in the background (see wfs_out_write) */
+    struct WFlusher *flusher; /* that background thread, once the file passed a few MB; NULL before */
 } WFileOut;
 
 /* Opens a temporary file beside `path` (same folder, so rename is atomic). */

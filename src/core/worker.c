@@ -95,6 +95,14 @@ void wworker_set_idle(WWorker *w, void (*idle)(void *arg), void *arg) {
     pthread_mutex_unlock(&w->lock);
 }
 
+int wworker_done(const WWorker *w) {
+    WWorker *m = (WWorker *)w;
+    pthread_mutex_lock(&m->lock);
+    int d = m->pending && !m->busy;
+    pthread_mutex_unlock(&m->lock);
+    return d;
+}
+
 int wworker_job_waiting(const WWorker *w) {
     WWorker *m = (WWorker *)w;
     pthread_mutex_lock(&m->lock);

@@ -23,6 +23,8 @@ int wworker_open(WWorker **out, WErr *err);
 int wworker_start(WWorker *w, WJobFn fn, void *arg, WErr *err);
 /* 1 while a job was started and not yet waited for. */
 int wworker_pending(const WWorker *w);
+/* 1 when a started job has finished (so wworker_wait returns at once) and was not yet waited for. */
+int wworker_done(const WWorker *w);
 /* Waits for the started job; WEIR_OK when there is none. Each job is waited for once. */
 int wworker_wait(WWorker *w, WErr *err);
 /* After each job, once its result is stored (so wait returns), the worker runs idle(arg) (NULL: nothing);

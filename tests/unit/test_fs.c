@@ -34,6 +34,44 @@ int main(void) {
     CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
     CHECK_EQ_INT(wfs_mkdirs(dir, &err), WEIR_OK); /* again: fine */
 
+    /* a big file is flushed in the background as it grows (every few MB); its bytes, committed or
+     * aborted mid-flush, are exactly what was written */
+    for (int abort_it = 0; abort_it < 2; abort_it++) {
+        char big[300];
+        snprintf(big, sizeof big, "%s/big%d.bin", root, abort_it);
+        WFileOut o;
+        CHECK_EQ_INT(wfs_out_open(&o, big, &err), WEIR_OK);
+        static unsigned char chunk[1 << 16];
+        uint32_t h = 2166136261u, x = 12345;
+        int ok = 1;
+        for (int i = 0; i < 300 && ok; i++) { /* 19.7 MB */
+            for (size_t k = 0; k < sizeof chunk; k++) {
+                x = x * 1103515245u + 12345u;
+                chunk[k] = (unsigned char)(x >> 16);
+                h = (h ^ chunk[k]) * 16777619u;
+            }
+            ok = wfs_out_write(&o, chunk, sizeof chunk, &err) == WEIR_OK;
+        }
+        CHECK(ok);
+        CHECK(o.flusher != NULL); /* the background flushing started */
+        if (abort_it) {
+            char tmp[400];
+            snprintf(tmp, sizeof tmp, "%s", o.tmp_path);
+            wfs_out_abort(&o);
+            CHECK(!wfs_exists(tmp) && !wfs_exists(big));
+            continue;
+        }
+        CHECK_EQ_INT(wfs_out_commit(&o, &err), WEIR_OK);
+        WBuf rb;
+        wbuf_init(&rb);
+        CHECK_EQ_INT(wfs_read_file(big, &rb, NULL, &err), WEIR_OK);
+        CHECK_EQ_INT((int64_t)rb.len, (int64_t)300 << 16);
+        uint32_t h2 = 2166136261u;
+        for (size_t k = 0; k < rb.len; k++) h2 = (h2 ^ (unsigned char)rb.data[k]) * 16777619u;
+        CHECK(h2 == h);
+        wbuf_fini(&rb);
+    }
+
     /* several folders at once: each parent that gained a name is listed once, to be fsynced once */
     {
         WDirSync ds;
