@@ -8,6 +8,7 @@
  * wtime_scan_timestamp is the decoders' fast path for the fixed ISO layout: the text checked and
  * converted a word at a time, the month's first day and the zone's constant-offset span cached.
  */
+#include "core/num_swar.h"
 #include "core/time_int.h"
 
 #include <time.h>
@@ -337,14 +338,9 @@ void wtime_ts_cache_init(WTsCache *c) {
     c->span_lo = c->span_hi = 0;
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if NUM_SWAR /* core/num_swar.h: little-endian words of text */
 #define SWAR_LE 1
-/* Eight bytes of text at p as a little-endian word (byte i is p[i]). */
-static inline uint64_t load8(const char *p) {
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-}
+#define load8 swar_load8
 
 /* Whether the bytes of x selected by mask m (0xFF per byte) are all ASCII digits: 0x3_ before and after
  * adding 6 (a byte of 0xFA or more, whose + 6 would carry into the next one, fails the first test). */
