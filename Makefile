@@ -118,7 +118,7 @@ sanitize: deps
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput; corpus in tests/fuzz/corpus/NAME.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard tests/unit/*.h)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)

@@ -203,6 +203,17 @@ int wfs_out_publish(WFileOut *o, WErr *err) {
     return rc;
 }
 
+int wfs_out_write_synced(WFileOut *o, const char *path, const void *data, size_t len, WFilePool *pool,
+                         WErr *err) {
+    int rc = wfs_out_open_in(o, path, pool, err);
+    if (rc) return rc;
+    if ((rc = wfs_out_write(o, data, len, err))) {
+        wfs_out_abort(o);
+        return rc;
+    }
+    return wfs_out_sync(o, err);
+}
+
 int wfs_out_commit(WFileOut *o, WErr *err) {
     char *dir = dir_of(o->path);
     int rc = dir ? WEIR_OK : werr_msg(err, WEIR_NOMEM, "out of memory");
@@ -305,13 +316,6 @@ int wdirsync_add(WDirSync *ds, const char *dir, WErr *err) {
     if (!(ds->dirs[ds->n] = strdup(dir))) return werr_msg(err, WEIR_NOMEM, "out of memory");
     ds->n++;
     return WEIR_OK;
-}
-
-int wdirsync_add_parent(WDirSync *ds, const char *path, WErr *err) {
-    char *dir = dir_of(path);
-    int rc = dir ? wdirsync_add(ds, dir, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
-    free(dir);
-    return rc;
 }
 
 int wdirsync_run(WDirSync *ds, WErr *err) {

@@ -40,6 +40,10 @@ int wfs_out_commit(WFileOut *o, WErr *err);
  * temporary file is removed). The name is durable only once the caller has fsynced the folder. */
 int wfs_out_sync(WFileOut *o, WErr *err);
 int wfs_out_publish(WFileOut *o, WErr *err);
+/* open (with a spare of pool, which may be NULL) + write + sync: `data` durable under the temporary name,
+ * ready for wfs_out_publish; on error nothing is left behind. */
+int wfs_out_write_synced(WFileOut *o, const char *path, const void *data, size_t len, struct WFilePool *pool,
+                         WErr *err);
 /* Closes and deletes the temporary file; safe on a closed WFileOut. */
 void wfs_out_abort(WFileOut *o);
 
@@ -69,7 +73,6 @@ typedef struct WDirSync {
 void wdirsync_init(WDirSync *ds);
 void wdirsync_fini(WDirSync *ds);
 int wdirsync_add(WDirSync *ds, const char *dir, WErr *err);             /* a folder already listed is kept once */
-int wdirsync_add_parent(WDirSync *ds, const char *path, WErr *err);     /* the folder holding path */
 int wdirsync_run(WDirSync *ds, WErr *err);                              /* fsyncs them all, then empties the list */
 /* mkdir -p that leaves the fsyncs to ds: each parent that gained a folder is added to it. */
 int wfs_mkdirs_in(const char *path, WDirSync *ds, WErr *err);

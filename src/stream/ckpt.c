@@ -226,9 +226,7 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
             wckpt_new_uuid(c->id);
             int n = snprintf(text, sizeof text, "{\"id\":\"%s\"}\n", c->id);
             WFileOut o;
-            rc = wfs_out_open(&o, meta, err);
-            if (!rc && (rc = wfs_out_write(&o, text, (size_t)n, err))) wfs_out_abort(&o);
-            if (!rc) rc = wfs_out_sync(&o, err);
+            rc = wfs_out_write_synced(&o, meta, text, (size_t)n, NULL, err);
             if (!rc) rc = wfs_out_publish(&o, err);
             if (!rc) rc = wdirsync_add(&ds, dir, err);
         }

@@ -286,12 +286,7 @@ int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, 
     wbuf_init(&b);
     rc = entry_text(files, n, &b, err);
     snprintf(path, sizeof path, "%s/%" PRId64, st->meta, batch);
-    if (!rc) rc = wfs_out_open_in(&st->out, path, pool, err);
-    if (!rc) {
-        rc = wfs_out_write(&st->out, b.data, b.len, err);
-        if (rc) wfs_out_abort(&st->out);
-        else rc = wfs_out_sync(&st->out, err);
-    }
+    if (!rc) rc = wfs_out_write_synced(&st->out, path, b.data, b.len, pool, err);
     wbuf_fini(&b);
     st->staged = !rc;
     return rc;

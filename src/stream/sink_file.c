@@ -438,10 +438,15 @@ static void drop_files(WSink *s) {
     s->n_files = 0;
 }
 
-static int sink_begin(WSink *s, int64_t batch_id, int *skip, WErr *err) {
-    (void)err;
+/* Forgets the batch's staged entry (removing its temporary file if it was not published). */
+static void unstage(WSink *s) {
     wmanifest_stage_abort(&s->stage);
     s->prepared = 0;
+}
+
+static int sink_begin(WSink *s, int64_t batch_id, int *skip, WErr *err) {
+    (void)err;
+    unstage(s);
     drop_files(s);
     *skip = batch_id <= s->last_batch;
     s->batch = batch_id;
@@ -515,10 +520,14 @@ static int fsync_meta_job(void *arg, WErr *err) {
     return wfs_fsync_dir(s->stage.meta, err);
 }
 
-/* Waits for the syncer's job, if any; its failure is this call's. */
-static int syncer_done(WSink *s, WErr *err) {
-    if (!s->syncer || !wworker_pending(s->syncer)) return WEIR_OK;
-    return wworker_wait(s->syncer, err);
+/* Waits for the syncer's job, if any. rc is the caller's result so far: the job's failure becomes the
+ * result only when rc is WEIR_OK (an earlier error keeps its message). */
+static int syncer_join(WSink *s, int rc, WErr *err) {
+    if (!s->syncer || !wworker_pending(s->syncer)) return rc;
+    WErr ignored;
+    werr_init(&ignored);
+    int job_rc = wworker_wait(s->syncer, rc ? &ignored : err);
+    return rc ? rc : job_rc;
 }
 
 /* The batch's files finished and durable under their final names (not yet in their folders' durable
@@ -553,17 +562,15 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
         if (s->files[i].out.tmp_path) rc = wfs_out_sync(&s->files[i].out, err);
     for (int i = 0; i < s->n_files && !rc; i++)
         if (s->files[i].out.tmp_path) rc = wfs_out_publish(&s->files[i].out, err);
-    WErr e2;
-    werr_init(&e2);
-    int rc2 = syncer_done(s, rc ? &e2 : err);
-    if (!rc) rc = rc2;
-    if (rc) wmanifest_stage_abort(&s->stage);
-    s->prepared = !rc;
+    rc = syncer_join(s, rc, err);
+    if (rc) unstage(s);
+    else s->prepared = 1;
     return rc;
 }
 
 /* The distinct folders of the batch's files (the sink folder and partition folders), each fsynced once. */
 static int fsync_data_dirs(WSink *s, WErr *err) {
+    if (s->format == FMT_PARQUET) return WEIR_OK; /* the Parquet writer's close fsyncs its folder */
     int rc = WEIR_OK;
     WBuf p;
     wbuf_init(&p);
@@ -572,7 +579,7 @@ static int fsync_data_dirs(WSink *s, WErr *err) {
         int seen = 0;
         for (int j = 0; j < i && !seen; j++)
             seen = strcmp(s->files[j].part_dir ? s->files[j].part_dir : "", pd) == 0;
-        if (seen || (s->format == FMT_PARQUET)) continue; /* the Parquet writer's close fsyncs its folder */
+        if (seen) continue;
         wbuf_reset(&p);
         if (wbuf_printf(&p, "%s/%s", s->dir, pd)) rc = nomem(err);
         else rc = wfs_fsync_dir(wbuf_cstr(&p), err);
@@ -626,16 +633,9 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
     if (!rc && compact) rc = compaction_done(s, err);
     if (!rc) rc = wmanifest_publish(&s->stage, err);
     if (!rc) rc = wworker_start(s->syncer, fsync_meta_job, s, err);
-    if (!rc) {
-        rc = fsync_data_dirs(s, err);
-        WErr e2;
-        werr_init(&e2);
-        int rc2 = syncer_done(s, rc ? &e2 : err);
-        if (!rc) rc = rc2;
-    }
+    if (!rc) rc = syncer_join(s, fsync_data_dirs(s, err), err);
     if (!rc && compact) rc = start_compaction(s, batch_id, err);
-    wmanifest_stage_abort(&s->stage);
-    s->prepared = 0;
+    unstage(s);
     drop_files(s);
     if (!rc) s->last_batch = batch_id;
     s->batch = -1;
@@ -644,11 +644,8 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
 
 static void sink_abort(WSink *s, int64_t batch_id) {
     (void)batch_id;
-    WErr e;
-    werr_init(&e);
-    (void)syncer_done(s, &e);
-    wmanifest_stage_abort(&s->stage);
-    s->prepared = 0;
+    (void)syncer_join(s, WEIR_IO, NULL); /* the batch is given up: only its job's end matters */
+    unstage(s);
     drop_files(s);
     s->batch = -1;
 }

@@ -15,14 +15,9 @@
 #include <string.h>
 
 #include "formats/csv.h"
+#include "../unit/csvcmp.h"
 
 static WType schema, flat;
-/* A STRING value without arithmetic on a NULL chars buffer (a column of only empty strings has none). */
-static const char *col_str(const WVec *v, int64_t i, size_t *n) {
-    *n = (size_t)(v->offsets[i + 1] - v->offsets[i]);
-    return *n ? v->chars + v->offsets[i] : "";
-}
-
 static int ready;
 
 static void setup(void) {
@@ -60,52 +55,6 @@ static int decode_all(WCsvReader *r, const char *data, size_t len, WBatch *b, in
     int done = 0, rc = 0;
     while (!done && !rc) rc = wcsv_next(r, b, step, &done, e);
     return rc;
-}
-
-typedef struct Feed {
-    const char *text;
-    size_t len, at, step;
-} Feed;
-
-static int feed_fill(void *user, char *buf, size_t cap, size_t *got, WErr *err) {
-    (void)err;
-    Feed *f = user;
-    size_t n = f->len - f->at;
-    if (n > f->step) n = f->step;
-    if (n > cap) n = cap;
-    if (n) memcpy(buf, f->text + f->at, n);
-    f->at += n;
-    *got = n;
-    return 0;
-}
-
-/* Same rows and values (bit for bit; NaN payloads aside) in two batches of the same schema. */
-static int same_batch(const WBatch *a, const WBatch *z) {
-    if (wbatch_rows(a) != wbatch_rows(z)) return 0;
-    for (int c = 0; c < a->schema->n_fields; c++) {
-        const WVec *va = &a->root.children[c], *vz = &z->root.children[c];
-        for (int64_t i = 0; i < wbatch_rows(a); i++) {
-            if (wvec_is_null(va, i) != wvec_is_null(vz, i)) return 0;
-            if (wvec_is_null(va, i)) continue;
-            switch (va->type->id) {
-            case WT_STRING: {
-                size_t n1, n2;
-                const char *s1 = col_str(va, i, &n1), *s2 = col_str(vz, i, &n2);
-                if (n1 != n2 || (n1 && memcmp(s1, s2, n1))) return 0;
-                break;
-            }
-            case WT_DOUBLE: {
-                double x = wvec_f64(va, i), y = wvec_f64(vz, i);
-                if (memcmp(&x, &y, 8) && !(x != x && y != y)) return 0;
-                break;
-            }
-            case WT_BOOLEAN: if (wvec_bool(va, i) != wvec_bool(vz, i)) return 0; break;
-            case WT_INT: case WT_DATE: if (wvec_i32(va, i) != wvec_i32(vz, i)) return 0; break;
-            default: if (wvec_i64(va, i) != wvec_i64(vz, i)) return 0; break;
-            }
-        }
-    }
-    return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
