@@ -38,8 +38,8 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-/* "00" "01" ... "99": two digits per lookup. */
-static const char DIGITS2[201] = "0001020304050607080910111213141516171819"
+/* "00" "01" ... "99": two digits per lookup (num.h; also used by core/time and the CSV writer). */
+const char wnum_digits2[201] = "0001020304050607080910111213141516171819"
                                  "2021222324252627282930313233343536373839"
                                  "4041424344454647484950515253545556575859"
                                  "6061626364656667686970717273747576777879"
@@ -57,11 +57,11 @@ static int put_digits(uint64_t v, char *end) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         p -= 2;
-        memcpy(p, DIGITS2 + 2 * r, 2);
+        memcpy(p, wnum_digits2 + 2 * r, 2);
     }
     if (v >= 10) {
         p -= 2;
-        memcpy(p, DIGITS2 + 2 * v, 2);
+        memcpy(p, wnum_digits2 + 2 * v, 2);
     } else {
         *--p = (char)('0' + v);
     }
@@ -107,10 +107,10 @@ static int layout(char *buf, int neg, const char *d, int nd, int e) {
         if (e >= 100) {
             *p++ = (char)('0' + e / 100);
             e %= 100;
-            memcpy(p, DIGITS2 + 2 * e, 2);
+            memcpy(p, wnum_digits2 + 2 * e, 2);
             p += 2;
         } else if (e >= 10) {
-            memcpy(p, DIGITS2 + 2 * e, 2);
+            memcpy(p, wnum_digits2 + 2 * e, 2);
             p += 2;
         } else {
             *p++ = (char)('0' + e);
@@ -521,7 +521,7 @@ int wnum_format_i64(int64_t v, char *buf) {
             buf[1] = 0;
             return 1;
         }
-        memcpy(buf, DIGITS2 + 2 * v, 2);
+        memcpy(buf, wnum_digits2 + 2 * v, 2);
         buf[2] = 0;
         return 2;
     }

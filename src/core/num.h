@@ -32,5 +32,7 @@ int wnum_parse_i64(const char *s, size_t n, int64_t *out);
 int wnum_parse_i32(const char *s, size_t n, int32_t *out);
 /* Writes v into buf (>= 21 bytes); returns the length. */
 int wnum_format_i64(int64_t v, char *buf);
+/* "00" "01" ... "99": the two digits of 0..99 at wnum_digits2 + 2 * v (for writers of fixed-width fields). */
+extern const char wnum_digits2[201];
 
 #endif

@@ -8,6 +8,7 @@
  * wtime_scan_timestamp is the decoders' fast path for the fixed ISO layout: the text checked and
  * converted a word at a time, the month's first day and the zone's constant-offset span cached.
  */
+#include "core/num.h"
 #include "core/num_swar.h"
 #include "core/time_int.h"
 
@@ -44,7 +45,7 @@ static unsigned days_in_month(int64_t y, unsigned m) {
     return m == 2 && is_leap(y) ? 29 : dim[m];
 }
 
-void wtime_split(int64_t us, int32_t off_sec, WTimeFields *out) {
+int64_t wtime_local_day(int64_t us, int32_t off_sec, int64_t *rem_us) {
     /* Floor-divide first, then add the offset to the remainder: no overflow even at INT64_MIN/MAX. */
     int64_t days = us / WTIME_US_PER_DAY;
     int64_t rem = us % WTIME_US_PER_DAY;
@@ -61,6 +62,13 @@ void wtime_split(int64_t us, int32_t off_sec, WTimeFields *out) {
         rem -= WTIME_US_PER_DAY;
         days++;
     }
+    *rem_us = rem;
+    return days;
+}
+
+void wtime_split(int64_t us, int32_t off_sec, WTimeFields *out) {
+    int64_t rem;
+    int64_t days = wtime_local_day(us, off_sec, &rem);
     out->days = days;
     wtime_civil_from_days(days, &out->year, &out->month, &out->day);
     int64_t secs = rem / WTIME_US_PER_SEC;
@@ -72,11 +80,8 @@ void wtime_split(int64_t us, int32_t off_sec, WTimeFields *out) {
 
 /* ---- writing ---- */
 
-static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                 "8081828384858687888990919293949596979899";
 
-static inline void put2(char *p, unsigned v) { memcpy(p, digits2 + 2 * v, 2); }
+static inline void put2(char *p, unsigned v) { memcpy(p, wnum_digits2 + 2 * v, 2); }
 
 int wtime_put_year(char *p, int64_t year) {
     if (year >= 0 && year <= 9999) {

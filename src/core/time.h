@@ -69,6 +69,9 @@ typedef struct WTsCache {
 void wtime_ts_cache_init(WTsCache *c);
 const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us);
 int wtime_format_timestamp(int64_t us, const WTz *tz, char *buf); /* returns length */
+/* The local day (days since 1970-01-01) of UTC instant us shifted by off_sec seconds, and the
+ * microseconds into that day in *rem_us; never overflows for any int64. */
+int64_t wtime_local_day(int64_t us, int32_t off_sec, int64_t *rem_us);
 int wtime_format_date(int32_t days, char *buf);
 
 /* Spark datetime patterns: y yy yyyy, M MM MMM MMMM, d dd, D, H HH, h hh, a, m mm, s ss, S..SSSSSSSSS,

@@ -137,24 +137,16 @@ int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err) {
 }
 
 #define US_PER_SEC INT64_C(1000000)
-#define US_PER_DAY INT64_C(86400000000)
 
-static const char DIG2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                              "8081828384858687888990919293949596979899";
-static inline void put2(char *p, unsigned v) { memcpy(p, DIG2 + 2 * v, 2); }
+static inline void put2(char *p, unsigned v) { memcpy(p, wnum_digits2 + 2 * v, 2); }
 
 /* wtime_format_timestamp(us, tz) with the date and zone taken from the cache when the local day and the
- * offset are those of the previous value (the same split as core/time's wtime_split). buf holds at least
+ * offset are those of the previous value (wtime_local_day). buf holds at least
  * WTIME_TEXT_MAX bytes (40 + 6 + 16 are written at most): the cached parts are copied whole (fixed sizes
  * make plain moves) and the length advanced by their real size. */
 static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
     int32_t off = tz ? wtz_offset_at_utc(tz, us) : 0;
-    int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
-    if (rem < 0) rem += US_PER_DAY, days--;
-    rem += (int64_t)off * US_PER_SEC;
-    while (rem < 0) rem += US_PER_DAY, days--;
-    while (rem >= US_PER_DAY) rem -= US_PER_DAY, days++;
+    int64_t rem, days = wtime_local_day(us, off, &rem);
     if (!c->valid || c->days != days || c->off != off) {
         int n = wtime_format_timestamp(us, tz, buf);
         const char *t = memchr(buf, 'T', (size_t)n);
@@ -292,7 +284,7 @@ int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
             case K_INT: {
                 int32_t x = wvec_i32(v, i);
                 if (x >= 0 && x < 10) *o++ = (char)('0' + x);
-                else if (x >= 10 && x < 100) memcpy(o, DIG2 + 2 * x, 2), o += 2;
+                else if (x >= 10 && x < 100) memcpy(o, wnum_digits2 + 2 * x, 2), o += 2;
                 else o += wnum_format_i64(x, o);
                 continue;
             }
