@@ -5,7 +5,12 @@
  *   (1) offsets/N exists before any output of batch N is written, and never changes afterwards;
  *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists;
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
- *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder).
+ *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder),
+ *       except an offsets entry made ahead (wckpt_prepare_offsets): empty until one write fills it whole,
+ *       then fdatasynced. The fill is a single write, and a file system that journals metadata (ext4, XFS)
+ *       makes the new length durable only with or after the data it covers, so after any crash the
+ *       entry is empty or whole. Only the last offsets entry can be empty; the open removes it (the
+ *       batch was not planned: no output of it was committed, since that waits for the fdatasync).
  * commits/N is not fsynced (ckpt.h says why), so after a crash of the machine (not of the process: the
  * page cache survives kill -9) commit entries may be missing or empty. The open reads the logs so:
  *   - a batch below the last planned one is committed, whatever its commit entry says: by (3), offsets/N+1
@@ -47,6 +52,8 @@ struct WCkpt {
     int64_t oldest;
     int readonly;
     int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
+    int next_fd;     /* offsets/next_id, made ahead and empty (wckpt_prepare_offsets), open; -1 */
+    int64_t next_id;
     struct WFilePool *pool; /* spare files for offsets/ and commits/, or NULL */
 };
 
@@ -176,12 +183,21 @@ static int commit_whole(WCkpt *c, int64_t n) {
     return !rc && !missing;
 }
 
+/* offsets/N exists with nothing in it: made ahead by wckpt_prepare_offsets and never filled. */
+static int offsets_empty(const WCkpt *c, int64_t n) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, n);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
 static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     *out = NULL;
     WCkpt *c = calloc(1, sizeof *c);
     if (!c) return werr_msg(err, WEIR_NOMEM, "out of memory");
     c->readonly = readonly;
     c->lock_fd = -1;
+    c->next_fd = -1;
     c->dir = strdup(dir);
     c->offsets_dir = join(dir, "offsets");
     c->commits_dir = join(dir, "commits");
@@ -237,6 +253,15 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     free(meta);
     int64_t lo_o, hi_o, lo_c, hi_c;
     if (!rc) rc = scan_numbers(c->offsets_dir, &lo_o, &hi_o, err);
+    if (!rc && hi_o >= 0 && offsets_empty(c, hi_o)) { /* made ahead, never written: not planned */
+        if (!readonly) {
+            char p2[4096];
+            snprintf(p2, sizeof p2, "%s/%" PRId64, c->offsets_dir, hi_o);
+            unlink(p2);
+        }
+        if (lo_o == hi_o) lo_o = -1;
+        hi_o = lo_o < 0 ? -1 : hi_o - 1;
+    }
     if (!rc) rc = scan_numbers(c->commits_dir, &lo_c, &hi_c, err);
     if (!rc) {
         c->last_planned = hi_o;
@@ -294,6 +319,12 @@ void wckpt_close(WCkpt *c) {
         werr_init(&e);
         (void)wckpt_sync_commit(c, &e); /* a query that stops leaves its last commit durable; best effort */
     }
+    if (c->next_fd >= 0) { /* made ahead and not needed: removed (an open would remove it too) */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, c->next_id);
+        close(c->next_fd);
+        unlink(path);
+    }
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -322,6 +353,43 @@ void wckpt_offsets_fini(WOffsetsEntry *e) {
     wbuf_fini(&e->files);
 }
 
+int wckpt_prepare_offsets(WCkpt *c, WErr *err) {
+    if (c->readonly || c->next_fd >= 0) return WEIR_OK;
+    int64_t n = c->last_planned + 1;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, n);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the offsets entry: %s", strerror(errno));
+    int rc = wfs_fsync_dir(c->offsets_dir, err);
+    if (rc) {
+        close(fd);
+        unlink(path);
+        return rc;
+    }
+    c->next_fd = fd;
+    c->next_id = n;
+    return WEIR_OK;
+}
+
+/* Fills the entry made ahead with one write (so a crash leaves it empty or whole) and one fdatasync. On
+ * failure it is emptied again (best effort): it must not read as a plan. */
+static int fill_prepared(WCkpt *c, const char *path, const char *data, size_t len, WErr *err) {
+    int fd = c->next_fd;
+    c->next_fd = -1;
+    int rc = WEIR_OK;
+    ssize_t w;
+    do w = pwrite(fd, data, len, 0);
+    while (w < 0 && errno == EINTR);
+    if (w != (ssize_t)len)
+        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the offsets entry: %s",
+                      w < 0 ? strerror(errno) : "short write");
+    if (!rc && fdatasync(fd) != 0)
+        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "fdatasync failed: %s", strerror(errno));
+    if (rc && ftruncate(fd, 0) != 0) unlink(path);
+    if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
+    return rc;
+}
+
 int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     if (c->readonly || e->batch_id != c->last_planned + 1 || c->last_planned != c->last_committed)
         return werr_msg(err, WEIR_MISUSE, "offsets %" PRId64 " written out of order (last planned %" PRId64
@@ -342,7 +410,8 @@ int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     if (rc) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
-    if (!rc) rc = wfs_write_atomic_in(path, b.data, b.len, c->pool, 1, err);
+    if (!rc && c->next_fd >= 0 && c->next_id == e->batch_id) rc = fill_prepared(c, path, b.data, b.len, err);
+    else if (!rc) rc = wfs_write_atomic_in(path, b.data, b.len, c->pool, 1, err);
     if (!rc) {
         c->last_planned = e->batch_id;
         if (c->oldest < 0) c->oldest = e->batch_id;
@@ -472,20 +541,30 @@ static int parse_commit(const char *path, WBuf *b, int64_t *next_watermark_ms, W
     return rc;
 }
 
-int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err) {
-    if (c->readonly || c->oldest < 0) return WEIR_OK;
+int64_t wckpt_purge_mark(WCkpt *c, int64_t committed, int64_t retain, int64_t *from) {
+    *from = c->oldest;
+    if (c->readonly || c->oldest < 0) return -1;
     int64_t upto = committed - retain - 1; /* as Spark: keeps batches committed - retain .. committed */
-    int rc = WEIR_OK;
+    if (upto < c->oldest) return -1;
+    c->oldest = upto + 1;
+    return upto;
+}
+
+void wckpt_remove_entries(const WCkpt *c, int64_t from, int64_t to) {
     char path[4096];
-    (void)err;
-    for (int64_t k = c->oldest; k <= upto && !rc; k++) {
+    for (int64_t k = from; k <= to; k++) {
         snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, k);
         unlink(path);
         snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, k);
         unlink(path);
-        c->oldest = k + 1;
     }
-    return rc;
+}
+
+int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err) {
+    (void)err;
+    int64_t from, to = wckpt_purge_mark(c, committed, retain, &from);
+    wckpt_remove_entries(c, from, to);
+    return WEIR_OK;
 }
 
 int wckpt_append_progress(WCkpt *c, int64_t batch_id, const char *json, size_t len, WErr *err) {

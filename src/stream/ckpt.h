@@ -12,7 +12,10 @@
  *   <dir>/sources/0/       the file source's compacted log of every file it ever took (source_file.h)
  *   <dir>/progress/        one JSON object per batch (Spark's StreamingQueryProgress), in segments
  *
- * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder). Entries older
+ * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder), but for offsets/N
+ * when wckpt_prepare_offsets made it ahead of time: it then exists empty (and durable) before the batch is
+ * planned, is filled with one write and made durable with one fdatasync, and an empty last offsets entry
+ * reads as "not planned" (ckpt.c). Entries older
  * than minBatchesToRetain (100) batches behind the last commit are removed, so the folder does not grow
  * with the number of batches. A damaged entry (wrong version line, unparsable JSON, missing field) is a
  * WEIR_CORRUPT error naming the file, the line and what to do.
@@ -63,6 +66,11 @@ void wckpt_offsets_init(WOffsetsEntry *e);
 void wckpt_offsets_fini(WOffsetsEntry *e);
 /* Writes offsets/N durably (N = e->batch_id, must be last_planned + 1). */
 int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
+/* Makes offsets/last_planned+1 ahead of time, empty, its name durable (a folder fsync), so that writing it
+ * takes one fdatasync instead of a file's and a folder's in series: the batch's plan is on its critical
+ * path. Call it from the thread that writes the offsets (the driver's worker, while it waits); an error
+ * only means the next entry is written the usual way. Idempotent. */
+int wckpt_prepare_offsets(WCkpt *c, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
 /* Writes commits/N atomically but without fsync (N must be the last planned batch): once the sink has
@@ -78,6 +86,12 @@ int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WE
 /* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). Removal is not
  * made durable: an entry that comes back after a crash is removed again at the next open. */
 int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err);
+/* wckpt_purge in two steps, so that the removals can run off the batch's path (the driver's worker does
+ * them while it waits): wckpt_purge_mark moves the retained range past what wckpt_purge would remove and
+ * returns the highest K to remove (-1: nothing), setting *from to the lowest; wckpt_remove_entries then
+ * removes offsets/K and commits/K for from <= K <= to, reading nothing of c that changes (any thread). */
+int64_t wckpt_purge_mark(WCkpt *c, int64_t committed, int64_t retain, int64_t *from);
+void wckpt_remove_entries(const WCkpt *c, int64_t from, int64_t to);
 /* Appends one progress object (one line) to the progress log; kept to the last few hundred batches.
  * Progress is a report, not state: it is not fsynced, and a torn last line is skipped by readers. */
 int wckpt_append_progress(WCkpt *c, int64_t batch_id, const char *json, size_t len, WErr *err);

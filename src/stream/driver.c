@@ -32,6 +32,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -84,6 +85,10 @@ struct Query {
     const WOffsetsEntry *wal_entry; /* the entry the worker writes; owned by the caller of log_and_run */
     int wal_pending;
     int64_t wal_us;                 /* how long the write took (durationMs.walCommit) */
+    /* retention: the driver marks entries up to purge_to as gone, the worker removes them while it waits
+     * (purged_to: the worker's own, how far it got), so that the unlinks stay off the batches' path */
+    _Atomic int64_t purge_to;
+    int64_t purged_to;
     /* aggregation queries (plan->agg) */
     WAggOp *agg;
     WProject *pre;              /* WHERE and the operator's input over the source rows */
@@ -328,7 +333,23 @@ static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBat
 }
 
 static int job_waiting(void *arg) { return wworker_job_waiting(((Query *)arg)->wal); }
-static void fill_pool(void *arg) { (void)wfpool_fill(((Query *)arg)->pool, job_waiting, arg); }
+
+/* The worker's idle work, after each offsets entry: the next entry made ahead, retention's removals, the
+ * next batch's files. */
+static void worker_idle(void *arg) {
+    Query *q = arg;
+    if (!job_waiting(q)) {
+        WErr e;
+        werr_init(&e);
+        (void)wckpt_prepare_offsets(q->ckpt, &e); /* else the next entry is written the usual way */
+    }
+    int64_t to = atomic_load(&q->purge_to);
+    if (to > q->purged_to) {
+        wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, to);
+        q->purged_to = to;
+    }
+    (void)wfpool_fill(q->pool, job_waiting, arg);
+}
 
 static int write_offsets_job(void *arg, WErr *err) {
     Query *q = arg;
@@ -411,7 +432,10 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
     /* bookkeeping once N is committed and reported, so that it does not delay either: the source's log
      * (and cleanSource), then retention (unlinks, which can wait on a busy disk's journal) */
     if (!rc && !nodata) rc = wsrc_after_commit(q->src, n, err);
-    if (!rc) rc = wckpt_purge(q->ckpt, n, q->retain, err);
+    if (!rc) {
+        int64_t from, to = wckpt_purge_mark(q->ckpt, n, q->retain, &from);
+        if (to >= 0) atomic_store(&q->purge_to, to);
+    }
     return rc;
 }
 
@@ -550,7 +574,9 @@ static int query_open(Query *q, WErr *err) {
     if (!rc && !(q->pool = wfpool_new())) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     if (rc) return rc;
     wckpt_set_pool(q->ckpt, q->pool);
-    wworker_set_idle(q->wal, fill_pool, q); /* the worker makes the next batch's files while it waits */
+    q->purged_to = wckpt_oldest_retained(q->ckpt) - 1;
+    atomic_init(&q->purge_to, q->purged_to);
+    wworker_set_idle(q->wal, worker_idle, q); /* retention and the next batch's files, while it waits */
     if (p->source->format && !p->source->has_schema)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no columns: a streaming file source needs its schema "
                         "declared, as in Spark: CREATE TABLE %s (col TYPE, ...) USING %s", p->source->name,
@@ -607,6 +633,8 @@ static void query_close(Query *q) {
     if (q->sink) q->sink_ops->close(q->sink);
     wsrc_close(q->src);
     wworker_close(q->wal);
+    if (q->ckpt && q->wal && atomic_load(&q->purge_to) > q->purged_to) /* what the worker had no time for */
+        wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, atomic_load(&q->purge_to));
     wckpt_close(q->ckpt);
     wfpool_free(q->pool);
     wopts_fini(&q->sink_opts);

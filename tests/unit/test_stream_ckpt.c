@@ -320,6 +320,82 @@ static void test_lost_commits(const char *root) {
     wckpt_close(c);
 }
 
+/* offsets/N made ahead (wckpt_prepare_offsets): filled whole by the next write; left empty by a crash or a
+ * close, it reads as "not planned", for a writer and a reader, and a writer removes it. */
+static void test_offsets_made_ahead(const char *root) {
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s/ahead", root);
+    WErr err;
+    werr_init(&err);
+    WCkpt *c = NULL;
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    write_batches(c, 3);
+    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0);
+    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0); /* idempotent */
+    snprintf(path, sizeof path, "%s/offsets/3", dir);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_size == 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), 2);
+    /* a reader meanwhile (weir inspect) sees batch 2 as the last planned and committed */
+    WCkpt *r = NULL;
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(r), 2);
+    CHECK_EQ_INT(wckpt_last_committed(r), 2);
+    wckpt_close(r);
+    CHECK(stat(path, &st) == 0 && st.st_size == 0); /* a reader removes nothing */
+    /* the next entry fills it, whole, and reads back */
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    e.batch_id = 3;
+    e.watermark_ms = 3000;
+    e.timestamp_ms = 1662464403000;
+    e.log_offset = 3;
+    CHECK_EQ_INT(wbuf_puts(&e.files, "{\"path\":\"a.json\",\"size\":10}\n"), 0);
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
+    wckpt_offsets_fini(&e);
+    CHECK_EQ_INT(wckpt_last_planned(c), 3);
+    WBuf b;
+    wbuf_init(&b);
+    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
+    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"batchWatermarkMs\":3000,\"batchTimestampMs\":1662464403000,\"conf\":{}}\n"
+                                "{\"logOffset\":3}\n{\"path\":\"a.json\",\"size\":10}\n");
+    wbuf_fini(&b);
+    CHECK_EQ_INT(wckpt_write_commit(c, 3, 4000, &err), 0);
+    /* made ahead, then closed: removed by the close */
+    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0);
+    snprintf(path, sizeof path, "%s/offsets/4", dir);
+    CHECK(wfs_exists(path));
+    wckpt_close(c);
+    CHECK(!wfs_exists(path));
+    /* made ahead, then a crash (the empty file stays): the open removes it and plans 4 again */
+    put_file(path, "");
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), 3);
+    CHECK_EQ_INT(wckpt_last_committed(c), 3);
+    CHECK(!wfs_exists(path));
+    wckpt_offsets_init(&e);
+    e.batch_id = 4;
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0); /* the usual way: nothing was made ahead */
+    wckpt_offsets_fini(&e);
+    wckpt_close(c);
+    /* a fresh checkpoint whose only entry is an empty offsets/0: nothing planned */
+    snprintf(dir, sizeof dir, "%s/ahead0", root);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0);
+    snprintf(path, sizeof path, "%s/offsets/0", dir);
+    CHECK(wfs_exists(path));
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(r), -1);
+    CHECK_EQ_INT(wckpt_oldest_retained(r), -1);
+    wckpt_close(r);
+    wckpt_close(c);
+    put_file(path, "");
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), -1);
+    CHECK(!wfs_exists(path));
+    wckpt_close(c);
+}
+
 int main(void) {
     char root[] = "/tmp/weir-test-ckpt-XXXXXX";
     CHECK(mkdtemp(root) != NULL);
@@ -327,6 +403,7 @@ int main(void) {
     test_trigger();
     test_ckpt(root);
     test_lost_commits(root);
+    test_offsets_made_ahead(root);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
