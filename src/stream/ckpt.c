@@ -6,18 +6,21 @@
  *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists;
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
  *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder),
- *       except an offsets entry made ahead (wckpt_prepare_offsets): empty until one write fills it whole,
- *       then fdatasynced. The fill is a single write, and a file system that journals metadata (ext4, XFS)
- *       makes the new length durable only with or after the data it covers, so after any crash the
- *       entry is empty or whole. Only the last offsets entry can be empty; the open removes it (the
- *       batch was not planned: no output of it was committed, since that waits for the fdatasync).
+ *       or, when made ahead (wckpt_prepare_next: offsets/N+1 and commits/N+1 created empty while batch N
+ *       runs), empty until one write fills it whole. An offsets entry is then fdatasynced and its folder
+ *       fsynced. A fill is a single write, and a file system that journals metadata (ext4, XFS) makes the
+ *       new length durable only with or after the data it covers, so after any crash such an entry is
+ *       empty or whole. An empty entry never counts: the open removes an empty last offsets entry (that
+ *       batch was not planned: no output of it was committed, since that waits for the fdatasync) and
+ *       an empty commit entry above the last planned batch.
  * commits/N is not fsynced (ckpt.h says why), so after a crash of the machine (not of the process: the
  * page cache survives kill -9) commit entries may be missing or empty. The open reads the logs so:
  *   - a batch below the last planned one is committed, whatever its commit entry says: by (3), offsets/N+1
  *     exists only because N was committed, and offsets/N+1 carries N's next watermark;
  *   - the last planned batch is committed when its commit entry reads back whole; an empty or torn one
  *     is removed and the batch runs again (the sink then skips it);
- *   - a commit entry above the last planned batch is a damaged checkpoint (offsets are fsynced).
+ *   - a commit entry above the last planned batch is a damaged checkpoint (offsets are fsynced), unless
+ *     it is empty (made ahead).
  * Retention removes old entries from the oldest up, so the numbers present are always one range.
  */
 #include "stream/ckpt.h"
@@ -52,8 +55,13 @@ struct WCkpt {
     int64_t oldest;
     int readonly;
     int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
-    int next_fd;     /* offsets/next_id, made ahead and empty (wckpt_prepare_offsets), open; -1 */
-    int64_t next_id;
+    /* entries made ahead (wckpt_prepare_next), empty and open; -1 when none. ahead_* belong to the thread
+     * that writes the offsets; the write of offsets/N hands commits/N over to commit_fd, which
+     * wckpt_write_commit (the driver's thread, after waiting for that write) fills. */
+    int ahead_offsets_fd, ahead_commit_fd;
+    int64_t ahead_id;
+    int commit_fd;
+    int64_t commit_id;
     struct WFilePool *pool; /* spare files for offsets/ and commits/, or NULL */
 };
 
@@ -183,12 +191,26 @@ static int commit_whole(WCkpt *c, int64_t n) {
     return !rc && !missing;
 }
 
-/* offsets/N exists with nothing in it: made ahead by wckpt_prepare_offsets and never filled. */
-static int offsets_empty(const WCkpt *c, int64_t n) {
+/* dir/N exists with nothing in it: made ahead by wckpt_prepare_next and never filled. */
+static int entry_empty(const char *dir, int64_t n) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, n);
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+/* An entry made ahead and never filled does not count: the writer removes it, a reader looks past it. */
+static int drop_empty_last(const char *dir, int readonly, int64_t *lo, int64_t *hi, WErr *err) {
+    if (*hi < 0 || !entry_empty(dir, *hi)) return WEIR_OK;
+    if (!readonly) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64, dir, *hi);
+        unlink(path);
+        return scan_numbers(dir, lo, hi, err);
+    }
+    if (*lo == *hi) *lo = *hi = -1;
+    else (*hi)--; /* the entries are one range (retention removes from the oldest up) */
+    return WEIR_OK;
 }
 
 static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
@@ -197,7 +219,7 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     if (!c) return werr_msg(err, WEIR_NOMEM, "out of memory");
     c->readonly = readonly;
     c->lock_fd = -1;
-    c->next_fd = -1;
+    c->ahead_offsets_fd = c->ahead_commit_fd = c->commit_fd = -1;
     c->dir = strdup(dir);
     c->offsets_dir = join(dir, "offsets");
     c->commits_dir = join(dir, "commits");
@@ -253,16 +275,9 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     free(meta);
     int64_t lo_o, hi_o, lo_c, hi_c;
     if (!rc) rc = scan_numbers(c->offsets_dir, &lo_o, &hi_o, err);
-    if (!rc && hi_o >= 0 && offsets_empty(c, hi_o)) { /* made ahead, never written: not planned */
-        if (!readonly) {
-            char p2[4096];
-            snprintf(p2, sizeof p2, "%s/%" PRId64, c->offsets_dir, hi_o);
-            unlink(p2);
-        }
-        if (lo_o == hi_o) lo_o = -1;
-        hi_o = lo_o < 0 ? -1 : hi_o - 1;
-    }
+    if (!rc) rc = drop_empty_last(c->offsets_dir, readonly, &lo_o, &hi_o, err); /* not planned */
     if (!rc) rc = scan_numbers(c->commits_dir, &lo_c, &hi_c, err);
+    if (!rc && hi_c > hi_o) rc = drop_empty_last(c->commits_dir, readonly, &lo_c, &hi_c, err);
     if (!rc) {
         c->last_planned = hi_o;
         c->last_committed = hi_c;
@@ -312,6 +327,15 @@ int wckpt_open(const char *dir, WCkpt **out, WErr *err) { return open_common(dir
 void wckpt_set_pool(WCkpt *c, struct WFilePool *pool) { c->pool = pool; }
 int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 1, out, err); }
 
+static void drop_ahead(const char *dir, int *fd, int64_t n) {
+    if (*fd < 0) return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
+    close(*fd);
+    *fd = -1;
+    unlink(path);
+}
+
 void wckpt_close(WCkpt *c) {
     if (!c) return;
     if (!c->readonly && c->lock_fd >= 0) {
@@ -319,12 +343,10 @@ void wckpt_close(WCkpt *c) {
         werr_init(&e);
         (void)wckpt_sync_commit(c, &e); /* a query that stops leaves its last commit durable; best effort */
     }
-    if (c->next_fd >= 0) { /* made ahead and not needed: removed (an open would remove it too) */
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, c->next_id);
-        close(c->next_fd);
-        unlink(path);
-    }
+    /* made ahead and not filled: removed (an open would remove them too) */
+    drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, c->ahead_id);
+    drop_ahead(c->commits_dir, &c->ahead_commit_fd, c->ahead_id);
+    drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id);
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -353,40 +375,54 @@ void wckpt_offsets_fini(WOffsetsEntry *e) {
     wbuf_fini(&e->files);
 }
 
-int wckpt_prepare_offsets(WCkpt *c, WErr *err) {
-    if (c->readonly || c->next_fd >= 0) return WEIR_OK;
-    int64_t n = c->last_planned + 1;
+static int create_empty(const char *dir, int64_t n, int *fd, WErr *err) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, n);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the offsets entry: %s", strerror(errno));
-    int rc = wfs_fsync_dir(c->offsets_dir, err);
-    if (rc) {
-        close(fd);
-        unlink(path);
-        return rc;
-    }
-    c->next_fd = fd;
-    c->next_id = n;
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
+    *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (*fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the entry ahead: %s", strerror(errno));
     return WEIR_OK;
 }
 
-/* Fills the entry made ahead with one write (so a crash leaves it empty or whole) and one fdatasync. On
- * failure it is emptied again (best effort): it must not read as a plan. */
-static int fill_prepared(WCkpt *c, const char *path, const char *data, size_t len, WErr *err) {
-    int fd = c->next_fd;
-    c->next_fd = -1;
+int wckpt_prepare_next(WCkpt *c, WErr *err) {
+    if (c->readonly || c->ahead_offsets_fd >= 0) return WEIR_OK;
+    int64_t n = c->last_planned + 1;
+    int rc = create_empty(c->offsets_dir, n, &c->ahead_offsets_fd, err);
+    c->ahead_id = n;
+    if (!rc && create_empty(c->commits_dir, n, &c->ahead_commit_fd, err)) {
+        drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, n); /* both or neither, for simplicity */
+        rc = WEIR_IO;
+    }
+    return rc;
+}
+
+/* Writes data whole into an entry made ahead with one write, so that a crash leaves it empty or whole;
+ * on failure it is emptied again (best effort: it must not read as an entry) and closed. */
+static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, int sync, WErr *err) {
+    int fd = *fdp;
+    *fdp = -1;
     int rc = WEIR_OK;
     ssize_t w;
     do w = pwrite(fd, data, len, 0);
     while (w < 0 && errno == EINTR);
     if (w != (ssize_t)len)
-        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the offsets entry: %s",
-                      w < 0 ? strerror(errno) : "short write");
-    if (!rc && fdatasync(fd) != 0)
+        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the entry: %s", w < 0 ? strerror(errno) : "short write");
+    if (!rc && sync && fdatasync(fd) != 0)
         rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "fdatasync failed: %s", strerror(errno));
     if (rc && ftruncate(fd, 0) != 0) unlink(path);
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
+    return rc;
+}
+
+/* offsets/N made ahead: filled, fdatasynced, and its folder fsynced (the creation was not; when a commit of
+ * the journal since made it durable, as the previous batch's fsyncs do on ext4, this fsync has nothing to
+ * write). commits/N, made ahead with it, goes to wckpt_write_commit. */
+static int fill_ahead_offsets(WCkpt *c, const char *path, const char *data, size_t len, WErr *err) {
+    int rc = fill_ahead(&c->ahead_offsets_fd, path, data, len, 1, err);
+    if (!rc) rc = wfs_fsync_dir(c->offsets_dir, err);
+    drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id); /* of a batch that failed before its commit */
+    c->commit_fd = c->ahead_commit_fd;
+    c->commit_id = c->ahead_id;
+    c->ahead_commit_fd = -1;
     return rc;
 }
 
@@ -410,7 +446,7 @@ int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     if (rc) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
-    if (!rc && c->next_fd >= 0 && c->next_id == e->batch_id) rc = fill_prepared(c, path, b.data, b.len, err);
+    if (!rc && c->ahead_offsets_fd >= 0 && c->ahead_id == e->batch_id) rc = fill_ahead_offsets(c, path, b.data, b.len, err);
     else if (!rc) rc = wfs_write_atomic_in(path, b.data, b.len, c->pool, 1, err);
     if (!rc) {
         c->last_planned = e->batch_id;
@@ -486,7 +522,8 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     char text[128], path[4096];
     int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
-    int rc = wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
+    int rc = c->commit_fd >= 0 && c->commit_id == batch_id ? fill_ahead(&c->commit_fd, path, text, (size_t)n, 0, err)
+                                                          : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
     if (!rc) c->last_committed = batch_id;
     return rc;
 }

@@ -13,9 +13,9 @@
  *   <dir>/progress/        one JSON object per batch (Spark's StreamingQueryProgress), in segments
  *
  * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder), but for offsets/N
- * when wckpt_prepare_offsets made it ahead of time: it then exists empty (and durable) before the batch is
- * planned, is filled with one write and made durable with one fdatasync, and an empty last offsets entry
- * reads as "not planned" (ckpt.c). Entries older
+ * and commits/N when wckpt_prepare_next made them ahead of time: they then exist empty before the batch
+ * is planned, and each is filled with one write (offsets/N then fdatasynced and its folder fsynced); an
+ * empty entry counts as absent (ckpt.c). Entries older
  * than minBatchesToRetain (100) batches behind the last commit are removed, so the folder does not grow
  * with the number of batches. A damaged entry (wrong version line, unparsable JSON, missing field) is a
  * WEIR_CORRUPT error naming the file, the line and what to do.
@@ -66,11 +66,12 @@ void wckpt_offsets_init(WOffsetsEntry *e);
 void wckpt_offsets_fini(WOffsetsEntry *e);
 /* Writes offsets/N durably (N = e->batch_id, must be last_planned + 1). */
 int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
-/* Makes offsets/last_planned+1 ahead of time, empty, its name durable (a folder fsync), so that writing it
- * takes one fdatasync instead of a file's and a folder's in series: the batch's plan is on its critical
- * path. Call it from the thread that writes the offsets (the driver's worker, while it waits); an error
- * only means the next entry is written the usual way. Idempotent. */
-int wckpt_prepare_offsets(WCkpt *c, WErr *err);
+/* Creates offsets/N and commits/N (N = last_planned + 1) ahead of time, empty, so that writing them is one
+ * write into an existing file: no creation, which waits on the file system's journal, and no rename, on
+ * the batch's path (offsets/N: a write, an fdatasync, a folder fsync that the previous batch's fsyncs
+ * usually left with nothing to do). Call it from the thread that writes the offsets (the driver's worker,
+ * while it waits); an error only means the next entries are written the usual way. Idempotent. */
+int wckpt_prepare_next(WCkpt *c, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
 /* Writes commits/N atomically but without fsync (N must be the last planned batch): once the sink has

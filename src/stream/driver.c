@@ -341,7 +341,7 @@ static void worker_idle(void *arg) {
     if (!job_waiting(q)) {
         WErr e;
         werr_init(&e);
-        (void)wckpt_prepare_offsets(q->ckpt, &e); /* else the next entry is written the usual way */
+        (void)wckpt_prepare_next(q->ckpt, &e); /* else the next entries are written the usual way */
     }
     int64_t to = atomic_load(&q->purge_to);
     if (to > q->purged_to) {

@@ -320,8 +320,8 @@ static void test_lost_commits(const char *root) {
     wckpt_close(c);
 }
 
-/* offsets/N made ahead (wckpt_prepare_offsets): filled whole by the next write; left empty by a crash or a
- * close, it reads as "not planned", for a writer and a reader, and a writer removes it. */
+/* offsets/N and commits/N made ahead (wckpt_prepare_next): filled whole by the next writes; left empty by a
+ * crash or a close, they read as absent, for a writer and a reader, and a writer removes them. */
 static void test_offsets_made_ahead(const char *root) {
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/ahead", root);
@@ -330,11 +330,14 @@ static void test_offsets_made_ahead(const char *root) {
     WCkpt *c = NULL;
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     write_batches(c, 3);
-    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0);
-    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0); /* idempotent */
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0);
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0); /* idempotent */
     snprintf(path, sizeof path, "%s/offsets/3", dir);
     struct stat st;
     CHECK(stat(path, &st) == 0 && st.st_size == 0);
+    char cpath[4200];
+    snprintf(cpath, sizeof cpath, "%s/commits/3", dir);
+    CHECK(stat(cpath, &st) == 0 && st.st_size == 0);
     CHECK_EQ_INT(wckpt_last_planned(c), 2);
     /* a reader meanwhile (weir inspect) sees batch 2 as the last planned and committed */
     WCkpt *r = NULL;
@@ -360,28 +363,55 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"batchWatermarkMs\":3000,\"batchTimestampMs\":1662464403000,\"conf\":{}}\n"
                                 "{\"logOffset\":3}\n{\"path\":\"a.json\",\"size\":10}\n");
     wbuf_fini(&b);
+    CHECK(stat(cpath, &st) == 0 && st.st_size == 0); /* not committed yet */
     CHECK_EQ_INT(wckpt_write_commit(c, 3, 4000, &err), 0);
+    wbuf_init(&b);
+    CHECK_EQ_INT(wfs_read_file(cpath, &b, NULL, &err), 0);
+    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"nextBatchWatermarkMs\":4000}\n");
+    wbuf_fini(&b);
     /* made ahead, then closed: removed by the close */
-    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0);
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0);
     snprintf(path, sizeof path, "%s/offsets/4", dir);
-    CHECK(wfs_exists(path));
+    snprintf(cpath, sizeof cpath, "%s/commits/4", dir);
+    CHECK(wfs_exists(path) && wfs_exists(cpath));
     wckpt_close(c);
-    CHECK(!wfs_exists(path));
-    /* made ahead, then a crash (the empty file stays): the open removes it and plans 4 again */
+    CHECK(!wfs_exists(path) && !wfs_exists(cpath));
+    /* made ahead, then a crash (the empty files stay): the open removes them and plans 4 again */
     put_file(path, "");
+    put_file(cpath, "");
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(r), 3);
+    CHECK_EQ_INT(wckpt_last_committed(r), 3);
+    wckpt_close(r);
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     CHECK_EQ_INT(wckpt_last_planned(c), 3);
     CHECK_EQ_INT(wckpt_last_committed(c), 3);
-    CHECK(!wfs_exists(path));
+    CHECK(!wfs_exists(path) && !wfs_exists(cpath));
     wckpt_offsets_init(&e);
     e.batch_id = 4;
     CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0); /* the usual way: nothing was made ahead */
     wckpt_offsets_fini(&e);
     wckpt_close(c);
+    /* a crash after offsets/4 was filled, its commit entry still empty: 4 planned, not committed */
+    put_file(cpath, "");
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), 4);
+    CHECK_EQ_INT(wckpt_last_committed(c), 3);
+    CHECK(!wfs_exists(cpath));
+    CHECK_EQ_INT(wckpt_write_commit(c, 4, 5000, &err), 0);
+    wckpt_close(c);
+    /* a commit entry above the last planned batch that is not empty is still damage */
+    snprintf(cpath, sizeof cpath, "%s/commits/5", dir);
+    put_file(cpath, "v1\n{\"nextBatchWatermarkMs\":0}\n");
+    werr_clear(&err);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "never planned") != NULL);
+    unlink(cpath);
+    werr_clear(&err);
     /* a fresh checkpoint whose only entry is an empty offsets/0: nothing planned */
     snprintf(dir, sizeof dir, "%s/ahead0", root);
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-    CHECK_EQ_INT(wckpt_prepare_offsets(c, &err), 0);
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0);
     snprintf(path, sizeof path, "%s/offsets/0", dir);
     CHECK(wfs_exists(path));
     CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
