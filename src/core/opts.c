@@ -45,7 +45,7 @@ int wopts_set(WOpts *o, const char *name, const char *value) {
     o->items = items;
     items[o->n].name = n;
     items[o->n].value = v;
-    items[o->n].used = 0;
+    atomic_init(&items[o->n].used, 0);
     o->n++;
     return WEIR_OK;
 }
@@ -65,7 +65,7 @@ int wopts_set_pair(WOpts *o, const char *pair, WErr *err) {
 const char *wopts_get(WOpts *o, const char *name) {
     WOpt *it = find(o, name);
     if (!it) return NULL;
-    it->used = 1;
+    atomic_store_explicit(&it->used, 1, memory_order_relaxed);
     return it->value;
 }
 
@@ -114,6 +114,6 @@ int wopts_get_char(WOpts *o, const char *name, int def, int *out, WErr *err) {
 
 const char *wopts_first_unused(const WOpts *o) {
     for (int i = 0; i < o->n; i++)
-        if (!o->items[i].used) return o->items[i].name;
+        if (!atomic_load_explicit(&o->items[i].used, memory_order_relaxed)) return o->items[i].name;
     return NULL;
 }

@@ -8,6 +8,7 @@
 #ifndef WEIR_CORE_OPTS_H
 #define WEIR_CORE_OPTS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -15,7 +16,8 @@
 typedef struct WOpt {
     char *name;
     char *value;
-    int used;      /* set by getters, so callers can report options nobody read */
+    _Atomic int used; /* set by getters, so callers can report options nobody read; atomic: the queries
+                       * of one script read a shared table's options from their own threads */
 } WOpt;
 
 typedef struct WOpts {

@@ -54,7 +54,7 @@ typedef struct Seen {
     int64_t ids[64];
     int64_t sums[64]; /* sum of id per delivery */
     int n;
-    int64_t rows;
+    _Atomic int64_t rows; /* polled by the test's thread while the query's thread adds */
     int64_t id_sum;
     int fail_at;      /* return 7 at this batch id; -1 never */
     const weir_batch *kept;
