@@ -62,6 +62,8 @@ struct WCkpt {
     int64_t ahead_id;
     int commit_fd;
     int64_t commit_id;
+    int pending_fd;  /* offsets/pending_id filled by wckpt_put_offsets, not yet synced; -1 */
+    int64_t pending_id;
     struct WFilePool *pool; /* spare files for offsets/ and commits/, or NULL */
 };
 
@@ -219,7 +221,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     if (!c) return werr_msg(err, WEIR_NOMEM, "out of memory");
     c->readonly = readonly;
     c->lock_fd = -1;
-    c->ahead_offsets_fd = c->ahead_commit_fd = c->commit_fd = -1;
+    c->ahead_offsets_fd = c->ahead_commit_fd = c->commit_fd = c->pending_fd = -1;
+    c->ahead_id = -1;
     c->dir = strdup(dir);
     c->offsets_dir = join(dir, "offsets");
     c->commits_dir = join(dir, "commits");
@@ -304,6 +307,17 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
             if (!readonly) unlink(path);
         }
     }
+    /* A plan left by a process that died between writing it and syncing it (kill -9: the page cache kept
+     * it) is made durable before the batch runs again on it: its output must never outlive it. */
+    if (!rc && !readonly && c->last_planned > c->last_committed) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, c->last_planned);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fdatasync(fd) != 0)
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot make the plan durable: %s", strerror(errno));
+        if (fd >= 0) close(fd);
+        if (!rc) rc = wfs_fsync_dir(c->offsets_dir, err);
+    }
     /* Both last entries must read back: a damaged one is reported now, not halfway through a batch. */
     if (!rc && c->last_planned >= 0) {
         WOffsetsEntry e;
@@ -347,6 +361,10 @@ void wckpt_close(WCkpt *c) {
     drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, c->ahead_id);
     drop_ahead(c->commits_dir, &c->ahead_commit_fd, c->ahead_id);
     drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id);
+    if (c->pending_fd >= 0) { /* written, never synced: emptied, so that it reads as not planned */
+        if (ftruncate(c->pending_fd, 0) != 0) { /* nothing more to do: the next open reads it */ }
+        drop_ahead(c->offsets_dir, &c->pending_fd, c->pending_id);
+    }
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -384,8 +402,8 @@ static int create_empty(const char *dir, int64_t n, int *fd, WErr *err) {
 }
 
 int wckpt_prepare_next(WCkpt *c, WErr *err) {
-    if (c->readonly || c->ahead_offsets_fd >= 0) return WEIR_OK;
     int64_t n = c->last_planned + 1;
+    if (c->readonly || c->ahead_offsets_fd >= 0 || c->pending_fd >= 0 || c->ahead_id == n) return WEIR_OK;
     int rc = create_empty(c->offsets_dir, n, &c->ahead_offsets_fd, err);
     c->ahead_id = n;
     if (!rc && create_empty(c->commits_dir, n, &c->ahead_commit_fd, err)) {
@@ -395,65 +413,106 @@ int wckpt_prepare_next(WCkpt *c, WErr *err) {
     return rc;
 }
 
-/* Writes data whole into an entry made ahead with one write, so that a crash leaves it empty or whole;
- * on failure it is emptied again (best effort: it must not read as an entry) and closed. */
-static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, int sync, WErr *err) {
-    int fd = *fdp;
-    *fdp = -1;
-    int rc = WEIR_OK;
+/* Writes data whole into an entry made ahead with one write, so that a crash leaves it empty or whole; on
+ * failure it is emptied again (best effort: it must not read as an entry). */
+static int put_whole(int fd, const char *path, const char *data, size_t len, WErr *err) {
     ssize_t w;
     do w = pwrite(fd, data, len, 0);
     while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)len)
-        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the entry: %s", w < 0 ? strerror(errno) : "short write");
-    if (!rc && sync && fdatasync(fd) != 0)
-        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "fdatasync failed: %s", strerror(errno));
-    if (rc && ftruncate(fd, 0) != 0) unlink(path);
+    if (w == (ssize_t)len) return WEIR_OK;
+    int rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the entry: %s", w < 0 ? strerror(errno) : "short write");
+    if (ftruncate(fd, 0) != 0) unlink(path);
+    return rc;
+}
+
+/* put_whole, then closes the entry (commits/N: not synced, ckpt.h says why). */
+static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, WErr *err) {
+    int fd = *fdp;
+    *fdp = -1;
+    int rc = put_whole(fd, path, data, len, err);
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
     return rc;
 }
 
-/* offsets/N made ahead: filled, fdatasynced, and its folder fsynced (the creation was not; when a commit of
- * the journal since made it durable, as the previous batch's fsyncs do on ext4, this fsync has nothing to
- * write). commits/N, made ahead with it, goes to wckpt_write_commit. */
-static int fill_ahead_offsets(WCkpt *c, const char *path, const char *data, size_t len, WErr *err) {
-    int rc = fill_ahead(&c->ahead_offsets_fd, path, data, len, 1, err);
+/* offsets/N made ahead and filled (wckpt_put_offsets): fdatasynced, and its folder fsynced (the creation was
+ * not; when a commit of the journal since made it durable, as the previous batch's fsyncs do on ext4, this
+ * fsync has nothing to write). commits/N, made ahead with it, goes to wckpt_write_commit. */
+static int sync_pending(WCkpt *c, WErr *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, c->pending_id);
+    int fd = c->pending_fd;
+    c->pending_fd = -1;
+    int rc = WEIR_OK;
+    if (fdatasync(fd) != 0) {
+        rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "fdatasync failed: %s", strerror(errno));
+        if (ftruncate(fd, 0) != 0) unlink(path); /* it must not read as a plan */
+    }
+    if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
     if (!rc) rc = wfs_fsync_dir(c->offsets_dir, err);
     drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id); /* of a batch that failed before its commit */
-    c->commit_fd = c->ahead_commit_fd;
-    c->commit_id = c->ahead_id;
-    c->ahead_commit_fd = -1;
+    if (c->ahead_commit_fd >= 0 && c->ahead_id == c->pending_id) {
+        c->commit_fd = c->ahead_commit_fd;
+        c->commit_id = c->ahead_id;
+        c->ahead_commit_fd = -1;
+    }
+    if (!rc) {
+        c->last_planned = c->pending_id;
+        if (c->oldest < 0) c->oldest = c->pending_id;
+    }
     return rc;
 }
 
-int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
-    if (c->readonly || e->batch_id != c->last_planned + 1 || c->last_planned != c->last_committed)
+static int encode_offsets(const WOffsetsEntry *e, WBuf *b, WErr *err) {
+    int rc = wbuf_printf(b, "v1\n{\"batchWatermarkMs\":%" PRId64 ",\"batchTimestampMs\":%" PRId64 ",\"conf\":{",
+                         e->watermark_ms, e->timestamp_ms);
+    for (int i = 0; i < e->conf.n && !rc; i++) {
+        if (i) rc = wbuf_putc(b, ',');
+        if (!rc) rc = wlogj_put_str(b, e->conf.items[i].name, strlen(e->conf.items[i].name));
+        if (!rc) rc = wbuf_putc(b, ':');
+        if (!rc) rc = wlogj_put_str(b, e->conf.items[i].value, strlen(e->conf.items[i].value));
+    }
+    if (!rc) rc = wbuf_puts(b, "}}\n");
+    if (!rc && e->log_offset >= 0) rc = wbuf_printf(b, "{\"logOffset\":%" PRId64 "}\n", e->log_offset);
+    if (!rc && e->files.len) rc = wbuf_append(b, e->files.data, e->files.len);
+    return rc ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+}
+
+int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
+    if (c->readonly || e->batch_id != c->last_planned + 1 || c->last_planned != c->last_committed ||
+        c->pending_fd >= 0)
         return werr_msg(err, WEIR_MISUSE, "offsets %" PRId64 " written out of order (last planned %" PRId64
                         ", last committed %" PRId64 ")", e->batch_id, c->last_planned, c->last_committed);
     WBuf b;
     wbuf_init(&b);
-    int rc = wbuf_printf(&b, "v1\n{\"batchWatermarkMs\":%" PRId64 ",\"batchTimestampMs\":%" PRId64 ",\"conf\":{",
-                         e->watermark_ms, e->timestamp_ms);
-    for (int i = 0; i < e->conf.n && !rc; i++) {
-        if (i) rc = wbuf_putc(&b, ',');
-        if (!rc) rc = wlogj_put_str(&b, e->conf.items[i].name, strlen(e->conf.items[i].name));
-        if (!rc) rc = wbuf_putc(&b, ':');
-        if (!rc) rc = wlogj_put_str(&b, e->conf.items[i].value, strlen(e->conf.items[i].value));
-    }
-    if (!rc) rc = wbuf_puts(&b, "}}\n");
-    if (!rc && e->log_offset >= 0) rc = wbuf_printf(&b, "{\"logOffset\":%" PRId64 "}\n", e->log_offset);
-    if (!rc && e->files.len) rc = wbuf_append(&b, e->files.data, e->files.len);
-    if (rc) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    int rc = encode_offsets(e, &b, err);
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
-    if (!rc && c->ahead_offsets_fd >= 0 && c->ahead_id == e->batch_id) rc = fill_ahead_offsets(c, path, b.data, b.len, err);
-    else if (!rc) rc = wfs_write_atomic_in(path, b.data, b.len, c->pool, 1, err);
-    if (!rc) {
-        c->last_planned = e->batch_id;
-        if (c->oldest < 0) c->oldest = e->batch_id;
+    if (!rc && c->ahead_offsets_fd >= 0 && c->ahead_id == e->batch_id) {
+        int fd = c->ahead_offsets_fd;
+        c->ahead_offsets_fd = -1;
+        rc = put_whole(fd, path, b.data, b.len, err);
+        if (!rc) {
+            c->pending_fd = fd;
+            c->pending_id = e->batch_id;
+        } else {
+            close(fd);
+        }
+    } else if (!rc) {
+        rc = wfs_write_atomic_in(path, b.data, b.len, c->pool, 1, err); /* durable at once */
+        if (!rc) {
+            c->last_planned = e->batch_id;
+            if (c->oldest < 0) c->oldest = e->batch_id;
+        }
     }
     wbuf_fini(&b);
     return rc;
+}
+
+int wckpt_sync_offsets(WCkpt *c, WErr *err) { return c->pending_fd >= 0 ? sync_pending(c, err) : WEIR_OK; }
+
+int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
+    int rc = wckpt_put_offsets(c, e, err);
+    return rc ? rc : wckpt_sync_offsets(c, err);
 }
 
 /* Splits a log body into lines; returns the number of lines (a final line without '\n' counts). */
@@ -522,7 +581,7 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     char text[128], path[4096];
     int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
-    int rc = c->commit_fd >= 0 && c->commit_id == batch_id ? fill_ahead(&c->commit_fd, path, text, (size_t)n, 0, err)
+    int rc = c->commit_fd >= 0 && c->commit_id == batch_id ? fill_ahead(&c->commit_fd, path, text, (size_t)n, err)
                                                           : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
     if (!rc) c->last_committed = batch_id;
     return rc;

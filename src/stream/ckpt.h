@@ -64,8 +64,15 @@ int64_t wckpt_oldest_retained(const WCkpt *c);/* lowest N with offsets/N, -1 whe
 
 void wckpt_offsets_init(WOffsetsEntry *e);
 void wckpt_offsets_fini(WOffsetsEntry *e);
-/* Writes offsets/N durably (N = e->batch_id, must be last_planned + 1). */
+/* Writes offsets/N durably (N = e->batch_id, must be last_planned + 1): wckpt_put_offsets then
+ * wckpt_sync_offsets. */
 int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
+/* The two steps, so that the fsync can wait until the batch's output is written too (a journaling file
+ * system then commits them at once). put writes offsets/N: into the entry made ahead when there is one,
+ * without syncing it (sync does, and only then is N planned: last_planned); else durably at once (sync
+ * then has nothing to do). Both on the thread that writes the offsets. */
+int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
+int wckpt_sync_offsets(WCkpt *c, WErr *err);
 /* Creates offsets/N and commits/N (N = last_planned + 1) ahead of time, empty, so that writing them is one
  * write into an existing file: no creation, which waits on the file system's journal, and no rename, on
  * the batch's path (offsets/N: a write, an fdatasync, a folder fsync that the previous batch's fsyncs

@@ -286,9 +286,17 @@ int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, 
     wbuf_init(&b);
     rc = entry_text(files, n, &b, err);
     snprintf(path, sizeof path, "%s/%" PRId64, st->meta, batch);
-    if (!rc) rc = wfs_out_write_synced(&st->out, path, b.data, b.len, pool, err);
+    if (!rc) rc = wfs_out_open_in(&st->out, path, pool, err);
+    if (!rc && (rc = wfs_out_write(&st->out, b.data, b.len, err)) != 0) wfs_out_abort(&st->out);
     wbuf_fini(&b);
     st->staged = !rc;
+    return rc;
+}
+
+int wmanifest_stage_sync(WManifestStage *st, WErr *err) {
+    if (!st->staged) return werr_msg(err, WEIR_MISUSE, "syncing a manifest entry that was not staged");
+    int rc = wfs_out_sync(&st->out, err);
+    if (rc) st->staged = 0; /* wfs_out_sync removed it */
     return rc;
 }
 
@@ -327,6 +335,7 @@ int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files,
                      int compact_interval, struct WFilePool *pool, WErr *err) {
     WManifestStage st;
     int rc = wmanifest_stage(dir, batch, files, n, pool, &st, err);
+    if (!rc) rc = wmanifest_stage_sync(&st, err);
     if (!rc) rc = wmanifest_publish(&st, err);
     if (!rc) rc = wfs_fsync_dir(st.meta, err);
     if (!rc && all && compact_interval > 0 && (batch + 1) % compact_interval == 0)

@@ -510,10 +510,7 @@ static int sink_write(WSink *s, int64_t batch_id, const WBatch *rows, WErr *err)
 }
 
 /* The batch's entry file, written and fsynced on the syncer thread while the data files are fsynced. */
-static int stage_job(void *arg, WErr *err) {
-    WSink *s = arg;
-    return wmanifest_stage(s->dir, s->batch, s->entry, s->n_files, s->pool, &s->stage, err);
-}
+static int stage_sync_job(void *arg, WErr *err) { return wmanifest_stage_sync(&((WSink *)arg)->stage, err); }
 
 static int fsync_meta_job(void *arg, WErr *err) {
     WSink *s = arg;
@@ -530,18 +527,12 @@ static int syncer_join(WSink *s, int rc, WErr *err) {
     return rc ? rc : job_rc;
 }
 
-/* The batch's files finished and durable under their final names (not yet in their folders' durable
- * state: commit fsyncs those), its manifest entry staged. The two fsyncs of each round run side by side:
- *   round 1: the data files' bytes (this thread) and the staged entry's bytes (the syncer);
- *   round 2 (commit): the data folders (this thread) and the manifest folder (the syncer).
- * The entry is published (renamed into place: committed for readers) between the rounds, after the data
- * files are in place, so a reader never sees an entry whose files are missing. Only a crash of the machine
- * between the rounds could make the entry durable before its files' names; the sink then finds the entry's
- * files missing when it opens (wmanifest_verify_last) and writes the batch again. */
-static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
-    if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
+/* The batch's files finished (every byte written) and its manifest entry written under a temporary name:
+ * nothing synced yet (sink_prepare). */
+static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
+    if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink finish for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
-    if (s->prepared) return WEIR_OK;
+    if (s->stage.staged || s->prepared) return WEIR_OK;
     int rc = WEIR_OK;
     for (int i = 0; i < s->n_files && !rc; i++) {
         OutFile *f = &s->files[i];
@@ -555,9 +546,31 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
         OutFile *f = &s->files[i];
         s->entry[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
     }
+    if (!rc) rc = wmanifest_stage(s->dir, batch_id, s->entry, s->n_files, s->pool, &s->stage, err);
+    return rc;
+}
+
+/* The batch's files durable under their final names (not yet in their folders' durable state: commit
+ * fsyncs those), its manifest entry staged and durable. The two fsyncs of each round run side by side:
+ *   round 1: the data files' bytes (this thread) and the staged entry's bytes (the syncer);
+ *   round 2 (commit): the data folders (this thread) and the manifest folder (the syncer).
+ * Every byte is written before round 1 begins (sink_finish), so that a journaling file system commits
+ * them together, with offsets/N when the driver starts its fsync in between.
+ * The entry is published (renamed into place: committed for readers) between the rounds, after the data
+ * files are in place, so a reader never sees an entry whose files are missing. Only a crash of the machine
+ * between the rounds could make the entry durable before its files' names; the sink then finds the entry's
+ * files missing when it opens (wmanifest_verify_last) and writes the batch again. */
+static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
+    if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
+                                             batch_id, s->batch);
+    if (s->prepared) return WEIR_OK;
+    int rc = sink_finish(s, batch_id, err);
     if (!rc && !s->syncer) rc = wworker_open(&s->syncer, err);
-    if (!rc) rc = wworker_start(s->syncer, stage_job, s, err);
-    if (rc) return rc;
+    if (!rc) rc = wworker_start(s->syncer, stage_sync_job, s, err);
+    if (rc) {
+        unstage(s);
+        return rc;
+    }
     for (int i = 0; i < s->n_files && !rc; i++)
         if (s->files[i].out.tmp_path) rc = wfs_out_sync(&s->files[i].out, err);
     for (int i = 0; i < s->n_files && !rc; i++)
@@ -673,8 +686,8 @@ static void sink_close(WSink *s) {
 }
 
 const WSinkOps wsink_csv_ops = {"csv", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
-                                sink_prepare};
+                                sink_prepare, sink_finish};
 const WSinkOps wsink_json_ops = {"json", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
-                                 sink_prepare};
+                                 sink_prepare, sink_finish};
 const WSinkOps wsink_parquet_ops = {"parquet", sink_open, sink_begin, sink_write, sink_commit, sink_abort,
-                                    sink_close, sink_prepare};
+                                    sink_close, sink_prepare, sink_finish};
