@@ -339,7 +339,7 @@ static int job_waiting(void *arg) { return wworker_job_waiting(((Query *)arg)->w
  * next batch's files. */
 static void worker_idle(void *arg) {
     Query *q = arg;
-    if (!job_waiting(q)) {
+    if (!job_waiting(q) && q->trigger.kind != WTRIG_ONCE) { /* once: no next batch to make entries for */
         WErr e;
         werr_init(&e);
         (void)wckpt_prepare_next(q->ckpt, &e); /* else the next entries are written the usual way */
