@@ -11,7 +11,8 @@
  * prints after commits/N gives the commit instant of every file of batch N. With PREFILL_FILES > 0 the
  * folder first gets that many files, taken by an availableNow run over the same checkpoint, so the
  * measured run starts with a folder of already-taken files (the relisting problem of Spark).
- * Prints p50 / p90 / p99 / max in milliseconds, and the time of the prefill run.
+ * Prints p50 / p90 / p99 / max in milliseconds, the time of the prefill run, and how many batches ran and how
+ * long they took (durationMs.triggerExecution of their progress lines).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,8 @@ static int32_t **batch_files; /* per batch id, the file numbers it wrote (-1 ter
 static int64_t *batch_len, batch_cap;
 static int64_t committed_count;
 static int32_t file_offset;   /* numbers below this belong to the prefill */
+static double *batch_ms;      /* each progress line's durationMs.triggerExecution: how long batches take */
+static int64_t n_batch_ms, cap_batch_ms;
 
 static int b_open(const WSinkConfig *cfg, WSink **out, WErr *err) { return real_ops->open(cfg, out, err); }
 static int b_begin(WSink *s, int64_t n, int *skip, WErr *err) { return real_ops->begin(s, n, skip, err); }
@@ -90,7 +93,13 @@ static void *progress_reader(void *arg) {
         const char *p = strstr(line, "\"batchId\":");
         if (!p) continue;
         int64_t n = strtoll(p + 10, NULL, 10);
+        const char *te = strstr(line, "\"triggerExecution\":");
         pthread_mutex_lock(&lock);
+        if (te && n_batch_ms == cap_batch_ms) {
+            cap_batch_ms = cap_batch_ms ? 2 * cap_batch_ms : 4096;
+            batch_ms = realloc(batch_ms, (size_t)cap_batch_ms * sizeof *batch_ms);
+        }
+        if (te) batch_ms[n_batch_ms++] = strtod(te + 19, NULL);
         for (int64_t i = 0; n < batch_cap && i < batch_len[n]; i++) {
             int64_t f = batch_files[n][i] - file_offset;
             if (f >= 0 && f < n_files_total && !t_committed[f]) {
@@ -139,6 +148,11 @@ static void *run_thread(void *arg) {
     werr_init(&a->err);
     a->rc = wdriver_run(a->s, &a->ro, &a->err);
     return NULL;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 static int cmp64(const void *a, const void *b) {
@@ -250,6 +264,12 @@ int main(int argc, char **argv) {
     printf("files: %" PRId64 " written at %d/s, %" PRId64 " committed; latency rename -> commit: p50 %.3f ms, "
            "p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
            n_files_total, rate, n, lat[n / 2] / 1e6, lat[n * 9 / 10] / 1e6, lat[n * 99 / 100] / 1e6, lat[n - 1] / 1e6);
+    qsort(batch_ms, (size_t)n_batch_ms, sizeof *batch_ms, cmp_double);
+    if (n_batch_ms)
+        printf("batches: %" PRId64 ", %.2f files each; duration (triggerExecution) p50 %.3f ms, p90 %.3f ms, p99 %.3f ms\n",
+               n_batch_ms, (double)n / (double)n_batch_ms, batch_ms[n_batch_ms / 2], batch_ms[n_batch_ms * 9 / 10],
+               batch_ms[n_batch_ms * 99 / 100]);
+    free(batch_ms);
     wsql_script_free(s);
     return n == n_files_total ? 0 : 1;
 }
