@@ -7,12 +7,15 @@
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
  *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder),
  *       or, when made ahead (wckpt_prepare_next: offsets/N+1 and commits/N+1 created empty while batch N
- *       runs), empty until one write fills it whole. An offsets entry is then fdatasynced and its folder
- *       fsynced. A fill is a single write, and a file system that journals metadata (ext4, XFS) makes the
- *       new length durable only with or after the data it covers, so after any crash such an entry is
- *       empty or whole. An empty entry never counts: the open removes an empty last offsets entry (that
- *       batch was not planned: no output of it was committed, since that waits for the fdatasync) and
- *       an empty commit entry above the last planned batch.
+ *       runs, offsets/N+1's name made durable then), empty until one write fills it whole; an offsets
+ *       entry is then fdatasynced. A fill is a single write, and a file system that journals metadata
+ *       (ext4, XFS) makes the new length durable only with or after the data it covers, so after any
+ *       crash such an entry is empty or whole; without a journal (ext4 without one, as on the machine
+ *       of bench/RESULTS.md) a crash of the machine during the fdatasync can also leave it cut (zeros,
+ *       no final newline). An empty entry never counts: the open removes an empty last offsets entry
+ *       (that batch was not planned: no output of it was committed, since that waits for the fdatasync),
+ *       a cut one when its batch has no commit entry (for the same reason), and an empty commit entry
+ *       above the last planned batch.
  * commits/N is not fsynced (ckpt.h says why), so after a crash of the machine (not of the process: the
  * page cache survives kill -9) commit entries may be missing or empty. The open reads the logs so:
  *   - a batch below the last planned one is committed, whatever its commit entry says: by (3), offsets/N+1
@@ -201,9 +204,25 @@ static int entry_empty(const char *dir, int64_t n) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
-/* An entry made ahead and never filled does not count: the writer removes it, a reader looks past it. */
-static int drop_empty_last(const char *dir, int readonly, int64_t *lo, int64_t *hi, WErr *err) {
-    if (*hi < 0 || !entry_empty(dir, *hi)) return WEIR_OK;
+/* offsets/N holds a NUL byte or does not end with a newline: a fill cut by a crash of the machine. */
+static int entry_cut(const char *dir, int64_t n) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
+    WBuf b;
+    wbuf_init(&b);
+    WErr e;
+    werr_init(&e);
+    int missing = 0;
+    int cut = wfs_read_file(path, &b, &missing, &e) == WEIR_OK && !missing && b.len > 0 &&
+              (memchr(b.data, 0, b.len) != NULL || b.data[b.len - 1] != '\n');
+    wbuf_fini(&b);
+    return cut;
+}
+
+/* An entry made ahead and never filled (or, with cut_too, cut while being filled) does not count: the
+ * writer removes it, a reader looks past it. */
+static int drop_empty_last(const char *dir, int readonly, int cut_too, int64_t *lo, int64_t *hi, WErr *err) {
+    if (*hi < 0 || !(entry_empty(dir, *hi) || (cut_too && entry_cut(dir, *hi)))) return WEIR_OK;
     if (!readonly) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%" PRId64, dir, *hi);
@@ -278,9 +297,11 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     free(meta);
     int64_t lo_o, hi_o, lo_c, hi_c;
     if (!rc) rc = scan_numbers(c->offsets_dir, &lo_o, &hi_o, err);
-    if (!rc) rc = drop_empty_last(c->offsets_dir, readonly, &lo_o, &hi_o, err); /* not planned */
     if (!rc) rc = scan_numbers(c->commits_dir, &lo_c, &hi_c, err);
-    if (!rc && hi_c > hi_o) rc = drop_empty_last(c->commits_dir, readonly, &lo_c, &hi_c, err);
+    /* not planned: made ahead and never filled, or cut while being filled (then it has no commit entry) */
+    if (!rc) rc = drop_empty_last(c->offsets_dir, readonly, hi_c < hi_o || (hi_c == hi_o && !commit_whole(c, hi_o)),
+                                  &lo_o, &hi_o, err);
+    if (!rc && hi_c > hi_o) rc = drop_empty_last(c->commits_dir, readonly, 0, &lo_c, &hi_c, err);
     if (!rc) {
         c->last_planned = hi_o;
         c->last_committed = hi_c;
@@ -406,9 +427,12 @@ int wckpt_prepare_next(WCkpt *c, WErr *err) {
     if (c->readonly || c->ahead_offsets_fd >= 0 || c->pending_fd >= 0 || c->ahead_id == n) return WEIR_OK;
     int rc = create_empty(c->offsets_dir, n, &c->ahead_offsets_fd, err);
     c->ahead_id = n;
-    if (!rc && create_empty(c->commits_dir, n, &c->ahead_commit_fd, err)) {
-        drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, n); /* both or neither, for simplicity */
-        rc = WEIR_IO;
+    if (!rc && create_empty(c->commits_dir, n, &c->ahead_commit_fd, err)) rc = WEIR_IO;
+    /* offsets/N's name durable now, off the batch's path: filling it then takes one fdatasync */
+    if (!rc) rc = wfs_fsync_dir(c->offsets_dir, err);
+    if (rc) { /* both or neither, for simplicity */
+        drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, n);
+        drop_ahead(c->commits_dir, &c->ahead_commit_fd, n);
     }
     return rc;
 }
@@ -434,9 +458,8 @@ static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, 
     return rc;
 }
 
-/* offsets/N made ahead and filled (wckpt_put_offsets): fdatasynced, and its folder fsynced (the creation was
- * not; when a commit of the journal since made it durable, as the previous batch's fsyncs do on ext4, this
- * fsync has nothing to write). commits/N, made ahead with it, goes to wckpt_write_commit. */
+/* offsets/N made ahead (its name durable since) and filled (wckpt_put_offsets): fdatasynced. commits/N,
+ * made ahead with it, goes to wckpt_write_commit. */
 static int sync_pending(WCkpt *c, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, c->pending_id);
@@ -448,7 +471,6 @@ static int sync_pending(WCkpt *c, WErr *err) {
         if (ftruncate(fd, 0) != 0) unlink(path); /* it must not read as a plan */
     }
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
-    if (!rc) rc = wfs_fsync_dir(c->offsets_dir, err);
     drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id); /* of a batch that failed before its commit */
     if (c->ahead_commit_fd >= 0 && c->ahead_id == c->pending_id) {
         c->commit_fd = c->ahead_commit_fd;

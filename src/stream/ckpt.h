@@ -14,7 +14,7 @@
  *
  * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder), but for offsets/N
  * and commits/N when wckpt_prepare_next made them ahead of time: they then exist empty before the batch
- * is planned, and each is filled with one write (offsets/N then fdatasynced and its folder fsynced); an
+ * is planned (offsets/N's name durable), and each is filled with one write (offsets/N then fdatasynced); an
  * empty entry counts as absent (ckpt.c). Entries older
  * than minBatchesToRetain (100) batches behind the last commit are removed, so the folder does not grow
  * with the number of batches. A damaged entry (wrong version line, unparsable JSON, missing field) is a
@@ -73,11 +73,11 @@ int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
  * then has nothing to do). Both on the thread that writes the offsets. */
 int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
 int wckpt_sync_offsets(WCkpt *c, WErr *err);
-/* Creates offsets/N and commits/N (N = last_planned + 1) ahead of time, empty, so that writing them is one
- * write into an existing file: no creation, which waits on the file system's journal, and no rename, on
- * the batch's path (offsets/N: a write, an fdatasync, a folder fsync that the previous batch's fsyncs
- * usually left with nothing to do). Call it from the thread that writes the offsets (the driver's worker,
- * while it waits); an error only means the next entries are written the usual way. Idempotent. */
+/* Creates offsets/N and commits/N (N = last_planned + 1) ahead of time, empty, and fsyncs the offsets
+ * folder, so that writing them is one write into an existing file: no creation (0.05 to 1 ms here), no
+ * rename, and for offsets/N one fdatasync instead of a file's and a folder's fsync in series, on the
+ * batch's path. Call it from the thread that writes the offsets (the driver's worker, while it waits); an
+ * error only means the next entries are written the usual way. Idempotent. */
 int wckpt_prepare_next(WCkpt *c, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
