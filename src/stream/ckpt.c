@@ -6,16 +6,16 @@
  *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists;
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
  *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder),
- *       or, when made ahead (wckpt_prepare_next: offsets/N+1 and commits/N+1 created empty while batch N
- *       runs, offsets/N+1's name made durable then), empty until one write fills it whole; an offsets
+ *       or, when made ahead (wckpt_prepare_next: the entries of the next few batches created empty while
+ *       a batch runs, the offsets' names made durable then), empty until one write fills it whole; an offsets
  *       entry is then fdatasynced. A fill is a single write, and a file system that journals metadata
  *       (ext4, XFS) makes the new length durable only with or after the data it covers, so after any
  *       crash such an entry is empty or whole; without a journal (ext4 without one, as on the machine
  *       of bench/RESULTS.md) a crash of the machine during the fdatasync can also leave it cut (zeros,
  *       no final newline). An empty entry never counts: the open removes an empty last offsets entry
  *       (that batch was not planned: no output of it was committed, since that waits for the fdatasync),
- *       a cut one when its batch has no commit entry (for the same reason), and an empty commit entry
- *       above the last planned batch.
+ *       a cut one when its batch has no commit entry (for the same reason), and the empty entries above
+ *       the last planned batch in both logs.
  * commits/N is not fsynced (ckpt.h says why), so after a crash of the machine (not of the process: the
  * page cache survives kill -9) commit entries may be missing or empty. The open reads the logs so:
  *   - a batch below the last planned one is committed, whatever its commit entry says: by (3), offsets/N+1
@@ -58,13 +58,12 @@ struct WCkpt {
     int64_t oldest;
     int readonly;
     int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
-    /* entries made ahead (wckpt_prepare_next), empty and open; -1 when none. ahead_* belong to the thread
-     * that writes the offsets; the write of offsets/N hands commits/N over to commit_fd, which
-     * wckpt_write_commit (the driver's thread, after waiting for that write) fills. */
-    int ahead_offsets_fd, ahead_commit_fd;
-    int64_t ahead_id;
-    int commit_fd;
-    int64_t commit_id;
+    /* offsets/K and commits/K for last_planned < K <= ahead_upto exist empty, the offsets' names durable
+     * (wckpt_prepare_next; -1: none). ahead_upto and pending_* belong to the thread that writes the offsets;
+     * the sync of offsets/N hands commits/N over (commit_ready = N) to wckpt_write_commit, on the driver's
+     * thread after it waited for that sync. */
+    int64_t ahead_upto;
+    int64_t commit_ready;
     int pending_fd;  /* offsets/pending_id filled by wckpt_put_offsets, not yet synced; -1 */
     int64_t pending_id;
     struct WFilePool *pool; /* spare files for offsets/ and commits/, or NULL */
@@ -219,19 +218,23 @@ static int entry_cut(const char *dir, int64_t n) {
     return cut;
 }
 
-/* An entry made ahead and never filled (or, with cut_too, cut while being filled) does not count: the
- * writer removes it, a reader looks past it. */
-static int drop_empty_last(const char *dir, int readonly, int cut_too, int64_t *lo, int64_t *hi, WErr *err) {
-    if (*hi < 0 || !(entry_empty(dir, *hi) || (cut_too && entry_cut(dir, *hi)))) return WEIR_OK;
+/* Entries above `floor` made ahead and never filled (and, with cut_too, the last filled one when it was
+ * cut while being filled) do not count: the writer removes them, a reader looks past them. The entries are
+ * one range (retention removes from the oldest up). */
+static void drop_empty_last(const char *dir, int readonly, int cut_too, int64_t floor, int64_t *lo, int64_t *hi) {
+    int64_t h = *hi;
+    while (h > floor && h >= *lo && entry_empty(dir, h)) h--;
+    if (h > floor && h >= *lo && cut_too && entry_cut(dir, h)) h--;
+    if (h == *hi) return;
     if (!readonly) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%" PRId64, dir, *hi);
-        unlink(path);
-        return scan_numbers(dir, lo, hi, err);
+        for (int64_t k = h + 1; k <= *hi; k++) {
+            snprintf(path, sizeof path, "%s/%" PRId64, dir, k);
+            unlink(path);
+        }
     }
-    if (*lo == *hi) *lo = *hi = -1;
-    else (*hi)--; /* the entries are one range (retention removes from the oldest up) */
-    return WEIR_OK;
+    *hi = h;
+    if (h < *lo) *lo = *hi = -1;
 }
 
 static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
@@ -240,8 +243,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     if (!c) return werr_msg(err, WEIR_NOMEM, "out of memory");
     c->readonly = readonly;
     c->lock_fd = -1;
-    c->ahead_offsets_fd = c->ahead_commit_fd = c->commit_fd = c->pending_fd = -1;
-    c->ahead_id = -1;
+    c->pending_fd = -1;
+    c->ahead_upto = c->commit_ready = -1;
     c->dir = strdup(dir);
     c->offsets_dir = join(dir, "offsets");
     c->commits_dir = join(dir, "commits");
@@ -299,9 +302,12 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     if (!rc) rc = scan_numbers(c->offsets_dir, &lo_o, &hi_o, err);
     if (!rc) rc = scan_numbers(c->commits_dir, &lo_c, &hi_c, err);
     /* not planned: made ahead and never filled, or cut while being filled (then it has no commit entry) */
-    if (!rc) rc = drop_empty_last(c->offsets_dir, readonly, hi_c < hi_o || (hi_c == hi_o && !commit_whole(c, hi_o)),
-                                  &lo_o, &hi_o, err);
-    if (!rc && hi_c > hi_o) rc = drop_empty_last(c->commits_dir, readonly, 0, &lo_c, &hi_c, err);
+    if (!rc) {
+        int uncommitted = hi_c < hi_o || (hi_c == hi_o && !commit_whole(c, hi_o));
+        drop_empty_last(c->offsets_dir, readonly, uncommitted, -1, &lo_o, &hi_o);
+        /* hi_o may have gone below entries it held: made ahead, or a cut fill */
+        if (hi_c > hi_o) drop_empty_last(c->commits_dir, readonly, 0, hi_o, &lo_c, &hi_c);
+    }
     if (!rc) {
         c->last_planned = hi_o;
         c->last_committed = hi_c;
@@ -362,12 +368,9 @@ int wckpt_open(const char *dir, WCkpt **out, WErr *err) { return open_common(dir
 void wckpt_set_pool(WCkpt *c, struct WFilePool *pool) { c->pool = pool; }
 int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 1, out, err); }
 
-static void drop_ahead(const char *dir, int *fd, int64_t n) {
-    if (*fd < 0) return;
+static void remove_entry(const char *dir, int64_t n) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    close(*fd);
-    *fd = -1;
     unlink(path);
 }
 
@@ -378,14 +381,17 @@ void wckpt_close(WCkpt *c) {
         werr_init(&e);
         (void)wckpt_sync_commit(c, &e); /* a query that stops leaves its last commit durable; best effort */
     }
-    /* made ahead and not filled: removed (an open would remove them too) */
-    drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, c->ahead_id);
-    drop_ahead(c->commits_dir, &c->ahead_commit_fd, c->ahead_id);
-    drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id);
     if (c->pending_fd >= 0) { /* written, never synced: emptied, so that it reads as not planned */
         if (ftruncate(c->pending_fd, 0) != 0) { /* nothing more to do: the next open reads it */ }
-        drop_ahead(c->offsets_dir, &c->pending_fd, c->pending_id);
+        close(c->pending_fd);
     }
+    /* made ahead and not filled: removed (an open would remove them too) */
+    for (int64_t k = c->last_planned + 1; k <= c->ahead_upto; k++) {
+        remove_entry(c->offsets_dir, k);
+        remove_entry(c->commits_dir, k);
+    }
+    if (c->commit_ready > c->last_committed && c->commit_ready >= 0) /* planned, its commit entry still empty */
+        remove_entry(c->commits_dir, c->commit_ready);
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -414,26 +420,33 @@ void wckpt_offsets_fini(WOffsetsEntry *e) {
     wbuf_fini(&e->files);
 }
 
-static int create_empty(const char *dir, int64_t n, int *fd, WErr *err) {
+static int create_empty(const char *dir, int64_t n, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (*fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the entry ahead: %s", strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the entry ahead: %s", strerror(errno));
+    close(fd);
     return WEIR_OK;
 }
 
 int wckpt_prepare_next(WCkpt *c, WErr *err) {
-    int64_t n = c->last_planned + 1;
-    if (c->readonly || c->ahead_offsets_fd >= 0 || c->pending_fd >= 0 || c->ahead_id == n) return WEIR_OK;
-    int rc = create_empty(c->offsets_dir, n, &c->ahead_offsets_fd, err);
-    c->ahead_id = n;
-    if (!rc && create_empty(c->commits_dir, n, &c->ahead_commit_fd, err)) rc = WEIR_IO;
-    /* offsets/N's name durable now, off the batch's path: filling it then takes one fdatasync */
-    if (!rc) rc = wfs_fsync_dir(c->offsets_dir, err);
-    if (rc) { /* both or neither, for simplicity */
-        drop_ahead(c->offsets_dir, &c->ahead_offsets_fd, n);
-        drop_ahead(c->commits_dir, &c->ahead_commit_fd, n);
+    int64_t next = c->pending_fd >= 0 ? c->pending_id + 1 : c->last_planned + 1;
+    if (c->readonly || c->ahead_upto >= next + WCKPT_AHEAD / 2) return WEIR_OK; /* enough left */
+    int64_t from = c->ahead_upto >= next ? c->ahead_upto + 1 : next, to = next + WCKPT_AHEAD - 1;
+    int rc = WEIR_OK;
+    int64_t k;
+    for (k = from; k <= to && !rc; k++) {
+        rc = create_empty(c->offsets_dir, k, err);
+        if (!rc && create_empty(c->commits_dir, k, err)) {
+            remove_entry(c->offsets_dir, k);
+            rc = WEIR_IO;
+        }
     }
+    int64_t made = rc ? k - 2 : to; /* the last k did not make it */
+    /* the offsets' names durable now, off the batches' path (one folder fsync for WCKPT_AHEAD batches):
+     * filling one then takes one fdatasync */
+    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) c->ahead_upto = made;
+    else if (!rc) rc = WEIR_IO;
     return rc;
 }
 
@@ -449,10 +462,12 @@ static int put_whole(int fd, const char *path, const char *data, size_t len, WEr
     return rc;
 }
 
-/* put_whole, then closes the entry (commits/N: not synced, ckpt.h says why). */
-static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, WErr *err) {
-    int fd = *fdp;
-    *fdp = -1;
+/* Opens the entry made ahead (no creation: it exists) and writes it whole (commits/N: not synced, ckpt.h says why). */
+static int fill_ahead(const char *dir, int64_t n, const char *data, size_t len, WErr *err) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot open the entry made ahead: %s", strerror(errno));
     int rc = put_whole(fd, path, data, len, err);
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
     return rc;
@@ -471,12 +486,7 @@ static int sync_pending(WCkpt *c, WErr *err) {
         if (ftruncate(fd, 0) != 0) unlink(path); /* it must not read as a plan */
     }
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
-    drop_ahead(c->commits_dir, &c->commit_fd, c->commit_id); /* of a batch that failed before its commit */
-    if (c->ahead_commit_fd >= 0 && c->ahead_id == c->pending_id) {
-        c->commit_fd = c->ahead_commit_fd;
-        c->commit_id = c->ahead_id;
-        c->ahead_commit_fd = -1;
-    }
+    c->commit_ready = c->pending_id; /* made ahead with it */
     if (!rc) {
         c->last_planned = c->pending_id;
         if (c->oldest < 0) c->oldest = c->pending_id;
@@ -509,9 +519,8 @@ int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     int rc = encode_offsets(e, &b, err);
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
-    if (!rc && c->ahead_offsets_fd >= 0 && c->ahead_id == e->batch_id) {
-        int fd = c->ahead_offsets_fd;
-        c->ahead_offsets_fd = -1;
+    int fd = !rc && e->batch_id <= c->ahead_upto ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
         rc = put_whole(fd, path, b.data, b.len, err);
         if (!rc) {
             c->pending_fd = fd;
@@ -603,8 +612,8 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     char text[128], path[4096];
     int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
-    int rc = c->commit_fd >= 0 && c->commit_id == batch_id ? fill_ahead(&c->commit_fd, path, text, (size_t)n, err)
-                                                          : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
+    int rc = c->commit_ready == batch_id ? fill_ahead(c->commits_dir, batch_id, text, (size_t)n, err)
+                                         : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
     if (!rc) c->last_committed = batch_id;
     return rc;
 }

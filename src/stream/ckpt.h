@@ -73,11 +73,13 @@ int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
  * then has nothing to do). Both on the thread that writes the offsets. */
 int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
 int wckpt_sync_offsets(WCkpt *c, WErr *err);
-/* Creates offsets/N and commits/N (N = last_planned + 1) ahead of time, empty, and fsyncs the offsets
- * folder, so that writing them is one write into an existing file: no creation (0.05 to 1 ms here), no
- * rename, and for offsets/N one fdatasync instead of a file's and a folder's fsync in series, on the
- * batch's path. Call it from the thread that writes the offsets (the driver's worker, while it waits); an
- * error only means the next entries are written the usual way. Idempotent. */
+/* Creates offsets/K and commits/K for the next WCKPT_AHEAD batches ahead of time, empty, and fsyncs the
+ * offsets folder once for all of them, so that writing them is one write into an existing file: no
+ * creation (0.05 to 1 ms here), no rename, and for offsets/N one fdatasync instead of a file's and a
+ * folder's fsync in series, on the batch's path. Does nothing while more than half of them are left. Call
+ * it from the thread that writes the offsets (the driver's worker, while it waits); an error only means
+ * the next entries are written the usual way. */
+#define WCKPT_AHEAD 8
 int wckpt_prepare_next(WCkpt *c, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);

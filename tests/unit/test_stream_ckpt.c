@@ -330,10 +330,14 @@ static void test_offsets_made_ahead(const char *root) {
     WCkpt *c = NULL;
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     write_batches(c, 3);
-    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0);
-    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0); /* idempotent */
-    snprintf(path, sizeof path, "%s/offsets/3", dir);
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0); /* batches 3 .. 3 + WCKPT_AHEAD - 1 */
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0); /* nothing more while enough are left */
     struct stat st;
+    snprintf(path, sizeof path, "%s/offsets/%d", dir, 3 + WCKPT_AHEAD - 1);
+    CHECK(stat(path, &st) == 0 && st.st_size == 0);
+    snprintf(path, sizeof path, "%s/offsets/%d", dir, 3 + WCKPT_AHEAD);
+    CHECK(!wfs_exists(path));
+    snprintf(path, sizeof path, "%s/offsets/3", dir);
     CHECK(stat(path, &st) == 0 && st.st_size == 0);
     char cpath[4200];
     snprintf(cpath, sizeof cpath, "%s/commits/3", dir);
@@ -376,9 +380,19 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK(wfs_exists(path) && wfs_exists(cpath));
     wckpt_close(c);
     CHECK(!wfs_exists(path) && !wfs_exists(cpath));
+    char odir[4200];
+    snprintf(odir, sizeof odir, "%s/offsets", dir);
+    CHECK_EQ_INT(count_entries(odir), 4); /* 0 .. 3 */
+    snprintf(odir, sizeof odir, "%s/commits", dir);
+    CHECK_EQ_INT(count_entries(odir), 4);
     /* made ahead, then a crash (the empty files stay): the open removes them and plans 4 again */
-    put_file(path, "");
-    put_file(cpath, "");
+    for (int k = 4; k < 4 + WCKPT_AHEAD; k++) {
+        char p2[4200];
+        snprintf(p2, sizeof p2, "%s/offsets/%d", dir, k);
+        put_file(p2, "");
+        snprintf(p2, sizeof p2, "%s/commits/%d", dir, k);
+        put_file(p2, "");
+    }
     CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
     CHECK_EQ_INT(wckpt_last_planned(r), 3);
     CHECK_EQ_INT(wckpt_last_committed(r), 3);
@@ -387,6 +401,10 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK_EQ_INT(wckpt_last_planned(c), 3);
     CHECK_EQ_INT(wckpt_last_committed(c), 3);
     CHECK(!wfs_exists(path) && !wfs_exists(cpath));
+    snprintf(odir, sizeof odir, "%s/offsets", dir);
+    CHECK_EQ_INT(count_entries(odir), 4);
+    snprintf(odir, sizeof odir, "%s/commits", dir);
+    CHECK_EQ_INT(count_entries(odir), 4);
     wckpt_offsets_init(&e);
     e.batch_id = 4;
     CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0); /* the usual way: nothing was made ahead */
@@ -408,8 +426,10 @@ static void test_offsets_made_ahead(const char *root) {
     e.batch_id = 5;
     CHECK_EQ_INT(wckpt_put_offsets(c, &e, &err), 0);
     CHECK_EQ_INT(wckpt_last_planned(c), 4);
-    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0); /* nothing made while 5 is unsynced */
+    CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0); /* 5 counts as taken: made ahead up to 5 + WCKPT_AHEAD - 1 */
     snprintf(path, sizeof path, "%s/offsets/6", dir);
+    CHECK(wfs_exists(path));
+    snprintf(path, sizeof path, "%s/offsets/%d", dir, 5 + WCKPT_AHEAD);
     CHECK(!wfs_exists(path));
     snprintf(path, sizeof path, "%s/offsets/5", dir);
     CHECK(stat(path, &st) == 0 && st.st_size > 0);
