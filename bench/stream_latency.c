@@ -51,7 +51,6 @@ static int b_open(const WSinkConfig *cfg, WSink **out, WErr *err) { return real_
 static int b_begin(WSink *s, int64_t n, int *skip, WErr *err) { return real_ops->begin(s, n, skip, err); }
 static int b_commit(WSink *s, int64_t n, WSinkStats *st, WErr *err) { return real_ops->commit(s, n, st, err); }
 static int b_prepare(WSink *s, int64_t n, WErr *err) { return real_ops->prepare(s, n, err); }
-static int b_finish(WSink *s, int64_t n, WErr *err) { return real_ops->finish(s, n, err); }
 static void b_abort(WSink *s, int64_t n) { real_ops->abort(s, n); }
 static void b_close(WSink *s) { real_ops->close(s); }
 
@@ -78,8 +77,7 @@ static int b_write(WSink *s, int64_t n, const WBatch *rows, WErr *err) {
     return real_ops->write(s, n, rows, err);
 }
 
-static const WSinkOps bench_ops = {"csv", b_open, b_begin, b_write, b_commit, b_abort, b_close, b_prepare,
-                                  b_finish};
+static const WSinkOps bench_ops = {"csv", b_open, b_begin, b_write, b_commit, b_abort, b_close, b_prepare};
 
 /* Reads progress lines; each marks the files of its batch committed now. */
 static void *progress_reader(void *arg) {

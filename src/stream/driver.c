@@ -84,7 +84,6 @@ struct Query {
     WFilePool *pool;                /* spare files for the checkpoint's and the sinks' folders */
     const WOffsetsEntry *wal_entry; /* the entry the worker writes; owned by the caller of log_and_run */
     int wal_pending;
-    int wal_sync_later;             /* the entry is written, its fsync waits for offsets_sync_start */
     int64_t wal_us;                 /* how long the write took (durationMs.walCommit) */
     /* retention: the driver marks entries up to purge_to as gone, the worker removes them while it waits
      * (purged_to: the worker's own, how far it got), so that the unlinks stay off the batches' path */
@@ -352,42 +351,21 @@ static void worker_idle(void *arg) {
     (void)wfpool_fill(q->pool, job_waiting, arg);
 }
 
-/* offsets/N takes one job, or two when its fsync waits for the sink (wal_sync_later): the entry written
- * when the batch is planned, synced once every byte of the batch's output is written too (the sink's
- * finish), so that its fsync and the sink's run side by side and a journaling file system commits all of
- * them at once, instead of the plan's fsync first, alone, then the output's. */
-static int put_offsets_job(void *arg, WErr *err) {
+/* offsets/N, written and fdatasynced as soon as the batch is planned, so that its flush of the disk runs
+ * while the batch is read and written. (Starting it only once the batch's output was written, beside the
+ * sink's fsyncs, which would let a journaling file system commit them all at once, was slower on this
+ * machine's ext4 without a journal, where each fsync is its own flush: bench/RESULTS.md, 2026-12-07.) */
+static int write_offsets_job(void *arg, WErr *err) {
     Query *q = arg;
     int64_t t = wtime_mono_us();
-    int rc = q->wal_sync_later ? wckpt_put_offsets(q->ckpt, q->wal_entry, err)
-                               : wckpt_write_offsets(q->ckpt, q->wal_entry, err);
+    int rc = wckpt_write_offsets(q->ckpt, q->wal_entry, err);
     q->wal_us = wtime_mono_us() - t;
-    return rc;
-}
-
-static int sync_offsets_job(void *arg, WErr *err) {
-    Query *q = arg;
-    int64_t t = wtime_mono_us();
-    int rc = wckpt_sync_offsets(q->ckpt, err);
-    q->wal_us += wtime_mono_us() - t;
-    return rc;
-}
-
-/* Starts offsets/N's fsync when it was left for later, once the write is done. */
-static int offsets_sync_start(Query *q, WErr *err) {
-    if (!q->wal_sync_later) return WEIR_OK;
-    q->wal_sync_later = 0;
-    q->wal_pending = 0;
-    int rc = wworker_wait(q->wal, err);
-    if (!rc) rc = wworker_start(q->wal, sync_offsets_job, q, err);
-    q->wal_pending = !rc;
     return rc;
 }
 
 /* Waits until offsets/N is durable (when the worker writes it). Nothing of batch N is committed before. */
 static int offsets_durable(Query *q, WErr *err) {
-    int rc = offsets_sync_start(q, err);
-    if (rc || !q->wal_pending) return rc;
+    if (!q->wal_pending) return WEIR_OK;
     q->wal_pending = 0;
     return wworker_wait(q->wal, err);
 }
@@ -424,11 +402,7 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
         int64_t t2 = wtime_mono_us();
         ph->get_batch = t2 - t;
         t = t2;
-        if (!rc && q->sink_ops->prepare) {
-            if (q->sink_ops->finish) rc = q->sink_ops->finish(q->sink, n, err);
-            if (!rc) rc = offsets_sync_start(q, err); /* every byte of N written: all fsyncs side by side */
-            if (!rc) rc = q->sink_ops->prepare(q->sink, n, err);
-        }
+        if (!rc && q->sink_ops->prepare) rc = q->sink_ops->prepare(q->sink, n, err);
         if (!rc) rc = offsets_durable(q, err);
         if (!rc) rc = q->sink_ops->commit(q->sink, n, &ss, err);
         if (rc) q->sink_ops->abort(q->sink, n);
@@ -484,9 +458,7 @@ static int log_and_run(Query *q, int64_t n, WOffsetsEntry *e, int nodata, int fl
     if (!rc && q->wal) {
         q->wal_entry = e;
         q->wal_us = 0;
-        q->wal_sync_later = !q->agg && q->sink_ops->prepare && q->sink_ops->finish;
-        rc = wworker_start(q->wal, put_offsets_job, q, err);
-        if (rc) q->wal_sync_later = 0;
+        rc = wworker_start(q->wal, write_offsets_job, q, err);
         q->wal_pending = !rc;
     } else if (!rc) {
         rc = wckpt_write_offsets(q->ckpt, e, err);

@@ -56,10 +56,6 @@ typedef struct WSinkOps {
      * output of N durable but not yet committed: nothing a reader trusts (the manifest) shows it yet, so
      * write and prepare may run before offsets/N is durable, and the driver overlaps the two. */
     int (*prepare)(WSink *s, int64_t batch_id, WErr *err);
-    /* Optional, with prepare: everything of N written that prepare would write, nothing synced yet, so the
-     * driver can start offsets/N's fsync just before prepare's, after every byte of the batch is written
-     * (a journaling file system then commits them all at once). prepare calls it when the driver did not. */
-    int (*finish)(WSink *s, int64_t batch_id, WErr *err);
 } WSinkOps;
 
 /* The registered sink for a format name (case-insensitive), or NULL. */

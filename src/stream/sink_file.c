@@ -554,8 +554,8 @@ static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
  * fsyncs those), its manifest entry staged and durable. The two fsyncs of each round run side by side:
  *   round 1: the data files' bytes (this thread) and the staged entry's bytes (the syncer);
  *   round 2 (commit): the data folders (this thread) and the manifest folder (the syncer).
- * Every byte is written before round 1 begins (sink_finish), so that a journaling file system commits
- * them together, with offsets/N when the driver starts its fsync in between.
+ * Every byte is written before round 1 begins (sink_finish), so that a journaling file system can commit
+ * them together.
  * The entry is published (renamed into place: committed for readers) between the rounds, after the data
  * files are in place, so a reader never sees an entry whose files are missing. Only a crash of the machine
  * between the rounds could make the entry durable before its files' names; the sink then finds the entry's
@@ -686,8 +686,8 @@ static void sink_close(WSink *s) {
 }
 
 const WSinkOps wsink_csv_ops = {"csv", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
-                                sink_prepare, sink_finish};
+                                sink_prepare};
 const WSinkOps wsink_json_ops = {"json", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
-                                 sink_prepare, sink_finish};
+                                 sink_prepare};
 const WSinkOps wsink_parquet_ops = {"parquet", sink_open, sink_begin, sink_write, sink_commit, sink_abort,
-                                    sink_close, sink_prepare, sink_finish};
+                                    sink_close, sink_prepare};

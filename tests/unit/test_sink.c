@@ -571,9 +571,9 @@ static void concurrent_read(void) {
     CHECK_EQ_INT(back, 0);
 }
 
-/* A batch in the driver's steps: finish (every byte written, nothing visible: no file under its final name,
- * no manifest entry), prepare (the files under their final names, still no entry), commit (the entry);
- * and a batch given up after finish leaves nothing behind. gzip, so finish also writes the stream's end. */
+/* A batch in the driver's steps: written (nothing visible: no file under its final name, no manifest
+ * entry), prepare (the files under their final names, still no entry), commit (the entry); and a batch
+ * given up before prepare leaves nothing behind. gzip, so prepare also writes the stream's end. */
 static int count_visible(const char *dir) {
     DIR *d = opendir(dir);
     int n = 0;
@@ -584,7 +584,7 @@ static int count_visible(const char *dir) {
     return n;
 }
 
-static void finish_steps(void) {
+static void driver_steps(void) {
     WType schema, data;
     WErr err;
     werr_init(&err);
@@ -597,30 +597,28 @@ static void finish_steps(void) {
     WSink *s = NULL;
     WOpts o;
     CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
-    CHECK(ops->finish != NULL && ops->prepare != NULL);
+    CHECK(ops->prepare != NULL);
     WBatch b;
     wbatch_init(&b, &schema);
     int skip = -1;
     CHECK_EQ_INT(ops->begin(s, 0, &skip, &err), WEIR_OK);
     fill(&b, 0, 40);
     CHECK_EQ_INT(ops->write(s, 0, &b, &err), WEIR_OK);
-    CHECK_EQ_INT(ops->finish(s, 0, &err), WEIR_OK);
-    CHECK_EQ_INT(ops->finish(s, 0, &err), WEIR_OK); /* once is enough */
     snprintf(entry, sizeof entry, "%s/_weir_metadata/0", dir);
     CHECK_EQ_INT(count_visible(dir), 0);
     CHECK(!wfs_exists(entry));
     CHECK_EQ_INT(ops->prepare(s, 0, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->prepare(s, 0, &err), WEIR_OK); /* once is enough */
     CHECK_EQ_INT(count_visible(dir), 1);
     CHECK(!wfs_exists(entry));
     WSinkStats st;
     CHECK_EQ_INT(ops->commit(s, 0, &st, &err), WEIR_OK);
     CHECK(wfs_exists(entry));
     CHECK_EQ_INT(st.rows, 40);
-    /* batch 1 finished, then given up: no file, no entry, no temporary left */
+    /* batch 1 written, then given up: no file, no entry */
     CHECK_EQ_INT(ops->begin(s, 1, &skip, &err), WEIR_OK);
     fill(&b, 40, 40);
     CHECK_EQ_INT(ops->write(s, 1, &b, &err), WEIR_OK);
-    CHECK_EQ_INT(ops->finish(s, 1, &err), WEIR_OK);
     ops->abort(s, 1);
     snprintf(entry, sizeof entry, "%s/_weir_metadata/1", dir);
     CHECK(!wfs_exists(entry));
@@ -645,7 +643,7 @@ int main(void) {
     damaged();
     lost_names();
     kill_test();
-    finish_steps();
+    driver_steps();
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     CHECK(system(cmd) == 0);

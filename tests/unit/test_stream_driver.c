@@ -92,7 +92,7 @@ static int t_commit(WSink *s, int64_t n, WSinkStats *st, WErr *err) {
 static void t_abort(WSink *s, int64_t n) { (void)s; (void)n; }
 static void t_close(WSink *s) { free(s); }
 
-static const WSinkOps test_ops = {"test", t_open, t_begin, t_write, t_commit, t_abort, t_close, NULL, NULL};
+static const WSinkOps test_ops = {"test", t_open, t_begin, t_write, t_commit, t_abort, t_close, NULL};
 static const WSinkOps *lookup(const char *fmt) { return !strcmp(fmt, "test") ? &test_ops : NULL; }
 
 /* Sums of the committed lines: batches, rows, sum; duplicates (a batch committed twice) counted. */
