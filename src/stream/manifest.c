@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,13 +132,20 @@ int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m
     return rc;
 }
 
-/* *gone = 1 (and WEIR_OK) when the file is no longer there: a compaction removed it after the listing. */
-static int read_entry_file(const char *path, WManifest *m, int *gone, WErr *err) {
+/* Text cut short: not ending with a newline, or holding a NUL byte (zeros a crash left in its place). */
+static int text_cut(const char *t, size_t n) { return n > 0 && (t[n - 1] != '\n' || memchr(t, 0, n) != NULL); }
+
+/* *gone = 1 (and WEIR_OK) when the file is no longer there: a compaction removed it after the listing.
+ * *absent = 1 (and WEIR_OK) for an entry made ahead and not yet filled (empty) and, when it is the last
+ * one (last), for one being filled or cut by a crash while it was: not committed (yet). */
+static int read_entry_file(const char *path, int last, WManifest *m, int *gone, int *absent, WErr *err) {
     WBuf data;
     wbuf_init(&data);
     int missing = 0;
+    *absent = 0;
     int rc = wfs_read_file(path, &data, &missing, err);
     if (!rc && missing) *gone = 1;
+    else if (!rc && (data.len == 0 || (last && text_cut(data.data, data.len)))) *absent = 1;
     else if (!rc) rc = wmanifest_parse(path, data.data ? data.data : "", data.len, m, err);
     wbuf_fini(&data);
     return rc;
@@ -149,6 +157,13 @@ static int cmp_i64(const void *a, const void *b) {
 }
 
 static int read_once(const char *dir, WManifest *m, int *gone, WErr *err);
+
+static int entry_empty(const char *meta, int64_t batch) {
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size == 0;
+}
 
 /* The writer may compact while a reader (another query's source) reads: it writes N.compact, then removes
  * the older files, so a file listed here can be gone when opened. The read then starts again from a new
@@ -200,16 +215,20 @@ static int read_once(const char *dir, WManifest *m, int *gone, WErr *err) {
     closedir(d);
     if (!rc && n) qsort(deltas, (size_t)n, sizeof *deltas, cmp_i64);
     char path[4400];
+    int absent = 0;
     if (!rc && compact >= 0) {
         snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, compact);
-        rc = read_entry_file(path, m, gone, err);
-        if (!rc) m->last_batch = compact;
+        rc = read_entry_file(path, 0, m, gone, &absent, err);
+        if (!rc && !absent) m->last_batch = compact;
     }
+    /* the last filled entry: entries made ahead (empty) follow it */
+    int64_t last = n - 1;
+    while (last >= 0 && deltas[last] > compact && entry_empty(meta, deltas[last])) last--;
     for (int64_t i = 0; !rc && !*gone && i < n; i++) {
         if (deltas[i] <= compact) continue; /* left behind by a compaction interrupted before its clean-up */
         snprintf(path, sizeof path, "%s/%" PRId64, meta, deltas[i]);
-        rc = read_entry_file(path, m, gone, err);
-        if (!rc) m->last_batch = deltas[i];
+        rc = read_entry_file(path, i == last, m, gone, &absent, err);
+        if (!rc && !absent) m->last_batch = deltas[i];
     }
     free(deltas);
     return rc;
@@ -340,5 +359,77 @@ int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files,
     if (!rc) rc = wfs_fsync_dir(st.meta, err);
     if (!rc && all && compact_interval > 0 && (batch + 1) % compact_interval == 0)
         rc = wmanifest_compact(dir, batch, all, err);
+    return rc;
+}
+
+int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    int rc = wfs_mkdirs(meta, err);
+    for (int64_t k = from; !rc && k <= to; k++) {
+        snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot make a manifest entry ahead: %s", strerror(errno));
+        else close(fd);
+    }
+    return rc ? rc : wfs_fsync_dir(meta, err);
+}
+
+int wmanifest_fill(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, WManifestFill *f,
+                   WErr *err) {
+    f->fd = -1;
+    snprintf(f->path, sizeof f->path, "%s/" META_DIR "/%" PRId64, dir, batch);
+    WBuf b;
+    wbuf_init(&b);
+    int rc = entry_text(files, n, &b, err);
+    int fd = rc ? -1 : open(f->path, O_WRONLY | O_CLOEXEC);
+    if (!rc && fd < 0) rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "cannot open the entry made ahead: %s", strerror(errno));
+    ssize_t w = -1;
+    if (!rc) {
+        do w = pwrite(fd, b.data, b.len, 0); /* one write: readers see it whole (or, cut, skip it) */
+        while (w < 0 && errno == EINTR);
+        if (w != (ssize_t)b.len) {
+            rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "writing the manifest entry: %s",
+                          w < 0 ? strerror(errno) : "short write");
+            if (ftruncate(fd, 0) != 0) { /* the open of the sink removes a cut entry */ }
+        }
+    }
+    if (rc && fd >= 0) close(fd);
+    else f->fd = fd;
+    wbuf_fini(&b);
+    return rc;
+}
+
+int wmanifest_fill_sync(WManifestFill *f, WErr *err) {
+    if (f->fd < 0) return WEIR_OK;
+    int rc = fdatasync(f->fd) != 0 ? werr_set(err, WEIR_IO, f->path, -1, -1, -1, "fdatasync failed: %s", strerror(errno))
+                                   : WEIR_OK;
+    if (close(f->fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "close failed: %s", strerror(errno));
+    f->fd = -1;
+    return rc;
+}
+
+int wmanifest_drop_ahead(const char *dir, int64_t last, WErr *err) {
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    DIR *d = opendir(meta);
+    if (!d) return errno == ENOENT ? WEIR_OK : werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
+    struct dirent *e;
+    int rc = WEIR_OK;
+    while (!rc && (e = readdir(d)) != NULL) {
+        int is_compact;
+        int64_t b = entry_batch(e->d_name, &is_compact);
+        if (b <= last || is_compact) continue;
+        snprintf(path, sizeof path, "%s/%s", meta, e->d_name);
+        WBuf t;
+        wbuf_init(&t);
+        int missing = 0;
+        rc = wfs_read_file(path, &t, &missing, err);
+        /* above the last committed batch only entries made ahead (empty) or cut by a crash can be */
+        if (!rc && !missing && (t.len == 0 || text_cut(t.data, t.len)) && unlink(path) != 0 && errno != ENOENT)
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a manifest entry: %s", strerror(errno));
+        wbuf_fini(&t);
+    }
+    closedir(d);
     return rc;
 }

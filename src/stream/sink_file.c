@@ -71,8 +71,12 @@ struct WSink {
     int64_t last_batch;      /* last batch in the manifest */
     WWorker *syncer;         /* stages the manifest entry, then fsyncs its folder, beside the data's fsyncs */
     WManifestStage stage;    /* the batch's entry, staged by prepare, published by commit */
+    int64_t ahead_upto;      /* manifest entries made ahead (empty) for batches up to this one; -1 */
+    int64_t ahead_job_upto;  /* the syncer's job making them up to this one (ahead_upto once joined) */
+    WManifestFill fill;      /* the batch's entry made ahead, filled by commit, fdatasynced by the syncer */
     WManifestFile *entry;    /* the batch's files as listed in its entry (paths borrowed from files[]) */
     int prepared;            /* the batch's files are published and its entry is being staged */
+    int entry_written;       /* sink_finish is done for the batch */
     int64_t batch;           /* the batch being written, -1 between batches */
     int seq;                 /* next file number in the batch */
     WCsvWriter *csv;
@@ -171,6 +175,8 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     s->pool = cfg->pool;
     s->batch = -1;
     s->last_batch = -1;
+    s->ahead_upto = s->ahead_job_upto = -1;
+    s->fill.fd = -1;
     wbuf_init(&s->enc);
     wbuf_init(&s->key);
     int rc = WEIR_OK;
@@ -220,6 +226,8 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
         }
         s->last_batch = m.last_batch;
         wmanifest_fini(&m);
+        /* entries made ahead by an earlier run, or one cut by a crash while it was filled */
+        if (!rc) rc = wmanifest_drop_ahead(s->dir, s->last_batch, err);
     }
     if (rc) {
         sink_free(s);
@@ -442,6 +450,7 @@ static void drop_files(WSink *s) {
 static void unstage(WSink *s) {
     wmanifest_stage_abort(&s->stage);
     s->prepared = 0;
+    s->entry_written = 0;
 }
 
 static int sink_begin(WSink *s, int64_t batch_id, int *skip, WErr *err) {
@@ -524,7 +533,27 @@ static int syncer_join(WSink *s, int rc, WErr *err) {
     WErr ignored;
     werr_init(&ignored);
     int job_rc = wworker_wait(s->syncer, rc ? &ignored : err);
+    if (s->ahead_job_upto > s->ahead_upto) { /* a make-ahead job; its failure only means none are left */
+        if (!job_rc) s->ahead_upto = s->ahead_job_upto;
+        s->ahead_job_upto = -1;
+        return rc;
+    }
     return rc ? rc : job_rc;
+}
+
+/* Manifest entries of the next batches made ahead, on the syncer between batches (sink_commit). */
+#define ENTRIES_AHEAD 8
+static int make_ahead_job(void *arg, WErr *err) {
+    WSink *s = arg;
+    int64_t from = s->ahead_upto > s->last_batch ? s->ahead_upto + 1 : s->last_batch + 1;
+    return wmanifest_make_ahead(s->dir, from, s->ahead_job_upto, err);
+}
+
+static int fill_sync_job(void *arg, WErr *err) { return wmanifest_fill_sync(&((WSink *)arg)->fill, err); }
+
+/* The batch's entry was made ahead: commit fills it instead of staging one (sink_prepare). */
+static int entry_ahead(const WSink *s, int64_t batch_id) {
+    return s->format != FMT_PARQUET && batch_id > s->last_batch && batch_id <= s->ahead_upto;
 }
 
 /* The batch's files finished (every byte written) and its manifest entry written under a temporary name:
@@ -532,7 +561,7 @@ static int syncer_join(WSink *s, int rc, WErr *err) {
 static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink finish for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
-    if (s->stage.staged || s->prepared) return WEIR_OK;
+    if (s->stage.staged || s->prepared || s->entry_written) return WEIR_OK;
     int rc = WEIR_OK;
     for (int i = 0; i < s->n_files && !rc; i++) {
         OutFile *f = &s->files[i];
@@ -546,7 +575,8 @@ static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
         OutFile *f = &s->files[i];
         s->entry[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
     }
-    if (!rc) rc = wmanifest_stage(s->dir, batch_id, s->entry, s->n_files, s->pool, &s->stage, err);
+    if (!rc && !entry_ahead(s, batch_id))
+        rc = wmanifest_stage(s->dir, batch_id, s->entry, s->n_files, s->pool, &s->stage, err);
     return rc;
 }
 
@@ -564,9 +594,11 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
     if (s->prepared) return WEIR_OK;
-    int rc = sink_finish(s, batch_id, err);
+    int rc = syncer_join(s, WEIR_OK, err); /* a make-ahead job, if any */
+    if (!rc) rc = sink_finish(s, batch_id, err);
+    if (!rc) s->entry_written = 1;
     if (!rc && !s->syncer) rc = wworker_open(&s->syncer, err);
-    if (!rc) rc = wworker_start(s->syncer, stage_sync_job, s, err);
+    if (!rc && s->stage.staged) rc = wworker_start(s->syncer, stage_sync_job, s, err);
     if (rc) {
         unstage(s);
         return rc;
@@ -644,14 +676,29 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
     /* the batch's own entry first (its commit); every compactInterval batches, a compaction after it in
      * the background (the previous one, long done, must have succeeded) */
     if (!rc && compact) rc = compaction_done(s, err);
-    if (!rc) rc = wmanifest_publish(&s->stage, err);
-    if (!rc) rc = wworker_start(s->syncer, fsync_meta_job, s, err);
+    if (!rc && entry_ahead(s, batch_id)) {
+        /* filled: committed for readers; then its bytes and the data folders' names made durable */
+        rc = wmanifest_fill(s->dir, batch_id, s->entry, s->n_files, &s->fill, err);
+        if (!rc) rc = wworker_start(s->syncer, fill_sync_job, s, err);
+    } else {
+        if (!rc) rc = wmanifest_publish(&s->stage, err);
+        if (!rc) rc = wworker_start(s->syncer, fsync_meta_job, s, err);
+    }
     if (!rc) rc = syncer_join(s, fsync_data_dirs(s, err), err);
+    if (s->fill.fd >= 0) { /* its job did not run */
+        close(s->fill.fd);
+        s->fill.fd = -1;
+    }
     if (!rc && compact) rc = start_compaction(s, batch_id, err);
     unstage(s);
     drop_files(s);
     if (!rc) s->last_batch = batch_id;
     s->batch = -1;
+    /* the next batches' entries, made ahead while the next batch is read (half the window left: more) */
+    if (!rc && s->format != FMT_PARQUET && s->ahead_upto < batch_id + ENTRIES_AHEAD / 2) {
+        s->ahead_job_upto = batch_id + ENTRIES_AHEAD;
+        if (wworker_start(s->syncer, make_ahead_job, s, NULL) != WEIR_OK) s->ahead_job_upto = -1;
+    }
     return rc;
 }
 
@@ -666,6 +713,11 @@ static void sink_abort(WSink *s, int64_t batch_id) {
 static void sink_free(WSink *s) {
     wworker_close(s->compactor); /* a compaction cut short is redone by the next one */
     wworker_close(s->syncer);
+    if (s->ahead_upto > s->last_batch || s->ahead_job_upto > s->last_batch) {
+        WErr e; /* entries made ahead and not filled: removed (the next open would remove them too) */
+        werr_init(&e);
+        (void)wmanifest_drop_ahead(s->dir, s->last_batch, &e);
+    }
     wmanifest_stage_abort(&s->stage);
     free(s->entry);
     drop_files(s);
