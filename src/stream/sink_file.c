@@ -5,9 +5,10 @@
  *   - names derive from the batch id and a sequence in the batch (part-00007-0000.csv), and the same
  *     input gives the same files, so re-running an uncommitted batch replaces its files, never adds;
  *   - a file is written under a '.'-named temporary name and renamed into place at commit (core/fs);
- *   - the manifest entry of batch N is renamed into place (published) after every file of N is durable
- *     under its final name; the folders' fsyncs that make those names durable run side by side after it
- *     (sink_prepare says why this is safe); begin(N) of a batch the manifest already has says skip;
+ *   - the manifest entry of batch N is published (filled, when it was made ahead empty, else renamed into
+ *     place) after every file of N is durable under its final name; the fsyncs that make the entry and
+ *     those names durable run side by side after it (sink_prepare says why this is safe); begin(N) of a
+ *     batch the manifest already has says skip;
  *   - temporary files of an interrupted attempt are removed when the sink opens.
  * Options (Spark's names): path (required), compression (csv/json: none, gzip, zstd; parquet: its
  * codecs), maxRecordsPerFile (0 = no limit), partitionBy (comma-separated top-level columns: Hive-style
@@ -581,15 +582,18 @@ static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
 }
 
 /* The batch's files durable under their final names (not yet in their folders' durable state: commit
- * fsyncs those), its manifest entry staged and durable. The two fsyncs of each round run side by side:
- *   round 1: the data files' bytes (this thread) and the staged entry's bytes (the syncer);
- *   round 2 (commit): the data folders (this thread) and the manifest folder (the syncer).
+ * fsyncs those). The fsyncs of each round run side by side:
+ *   round 1: the data files' bytes (this thread), and, when the batch's entry was not made ahead, the
+ *            staged entry's bytes (the syncer);
+ *   round 2 (commit): the data folders (this thread) and the entry's bytes when it was made ahead and
+ *            filled, else the manifest folder (the syncer).
  * Every byte is written before round 1 begins (sink_finish), so that a journaling file system can commit
  * them together.
- * The entry is published (renamed into place: committed for readers) between the rounds, after the data
- * files are in place, so a reader never sees an entry whose files are missing. Only a crash of the machine
- * between the rounds could make the entry durable before its files' names; the sink then finds the entry's
- * files missing when it opens (wmanifest_verify_last) and writes the batch again. */
+ * The entry is published (committed for readers) between the rounds, after the data files are in place,
+ * so a reader never sees an entry whose files are missing. Only a crash of the machine between the rounds
+ * could make the entry durable before its files' names (or cut it); the sink then finds the entry's files
+ * missing when it opens (wmanifest_verify_last; wmanifest_drop_ahead for a cut one) and writes the batch
+ * again. */
 static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
