@@ -6,6 +6,9 @@
 #      the same (read, flatten, write CSV), in the same run: one thread each, then two threads each;
 #   4. startup to first committed batch: `weir run --trigger once` on one file, whole process (median of 20);
 #   1b, 2b. the same on tmpfs (/dev/shm), where fsync is free: the engine's own share of the latency;
+#   1m. figure 1 on tmpfs with bench/fsync_model.c (each fsync 100 us side by side + 150 us one at a time),
+#       a disk that does not change from minute to minute, for comparing designs of the commit path; with
+#       the number of fsync calls per batch;
 #   5. peak memory (VmHWM) of `weir run` over a seed-style run while `weir gen` writes (SEED_SECONDS, 60 by
 #      default, at 20 files/s: the seed writes one file every 5 s, so this is 100x its rate).
 # Figure 3 is printed twice: weir with decodeThreads 1 against DuckDB SET threads=1 (the goal's figure), and
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 W=$PWD/$BUILD/weir
 LAT=$PWD/$BUILD/stream_latency
-ONLY=${ONLY:-"1 1b 3 4 5"}
+ONLY=${ONLY:-"1 1b 1m 3 4 5"}
 REPEAT=${REPEAT:-3}
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 d=${BENCH_DIR:-$(mktemp -d /tmp/weir-bench-stream.XXXXXX)}
@@ -46,6 +49,14 @@ if want 1b && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     "$LAT" "$shm/lat1" 1000 10
     echo "== 2b. latency as in 2 (100,000 taken files), on tmpfs"
     "$LAT" "$shm/lat2" 1000 10 100000
+    rm -rf "$shm"
+fi
+
+if want 1m && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    shm=$(mktemp -d /dev/shm/weir-bench.XXXXXX)
+    ${CC:-cc} -std=c11 -O2 -shared -fPIC -o "$BUILD/fsync_model.so" bench/fsync_model.c -ldl -lpthread
+    echo "== 1m. latency as in 1 on tmpfs, fsync modelled: ${PAR:-100} us side by side + ${SER:-150} us one at a time"
+    FSYNC_COUNT=1 LD_PRELOAD="$PWD/$BUILD/fsync_model.so" "$LAT" "$shm/lat1" 1000 10 2>&1
     rm -rf "$shm"
 fi
 
