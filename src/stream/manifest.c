@@ -248,7 +248,8 @@ static int put_entry(WBuf *b, const WManifestFile *f) {
     return rc;
 }
 
-/* Removes entry files of batches <= upto (and compact files older than upto). */
+/* Removes entry files of batches <= upto (and compact files older than upto). The removals need not be
+ * durable: upto.compact is, and a reader ignores what it covers (read_once), so no folder fsync. */
 static int remove_older(const char *meta, int64_t upto, WErr *err) {
     DIR *d = opendir(meta);
     if (!d) return werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
@@ -264,7 +265,7 @@ static int remove_older(const char *meta, int64_t upto, WErr *err) {
             rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove an old manifest file: %s", strerror(errno));
     }
     closedir(d);
-    return rc ? rc : wfs_fsync_dir(meta, err);
+    return rc;
 }
 
 int wmanifest_compact(const char *dir, int64_t upto, const WManifest *all, WErr *err) {
