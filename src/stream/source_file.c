@@ -743,42 +743,49 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
  * doubled, when segments merged by equal batch spans; its megabytes of fsync then stalled the batches'
  * own fsyncs: figure 2 of bench/stream_bench.sh).
  * The files are written by a worker thread (core/worker.h), off the batches' latency: the text is built
- * here, the job writes it and does the merges; it owns s->segs while it runs, and the next segment waits
+ * here, the job merges it with the segments it would merge with and writes the result once; it owns
+ * s->segs while it runs, and the next segment waits
  * for it. A segment lost in a crash is rebuilt from offsets/, which keeps far more batches than one
  * segment spans (minBatchesToRetain, 100, against COMPACT_INTERVAL). */
 static int segment_job(void *arg, WErr *err) {
     WFileSource *s = arg;
-    char path[4096];
     Seg seg = s->seg_job;
-    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, seg.first, seg.last);
-    int rc = wfs_write_atomic(path, s->seg_text.data, s->seg_text.len, err);
+    /* the newest segments it merges with, found first, so the merged file is written once (each write is
+     * an fsync of the file and one of the folder) */
+    int64_t k = s->n_segs, bytes = seg.bytes;
+    while (k > 0 && s->segs[k - 1].bytes <= 2 * bytes) bytes += s->segs[--k].bytes;
+    int64_t first = k < s->n_segs ? s->segs[k].first : seg.first;
+    char path[4096];
+    WBuf m;
+    wbuf_init(&m);
+    int rc = WEIR_OK;
+    const WBuf *text = &s->seg_text;
+    if (k < s->n_segs) {
+        rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
+        for (int64_t i = k; !rc && i < s->n_segs; i++) {
+            snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, s->segs[i].first,
+                     s->segs[i].last);
+            rc = wckpt_read_log_file(path, &m, NULL, err);
+        }
+        if (!rc && wbuf_append(&m, s->seg_text.data + 3, s->seg_text.len - 3)) rc = nomem(err); /* after "v1\n" */
+        text = &m;
+    }
+    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, seg.last);
+    if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
+    wbuf_fini(&m);
     if (rc) return rc;
-    Seg *t = realloc(s->segs, (size_t)(s->n_segs + 1) * sizeof *t);
+    /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */
+    for (int64_t i = k; i < s->n_segs; i++) {
+        snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, s->segs[i].first,
+                 s->segs[i].last);
+        unlink(path);
+    }
+    Seg *t = realloc(s->segs, (size_t)(k + 1) * sizeof *t);
     if (!t) return nomem(err);
     s->segs = t;
-    s->segs[s->n_segs++] = seg;
-    while (!rc && s->n_segs >= 2) {
-        Seg x = s->segs[s->n_segs - 2], y = s->segs[s->n_segs - 1];
-        if (x.bytes > 2 * y.bytes) break;
-        WBuf m;
-        wbuf_init(&m);
-        rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
-        char px[4096], py[4096], pm[4096];
-        snprintf(px, sizeof px, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, x.first, x.last);
-        snprintf(py, sizeof py, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, y.first, y.last);
-        snprintf(pm, sizeof pm, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, x.first, y.last);
-        if (!rc) rc = wckpt_read_log_file(px, &m, NULL, err);
-        if (!rc) rc = wckpt_read_log_file(py, &m, NULL, err);
-        if (!rc) rc = wfs_write_atomic(pm, m.data, m.len, err);
-        wbuf_fini(&m);
-        if (rc) break;
-        /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */
-        unlink(px);
-        unlink(py);
-        s->n_segs--;
-        s->segs[s->n_segs - 1] = (Seg){x.first, y.last, x.bytes + y.bytes};
-    }
-    return rc;
+    s->segs[k] = (Seg){first, seg.last, bytes};
+    s->n_segs = k + 1;
+    return WEIR_OK;
 }
 
 /* Waits for the segment being written, if any; its failure is this call's. */
