@@ -454,8 +454,10 @@ static void test_offsets_made_ahead(const char *root) {
         snprintf(path, sizeof path, "%s/offsets/6", dir);
         snprintf(cpath, sizeof cpath, "%s/commits/6", dir);
         FILE *f = fopen(path, "w");
-        fwrite(how == 1 ? "v1\n{\"batchWatermarkMs\":0,\"batc" : "v1\n{\"batchWatermarkMs\":0\0\0\0\0\n", 1,
-               how == 1 ? 30 : 31, f);
+        static const char no_newline[] = "v1\n{\"batchWatermarkMs\":0,\"batc";
+        static const char zeros[] = "v1\n{\"batchWatermarkMs\":0\0\0\0\0\n";
+        if (how == 1) fwrite(no_newline, 1, sizeof no_newline - 1, f);
+        else fwrite(zeros, 1, sizeof zeros - 1, f);
         fclose(f);
         if (how == 0) put_file(cpath, "");
         if (how == 2) put_file(cpath, "v1\n{\"nextBatchWatermarkMs\":0}\n");
