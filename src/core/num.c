@@ -14,8 +14,9 @@
  *   - Clinger's fast path: w <= 2^53 and 10^|q| exact in a double -> one correctly rounded * or /;
  *   - an Eisel-Lemire style path: w * floor(10^q * 2^-r) as a 190-bit product bounds the exact value
  *     in a window narrower than 2^-120 of it; when the window holds no rounding boundary (the rule;
- *     a tie only when the product is exact) the result is settled. With more than 19 digits both w and
- *     w + 1 are tried and must agree;
+ *     a tie only when the product is exact) the result is settled. The product's high 128 bits alone
+ *     (one multiplication) settle it unless the bits below the mantissa are within 2 units of a half.
+ *     With more than 19 digits both w and w + 1 are tried and must agree;
  *   - otherwise (near-halfway inputs, about 1 in 2^70 of random ones) glibc's correctly rounded strtod
  *     in the C locale.
  * wnum_scan_double, the decoders' fast path, reads plain decimals of up to 19 digits (eight at a time,
@@ -272,23 +273,31 @@ static const uint64_t INT10[16] = {1u,
 
 #define INF_BITS UINT64_C(0x7ff0000000000000)
 
+/* Double bits of mant (53 bits, or fewer below 2^-1022: nb < 53) rounded up by up, the value being in
+ * [2^top, 2^(top+1)) before rounding; a carry out of the mantissa moves the exponent by itself. */
+static inline int64_t lemire_bits(uint64_t mant, int up, int nb, int top) {
+    mant += (uint64_t)up;
+    if (nb < 53) return (int64_t)mant; /* subnormal; 2^52 is the smallest normal's encoding */
+    uint64_t bits = ((uint64_t)(top + 1022) << 52) + mant;
+    return (int64_t)(bits >= INF_BITS ? INF_BITS : bits);
+}
+
 /* Rounds w * 10^q (w > 0, WNUM_POW10_MIN <= q <= 308) to double bits; -1 when the product's window
- * holds a rounding boundary and the exact value must decide. */
-static int64_t lemire(uint64_t w, int q) {
-    int lz = __builtin_clzll(w);
-    uint64_t wn = w << lz;
-    const uint64_t *g = POW10[q - WNUM_POW10_MIN];
-    uint64_t ph = g[0], pl = g[1] - 1; /* P = G - 1 = floor(10^q 2^-r); g[1] != 0 as G - 1 >= 2^125 */
-    if (g[1] == 0) ph--, pl = UINT64_MAX;
+ * holds a rounding boundary and the exact value must decide. wn = w << lz (top bit set), P = ph:pl =
+ * floor(10^q 2^-r), hi = wn * ph. The full 190-bit product (lemire below tries its high part first). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int64_t lemire_full(uint64_t wn, int lz, int q, uint64_t pl, u128 hi) {
+    int r = log2_pow10(q) - 125;
     int exact = q >= 0 && q <= 54; /* 10^q * 2^-r is an integer there (checked by the generator) */
-    u128 lo = (u128)wn * pl, hi = (u128)wn * ph;
+    u128 lo = (u128)wn * pl;
     uint64_t z0 = (uint64_t)lo;
     u128 mid = (lo >> 64) + (uint64_t)hi;
     uint64_t z1 = (uint64_t)mid;
     uint64_t z2 = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
     /* Z = z2:z1:z0 in [2^188, 2^190); value = Z * 2^(r - lz), exactly or in (Z, Z + wn). */
     int L = 192 - __builtin_clzll(z2);
-    int r = log2_pow10(q) - 125;
     int top = L - 1 + r - lz; /* value in [2^top, 2^(top+1)) */
     if (top > 1023) return (int64_t)INF_BITS;
     int nb = top >= -1022 ? 53 : top + 1075; /* bits kept: down to 2^-1074 for subnormals */
@@ -312,10 +321,32 @@ static int64_t lemire(uint64_t w, int q) {
         if (low + wn > low) up = 0; /* no carry out: stays below half */
         else return -1;
     }
-    mant += (uint64_t)up;
-    if (nb < 53) return (int64_t)mant; /* subnormal; 2^52 is the smallest normal's encoding */
-    uint64_t bits = ((uint64_t)(top + 1022) << 52) + mant;
-    return (int64_t)(bits >= INF_BITS ? INF_BITS : bits);
+    return lemire_bits(mant, up, nb, top);
+}
+
+/* lemire_full's result, most of the time from the high product wn * ph alone: the low one, wn * pl <
+ * 2^128, adds 0 or 1 to the top word z2. Unless the bits of z2 below the mantissa are within 2 of the half
+ * unit h2 (where that carry, the window or a tie decide), rounding the top word of wn * ph gives what the
+ * full product gives: below h2 - 2 both round down; above h2 both round up, and when those bits are all
+ * ones the carry only moves the rounding up into the mantissa (or the exponent) itself. Subnormal results
+ * take the full product. */
+static inline int64_t lemire(uint64_t w, int q) {
+    int lz = __builtin_clzll(w);
+    uint64_t wn = w << lz;
+    const uint64_t *g = POW10[q - WNUM_POW10_MIN];
+    uint64_t ph = g[0], pl = g[1] - 1; /* P = G - 1; g[1] != 0 as G - 1 >= 2^125 */
+    if (g[1] == 0) ph--, pl = UINT64_MAX;
+    u128 hi = (u128)wn * ph;
+    /* wn in [2^63, 2^64) and ph in [2^61, 2^62): the top word a2 has 61 or 62 bits */
+    uint64_t a2 = (uint64_t)(hi >> 64);
+    int hb = (int)(a2 >> 61), top = 188 + hb + log2_pow10(q) - 125 - lz;
+    if (top > 1023) return (int64_t)INF_BITS;
+    if (top >= -1022) { /* a normal result */
+        int sb = 8 + hb; /* bits of a2 below the 53-bit mantissa */
+        uint64_t r2 = a2 & ((UINT64_C(1) << sb) - 1), h2 = UINT64_C(1) << (sb - 1);
+        if (r2 - (h2 - 2) > 2) return lemire_bits(a2 >> sb, r2 > h2, 53, top);
+    }
+    return lemire_full(wn, lz, q, pl, hi);
 }
 
 static locale_t c_locale;
