@@ -481,16 +481,63 @@ static inline int scan_digits(const char **pp, const char *end, uint64_t *w) {
     return (int)(p - p0);
 }
 
+#if NUM_SWAR
+/* The digits of a number with room after it (end - p >= 32): the integer part's from one word, the
+ * fraction's from up to three words loaded together, so that no load waits for the previous word's digit
+ * count. Returns 0 when the integer part has 8 digits or more, or the fraction 24 or more (scan_digits
+ * then reads them); the value wraps when there are over 19 digits (the caller refuses those anyway). */
+static inline int scan_digits_wide(const char **pp, uint64_t *w, int *nint, int *nfrac) {
+    const char *p = *pp;
+    uint64_t x = swar_load8(p), v = 0;
+    int ni = swar_digit_count(x), nf = 0;
+    if (ni == 8) return 0;
+    if (ni) v = swar_digits_value(x, ni);
+    p += ni;
+    if (*p == '.') {
+        p++;
+        uint64_t f0 = swar_load8(p), f1 = swar_load8(p + 8), f2 = swar_load8(p + 16);
+        int n0 = swar_digit_count(f0), n1 = swar_digit_count(f1), n2 = swar_digit_count(f2);
+        if (n0 < 8) {
+            if (n0) v = v * INT10[n0] + swar_digits_value(f0, n0);
+            nf = n0;
+        } else {
+            v = v * INT10[8] + swar_digits_value(f0, 8);
+            if (n1 < 8) {
+                if (n1) v = v * INT10[n1] + swar_digits_value(f1, n1);
+                nf = 8 + n1;
+            } else {
+                if (n2 == 8) return 0;
+                v = v * INT10[8] + swar_digits_value(f1, 8);
+                if (n2) v = v * INT10[n2] + swar_digits_value(f2, n2);
+                nf = 16 + n2;
+            }
+        }
+        p += nf;
+    }
+    *pp = p;
+    *w = v;
+    *nint = ni;
+    *nfrac = nf;
+    return 1;
+}
+#endif
+
 const char *wnum_scan_double(const char *s, const char *end, double *out) {
     const char *p = s;
     int neg = 0;
     if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
     uint64_t w = 0;
-    int nint = scan_digits(&p, end, &w), nfrac = 0;
-    if (nint > 19) return NULL;
-    if (p < end && *p == '.') {
-        p++;
-        nfrac = scan_digits(&p, end, &w);
+    int nint = 0, nfrac = 0;
+#if NUM_SWAR
+    if (end - p < 32 || !scan_digits_wide(&p, &w, &nint, &nfrac))
+#endif
+    {
+        nint = scan_digits(&p, end, &w);
+        if (nint > 19) return NULL;
+        if (p < end && *p == '.') {
+            p++;
+            nfrac = scan_digits(&p, end, &w);
+        }
     }
     /* Up to 19 digits (leading zeros included) fit in w exactly; exponents and longer texts go to
      * wnum_parse_double. */
