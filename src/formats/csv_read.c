@@ -4,9 +4,9 @@
  * One pass over the bytes: either a whole file held by the caller (wcsv_begin) or a file read piece by
  * piece into the reader's own buffer (wcsv_begin_stream; a row cut by the end of a piece is undone and
  * decoded again once the next piece is in). Typed fast paths first: an INT / BIGINT / DOUBLE / ISO
- * TIMESTAMP field is read straight from the bytes (core/num_swar.h, wnum_scan_double,
- * wtime_scan_timestamp) when its text is plain and a separator or row end follows it, and rows made only
- * of such fields are decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
+ * TIMESTAMP field is read straight from the bytes (core/num_swar.h, wnum_scan_double, core/time_scan.h)
+ * when its text is plain and a separator or row end follows it, and rows made only of such fields are
+ * decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
  * else goes to the general path: a field scanner finds the next special byte through a 256-entry class
  * table and converts the field through core/num and core/time, appending it to its column of the
  * WBatch. Both paths give the same values (differential tests in test_csv.c and fuzz_csv). Quoted fields
@@ -42,6 +42,7 @@
 #include "core/num.h"
 #include "core/num_swar.h"
 #include "core/time.h"
+#include "core/time_scan.h"
 #include "weir.h"
 
 enum { C_PLAIN = 0, C_SEP = 1, C_EOL = 2 };
@@ -653,7 +654,7 @@ static inline const char *fast_scan(WCsvReader *r, WTypeId t, int col, const cha
     case WT_TIMESTAMP: {
         int64_t us;
         if (r->d.ts_fmt) return NULL;
-        q = wtime_scan_timestamp(p, end, r->d.tz, &r->tsc[col], &us);
+        q = wtime_scan_timestamp_inline(p, end, r->d.tz, &r->tsc[col], &us);
         if (q) *out = (uint64_t)us;
         return q;
     }

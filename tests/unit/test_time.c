@@ -6,6 +6,7 @@
  */
 #include "check.h"
 #include "core/time.h"
+#include "core/time_scan.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -949,8 +950,9 @@ static void test_scan_timestamp_runs(void) {
     long bad = 0, hits = 0;
     for (size_t zi = 0; zi < sizeof zones / sizeof *zones; zi++) {
         WTz *tz = zones[zi] ? zone(zones[zi]) : NULL;
-        WTsCache c;
+        WTsCache c, c2;
         wtime_ts_cache_init(&c);
+        wtime_ts_cache_init(&c2);
         int64_t local = rnd_range(-4000000000LL, 6000000000LL);
         int n = getenv("WEIR_SANITIZED") ? 30000 : 300000;
         for (int i = 0; i < n; i++) {
@@ -987,6 +989,18 @@ static void test_scan_timestamp_runs(void) {
                 if (++bad < 10)
                     fprintf(stderr, "scan run %s in %s: %s %lld vs %lld\n", t, zones[zi] ? zones[zi] : "NULL",
                             q ? "taken" : "refused", (long long)a, (long long)b);
+            }
+            /* the inline front (core/time_scan.h), with room after the text as a decoder's buffer has */
+            char u[96];
+            memcpy(u, t, (size_t)k);
+            u[k] = ',';
+            for (int j = 1; j <= 40; j++) u[k + j] = "0123456789Z.:,"[rnd() % 14];
+            int64_t a2 = 0;
+            const char *q2 = wtime_scan_timestamp_inline(u, u + k + 41, tz, &c2, &a2);
+            if (q2 != (q ? u + (q - t) : NULL) || (q && a2 != a)) {
+                if (++bad < 10)
+                    fprintf(stderr, "inline scan %s in %s: %s %lld vs %lld\n", t, zones[zi] ? zones[zi] : "NULL",
+                            q2 ? "taken" : "refused", (long long)a2, (long long)a);
             }
         }
         wtz_free(tz);
