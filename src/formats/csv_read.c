@@ -843,9 +843,8 @@ static void set_valid_range(WVec *v, int64_t from, int64_t to) {
  * with a row end, decoded in a tight loop from the current position: at most max_rows of them. Values
  * go straight into the columns' reserved room, and only whole rows are counted, so a row that stops
  * half-way (blank, comment, quoted, NULL, bad, or running past the bytes held) is simply not counted:
- * the general path decodes it. What the loop needs of each field (type, column, the byte that must
- * follow it, where its values go) is copied into local arrays first. Returns the number of rows added,
- * or -1 when out of memory. */
+ * the general path decodes it. What the loop needs of each field (type, column, where its values go) is
+ * copied into local arrays first. Returns the number of rows added, or -1 when out of memory. */
 static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
     const char *p = r->data + r->pos, *end = r->data + r->len;
     WVec *cols = out->root.children;
@@ -855,14 +854,13 @@ static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
     int64_t added = 0;
     enum { MAXF = 16 };
     char *val[MAXF];
-    int col[MAXF];
+    int col[MAXF], last = ndata - 1;
+    unsigned char sep = (unsigned char)r->d.sep[0];
     WTypeId type[MAXF];
-    uint8_t after[MAXF]; /* C_SEP, or C_EOL after the last field */
     if (ndata > MAXF) return 0;
     for (int f = 0; f < ndata; f++) {
         col[f] = r->map[f];
         type[f] = r->types[col[f]];
-        after[f] = f < ndata - 1 ? C_SEP : C_EOL;
     }
     while (added < max_rows) {
         int64_t blk = max_rows - added < FAST_BLOCK ? max_rows - added : FAST_BLOCK, k = 0;
@@ -878,20 +876,36 @@ static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
             int f = 0;
             for (;;) {
                 uint64_t x;
-                const char *q = fast_scan(r, type[f], col[f], p, end, &x);
-                if (!q || q >= end || cls[(unsigned char)*q] != after[f] || (null_text && is_null_text(&r->d, p, q)))
+                const char *q;
+                /* one case per type, so that fast_scan is compiled for that type alone */
+                switch (type[f]) {
+                case WT_INT:
+                    q = fast_scan(r, WT_INT, col[f], p, end, &x);
+                    if (q) ((int32_t *)(void *)val[f])[k] = (int32_t)(int64_t)x;
                     break;
-                if (type[f] == WT_INT) {
-                    int32_t x32 = (int32_t)(int64_t)x;
-                    memcpy(val[f] + k * 4, &x32, 4);
-                } else {
-                    memcpy(val[f] + k * 8, &x, 8);
+                case WT_BIGINT:
+                    q = fast_scan(r, WT_BIGINT, col[f], p, end, &x);
+                    if (q) ((uint64_t *)(void *)val[f])[k] = x;
+                    break;
+                case WT_DOUBLE:
+                    q = fast_scan(r, WT_DOUBLE, col[f], p, end, &x);
+                    if (q) ((uint64_t *)(void *)val[f])[k] = x;
+                    break;
+                default:
+                    q = fast_scan(r, WT_TIMESTAMP, col[f], p, end, &x);
+                    if (q) ((uint64_t *)(void *)val[f])[k] = x;
+                    break;
                 }
-                if (++f < ndata) {
+                if (!q || q >= end || (null_text && is_null_text(&r->d, p, q))) break;
+                if (f < last) { /* the separator is one byte (fast_dialect) */
+                    if ((unsigned char)*q != sep) break;
                     p = q + 1;
+                    f++;
                     continue;
                 }
+                if (cls[(unsigned char)*q] != C_EOL) break;
                 p = q + eol_len(&r->d, q, end);
+                f = ndata;
                 /* streaming: a CR at the end of the bytes held may have its LF in the next ones */
                 if (p >= end && more) f = -1;
                 break;
