@@ -13,7 +13,7 @@
  * A batch is aggregated in two steps: each row finds its group(s) (the previous row's group and tumbling
  * window are tried first: rows come mostly in time order), giving runs of consecutive rows of one group
  * (without keys, a tumbling window takes the following rows whose times fall in it at once); then each
- * aggregate runs over the runs: SUM adds a run in a register (XRun for exact DOUBLE sums).
+ * aggregate runs over the runs: SUM adds a run in a register (xsum_add_run for exact DOUBLE sums).
  */
 #include "exec/agg.h"
 
@@ -665,48 +665,49 @@ static int update_aggs(WAggOp *op, uint8_t *rec, const WBatch *in, int64_t r, WE
  * Values of extreme exponents, zeros, NaN and infinities go straight to the WXSum. Exact either way, so
  * the result is the same whatever the runs (checked against plain wxsum_add in test_agg). */
 __extension__ typedef __int128 XI128;
-typedef struct XRun {
-    XI128 acc;
-    int base;  /* E: the accumulator counts units of 2^E */
-    int n;     /* values in acc */
-} XRun;
 
-static inline void xrun_init(XRun *r) {
-    r->acc = 0;
-    r->base = 0;
-    r->n = 0;
-}
-
-static int xrun_flush(XRun *r, WXSum *acc) {
-    if (!r->n) return WEIR_OK;
-    int neg = r->acc < 0;
-    unsigned __int128 u = neg ? -(unsigned __int128)r->acc : (unsigned __int128)r->acc;
-    r->n = 0;
-    r->acc = 0;
+/* acc * 2^base (|acc| < 2^127) added to the WXSum as at most three exact doubles (53-bit pieces). */
+static int xsum_add_scaled(WXSum *sum, XI128 acc, int base) {
+    int neg = acc < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)acc : (unsigned __int128)acc;
     for (int k = 0; u; k++, u >>= 53) {
         uint64_t piece = (uint64_t)u & ((UINT64_C(1) << 53) - 1);
         if (!piece) continue;
-        double d = ldexp((double)piece, r->base + 53 * k); /* exact: 53 bits, exponent in range */
-        if (wxsum_add(acc, neg ? -d : d)) return WEIR_NOMEM;
+        double d = ldexp((double)piece, base + 53 * k); /* exact: 53 bits, exponent in range */
+        if (wxsum_add(sum, neg ? -d : d)) return WEIR_NOMEM;
     }
     return WEIR_OK;
 }
 
-static inline int xrun_add(XRun *r, WXSum *acc, double x) {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    int be = (int)((b >> 52) & 0x7ff);
-    if (be < 64 || be > 1800) return wxsum_add(acc, x); /* zero, subnormal, tiny, huge, NaN, inf */
-    int e = be - 1075;
-    uint64_t m = (b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
-    if (r->n == 0 || e < r->base || e - r->base > 63 || r->n >= 1024) {
-        if (xrun_flush(r, acc)) return WEIR_NOMEM;
-        r->base = e - 8; /* room for values a little smaller than the first */
+/* The values x[r0..r1) (those not NULL when may_null) added to sum exactly; *any set when one was. The
+ * accumulator, its base and count stay in registers; an accumulator that sums to zero has nothing to add. */
+static int xsum_add_run(WXSum *sum, const double *x, const WVec *v, int may_null, uint32_t r0, uint32_t r1, int *any) {
+    XI128 acc = 0;
+    int base = 0, n = 1024, seen = 0; /* n full: the first value sets the base */
+    for (uint32_t r = r0; r < r1; r++) {
+        if (may_null && wvec_is_null(v, r)) continue;
+        seen = 1;
+        uint64_t b;
+        memcpy(&b, &x[r], sizeof b);
+        int be = (int)((b >> 52) & 0x7ff);
+        if (be < 64 || be > 1800) { /* zero, subnormal, tiny, huge, NaN, inf */
+            if (wxsum_add(sum, x[r])) return WEIR_NOMEM;
+            continue;
+        }
+        int e = be - 1075;
+        uint64_t m = (b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+        if ((unsigned)(e - base) > 63 || n >= 1024) {
+            if (acc && xsum_add_scaled(sum, acc, base)) return WEIR_NOMEM;
+            acc = 0;
+            n = 0;
+            base = e - 8; /* room for values a little smaller than the first */
+        }
+        XI128 t = (XI128)m << (e - base);
+        acc += (b >> 63) ? -t : t;
+        n++;
     }
-    XI128 t = (XI128)m << (e - r->base);
-    r->acc += (b >> 63) ? -t : t;
-    r->n++;
-    return WEIR_OK;
+    *any = seen;
+    return acc ? xsum_add_scaled(sum, acc, base) : WEIR_OK;
 }
 
 /* Slot s for every run of the batch (rows pr[i] .. pr[i] + pn[i] - 1 of group pg[i]), in row order: the
@@ -738,8 +739,12 @@ static int update_slot_runs(WAggOp *op, const Slot *s, const WBatch *in, const u
                 uint32_t r0 = pr[i], r1 = pr[i] + pn[i];
                 int64_t run = 0;
                 int any = 1;
-                if (!may_null) {
-                    for (uint32_t r = r0; r < r1; r++) run += x[r];
+                if (!may_null) { /* four sums at a time: no wait on the previous addition */
+                    int64_t s1 = 0, s2 = 0, s3 = 0;
+                    uint32_t r = r0;
+                    for (; r1 - r >= 4; r += 4) run += x[r], s1 += x[r + 1], s2 += x[r + 2], s3 += x[r + 3];
+                    for (; r < r1; r++) run += x[r];
+                    run += s1 + s2 + s3;
                 } else {
                     any = 0;
                     for (uint32_t r = r0; r < r1; r++)
@@ -757,19 +762,13 @@ static int update_slot_runs(WAggOp *op, const Slot *s, const WBatch *in, const u
         if (s->in == WT_DOUBLE) {
             const double *x = (const double *)v->values;
             for (uint32_t i = 0; i < nr; i++) {
-                XRun run;
-                xrun_init(&run);
                 int any = 0;
                 uint8_t *rec = rec_at(op, pg[i]);
                 WXSum *acc = (WXSum *)(rec + off);
                 size_t before = wxsum_heap_bytes(acc);
-                for (uint32_t r = pr[i]; r < pr[i] + pn[i]; r++) {
-                    if (may_null && wvec_is_null(v, r)) continue;
-                    any = 1;
-                    if (xrun_add(&run, acc, x[r])) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-                }
+                if (xsum_add_run(acc, x, v, may_null, pr[i], pr[i] + pn[i], &any))
+                    return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
                 if (!any) continue;
-                if (xrun_flush(&run, acc)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
                 bit_set(rec, s->bit, 1);
                 op->heap += (int64_t)(wxsum_heap_bytes(acc) - before);
             }
