@@ -875,7 +875,8 @@ static void test_run_sums(void) {
             tsv[i] = (int64_t)i * (W * 30 * SEC) / N + (int64_t)(x % (3 * SEC)); /* runs of ~750 rows a window */
             if (round % 3 == 2) tsv[i] = (int64_t)(x % 2) * 30 * SEC; /* two windows, runs of 3000 */
             key[i] = (int)((x >> 8) % 3);
-            clicks[i] = (x >> 12) % 50 == 0 && round % 4 < 2 ? NULL_I /* half the rounds without NULLs */ : (int32_t)((x >> 20) % 2000001) - 1000000;
+            clicks[i] = (int32_t)((x >> 20) % 2000001) - 1000000;
+            if ((x >> 12) % 50 == 0 && round % 4 < 2) clicks[i] = NULL_I; /* half the rounds without NULLs */
             switch ((x >> 40) % 8) {
             case 0: { uint64_t b = st * 0x9E3779B97F4A7C15ULL; memcpy(&price[i], &b, 8); break; }
             case 1: price[i] = ldexp((double)((x >> 8) % 1000 + 1), (int)((x >> 20) % 120) - 60); break;
