@@ -617,16 +617,23 @@ static inline const char *fast_scan(WCsvReader *r, WTypeId t, int col, const cha
     switch (t) {
     case WT_INT: case WT_BIGINT: {
         /* sign and 1..9 digits (an INT cannot overflow) or 1..18 (a BIGINT cannot) */
+        uint64_t x = 0;
+        unsigned d0, d1, d2;
+        if (end - p >= 3 && (d0 = (unsigned)(p[0] - '0')) <= 9 &&
+            ((d1 = (unsigned)(p[1] - '0')) > 9 || (d2 = (unsigned)(p[2] - '0')) > 9)) {
+            /* one or two digits without a sign (the usual counters), by predictable branches: the CPU
+             * runs on to the next field instead of waiting for a computed length */
+            *out = d1 > 9 ? d0 : d0 * 10 + d1;
+            return p + 1 + (d1 <= 9);
+        }
         const char *s = p + (p < end && (*p == '-' || *p == '+'));
         const char *lim = s + (t == WT_INT ? 9 : 18);
         if (lim > end) lim = end;
-        uint64_t x = 0;
-        unsigned dg, d0, d1 = 10, d2;
+        unsigned dg;
+        d1 = 10;
         q = s;
         if (end - s >= 3 && (d0 = (unsigned)(s[0] - '0')) <= 9 &&
             ((d1 = (unsigned)(s[1] - '0')) > 9 || (d2 = (unsigned)(s[2] - '0')) > 9)) {
-            /* one or two digits (the usual counters) by predictable branches: the CPU runs on to the
-             * next field instead of waiting for a computed length */
             x = d1 > 9 ? d0 : d0 * 10 + d1;
             q = s + 1 + (d1 <= 9);
         } else {
@@ -877,24 +884,17 @@ static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
             for (;;) {
                 uint64_t x;
                 const char *q;
-                /* one case per type, so that fast_scan is compiled for that type alone */
-                switch (type[f]) {
-                case WT_INT:
+                /* one branch per type, so that fast_scan is compiled for that type alone (a chain of
+                 * predictable branches costs less than a jump table here) */
+                WTypeId t = type[f];
+                if (t == WT_INT) {
                     q = fast_scan(r, WT_INT, col[f], p, end, &x);
                     if (q) ((int32_t *)(void *)val[f])[k] = (int32_t)(int64_t)x;
-                    break;
-                case WT_BIGINT:
-                    q = fast_scan(r, WT_BIGINT, col[f], p, end, &x);
+                } else {
+                    if (t == WT_DOUBLE) q = fast_scan(r, WT_DOUBLE, col[f], p, end, &x);
+                    else if (t == WT_TIMESTAMP) q = fast_scan(r, WT_TIMESTAMP, col[f], p, end, &x);
+                    else q = fast_scan(r, WT_BIGINT, col[f], p, end, &x);
                     if (q) ((uint64_t *)(void *)val[f])[k] = x;
-                    break;
-                case WT_DOUBLE:
-                    q = fast_scan(r, WT_DOUBLE, col[f], p, end, &x);
-                    if (q) ((uint64_t *)(void *)val[f])[k] = x;
-                    break;
-                default:
-                    q = fast_scan(r, WT_TIMESTAMP, col[f], p, end, &x);
-                    if (q) ((uint64_t *)(void *)val[f])[k] = x;
-                    break;
                 }
                 if (!q || q >= end || (null_text && is_null_text(&r->d, p, q))) break;
                 if (f < last) { /* the separator is one byte (fast_dialect) */
