@@ -4,7 +4,7 @@
  * One pass over the bytes: either a whole file held by the caller (wcsv_begin) or a file read piece by
  * piece into the reader's own buffer (wcsv_begin_stream; a row cut by the end of a piece is undone and
  * decoded again once the next piece is in). Typed fast paths first: an INT / BIGINT / DOUBLE / ISO
- * TIMESTAMP field is read straight from the bytes (core/num_swar.h, wnum_scan_double, core/time_scan.h)
+ * TIMESTAMP field is read straight from the bytes (core/num_swar.h, core/num_scan.h, core/time_scan.h)
  * when its text is plain and a separator or row end follows it, and rows made only of such fields are
  * decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
  * else goes to the general path: a field scanner finds the next special byte through a 256-entry class
@@ -40,6 +40,7 @@
 #include "formats/csv.h"
 #include "formats/csv_internal.h"
 #include "core/num.h"
+#include "core/num_scan.h"
 #include "core/num_swar.h"
 #include "core/time.h"
 #include "core/time_scan.h"
@@ -654,7 +655,7 @@ static inline const char *fast_scan(WCsvReader *r, WTypeId t, int col, const cha
     }
     case WT_DOUBLE: {
         double x;
-        q = wnum_scan_double(p, end, &x);
+        q = wnum_scan_double_inline(p, end, &x);
         if (q) memcpy(out, &x, sizeof x);
         return q;
     }
