@@ -659,11 +659,12 @@ static int update_aggs(WAggOp *op, uint8_t *rec, const WBatch *in, int64_t r, WE
 }
 
 /* Exact sum of a run of doubles added to one group, without a big-integer addition per value: a value
- * m * 2^e (53-bit m) within 2^63 above the run's base unit 2^E is added as the integer m << (e - E) to a
- * 128-bit accumulator (1024 of them cannot overflow it), which goes into the group's WXSum as at most
- * three exact doubles (53-bit pieces) when the run ends, the base must move, or 1024 values are in.
- * Values of extreme exponents, zeros, NaN and infinities go straight to the WXSum. Exact either way, so
- * the result is the same whatever the runs (checked against plain wxsum_add in test_agg). */
+ * m * 2^e (53-bit m) within 2^63 above the run's base unit 2^E adds its signed m to the 64-bit bucket of
+ * its exponent e - E (1024 values cannot overflow a bucket); the buckets, shifted into one 128-bit sum,
+ * go into the group's WXSum as at most three exact doubles (53-bit pieces) when the run ends, the base
+ * must move, or 1024 values are in. Values of extreme exponents, zeros, NaN and infinities go straight to
+ * the WXSum. Exact either way, so the result is the same whatever the runs (checked against plain
+ * wxsum_add in test_agg). */
 __extension__ typedef __int128 XI128;
 
 /* acc * 2^base (|acc| < 2^127) added to the WXSum as at most three exact doubles (53-bit pieces). */
@@ -679,10 +680,21 @@ static int xsum_add_scaled(WXSum *sum, XI128 acc, int base) {
     return WEIR_OK;
 }
 
-/* The values x[r0..r1) (those not NULL when may_null) added to sum exactly; *any set when one was. The
- * accumulator, its base and count stay in registers; an accumulator that sums to zero has nothing to add. */
-static int xsum_add_run(WXSum *sum, const double *x, const WVec *v, int may_null, uint32_t r0, uint32_t r1, int *any) {
+/* The used buckets (bit i of used: bucket[i] holds a sum in units of 2^(base + i)) added to sum. At most
+ * 1024 values of under 2^116 units each: the total fits 128 bits. */
+static int xsum_add_buckets(WXSum *sum, const int64_t *bucket, uint64_t used, int base) {
     XI128 acc = 0;
+    for (; used; used &= used - 1) {
+        int i = __builtin_ctzll(used);
+        acc += (XI128)bucket[i] * ((XI128)1 << i);
+    }
+    return acc ? xsum_add_scaled(sum, acc, base) : WEIR_OK;
+}
+
+/* The values x[r0..r1) (those not NULL when may_null) added to sum exactly; *any set when one was. */
+static int xsum_add_run(WXSum *sum, const double *x, const WVec *v, int may_null, uint32_t r0, uint32_t r1, int *any) {
+    int64_t bucket[64];
+    uint64_t used = 0;
     int base = 0, n = 1024, seen = 0; /* n full: the first value sets the base */
     for (uint32_t r = r0; r < r1; r++) {
         if (may_null && wvec_is_null(v, r)) continue;
@@ -695,19 +707,24 @@ static int xsum_add_run(WXSum *sum, const double *x, const WVec *v, int may_null
             continue;
         }
         int e = be - 1075;
-        uint64_t m = (b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
-        if ((unsigned)(e - base) > 63 || n >= 1024) {
-            if (acc && xsum_add_scaled(sum, acc, base)) return WEIR_NOMEM;
-            acc = 0;
+        unsigned i = (unsigned)(e - base);
+        if (i > 63 || n >= 1024) {
+            if (xsum_add_buckets(sum, bucket, used, base)) return WEIR_NOMEM;
+            used = 0;
             n = 0;
             base = e - 8; /* room for values a little smaller than the first */
+            i = 8;
         }
-        XI128 t = (XI128)m << (e - base);
-        acc += (b >> 63) ? -t : t;
+        int64_t m = (int64_t)((b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52)), sg = -(int64_t)(b >> 63);
+        if (!((used >> i) & 1)) {
+            bucket[i] = 0;
+            used |= UINT64_C(1) << i;
+        }
+        bucket[i] += (m ^ sg) - sg;
         n++;
     }
     *any = seen;
-    return acc ? xsum_add_scaled(sum, acc, base) : WEIR_OK;
+    return xsum_add_buckets(sum, bucket, used, base);
 }
 
 /* Slot s for every run of the batch (rows pr[i] .. pr[i] + pn[i] - 1 of group pg[i]), in row order: the
