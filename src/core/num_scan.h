@@ -124,7 +124,8 @@ static inline int wnum_scan_digits_wide(const char **pp, uint64_t *w, int *nint,
     uint64_t x = swar_load8(p), v = 0;
     int ni = swar_digit_count(x), nf = 0;
     if (ni == 8) return 0;
-    if (ni) v = swar_digits_value(x, ni);
+    if (ni == 1) v = (x & 0xFF) - '0'; /* the usual price below 10 */
+    else if (ni) v = swar_digits_value(x, ni);
     p += ni;
     if (*p == '.') {
         p++;
