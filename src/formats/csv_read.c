@@ -880,7 +880,8 @@ static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
         }
         for (; k < blk; k++) {
             const char *row = p;
-            if (p >= end || cls[(unsigned char)*p] || (unsigned char)*p == comment) break;
+            /* a blank line or an empty first field fails the first field's fast_scan (no digit) */
+            if (p >= end || (unsigned char)*p == comment) break;
             int f = 0;
             for (;;) {
                 uint64_t x;
