@@ -404,6 +404,7 @@ const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, 
         c->minute_text[1] = x1;
         c->minute_local = m;
         c->minute_set = 1;
+        c->minute_zone_set = 0; /* set below when the zone's offset holds for the whole minute */
         local = m + ss;
     }
 #else
@@ -437,9 +438,9 @@ const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, 
             if (p < end && is_digit(*p)) return NULL;
         }
     }
-    int utc = !tz;
+    int utc = !tz, zulu = 0;
     if (p < end && *p == 'Z') {
-        utc = 1;
+        utc = zulu = 1;
         p++;
     }
     if (!utc) {
@@ -453,6 +454,15 @@ const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, 
         }
         local -= c->span_off;
     }
+#ifdef SWAR_LE
+    /* the cached minute in UTC, for time_scan.h (texts without 'Z' in this zone) */
+    if (!zulu && !c->minute_zone_set &&
+        (!tz || (c->minute_local >= c->span_lo && c->minute_local + 60 <= c->span_hi))) {
+        c->minute_utc = tz ? c->minute_local - c->span_off : c->minute_local;
+        c->minute_zone = tz;
+        c->minute_zone_set = 1;
+    }
+#endif
     *out_us = local * WTIME_US_PER_SEC + frac;
     return p;
 }

@@ -68,6 +68,9 @@ typedef struct WTsCache {
     uint64_t minute_text[2]; /* the 16 bytes "yyyy-MM-ddTHH:mm" of the last minute read (when minute_set) */
     int64_t minute_local;    /* its local seconds since the epoch */
     int minute_set;
+    int minute_zone_set;     /* minute_utc holds for texts of that minute without 'Z' in zone minute_zone */
+    const WTz *minute_zone;
+    int64_t minute_utc;      /* the minute's UTC seconds: the zone's offset is the same all through it */
 } WTsCache;
 void wtime_ts_cache_init(WTsCache *c);
 const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us);
