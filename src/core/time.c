@@ -6,7 +6,10 @@
  * era-based (400-year cycle) closed form for the proleptic Gregorian calendar. Time zones live in tz.c;
  * a NULL zone (UTC) never leaves this file. Spark datetime patterns live in timefmt.c.
  * wtime_scan_timestamp is the decoders' fast path for the fixed ISO layout: the text checked and
- * converted a word at a time, the month's first day and the zone's constant-offset span cached.
+ * converted a word at a time, the last valid minute's text (with its local and, where the zone's offset
+ * holds for all of it, UTC seconds), the month's first day and the zone's constant-offset span cached, so
+ * that a value in the minute of the one before only checks ":ss" and its fraction; core/time_scan.h is
+ * that case as inline code for the decoders' row loops.
  */
 #include "core/num.h"
 #include "core/num_swar.h"
