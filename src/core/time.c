@@ -6,7 +6,10 @@
  * era-based (400-year cycle) closed form for the proleptic Gregorian calendar. Time zones live in tz.c;
  * a NULL zone (UTC) never leaves this file. Spark datetime patterns live in timefmt.c.
  * wtime_scan_timestamp is the decoders' fast path for the fixed ISO layout: the text checked and
- * converted a word at a time, the month's first day and the zone's constant-offset span cached.
+ * converted a word at a time, the last valid minute's text (with its local and, where the zone's offset
+ * holds for all of it, UTC seconds), the month's first day and the zone's constant-offset span cached, so
+ * that a value in the minute of the one before only checks ":ss" and its fraction; core/time_scan.h is
+ * that case as inline code for the decoders' row loops.
  */
 #include "core/num.h"
 #include "core/num_swar.h"
@@ -362,59 +365,87 @@ static inline uint64_t pairs(uint64_t x, uint64_t m) {
 #define BYTE(v, i) ((int)(((v) >> (8 * (i))) & 0xFF))
 #endif
 
-const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us) {
-    if (end - s < 19) return NULL;
-    int y1, y2, mo, d, hh, mi, ss;
-#ifdef SWAR_LE
-    /* "yyyy-MM-" "dd" 'T' "HH:mm:ss": three words (the last two overlap), checked and converted whole */
-    const uint64_t m0 = UINT64_C(0x00FFFF00FFFFFFFF), m1 = UINT64_C(0x000000000000FFFF), m2 = UINT64_C(0xFFFF00FFFF00FFFF);
-    uint64_t x0 = load8(s), x1 = load8(s + 8), x2 = load8(s + 11);
-    if (!digits_at(x0, m0) || (x0 & ~m0) != UINT64_C(0x2D00002D00000000) || !digits_at(x1, m1) ||
-        (BYTE(x1, 2) != 'T' && BYTE(x1, 2) != ' ') || !digits_at(x2, m2) || (x2 & ~m2) != UINT64_C(0x00003A00003A0000))
-        return NULL;
-    uint64_t v0 = pairs(x0, m0), v1 = pairs(x1, m1), v2 = pairs(x2, m2);
-    y1 = BYTE(v0, 0), y2 = BYTE(v0, 2), mo = BYTE(v0, 5), d = BYTE(v1, 0);
-    hh = BYTE(v2, 0), mi = BYTE(v2, 3), ss = BYTE(v2, 6);
-#else
-    y1 = two(s), y2 = two(s + 2), mo = two(s + 5), d = two(s + 8), hh = two(s + 11), mi = two(s + 14), ss = two(s + 17);
-    if ((y1 | y2 | mo | d | hh | mi | ss) < 0 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-        s[13] != ':' || s[16] != ':')
-        return NULL;
-#endif
-    if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return NULL;
-    const char *p = s + 19;
-    int64_t frac = 0;
-    if (p < end && *p == '.') {
-        const char *f0 = ++p;
-#ifdef SWAR_LE
-        const uint64_t m6 = UINT64_C(0x0000FFFFFFFFFFFF);
-        uint64_t xf;
-        if (end - p >= 8 && digits_at(xf = load8(p), m6) && !is_digit(p[6])) {
-            uint64_t v = pairs(xf, m6); /* the usual six digits */
-            frac = BYTE(v, 0) * 10000 + BYTE(v, 2) * 100 + BYTE(v, 4);
-            p += 6;
-        }
-#endif
-        while (p < end && p - f0 < 6 && is_digit(*p)) frac = frac * 10 + (*p++ - '0');
-        static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
-        if (p == f0) return NULL;
-        frac *= scale[p - f0];
-        while (p < end && p - f0 < 9 && is_digit(*p)) p++; /* digits 7..9 dropped, as Spark does */
-        if (p < end && is_digit(*p)) return NULL;
-    }
-    int utc = !tz;
-    if (p < end && *p == 'Z') {
-        utc = 1;
-        p++;
-    }
+/* Whether day d exists in month mo of year y1 y2 (fields already in range otherwise); then *out = the local
+ * seconds of the minute "yyyy-MM-ddTHH:mm". The month's first day and length are cached in c. */
+static inline int minute_local(WTsCache *c, int y1, int y2, int mo, int d, int hh, int mi, int64_t *out) {
     int64_t y = y1 * 100 + y2, key = y * 16 + mo;
     if (key != c->month_key) {
         c->month_key = key;
         c->month_days = wtime_days_from_civil(y, (unsigned)mo, 1);
         c->month_len = days_in_month(y, (unsigned)mo);
     }
-    if ((unsigned)d > c->month_len) return NULL;
-    int64_t local = (c->month_days + d - 1) * 86400 + hh * 3600 + mi * 60 + ss;
+    if ((unsigned)d > c->month_len) return 0;
+    *out = (c->month_days + d - 1) * 86400 + hh * 3600 + mi * 60;
+    return 1;
+}
+
+const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us) {
+    if (end - s < 19) return NULL;
+    int64_t local;
+#ifdef SWAR_LE
+    /* "yyyy-MM-" "dd" 'T' "HH:mm:ss": three words (the last two overlap), checked and converted whole */
+    const uint64_t m0 = UINT64_C(0x00FFFF00FFFFFFFF), m1 = UINT64_C(0x000000000000FFFF), m2 = UINT64_C(0xFFFF00FFFF00FFFF);
+    const uint64_t mss = UINT64_C(0xFFFF000000000000);
+    uint64_t x0 = load8(s), x1 = load8(s + 8), x2 = load8(s + 11);
+    if (((x0 ^ c->minute_text[0]) | (x1 ^ c->minute_text[1])) == 0 && c->minute_set) {
+        /* the minute of an earlier value (rows come mostly in time order): only ":ss" is new */
+        if (BYTE(x2, 5) != ':' || !digits_at(x2, mss)) return NULL;
+        int ss = BYTE(pairs(x2, mss), 6);
+        if (ss > 59) return NULL;
+        local = c->minute_local + ss;
+    } else {
+        if (!digits_at(x0, m0) || (x0 & ~m0) != UINT64_C(0x2D00002D00000000) || !digits_at(x1, m1) ||
+            (BYTE(x1, 2) != 'T' && BYTE(x1, 2) != ' ') || !digits_at(x2, m2) ||
+            (x2 & ~m2) != UINT64_C(0x00003A00003A0000))
+            return NULL;
+        uint64_t v0 = pairs(x0, m0), v1 = pairs(x1, m1), v2 = pairs(x2, m2);
+        int mo = BYTE(v0, 5), d = BYTE(v1, 0), hh = BYTE(v2, 0), mi = BYTE(v2, 3), ss = BYTE(v2, 6);
+        if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return NULL;
+        int64_t m;
+        if (!minute_local(c, BYTE(v0, 0), BYTE(v0, 2), mo, d, hh, mi, &m)) return NULL;
+        c->minute_text[0] = x0; /* a valid minute */
+        c->minute_text[1] = x1;
+        c->minute_local = m;
+        c->minute_set = 1;
+        c->minute_zone_set = 0; /* set below when the zone's offset holds for the whole minute */
+        local = m + ss;
+    }
+#else
+    int y1 = two(s), y2 = two(s + 2), mo = two(s + 5), d = two(s + 8), hh = two(s + 11), mi = two(s + 14),
+        ss = two(s + 17);
+    if ((y1 | y2 | mo | d | hh | mi | ss) < 0 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':')
+        return NULL;
+    if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return NULL;
+    if (!minute_local(c, y1, y2, mo, d, hh, mi, &local)) return NULL;
+    local += ss;
+#endif
+    const char *p = s + 19;
+    int64_t frac = 0;
+    if (p < end && *p == '.') {
+        const char *f0 = ++p;
+#ifdef SWAR_LE
+        uint64_t xf;
+        if (end - p >= 8 && swar_digit_count(xf = load8(p)) == 6) {
+            uint64_t v = pairs(xf, UINT64_C(0x0000FFFFFFFFFFFF)); /* the usual six digits, then no digit */
+            frac = BYTE(v, 0) * 10000 + BYTE(v, 2) * 100 + BYTE(v, 4);
+            p += 6;
+        } else
+#endif
+        {
+            while (p < end && p - f0 < 6 && is_digit(*p)) frac = frac * 10 + (*p++ - '0');
+            static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+            if (p == f0) return NULL;
+            frac *= scale[p - f0];
+            while (p < end && p - f0 < 9 && is_digit(*p)) p++; /* digits 7..9 dropped, as Spark does */
+            if (p < end && is_digit(*p)) return NULL;
+        }
+    }
+    int utc = !tz, zulu = 0;
+    if (p < end && *p == 'Z') {
+        utc = zulu = 1;
+        p++;
+    }
     if (!utc) {
         if (tz != c->tz || local < c->span_lo || local >= c->span_hi) {
             c->tz = tz;
@@ -426,6 +457,15 @@ const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, 
         }
         local -= c->span_off;
     }
+#ifdef SWAR_LE
+    /* the cached minute in UTC, for time_scan.h (texts without 'Z' in this zone) */
+    if (!zulu && !c->minute_zone_set &&
+        (!tz || (c->minute_local >= c->span_lo && c->minute_local + 60 <= c->span_hi))) {
+        c->minute_utc = tz ? c->minute_local - c->span_off : c->minute_local;
+        c->minute_zone = tz;
+        c->minute_zone_set = 1;
+    }
+#endif
     *out_us = local * WTIME_US_PER_SEC + frac;
     return p;
 }

@@ -53,11 +53,11 @@ int wtime_parse_timestamp(const char *s, size_t n, const WTz *tz, int64_t *out_u
 int wtime_parse_date(const char *s, size_t n, int32_t *out_days);
 
 /* Decoders' fast path for the fixed layout yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z] ('T' or ' '), with what the
- * previous values of a column had in common cached in c (the first day of their month, and the stretch of
- * local time around them in which tz keeps one UTC offset, far from any transition). Returns the end of
- * that text with *out_us set to what wtime_parse_timestamp gives for it, or NULL (nothing set) for any
- * other text: the caller then finds the field's end itself and calls wtime_parse_timestamp. The cache
- * belongs to one thread and one tz; wtime_ts_cache_init empties it. */
+ * previous values of a column had in common cached in c (the text of their minute, the first day of their
+ * month, and the stretch of local time around them in which tz keeps one UTC offset, far from any
+ * transition). Returns the end of that text with *out_us set to what wtime_parse_timestamp gives for
+ * it, or NULL (nothing set) for any other text: the caller then finds the field's end itself and calls
+ * wtime_parse_timestamp. The cache belongs to one thread and one tz; wtime_ts_cache_init empties it. */
 typedef struct WTsCache {
     int64_t month_key;   /* year * 16 + month of month_days, or -1 */
     int64_t month_days;  /* days since the epoch of the 1st of that month */
@@ -65,6 +65,12 @@ typedef struct WTsCache {
     const WTz *tz;       /* the zone the span belongs to */
     int64_t span_lo, span_hi; /* local seconds [lo, hi) in which UTC = local - span_off */
     int32_t span_off;
+    uint64_t minute_text[2]; /* the 16 bytes "yyyy-MM-ddTHH:mm" of the last minute read (when minute_set) */
+    int64_t minute_local;    /* its local seconds since the epoch */
+    int minute_set;
+    int minute_zone_set;     /* minute_utc holds for texts of that minute without 'Z' in zone minute_zone */
+    const WTz *minute_zone;
+    int64_t minute_utc;      /* the minute's UTC seconds: the zone's offset is the same all through it */
 } WTsCache;
 void wtime_ts_cache_init(WTsCache *c);
 const char *wtime_scan_timestamp(const char *s, const char *end, const WTz *tz, WTsCache *c, int64_t *out_us);

@@ -11,8 +11,9 @@
  * hold record numbers + 1) finds groups; deleting a group moves the last record into its place.
  * Groups changed in the batch are listed (dirty) for update mode and for the state delta.
  * A batch is aggregated in two steps: each row finds its group(s) (the previous row's group and tumbling
- * window are tried first: rows come mostly in time order), then each aggregate runs over the (row, group)
- * pairs; SUM adds a run of pairs of one group at once (XRun for exact DOUBLE sums).
+ * window are tried first: rows come mostly in time order), giving runs of consecutive rows of one group
+ * (without keys, a tumbling window takes the following rows whose times fall in it at once); then each
+ * aggregate runs over the runs: SUM adds a run in a register (xsum_add_run for exact DOUBLE sums).
  */
 #include "exec/agg.h"
 
@@ -81,7 +82,8 @@ struct WAggOp {
     uint32_t *cand;    /* sessions overlapping the current row */
     uint32_t cap_cand;
     WBuf pend_rm;      /* encoded keys of persisted sessions merged away, removed in this batch's delta */
-    uint32_t *pr, *pg; /* the batch's (row, group) pairs, aggregated slot by slot after the row loop */
+    uint32_t *pr, *pn, *pg; /* the batch's runs: rows pr..pr+pn-1 all go to group pg; aggregated slot by
+                             * slot after the row loop */
     uint32_t cap_pairs;
     WType out_t, late_t;
     size_t stride;
@@ -656,88 +658,117 @@ static int update_aggs(WAggOp *op, uint8_t *rec, const WBatch *in, int64_t r, WE
     return WEIR_OK;
 }
 
-/* Slot s for every (row, group) pair of the batch, in row order: the common fixed-width cases as tight
- * loops, the others through update_slot. Same result as update_aggs row by row. */
 /* Exact sum of a run of doubles added to one group, without a big-integer addition per value: a value
- * m * 2^e (53-bit m) within 2^63 above the run's base unit 2^E is added as the integer m << (e - E) to a
- * 128-bit accumulator (1024 of them cannot overflow it), which goes into the group's WXSum as at most
- * three exact doubles (53-bit pieces) when the run ends, the base must move, or 1024 values are in.
- * Values of extreme exponents, zeros, NaN and infinities go straight to the WXSum. Exact either way, so
- * the result is the same whatever the runs (checked against plain wxsum_add in test_agg). */
+ * m * 2^e (53-bit m) within 2^63 above the run's base unit 2^E adds its signed m to the 64-bit bucket of
+ * its exponent e - E (1024 values cannot overflow a bucket); the buckets, shifted into one 128-bit sum,
+ * go into the group's WXSum as at most three exact doubles (53-bit pieces) when the run ends, the base
+ * must move, or 1024 values are in. Values of extreme exponents, zeros, NaN and infinities go straight to
+ * the WXSum. Exact either way, so the result is the same whatever the runs (checked against plain
+ * wxsum_add in test_agg). */
 __extension__ typedef __int128 XI128;
-typedef struct XRun {
-    XI128 acc;
-    int base;  /* E: the accumulator counts units of 2^E */
-    int n;     /* values in acc */
-} XRun;
 
-static inline void xrun_init(XRun *r) {
-    r->acc = 0;
-    r->base = 0;
-    r->n = 0;
-}
-
-static int xrun_flush(XRun *r, WXSum *acc) {
-    if (!r->n) return WEIR_OK;
-    int neg = r->acc < 0;
-    unsigned __int128 u = neg ? -(unsigned __int128)r->acc : (unsigned __int128)r->acc;
-    r->n = 0;
-    r->acc = 0;
+/* acc * 2^base (|acc| < 2^127) added to the WXSum as at most three exact doubles (53-bit pieces). */
+static int xsum_add_scaled(WXSum *sum, XI128 acc, int base) {
+    int neg = acc < 0;
+    unsigned __int128 u = neg ? -(unsigned __int128)acc : (unsigned __int128)acc;
     for (int k = 0; u; k++, u >>= 53) {
         uint64_t piece = (uint64_t)u & ((UINT64_C(1) << 53) - 1);
         if (!piece) continue;
-        double d = ldexp((double)piece, r->base + 53 * k); /* exact: 53 bits, exponent in range */
-        if (wxsum_add(acc, neg ? -d : d)) return WEIR_NOMEM;
+        double d = ldexp((double)piece, base + 53 * k); /* exact: 53 bits, exponent in range */
+        if (wxsum_add(sum, neg ? -d : d)) return WEIR_NOMEM;
     }
     return WEIR_OK;
 }
 
-static inline int xrun_add(XRun *r, WXSum *acc, double x) {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    int be = (int)((b >> 52) & 0x7ff);
-    if (be < 64 || be > 1800) return wxsum_add(acc, x); /* zero, subnormal, tiny, huge, NaN, inf */
-    int e = be - 1075;
-    uint64_t m = (b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
-    if (r->n == 0 || e < r->base || e - r->base > 63 || r->n >= 1024) {
-        if (xrun_flush(r, acc)) return WEIR_NOMEM;
-        r->base = e - 8; /* room for values a little smaller than the first */
+/* The used buckets (bit i of used: bucket[i] holds a sum in units of 2^(base + i)) added to sum. At most
+ * 1024 values of under 2^116 units each: the total fits 128 bits. */
+static int xsum_add_buckets(WXSum *sum, const int64_t *bucket, uint64_t used, int base) {
+    XI128 acc = 0;
+    for (; used; used &= used - 1) {
+        int i = __builtin_ctzll(used);
+        acc += (XI128)bucket[i] * ((XI128)1 << i);
     }
-    XI128 t = (XI128)m << (e - r->base);
-    r->acc += (b >> 63) ? -t : t;
-    r->n++;
-    return WEIR_OK;
+    return acc ? xsum_add_scaled(sum, acc, base) : WEIR_OK;
 }
 
-static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const uint32_t *pr, const uint32_t *pg,
-                             uint32_t np, WErr *err) {
+/* The values x[r0..r1) (those not NULL when may_null) added to sum exactly; *any set when one was. */
+static int xsum_add_run(WXSum *sum, const double *x, const WVec *v, int may_null, uint32_t r0, uint32_t r1, int *any) {
+    int64_t bucket[64];
+    uint64_t used = 0;
+    int base = 0, n = 1024, seen = 0; /* n full: the first value sets the base */
+    for (uint32_t r = r0; r < r1; r++) {
+        if (may_null && wvec_is_null(v, r)) continue;
+        seen = 1;
+        uint64_t b;
+        memcpy(&b, &x[r], sizeof b);
+        int be = (int)((b >> 52) & 0x7ff);
+        if (be < 64 || be > 1800) { /* zero, subnormal, tiny, huge, NaN, inf */
+            if (wxsum_add(sum, x[r])) return WEIR_NOMEM;
+            continue;
+        }
+        int e = be - 1075;
+        unsigned i = (unsigned)(e - base);
+        if (i > 63 || n >= 1024) {
+            if (xsum_add_buckets(sum, bucket, used, base)) return WEIR_NOMEM;
+            used = 0;
+            n = 0;
+            base = e - 8; /* room for values a little smaller than the first */
+            i = 8;
+        }
+        int64_t m = (int64_t)((b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52)), sg = -(int64_t)(b >> 63);
+        if (!((used >> i) & 1)) {
+            bucket[i] = 0;
+            used |= UINT64_C(1) << i;
+        }
+        bucket[i] += (m ^ sg) - sg;
+        n++;
+    }
+    *any = seen;
+    return xsum_add_buckets(sum, bucket, used, base);
+}
+
+/* Slot s for every run of the batch (rows pr[i] .. pr[i] + pn[i] - 1 of group pg[i]), in row order: the
+ * common fixed-width cases as tight loops over the run's rows, the others through update_slot. Same result
+ * as update_aggs row by row. */
+static int update_slot_runs(WAggOp *op, const Slot *s, const WBatch *in, const uint32_t *pr, const uint32_t *pn,
+                            const uint32_t *pg, uint32_t nr, WErr *err) {
     const WVec *v = s->fn == WAGG_COUNT_STAR ? NULL : &in->root.children[s->col];
-    int may_null = v && v->null_count != 0; /* null_count is exact (core/vec); 0 spares a bit test per pair */
+    int may_null = v && v->null_count != 0; /* null_count is exact (core/vec); 0 spares a bit test per row */
     int off = s->off;
     switch (s->fn) {
     case WAGG_COUNT_STAR:
-        for (uint32_t i = 0; i < np; i++) (*(int64_t *)(rec_at(op, pg[i]) + off))++;
+        for (uint32_t i = 0; i < nr; i++) *(int64_t *)(rec_at(op, pg[i]) + off) += pn[i];
         return WEIR_OK;
     case WAGG_COUNT:
-        for (uint32_t i = 0; i < np; i++)
-            if (!wvec_is_null(v, pr[i])) (*(int64_t *)(rec_at(op, pg[i]) + off))++;
+        for (uint32_t i = 0; i < nr; i++) {
+            int64_t c = pn[i];
+            if (may_null)
+                for (uint32_t r = pr[i]; r < pr[i] + pn[i]; r++) c -= wvec_is_null(v, r);
+            *(int64_t *)(rec_at(op, pg[i]) + off) += c;
+        }
         return WEIR_OK;
     case WAGG_SUM:
         if (s->in == WT_INT) {
-            /* pairs of one group mostly come in runs: sum a run in a register (under 2^32 pairs of INT
-             * values cannot overflow 64 bits), then add it to the group's sum with the overflow check */
+            /* a run's sum in a register (under 2^32 INT values cannot overflow 64 bits), then added to the
+             * group's sum with the overflow check */
             const int32_t *x = (const int32_t *)v->values;
-            for (uint32_t i = 0; i < np;) {
-                uint32_t g = pg[i];
+            for (uint32_t i = 0; i < nr; i++) {
+                uint32_t r0 = pr[i], r1 = pr[i] + pn[i];
                 int64_t run = 0;
-                int any = 0;
-                for (; i < np && pg[i] == g; i++) {
-                    if (may_null && wvec_is_null(v, pr[i])) continue;
-                    run += x[pr[i]];
-                    any = 1;
+                int any = 1;
+                if (!may_null) { /* four sums at a time: no wait on the previous addition */
+                    int64_t s1 = 0, s2 = 0, s3 = 0;
+                    uint32_t r = r0;
+                    for (; r1 - r >= 4; r += 4) run += x[r], s1 += x[r + 1], s2 += x[r + 2], s3 += x[r + 3];
+                    for (; r < r1; r++) run += x[r];
+                    run += s1 + s2 + s3;
+                } else {
+                    any = 0;
+                    for (uint32_t r = r0; r < r1; r++)
+                        if (!wvec_is_null(v, r)) run += x[r], any = 1;
                 }
                 if (!any) continue;
-                uint8_t *rec = rec_at(op, g);
+                uint8_t *rec = rec_at(op, pg[i]);
                 bit_set(rec, s->bit, 1);
                 if (__builtin_add_overflow(*(int64_t *)(rec + off), run, (int64_t *)(rec + off)))
                     return werr_msg(err, WEIR_UNSUPPORTED, "sum of column %d overflowed its 64-bit accumulator",
@@ -747,21 +778,14 @@ static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const 
         }
         if (s->in == WT_DOUBLE) {
             const double *x = (const double *)v->values;
-            for (uint32_t i = 0; i < np;) {
-                uint32_t g = pg[i];
-                XRun run;
-                xrun_init(&run);
+            for (uint32_t i = 0; i < nr; i++) {
                 int any = 0;
-                uint8_t *rec = rec_at(op, g);
+                uint8_t *rec = rec_at(op, pg[i]);
                 WXSum *acc = (WXSum *)(rec + off);
                 size_t before = wxsum_heap_bytes(acc);
-                for (; i < np && pg[i] == g; i++) {
-                    if (may_null && wvec_is_null(v, pr[i])) continue;
-                    any = 1;
-                    if (xrun_add(&run, acc, x[pr[i]])) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
-                }
+                if (xsum_add_run(acc, x, v, may_null, pr[i], pr[i] + pn[i], &any))
+                    return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
                 if (!any) continue;
-                if (xrun_flush(&run, acc)) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
                 bit_set(rec, s->bit, 1);
                 op->heap += (int64_t)(wxsum_heap_bytes(acc) - before);
             }
@@ -770,9 +794,12 @@ static int update_slot_pairs(WAggOp *op, const Slot *s, const WBatch *in, const 
         break;
     default: break;
     }
-    for (uint32_t i = 0; i < np; i++) {
-        int rc = update_slot(op, s, rec_at(op, pg[i]), in, pr[i], err);
-        if (rc) return rc;
+    for (uint32_t i = 0; i < nr; i++) {
+        uint8_t *rec = rec_at(op, pg[i]);
+        for (uint32_t r = pr[i]; r < pr[i] + pn[i]; r++) {
+            int rc = update_slot(op, s, rec, in, r, err);
+            if (rc) return rc;
+        }
     }
     return WEIR_OK;
 }
@@ -1807,6 +1834,7 @@ void wagg_close(WAggOp *op) {
     free(op->wstarts);
     free(op->cand);
     free(op->pr);
+    free(op->pn);
     free(op->pg);
     wbuf_fini(&op->pend_rm);
     for (int i = 0; op->agg_names && i < op->spec.n_aggs; i++) free(op->agg_names[i]);
@@ -1986,7 +2014,10 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
     int64_t rows = in ? wbatch_rows(in) : 0;
     const WVec *tsv = op->spec.ts_col >= 0 && in ? &in->root.children[op->spec.ts_col] : NULL;
     int tumbling = op->windowed && op->spec.window.slide_us == op->spec.window.size_us;
-    uint32_t np = 0; /* (row, group) pairs of the batch */
+    /* tumbling windows without keys: a row's window holds the following rows whose times fall in it, and
+     * they go to the same group as one run (the data comes mostly in time order) */
+    int runs = tumbling && !op->session && op->spec.n_keys == 0 && tsv && tsv->null_count == 0;
+    uint32_t np = 0; /* runs of the batch */
     if (!op->session && rows > 0) {
         uint64_t need = (uint64_t)rows * (uint64_t)wwindow_max_per_row(&op->spec.window);
         if (need > UINT32_MAX) return werr_msg(err, WEIR_UNSUPPORTED, "aggregate: batch too large (%" PRId64 " rows)", rows);
@@ -1995,7 +2026,9 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
             if (a) op->pr = a;
             uint32_t *b = a ? realloc(op->pg, need * sizeof *b) : NULL;
             if (b) op->pg = b;
-            if (!a || !b) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
+            uint32_t *c = b ? realloc(op->pn, need * sizeof *c) : NULL;
+            if (c) op->pn = c;
+            if (!a || !b || !c) return werr_msg(err, WEIR_NOMEM, "aggregate: out of memory");
             op->cap_pairs = (uint32_t)need;
         }
     }
@@ -2079,16 +2112,40 @@ static int add_rows(WAggOp *op, const WBatch *in, WBatch *late, WErr *err) {
                 c_kh = kh;
                 c_gi = gi;
             }
-            op->pr[np] = (uint32_t)r; /* aggregated below, slot by slot */
-            op->pg[np++] = gi;
+            if (np && op->pg[np - 1] == gi && op->pr[np - 1] + op->pn[np - 1] == (uint32_t)r) {
+                op->pn[np - 1]++; /* the run goes on */
+            } else {
+                op->pr[np] = (uint32_t)r; /* aggregated below, slot by slot */
+                op->pn[np] = 1;
+                op->pg[np++] = gi;
+            }
         }
         if (late_any) {
             st->num_late_rows++;
             if (late && (rc = emit_late(in, r, late, wm, err))) return rc;
         }
+        if (runs && nw == 1 && r + 1 < rows) {
+            /* the next rows in the same window: only their times are looked at */
+            const int64_t *tx = (const int64_t *)tsv->values;
+            int64_t s0 = op->wstarts[0], e = r + 1, mx = ts;
+            uint64_t size = (uint64_t)op->spec.window.size_us;
+            for (; e < rows && tx[e] >= s0 && (uint64_t)tx[e] - (uint64_t)s0 < size; e++)
+                if (tx[e] > mx) mx = tx[e];
+            if (e == r + 1) continue;
+            if (op->spec.has_watermark) wwatermark_observe(&op->wm, mx);
+            if (late_any) {
+                st->num_rows_dropped_by_watermark += e - r - 1;
+                st->num_late_rows += e - r - 1;
+                for (int64_t k = r + 1; late && k < e; k++)
+                    if ((rc = emit_late(in, k, late, wm, err))) return rc;
+            } else {
+                op->pn[np - 1] += (uint32_t)(e - r - 1);
+            }
+            r = e - 1;
+        }
     }
     for (int i = 0; np && i < op->spec.n_aggs; i++)
-        if ((rc = update_slot_pairs(op, &op->slots[i], in, op->pr, op->pg, np, err))) return rc;
+        if ((rc = update_slot_runs(op, &op->slots[i], in, op->pr, op->pn, op->pg, np, err))) return rc;
     return WEIR_OK;
 }
 
@@ -2187,7 +2244,7 @@ static int finish_batch(WAggOp *op, int64_t batch, int flush, WBatch *out, WErr 
     st->total_dropped_by_watermark = op->total_dropped;
     st->memory_used_bytes = (int64_t)sizeof *op + (int64_t)op->cap * (int64_t)op->stride +
                             (int64_t)op->nindex * 4 + (int64_t)(op->cap_dirty + 2 * op->cap_list) * 4 + op->heap +
-                            (int64_t)op->cap_pairs * 8;
+                            (int64_t)op->cap_pairs * 12;
     op->next_batch = batch + 1;
     return WEIR_OK;
 }

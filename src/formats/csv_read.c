@@ -4,9 +4,9 @@
  * One pass over the bytes: either a whole file held by the caller (wcsv_begin) or a file read piece by
  * piece into the reader's own buffer (wcsv_begin_stream; a row cut by the end of a piece is undone and
  * decoded again once the next piece is in). Typed fast paths first: an INT / BIGINT / DOUBLE / ISO
- * TIMESTAMP field is read straight from the bytes (core/num_swar.h, wnum_scan_double,
- * wtime_scan_timestamp) when its text is plain and a separator or row end follows it, and rows made only
- * of such fields are decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
+ * TIMESTAMP field is read straight from the bytes (core/num_swar.h, core/num_scan.h, core/time_scan.h)
+ * when its text is plain and a separator or row end follows it, and rows made only of such fields are
+ * decoded by a tight loop (fast_rows) that fills the columns' reserved room. Anything
  * else goes to the general path: a field scanner finds the next special byte through a 256-entry class
  * table and converts the field through core/num and core/time, appending it to its column of the
  * WBatch. Both paths give the same values (differential tests in test_csv.c and fuzz_csv). Quoted fields
@@ -40,8 +40,10 @@
 #include "formats/csv.h"
 #include "formats/csv_internal.h"
 #include "core/num.h"
+#include "core/num_scan.h"
 #include "core/num_swar.h"
 #include "core/time.h"
+#include "core/time_scan.h"
 #include "weir.h"
 
 enum { C_PLAIN = 0, C_SEP = 1, C_EOL = 2 };
@@ -603,30 +605,36 @@ static inline int put_value(WCsvReader *r, WVec *v, int col, const WCsvField *f)
     return wvec_append_null(v);
 }
 
-/* The typed fast paths: the value of column col read straight from the bytes at p, when it is a plain
- * INT / BIGINT / DOUBLE / ISO TIMESTAMP text directly followed by a separator or row end; returns that
- * terminating byte's address with the value in *out (an INT or BIGINT or TIMESTAMP as int64, a DOUBLE's
- * bits), or NULL: the general path (scan_field and put_value) then decodes the field. Differential tests
- * check both give the same values. */
+/* The typed fast paths: the value of column col (of type t) read straight from the bytes at p, when it is
+ * a plain INT / BIGINT / DOUBLE / ISO TIMESTAMP text; returns the address of the byte after it (possibly
+ * end) with the value in *out (an INT or BIGINT or TIMESTAMP as int64, a DOUBLE's bits), or NULL. The
+ * callers then require a separator or row end there (fast_parse, fast_rows); otherwise the general path
+ * (scan_field and put_value) decodes the field. Differential tests check both give the same values. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline const char *fast_parse(WCsvReader *r, int col, const char *p, const char *end, uint64_t *out) {
-    const WCsvDialect *d = &r->d;
+static inline const char *fast_scan(WCsvReader *r, WTypeId t, int col, const char *p, const char *end, uint64_t *out) {
     const char *q;
-    switch (r->types[col]) {
+    switch (t) {
     case WT_INT: case WT_BIGINT: {
         /* sign and 1..9 digits (an INT cannot overflow) or 1..18 (a BIGINT cannot) */
-        const char *s = p + (p < end && (*p == '-' || *p == '+'));
-        const char *lim = s + (r->types[col] == WT_INT ? 9 : 18);
-        if (lim > end) lim = end;
         uint64_t x = 0;
-        unsigned dg, d0, d1 = 10, d2;
+        unsigned d0, d1, d2;
+        if (end - p >= 3 && (d0 = (unsigned)(p[0] - '0')) <= 9 &&
+            ((d1 = (unsigned)(p[1] - '0')) > 9 || (d2 = (unsigned)(p[2] - '0')) > 9)) {
+            /* one or two digits without a sign (the usual counters), by predictable branches: the CPU
+             * runs on to the next field instead of waiting for a computed length */
+            *out = d1 > 9 ? d0 : d0 * 10 + d1;
+            return p + 1 + (d1 <= 9);
+        }
+        const char *s = p + (p < end && (*p == '-' || *p == '+'));
+        const char *lim = s + (t == WT_INT ? 9 : 18);
+        if (lim > end) lim = end;
+        unsigned dg;
+        d1 = 10;
         q = s;
         if (end - s >= 3 && (d0 = (unsigned)(s[0] - '0')) <= 9 &&
             ((d1 = (unsigned)(s[1] - '0')) > 9 || (d2 = (unsigned)(s[2] - '0')) > 9)) {
-            /* one or two digits (the usual counters) by predictable branches: the CPU runs on to the
-             * next field instead of waiting for a computed length */
             x = d1 > 9 ? d0 : d0 * 10 + d1;
             q = s + 1 + (d1 <= 9);
         } else {
@@ -641,29 +649,37 @@ static inline const char *fast_parse(WCsvReader *r, int col, const char *p, cons
 #endif
                 for (; q < lim && (dg = (unsigned)(*q - '0')) <= 9; q++) x = x * 10 + dg;
         }
-        if (q == s || q >= end || !r->cls[(unsigned char)*q]) return NULL;
+        if (q == s) return NULL;
         *out = *p == '-' ? 0 - x : x;
-        break;
+        return q;
     }
     case WT_DOUBLE: {
         double x;
-        q = wnum_scan_double(p, end, &x);
-        if (!q || q >= end || !r->cls[(unsigned char)*q]) return NULL;
-        memcpy(out, &x, sizeof x);
-        break;
+        q = wnum_scan_double_inline(p, end, &x);
+        if (q) memcpy(out, &x, sizeof x);
+        return q;
     }
     case WT_TIMESTAMP: {
         int64_t us;
-        if (d->ts_fmt) return NULL;
-        q = wtime_scan_timestamp(p, end, d->tz, &r->tsc[col], &us);
-        if (!q || q >= end || !r->cls[(unsigned char)*q]) return NULL;
-        *out = (uint64_t)us;
-        break;
+        if (r->d.ts_fmt) return NULL;
+        q = wtime_scan_timestamp_inline(p, end, r->d.tz, &r->tsc[col], &us);
+        if (q) *out = (uint64_t)us;
+        return q;
     }
     default:
         return NULL;
     }
-    if (d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len)) return NULL;
+}
+
+/* The text at p..q is the null value (option nullValue): then the general path decides. */
+static inline int is_null_text(const WCsvDialect *d, const char *p, const char *q) {
+    return d->null_len && (size_t)(q - p) == d->null_len && !memcmp(p, d->null_value, d->null_len);
+}
+
+/* fast_scan for column col, followed by a separator or row end (the byte at the address returned). */
+static inline const char *fast_parse(WCsvReader *r, int col, const char *p, const char *end, uint64_t *out) {
+    const char *q = fast_scan(r, r->types[col], col, p, end, out);
+    if (!q || q >= end || !r->cls[(unsigned char)*q] || is_null_text(&r->d, p, q)) return NULL;
     return q;
 }
 
@@ -835,53 +851,65 @@ static void set_valid_range(WVec *v, int64_t from, int64_t to) {
  * with a row end, decoded in a tight loop from the current position: at most max_rows of them. Values
  * go straight into the columns' reserved room, and only whole rows are counted, so a row that stops
  * half-way (blank, comment, quoted, NULL, bad, or running past the bytes held) is simply not counted:
- * the general path decodes it. Returns the number of rows added, or -1 when out of memory. */
+ * the general path decodes it. What the loop needs of each field (type, column, where its values go) is
+ * copied into local arrays first. Returns the number of rows added, or -1 when out of memory. */
 static int64_t fast_rows(WCsvReader *r, WBatch *out, int64_t max_rows) {
     const char *p = r->data + r->pos, *end = r->data + r->len;
     WVec *cols = out->root.children;
-    int ndata = r->ndata, comment = r->d.comment;
+    const uint8_t *cls = r->cls;
+    int ndata = r->ndata, comment = r->d.comment, more = r->more;
+    int null_text = r->d.null_len != 0;
     int64_t added = 0;
     enum { MAXF = 16 };
     char *val[MAXF];
-    int64_t base[MAXF];
-    int width[MAXF], col[MAXF];
+    int col[MAXF], last = ndata - 1;
+    unsigned char sep = (unsigned char)r->d.sep[0];
+    WTypeId type[MAXF];
     if (ndata > MAXF) return 0;
-    for (int f = 0; f < ndata; f++) col[f] = r->map[f];
+    for (int f = 0; f < ndata; f++) {
+        col[f] = r->map[f];
+        type[f] = r->types[col[f]];
+    }
     while (added < max_rows) {
         int64_t blk = max_rows - added < FAST_BLOCK ? max_rows - added : FAST_BLOCK, k = 0;
         if (wvec_reserve(&out->root, blk)) return -1;
         for (int f = 0; f < ndata; f++) {
             WVec *v = &cols[col[f]];
             if (wvec_reserve(v, blk)) return -1;
-            width[f] = r->types[col[f]] == WT_INT ? 4 : 8;
-            val[f] = (char *)v->values;
-            base[f] = v->len;
+            val[f] = (char *)v->values + v->len * (type[f] == WT_INT ? 4 : 8);
         }
         for (; k < blk; k++) {
             const char *row = p;
+            /* a blank line or an empty first field fails the first field's fast_scan (no digit) */
+            if (p >= end || (unsigned char)*p == comment) break;
             int f = 0;
-            if (p >= end || r->cls[(unsigned char)*p] || (unsigned char)*p == comment) break;
-            for (;; f++) {
+            for (;;) {
                 uint64_t x;
-                const char *q = fast_parse(r, col[f], p, end, &x);
-                if (!q) break;
-                char *dst = val[f] + (base[f] + k) * width[f];
-                if (width[f] == 4) {
-                    int32_t x32 = (int32_t)(int64_t)x;
-                    memcpy(dst, &x32, 4);
+                const char *q;
+                /* one branch per type, so that fast_scan is compiled for that type alone (a chain of
+                 * predictable branches costs less than a jump table here) */
+                WTypeId t = type[f];
+                if (t == WT_INT) {
+                    q = fast_scan(r, WT_INT, col[f], p, end, &x);
+                    if (q) ((int32_t *)(void *)val[f])[k] = (int32_t)(int64_t)x;
                 } else {
-                    memcpy(dst, &x, 8);
+                    if (t == WT_DOUBLE) q = fast_scan(r, WT_DOUBLE, col[f], p, end, &x);
+                    else if (t == WT_TIMESTAMP) q = fast_scan(r, WT_TIMESTAMP, col[f], p, end, &x);
+                    else q = fast_scan(r, WT_BIGINT, col[f], p, end, &x);
+                    if (q) ((uint64_t *)(void *)val[f])[k] = x;
                 }
-                if (f < ndata - 1) {
-                    if (r->cls[(unsigned char)*q] != C_SEP) break;
+                if (!q || q >= end || (null_text && is_null_text(&r->d, p, q))) break;
+                if (f < last) { /* the separator is one byte (fast_dialect) */
+                    if ((unsigned char)*q != sep) break;
                     p = q + 1;
+                    f++;
                     continue;
                 }
-                if (r->cls[(unsigned char)*q] != C_EOL) break;
+                if (cls[(unsigned char)*q] != C_EOL) break;
                 p = q + eol_len(&r->d, q, end);
-                /* streaming: a CR at the end of the bytes held may have its LF in the next ones */
-                if (p >= end && r->more) break;
                 f = ndata;
+                /* streaming: a CR at the end of the bytes held may have its LF in the next ones */
+                if (p >= end && more) f = -1;
                 break;
             }
             if (f != ndata) {

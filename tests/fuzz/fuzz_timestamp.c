@@ -6,7 +6,8 @@
  * wtimefmt_format, or (first byte 0xFF) a TZif file for wtz_open, whose zone is then queried.
  * Whenever a value parses, writing it and reading it back must give the same value. The decoders' fast
  * path wtime_scan_timestamp (with one cache per zone kept across inputs) must, when it takes a prefix of
- * the text, give what wtime_parse_timestamp gives for that prefix.
+ * the text, give what wtime_parse_timestamp gives for that prefix; its inline front
+ * (wtime_scan_timestamp_inline, core/time_scan.h, with caches of its own) must give the same answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/time.h"
+#include "core/time_scan.h"
 
 static WTz *zones[3]; /* NULL (UTC), +05:30, Europe/Paris; opened once */
 
@@ -86,14 +88,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         return 0;
     }
     if (data[0] & 1) {
-        static WTsCache caches[3];
+        static WTsCache caches[3], inline_caches[3];
         static int caches_ready;
         if (!caches_ready) {
-            for (int z = 0; z < 3; z++) wtime_ts_cache_init(&caches[z]);
+            for (int z = 0; z < 3; z++) wtime_ts_cache_init(&caches[z]), wtime_ts_cache_init(&inline_caches[z]);
             caches_ready = 1;
         }
         for (int z = 0; z < 3; z++) {
-            int64_t us, fast;
+            int64_t us, fast, fast2;
             if (wtime_parse_timestamp(s, n, zones[z], &us) == WEIR_OK) roundtrip(us);
             const char *q = wtime_scan_timestamp(s, s + n, zones[z], &caches[z], &fast);
             if (q) {
@@ -102,6 +104,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
                     slow != fast)
                     abort();
             }
+            /* the inline front (core/time_scan.h), with its own cache: the same answer */
+            const char *q2 = wtime_scan_timestamp_inline(s, s + n, zones[z], &inline_caches[z], &fast2);
+            if (q2 != q || (q && fast2 != fast)) abort();
         }
         int32_t days, back;
         if (wtime_parse_date(s, n, &days) == WEIR_OK) {

@@ -529,9 +529,45 @@ static void test_midpoints(void) {
     CHECK_EQ_INT(bad, 0);
 }
 
+/* Texts of 17, 18 and 19 significant digits at and around the rounding boundaries of random doubles (each
+ * double x, the midpoint to its upper neighbour, both shifted by +-ulp * 2^-k for k = 1..11, exact in a
+ * long double): the bits below the mantissa of the parser's product then take every value near the half
+ * unit and near all ones, where num.c's one-product shortcut must hand over to the full product. Parsed
+ * by us and by strtod, bit for bit (subnormals and the ends of the range included). */
+static void test_near_boundaries(void) {
+    int count = getenv("WEIR_SANITIZED") ? 3000 : 30000;
+    long bad = 0, n = 0;
+    for (int i = 0; i < count; i++) {
+        uint64_t b = rnd() & 0x7fffffffffffffffu;
+        if (i % 8 == 0) b &= 0x001fffffffffffffu; /* subnormals and the smallest normals */
+        if (i % 8 == 1) b = (b & 0x000fffffffffffffu) | (uint64_t)(2000 + rnd() % 46) << 52; /* near the top */
+        if (i % 8 == 2) b |= 0x000ffffffffffff0u; /* mantissas of all ones */
+        if (((b >> 52) & 0x7ff) >= 0x7fe) continue;
+        long double x = of_bits(b), ulp = (long double)of_bits(b + 1) - x;
+        for (int base = 0; base < 2; base++) {
+            long double c = base ? x + ulp / 2 : x;
+            for (int k = 0; k <= 22; k++) {
+                long double v = k == 0 ? c : (k & 1 ? c + ulp / (2 << (k / 2)) : c - ulp / (2 << (k / 2)));
+                if (v <= 0) continue;
+                for (int digits = 17; digits <= 19; digits++) {
+                    char t[64];
+                    snprintf(t, sizeof t, "%.*Le", digits - 1, v);
+                    uint64_t got = parse_bits(t), want = bits_of(strtod(t, NULL));
+                    n++;
+                    if (got != want && ++bad < 10) fprintf(stderr, "near boundary %s: %016" PRIx64 " vs %016" PRIx64 "\n", t, got, want);
+                }
+            }
+        }
+    }
+    printf("near rounding boundaries: %ld texts, %ld bad\n", n, bad);
+    CHECK_EQ_INT(bad, 0);
+    CHECK(n > count * 100);
+}
+
 /* wnum_scan_double (the decoders' fast path) against wnum_parse_double and strtod: random plain decimals
  * (signs, leading zeros, 1 to 24 digits, the point anywhere or absent, 17-digit prices, texts a hair from
- * a rounding boundary), each followed by a terminator byte. When it returns an end, the text up to there
+ * a rounding boundary), each followed by a terminator byte and, half of the time, up to 47 more bytes (the
+ * room the reader needs for its wide loads). When it returns an end, the text up to there
  * must parse to the same bits with both; it must return the whole text for every plain decimal of up to
  * 19 digits (bar the rare boundary cases it hands back), and NULL or a shorter prefix for anything else. */
 static void test_scan_double(void) {
@@ -572,8 +608,10 @@ static void test_scan_double(void) {
         }
         size_t n = (size_t)(p - t);
         *p++ = terms[(r >> 20) % (sizeof terms - 1)];
+        if ((r >> 24) % 2) /* more bytes after the terminator: room for the reader's wide loads */
+            for (int j = (int)((r >> 25) % 48); j > 0; j--) *p++ = "0123456789.,e-"[rnd() % 14];
         *p = 0;
-        const char *end = t + n + 1;
+        const char *end = p;
         double got = 0, want = 0;
         const char *q = wnum_scan_double(t, end, &got);
         /* digits in the number text (a plain decimal: sign, digits, at most one point) */
@@ -632,6 +670,7 @@ int main(void) {
     test_all_exponents();
     test_midpoints();
     test_random_texts();
+    test_near_boundaries();
     test_scan_double();
     test_short_decimals();
     test_random_doubles();

@@ -6,6 +6,7 @@
  */
 #include "check.h"
 #include "core/time.h"
+#include "core/time_scan.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -939,6 +940,75 @@ static void test_scan_timestamp(void) {
     CHECK(taken > total / 2);
 }
 
+/* The same, for texts that come in time order as a column's do, so that most share the minute of the one
+ * before (the cache's minute text): runs of local times a few seconds apart (sometimes back, sometimes a
+ * jump of hours or days, across month and year ends and the DST changes), and one text in six changed in
+ * one byte, after the minute (seconds, fraction, 'Z') or inside it. */
+static void test_scan_timestamp_runs(void) {
+    static const char *zones[] = {"Europe/Paris", "America/New_York", "UTC", NULL};
+    static const char bytes[] = "0123456789:.Z T-x9\0";
+    long bad = 0, hits = 0;
+    for (size_t zi = 0; zi < sizeof zones / sizeof *zones; zi++) {
+        WTz *tz = zones[zi] ? zone(zones[zi]) : NULL;
+        WTsCache c, c2;
+        wtime_ts_cache_init(&c);
+        wtime_ts_cache_init(&c2);
+        int64_t local = rnd_range(-4000000000LL, 6000000000LL);
+        int n = getenv("WEIR_SANITIZED") ? 30000 : 300000;
+        for (int i = 0; i < n; i++) {
+            uint64_t r = rnd();
+            if (r % 1000 == 0) local += rnd_range(-86400 * 40, 86400 * 40); /* a jump */
+            else if (r % 1000 == 1) local = 1711846800 - 4000 + rnd_range(0, 8000); /* 2024-03-31 01:00 UTC */
+            else local += rnd_range(-2, 4);
+            int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400), sod = local - days * 86400, y;
+            unsigned mo, d;
+            wtime_civil_from_days(days, &y, &mo, &d);
+            char t[64];
+            char sep = (zi & 1) == ((r >> 24) % 64 != 0) ? ' ' : 'T'; /* mostly one per zone */
+            int k = snprintf(t, sizeof t, "%04d-%02u-%02u%c%02d:%02d:%02d", (int)y, mo, d, sep, (int)(sod / 3600),
+                             (int)(sod / 60 % 60), (int)(sod % 60));
+            int nf = (r >> 4) % 4 ? 6 : (int)rnd_range(-1, 11);
+            if (nf >= 0) {
+                t[k++] = '.';
+                for (int j = 0; j < nf; j++) t[k++] = (char)('0' + rnd() % 10);
+            }
+            if ((r >> 8) % 8 == 0) t[k++] = 'Z';
+            int changed = (r >> 12) % 6 == 0;
+            if (changed) { /* one byte changed: after the minute mostly */
+                int at = (r >> 16) % 4 ? (int)rnd_range(16, k) : (int)rnd_range(0, 16);
+                t[at] = bytes[rnd() % (sizeof bytes - 1)];
+            }
+            t[k] = 0;
+            int minute_cached = c.minute_set && !memcmp(t, c.minute_text, 16);
+            int64_t a = 0, b = 0;
+            const char *q = wtime_scan_timestamp(t, t + k, tz, &c, &a);
+            /* taken: the text up to q is a timestamp of that instant (the caller checks what follows) */
+            int rb = wtime_parse_timestamp(t, q ? (size_t)(q - t) : (size_t)k, tz, &b);
+            hits += minute_cached && q;
+            if (q ? (rb || a != b) : (!changed && rb == WEIR_OK && nf != 0 && nf <= 9)) {
+                if (++bad < 10)
+                    fprintf(stderr, "scan run %s in %s: %s %lld vs %lld\n", t, zones[zi] ? zones[zi] : "NULL",
+                            q ? "taken" : "refused", (long long)a, (long long)b);
+            }
+            /* the inline front (core/time_scan.h), with room after the text as a decoder's buffer has */
+            char u[96];
+            memcpy(u, t, (size_t)k);
+            u[k] = ',';
+            for (int j = 1; j <= 40; j++) u[k + j] = "0123456789Z.:,"[rnd() % 14];
+            int64_t a2 = 0;
+            const char *q2 = wtime_scan_timestamp_inline(u, u + k + 41, tz, &c2, &a2);
+            if (q2 != (q ? u + (q - t) : NULL) || (q && a2 != a)) {
+                if (++bad < 10)
+                    fprintf(stderr, "inline scan %s in %s: %s %lld vs %lld\n", t, zones[zi] ? zones[zi] : "NULL",
+                            q2 ? "taken" : "refused", (long long)a2, (long long)a);
+            }
+        }
+        wtz_free(tz);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(hits > 4 * 300000 / 2 / (getenv("WEIR_SANITIZED") ? 10 : 1)); /* the minute cache was used */
+}
+
 int main(void) {
     test_iso_utc();
     test_dates();
@@ -948,6 +1018,7 @@ int main(void) {
     test_tzif_files();
     test_patterns();
     test_scan_timestamp();
+    test_scan_timestamp_runs();
     bench_iso();
     return check_summary();
 }
