@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +60,11 @@ struct WCkpt {
     int readonly;
     int lock_fd;     /* <dir>/.lock, flock'ed while the checkpoint is open for writing; -1 */
     /* offsets/K and commits/K for last_planned < K <= ahead_upto exist empty, the offsets' names durable
-     * (wckpt_prepare_next; -1: none). ahead_upto and pending_* belong to the thread that writes the offsets;
+     * (wckpt_make_ahead, on any thread: ahead_upto is atomic; -1: none). pending_* belong to the thread
+     * that writes the offsets;
      * the sync of offsets/N hands commits/N over (commit_ready = N) to wckpt_write_commit, on the driver's
      * thread after it waited for that sync. */
-    int64_t ahead_upto;
+    _Atomic int64_t ahead_upto;
     int64_t commit_ready;
     int pending_fd;  /* offsets/pending_id filled by wckpt_put_offsets, not yet synced; -1 */
     int64_t pending_id;
@@ -195,7 +197,14 @@ static int commit_whole(WCkpt *c, int64_t n) {
     return !rc && !missing;
 }
 
-/* dir/N exists with nothing in it: made ahead by wckpt_prepare_next and never filled. */
+static int entry_missing(const char *dir, int64_t n) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
+    struct stat st;
+    return stat(path, &st) != 0 && errno == ENOENT;
+}
+
+/* dir/N exists with nothing in it: made ahead by wckpt_make_ahead and never filled. */
 static int entry_empty(const char *dir, int64_t n) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
@@ -223,7 +232,8 @@ static int entry_cut(const char *dir, int64_t n) {
  * one range (retention removes from the oldest up). */
 static void drop_empty_last(const char *dir, int readonly, int cut_too, int64_t floor, int64_t *lo, int64_t *hi) {
     int64_t h = *hi;
-    while (h > floor && h >= *lo && entry_empty(dir, h)) h--;
+    /* (missing ones too: entries are made ahead from the batch after next, so the next one may be absent) */
+    while (h > floor && h >= *lo && (entry_empty(dir, h) || entry_missing(dir, h))) h--;
     if (h > floor && h >= *lo && cut_too && entry_cut(dir, h)) h--;
     if (h == *hi) return;
     if (!readonly) {
@@ -244,7 +254,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     c->readonly = readonly;
     c->lock_fd = -1;
     c->pending_fd = -1;
-    c->ahead_upto = c->commit_ready = -1;
+    atomic_init(&c->ahead_upto, -1);
+    c->commit_ready = -1;
     c->dir = strdup(dir);
     c->offsets_dir = join(dir, "offsets");
     c->commits_dir = join(dir, "commits");
@@ -386,7 +397,7 @@ void wckpt_close(WCkpt *c) {
         close(c->pending_fd);
     }
     /* made ahead and not filled: removed (an open would remove them too) */
-    for (int64_t k = c->last_planned + 1; k <= c->ahead_upto; k++) {
+    for (int64_t k = c->last_planned + 1; k <= atomic_load(&c->ahead_upto); k++) {
         remove_entry(c->offsets_dir, k);
         remove_entry(c->commits_dir, k);
     }
@@ -424,30 +435,32 @@ static int create_empty(const char *dir, int64_t n, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) return WEIR_OK; /* written the usual way meanwhile (or made before) */
     if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the entry ahead: %s", strerror(errno));
     close(fd);
     return WEIR_OK;
 }
 
-int wckpt_prepare_next(WCkpt *c, WErr *err) {
-    int64_t next = c->pending_fd >= 0 ? c->pending_id + 1 : c->last_planned + 1;
-    if (c->readonly || c->ahead_upto >= next + WCKPT_AHEAD / 2) return WEIR_OK; /* enough left */
-    int64_t from = c->ahead_upto >= next ? c->ahead_upto + 1 : next, to = next + WCKPT_AHEAD - 1;
+int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
+    int64_t upto = atomic_load(&c->ahead_upto);
+    if (c->readonly || upto >= next + WCKPT_AHEAD / 2) return WEIR_OK; /* enough left */
+    int64_t from = upto >= next ? upto + 1 : next, to = next + WCKPT_AHEAD - 1;
     int rc = WEIR_OK;
     int64_t k;
     for (k = from; k <= to && !rc; k++) {
         rc = create_empty(c->offsets_dir, k, err);
-        if (!rc && create_empty(c->commits_dir, k, err)) {
-            remove_entry(c->offsets_dir, k);
-            rc = WEIR_IO;
-        }
+        if (!rc) rc = create_empty(c->commits_dir, k, err);
     }
-    int64_t made = rc ? k - 2 : to; /* the last k did not make it */
+    int64_t made = rc ? k - 2 : to; /* the last k may not have made it */
     /* the offsets' names durable now, off the batches' path (one folder fsync for WCKPT_AHEAD batches):
      * filling one then takes one fdatasync */
-    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) c->ahead_upto = made;
+    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) atomic_store(&c->ahead_upto, made);
     else if (!rc) rc = WEIR_IO;
     return rc;
+}
+
+int wckpt_prepare_next(WCkpt *c, WErr *err) {
+    return wckpt_make_ahead(c, c->pending_fd >= 0 ? c->pending_id + 1 : c->last_planned + 1, err);
 }
 
 /* Writes data whole into an entry made ahead with one write, so that a crash leaves it empty or whole; on
@@ -462,12 +475,10 @@ static int put_whole(int fd, const char *path, const char *data, size_t len, WEr
     return rc;
 }
 
-/* Opens the entry made ahead (no creation: it exists) and writes it whole (commits/N: not synced, ckpt.h says why). */
-static int fill_ahead(const char *dir, int64_t n, const char *data, size_t len, WErr *err) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot open the entry made ahead: %s", strerror(errno));
+/* Writes the entry made ahead (open in *fdp) whole and closes it (commits/N: not synced, ckpt.h says why). */
+static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, WErr *err) {
+    int fd = *fdp;
+    *fdp = -1;
     int rc = put_whole(fd, path, data, len, err);
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
     return rc;
@@ -519,7 +530,7 @@ int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     int rc = encode_offsets(e, &b, err);
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
-    int fd = !rc && e->batch_id <= c->ahead_upto ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+    int fd = !rc && e->batch_id <= atomic_load(&c->ahead_upto) ? open(path, O_WRONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
         rc = put_whole(fd, path, b.data, b.len, err);
         if (!rc) {
@@ -612,8 +623,9 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     char text[128], path[4096];
     int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
-    int rc = c->commit_ready == batch_id ? fill_ahead(c->commits_dir, batch_id, text, (size_t)n, err)
-                                         : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
+    /* commits/N made ahead with offsets/N, unless that was cut short (then the usual way) */
+    int fd = c->commit_ready == batch_id ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+    int rc = fd >= 0 ? fill_ahead(&fd, path, text, (size_t)n, err) : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
     if (!rc) c->last_committed = batch_id;
     return rc;
 }

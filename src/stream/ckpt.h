@@ -73,13 +73,16 @@ int wckpt_write_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
  * then has nothing to do). Both on the thread that writes the offsets. */
 int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err);
 int wckpt_sync_offsets(WCkpt *c, WErr *err);
-/* Creates offsets/K and commits/K for the next WCKPT_AHEAD batches ahead of time, empty, and fsyncs the
- * offsets folder once for all of them, so that writing them is one write into an existing file: no
+/* Creates offsets/K and commits/K for the WCKPT_AHEAD batches from `next` ahead of time, empty, and fsyncs
+ * the offsets folder once for all of them, so that writing them is one write into an existing file: no
  * creation (0.05 to 1 ms here), no rename, and for offsets/N one fdatasync instead of a file's and a
- * folder's fsync in series, on the batch's path. Does nothing while more than half of them are left. Call
- * it from the thread that writes the offsets (the driver's worker, while it waits); an error only means
- * the next entries are written the usual way. */
+ * folder's fsync in series, on the batch's path. Does nothing while more than half of them are left. Safe
+ * on another thread than the one writing offsets (the driver runs it on a worker of its own, so that it
+ * never delays a batch), provided `next` is above any batch that thread may be writing; an entry written
+ * the usual way meanwhile is left as it is. An error only means the next entries are written the usual
+ * way. wckpt_prepare_next: the same from the batch after the last planned (or written) one. */
 #define WCKPT_AHEAD 8
+int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err);
 int wckpt_prepare_next(WCkpt *c, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);

@@ -89,6 +89,8 @@ struct Query {
      * (purged_to: the worker's own, how far it got), so that the unlinks stay off the batches' path */
     _Atomic int64_t purge_to;
     int64_t purged_to;
+    WWorker *aheader;               /* makes checkpoint entries ahead (make_ahead) */
+    int64_t ahead_next;
     /* aggregation queries (plan->agg) */
     WAggOp *agg;
     WProject *pre;              /* WHERE and the operator's input over the source rows */
@@ -334,15 +336,9 @@ static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBat
 
 static int job_waiting(void *arg) { return wworker_job_waiting(((Query *)arg)->wal); }
 
-/* The worker's idle work, after each offsets entry: the next entry made ahead, retention's removals, the
- * next batch's files. */
+/* The worker's idle work, after each offsets entry: retention's removals, the next batch's files. */
 static void worker_idle(void *arg) {
     Query *q = arg;
-    if (!job_waiting(q) && q->trigger.kind != WTRIG_ONCE) { /* once: no next batch to make entries for */
-        WErr e;
-        werr_init(&e);
-        (void)wckpt_prepare_next(q->ckpt, &e); /* else the next entries are written the usual way */
-    }
     int64_t to = atomic_load(&q->purge_to);
     if (to > q->purged_to) {
         wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, to);
@@ -355,6 +351,27 @@ static void worker_idle(void *arg) {
  * while the batch is read and written. (Starting it only once the batch's output was written, beside the
  * sink's fsyncs, which would let a journaling file system commit them all at once, was slower on this
  * machine's ext4 without a journal, where each fsync is its own flush: bench/RESULTS.md, 2026-12-07.) */
+static int make_ahead_job(void *arg, WErr *err) {
+    Query *q = arg;
+    return wckpt_make_ahead(q->ckpt, q->ahead_next, err);
+}
+
+/* After batch N: the checkpoint entries of the batches after N + 1 made ahead (wckpt_make_ahead) on a
+ * worker of their own, so that neither the batches nor the offsets' worker ever wait for it (its folder
+ * fsync takes a flush of the disk); when the previous round is still running, next time. */
+static void make_ahead(Query *q, int64_t n) {
+    if (q->trigger.kind == WTRIG_ONCE) return; /* no next batch */
+    if (!q->aheader && wworker_open(&q->aheader, NULL) != WEIR_OK) return;
+    if (wworker_pending(q->aheader)) {
+        if (!wworker_done(q->aheader)) return;
+        WErr e;
+        werr_init(&e);
+        (void)wworker_wait(q->aheader, &e); /* a failure only means the next entries go the usual way */
+    }
+    q->ahead_next = n + 2; /* N + 1 may be planned at once: the offsets' worker owns it */
+    (void)wworker_start(q->aheader, make_ahead_job, q, NULL);
+}
+
 static int write_offsets_job(void *arg, WErr *err) {
     Query *q = arg;
     int64_t t = wtime_mono_us();
@@ -439,6 +456,7 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
     if (!rc) {
         int64_t from, to = wckpt_purge_mark(q->ckpt, n, q->retain, &from);
         if (to >= 0) atomic_store(&q->purge_to, to);
+        make_ahead(q, n);
     }
     return rc;
 }
@@ -637,6 +655,7 @@ static void query_close(Query *q) {
     if (q->sink) q->sink_ops->close(q->sink);
     wsrc_close(q->src);
     wworker_close(q->wal);
+    wworker_close(q->aheader); /* before the checkpoint's close removes what it made and was not used */
     if (q->ckpt && q->wal && atomic_load(&q->purge_to) > q->purged_to) /* what the worker had no time for */
         wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, atomic_load(&q->purge_to));
     wckpt_close(q->ckpt);

@@ -370,8 +370,9 @@ int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
     for (int64_t k = from; !rc && k <= to; k++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot make a manifest entry ahead: %s", strerror(errno));
-        else close(fd);
+        if (fd >= 0) close(fd);
+        else if (errno != EEXIST) /* EEXIST: published the usual way meanwhile, or made before */
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot make a manifest entry ahead: %s", strerror(errno));
     }
     return rc ? rc : wfs_fsync_dir(meta, err);
 }

@@ -73,11 +73,13 @@ struct WSink {
     WWorker *syncer;         /* stages the manifest entry, then fsyncs its folder, beside the data's fsyncs */
     WManifestStage stage;    /* the batch's entry, staged by prepare, published by commit */
     int64_t ahead_upto;      /* manifest entries made ahead (empty) for batches up to this one; -1 */
-    int64_t ahead_job_upto;  /* the syncer's job making them up to this one (ahead_upto once joined) */
+    WWorker *aheader;        /* makes them, between and beside batches, never waited for by one */
+    int64_t ahead_from, ahead_job_upto; /* its job's range (ahead_upto once joined) */
     WManifestFill fill;      /* the batch's entry made ahead, filled by commit, fdatasynced by the syncer */
     WManifestFile *entry;    /* the batch's files as listed in its entry (paths borrowed from files[]) */
     int prepared;            /* the batch's files are published and its entry is being staged */
     int entry_written;       /* sink_finish is done for the batch */
+    int fill_entry;          /* its entry was made ahead: commit fills it (else prepare staged one) */
     int64_t batch;           /* the batch being written, -1 between batches */
     int seq;                 /* next file number in the batch */
     WCsvWriter *csv;
@@ -534,27 +536,46 @@ static int syncer_join(WSink *s, int rc, WErr *err) {
     WErr ignored;
     werr_init(&ignored);
     int job_rc = wworker_wait(s->syncer, rc ? &ignored : err);
-    if (s->ahead_job_upto > s->ahead_upto) { /* a make-ahead job; its failure only means none are left */
-        if (!job_rc) s->ahead_upto = s->ahead_job_upto;
-        s->ahead_job_upto = -1;
-        return rc;
-    }
     return rc ? rc : job_rc;
 }
 
-/* Manifest entries of the next batches made ahead, on the syncer between batches (sink_commit). */
+/* Manifest entries of the next batches made ahead (sink_commit starts it, sink_prepare takes its result
+ * when it is done, without waiting). */
 #define ENTRIES_AHEAD 8
 static int make_ahead_job(void *arg, WErr *err) {
     WSink *s = arg;
-    int64_t from = s->ahead_upto > s->last_batch ? s->ahead_upto + 1 : s->last_batch + 1;
-    return wmanifest_make_ahead(s->dir, from, s->ahead_job_upto, err);
+    return wmanifest_make_ahead(s->dir, s->ahead_from, s->ahead_job_upto, err);
+}
+
+/* The make-ahead job's result, if it is done (1: it is, or there is none). */
+static int ahead_joined(WSink *s) {
+    if (!s->aheader || !wworker_pending(s->aheader)) return 1;
+    if (!wworker_done(s->aheader)) return 0;
+    WErr e;
+    werr_init(&e);
+    if (wworker_wait(s->aheader, &e) == WEIR_OK) s->ahead_upto = s->ahead_job_upto;
+    return 1;
+}
+
+/* After batch N: entries from N + 2 on (N + 1 may be written at once), when half the window is used. */
+static void make_ahead(WSink *s, int64_t n) {
+    if (s->format == FMT_PARQUET || !ahead_joined(s) || s->ahead_upto >= n + ENTRIES_AHEAD / 2) return;
+    if (!s->aheader && wworker_open(&s->aheader, NULL) != WEIR_OK) return;
+    s->ahead_from = s->ahead_upto >= n + 2 ? s->ahead_upto + 1 : n + 2;
+    s->ahead_job_upto = n + ENTRIES_AHEAD;
+    (void)wworker_start(s->aheader, make_ahead_job, s, NULL);
 }
 
 static int fill_sync_job(void *arg, WErr *err) { return wmanifest_fill_sync(&((WSink *)arg)->fill, err); }
 
-/* The batch's entry was made ahead: commit fills it instead of staging one (sink_prepare). */
+/* The batch's entry was made ahead (it is there, empty): commit fills it instead of staging one. Decided
+ * once, in sink_finish (fill_entry). */
 static int entry_ahead(const WSink *s, int64_t batch_id) {
-    return s->format != FMT_PARQUET && batch_id > s->last_batch && batch_id <= s->ahead_upto;
+    if (s->format == FMT_PARQUET || batch_id <= s->last_batch || batch_id > s->ahead_upto) return 0;
+    char path[4400];
+    snprintf(path, sizeof path, "%s/_weir_metadata/%" PRId64, s->dir, batch_id);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
 }
 
 /* The batch's files finished (every byte written) and its manifest entry written under a temporary name:
@@ -576,8 +597,8 @@ static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
         OutFile *f = &s->files[i];
         s->entry[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
     }
-    if (!rc && !entry_ahead(s, batch_id))
-        rc = wmanifest_stage(s->dir, batch_id, s->entry, s->n_files, s->pool, &s->stage, err);
+    s->fill_entry = !rc && entry_ahead(s, batch_id);
+    if (!rc && !s->fill_entry) rc = wmanifest_stage(s->dir, batch_id, s->entry, s->n_files, s->pool, &s->stage, err);
     return rc;
 }
 
@@ -598,8 +619,8 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
     if (s->prepared) return WEIR_OK;
-    int rc = syncer_join(s, WEIR_OK, err); /* a make-ahead job, if any */
-    if (!rc) rc = sink_finish(s, batch_id, err);
+    (void)ahead_joined(s); /* entries made ahead since, if that is done */
+    int rc = sink_finish(s, batch_id, err);
     if (!rc) s->entry_written = 1;
     if (!rc && !s->syncer) rc = wworker_open(&s->syncer, err);
     if (!rc && s->stage.staged) rc = wworker_start(s->syncer, stage_sync_job, s, err);
@@ -680,7 +701,7 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
     /* the batch's own entry first (its commit); every compactInterval batches, a compaction after it in
      * the background (the previous one, long done, must have succeeded) */
     if (!rc && compact) rc = compaction_done(s, err);
-    if (!rc && entry_ahead(s, batch_id)) {
+    if (!rc && s->fill_entry) {
         /* filled: committed for readers; then its bytes and the data folders' names made durable */
         rc = wmanifest_fill(s->dir, batch_id, s->entry, s->n_files, &s->fill, err);
         if (!rc) rc = wworker_start(s->syncer, fill_sync_job, s, err);
@@ -698,11 +719,7 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
     drop_files(s);
     if (!rc) s->last_batch = batch_id;
     s->batch = -1;
-    /* the next batches' entries, made ahead while the next batch is read (half the window left: more) */
-    if (!rc && s->format != FMT_PARQUET && s->ahead_upto < batch_id + ENTRIES_AHEAD / 2) {
-        s->ahead_job_upto = batch_id + ENTRIES_AHEAD;
-        if (wworker_start(s->syncer, make_ahead_job, s, NULL) != WEIR_OK) s->ahead_job_upto = -1;
-    }
+    if (!rc) make_ahead(s, batch_id);
     return rc;
 }
 
@@ -717,6 +734,7 @@ static void sink_abort(WSink *s, int64_t batch_id) {
 static void sink_free(WSink *s) {
     wworker_close(s->compactor); /* a compaction cut short is redone by the next one */
     wworker_close(s->syncer);
+    wworker_close(s->aheader);
     if (s->ahead_upto > s->last_batch || s->ahead_job_upto > s->last_batch) {
         WErr e; /* entries made ahead and not filled: removed (the next open would remove them too) */
         werr_init(&e);
