@@ -91,6 +91,7 @@ struct Query {
     int64_t purged_to;
     WWorker *aheader;               /* makes checkpoint entries ahead (make_ahead) */
     int64_t ahead_next;
+    int64_t batches_run;
     /* aggregation queries (plan->agg) */
     WAggOp *agg;
     WProject *pre;              /* WHERE and the operator's input over the source rows */
@@ -360,7 +361,9 @@ static int make_ahead_job(void *arg, WErr *err) {
  * worker of their own, so that neither the batches nor the offsets' worker ever wait for it (its folder
  * fsync takes a flush of the disk); when the previous round is still running, next time. */
 static void make_ahead(Query *q, int64_t n) {
-    if (q->trigger.kind == WTRIG_ONCE) return; /* no next batch */
+    /* from the second batch of the run on: a run of one batch (trigger once, a start) has no use for them
+     * and would wait for them when it closes */
+    if (++q->batches_run < 2) return;
     if (!q->aheader && wworker_open(&q->aheader, NULL) != WEIR_OK) return;
     if (wworker_pending(q->aheader)) {
         if (!wworker_done(q->aheader)) return;

@@ -75,6 +75,7 @@ struct WSink {
     int64_t ahead_upto;      /* manifest entries made ahead (empty) for batches up to this one; -1 */
     WWorker *aheader;        /* makes them, between and beside batches, never waited for by one */
     int64_t ahead_from, ahead_job_upto; /* its job's range (ahead_upto once joined) */
+    int64_t commits_done;    /* batches this sink committed since it opened */
     WManifestFill fill;      /* the batch's entry made ahead, filled by commit, fdatasynced by the syncer */
     WManifestFile *entry;    /* the batch's files as listed in its entry (paths borrowed from files[]) */
     int prepared;            /* the batch's files are published and its entry is being staged */
@@ -557,8 +558,11 @@ static int ahead_joined(WSink *s) {
     return 1;
 }
 
-/* After batch N: entries from N + 2 on (N + 1 may be written at once), when half the window is used. */
+/* After batch N: entries from N + 2 on (N + 1 may be written at once), when half the window is used;
+ * from the second batch this sink commits on, so that a run of one batch (a start, trigger once) neither
+ * makes entries nor waits, when it closes, for them to be made. */
 static void make_ahead(WSink *s, int64_t n) {
+    if (++s->commits_done < 2) return;
     if (s->format == FMT_PARQUET || !ahead_joined(s) || s->ahead_upto >= n + ENTRIES_AHEAD / 2) return;
     if (!s->aheader && wworker_open(&s->aheader, NULL) != WEIR_OK) return;
     s->ahead_from = s->ahead_upto >= n + 2 ? s->ahead_upto + 1 : n + 2;

@@ -635,35 +635,39 @@ static void driver_steps(void) {
     struct stat st1;
     CHECK(stat(entry, &st1) != 0 || st1.st_size == 0);
     CHECK_EQ_INT(count_visible(dir), 1);
-    /* batch 1 again (the usual way: entries are made ahead from the batch after next on) */
-    CHECK_EQ_INT(ops->begin(s, 1, &skip, &err), WEIR_OK);
-    CHECK_EQ_INT(ops->write(s, 1, &b, &err), WEIR_OK);
-    CHECK_EQ_INT(ops->commit(s, 1, &st, &err), WEIR_OK);
-    /* batch 2 through its entry made ahead (by a worker, in the background: waited for here, the sink never
+    /* batches 1 and 2 the usual way: entries are made ahead from the sink's second commit on, from the
+     * batch after next (3 .. 9) */
+    for (int n = 1; n <= 2; n++) {
+        CHECK_EQ_INT(ops->begin(s, n, &skip, &err), WEIR_OK);
+        fill(&b, 40 * n, 40);
+        CHECK_EQ_INT(ops->write(s, n, &b, &err), WEIR_OK);
+        CHECK_EQ_INT(ops->commit(s, n, &st, &err), WEIR_OK);
+    }
+    /* batch 3 through its entry made ahead (by a worker, in the background: waited for here, the sink never
      * waits): empty until the commit fills it, the same file (no rename) */
-    snprintf(entry, sizeof entry, "%s/_weir_metadata/8", dir); /* 2 .. 8, made after batch 0 */
+    snprintf(entry, sizeof entry, "%s/_weir_metadata/9", dir);
     for (int i = 0; i < 500 && !wfs_exists(entry); i++) usleep(10000);
     CHECK(wfs_exists(entry));
     usleep(500000); /* its folder fsync */
-    snprintf(entry, sizeof entry, "%s/_weir_metadata/2", dir);
+    snprintf(entry, sizeof entry, "%s/_weir_metadata/3", dir);
     CHECK(stat(entry, &st1) == 0 && st1.st_size == 0);
     ino_t ino = st1.st_ino;
-    CHECK_EQ_INT(ops->begin(s, 2, &skip, &err), WEIR_OK);
-    fill(&b, 80, 40);
-    CHECK_EQ_INT(ops->write(s, 2, &b, &err), WEIR_OK);
-    CHECK_EQ_INT(ops->prepare(s, 2, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->begin(s, 3, &skip, &err), WEIR_OK);
+    fill(&b, 120, 40);
+    CHECK_EQ_INT(ops->write(s, 3, &b, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->prepare(s, 3, &err), WEIR_OK);
     CHECK(stat(entry, &st1) == 0 && st1.st_size == 0);
-    CHECK_EQ_INT(ops->commit(s, 2, &st, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->commit(s, 3, &st, &err), WEIR_OK);
     CHECK(stat(entry, &st1) == 0 && st1.st_size > 0 && st1.st_ino == ino);
-    snprintf(entry, sizeof entry, "%s/_weir_metadata/3", dir);
+    snprintf(entry, sizeof entry, "%s/_weir_metadata/4", dir);
     CHECK(wfs_exists(entry)); /* the next ones, made ahead */
     ops->close(s);
     CHECK(!wfs_exists(entry)); /* removed by the close */
     wopts_fini(&o);
-    int seen[120] = {0};
-    CHECK_EQ_INT(read_back("csv", dir, &data, seen, 120, 0), 120); /* the gzip streams end whole */
+    int seen[160] = {0};
+    CHECK_EQ_INT(read_back("csv", dir, &data, seen, 160, 0), 160); /* the gzip streams end whole */
     int once = 1;
-    for (int i = 0; i < 120; i++) once &= seen[i] == 1;
+    for (int i = 0; i < 160; i++) once &= seen[i] == 1;
     CHECK(once);
     wbatch_fini(&b);
     wtype_fini(&schema);
