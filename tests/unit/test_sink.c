@@ -490,6 +490,32 @@ static void damaged(void) {
 /* The state a crash of the machine can leave between the sink's two fsync rounds (sink_file.c): the last
  * entry durable, one of its files gone or cut short. Opening the sink drops the entry, so the batch is not
  * skipped but written again; an intact last entry still makes begin() skip. */
+/* Reopens the csv sink of dir after a (simulated) crash: batch `from` must run again (or, skip_from, be
+ * skipped), batches from .. to-1 of `per` rows (batch 1 empty) are written, and every row of
+ * [0, n_rows) is there once but those of [lost_lo, lost_hi) (the empty batch's). */
+static void rerun_and_check(const char *dir, WType *schema, WType *data, WBatch *b, int from, int to, int per,
+                            int skip_from, int n_rows, int lost_lo, int lost_hi) {
+    WErr err;
+    werr_init(&err);
+    const WSinkOps *ops;
+    WSink *s = NULL;
+    WOpts o;
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, NULL, schema, &ops, &s, &o, &err), WEIR_OK);
+    int skip = -1;
+    CHECK_EQ_INT(ops->begin(s, from, &skip, &err), WEIR_OK);
+    CHECK_EQ_INT(skip, skip_from);
+    ops->abort(s, from);
+    CHECK_EQ_INT(write_batches(ops, s, b, from, to, per, &err), WEIR_OK);
+    ops->close(s);
+    wopts_fini(&o);
+    int *seen = calloc((size_t)n_rows, sizeof *seen);
+    CHECK_EQ_INT(read_back("csv", dir, data, seen, n_rows, 0), n_rows - (lost_hi - lost_lo));
+    int once = 1;
+    for (int i = 0; i < n_rows; i++) once &= seen[i] == (i >= lost_lo && i < lost_hi ? 0 : 1);
+    CHECK(once);
+    free(seen);
+}
+
 static void lost_names(void) {
     WType schema, data;
     WErr err;
@@ -517,19 +543,7 @@ static void lost_names(void) {
         if (how == 0) CHECK(unlink(p) == 0);
         if (how == 1) CHECK(truncate(p, m.files[1].size / 2) == 0);
         wmanifest_fini(&m);
-        CHECK_EQ_INT(sink_open_fmt("csv", dir, NULL, &schema, &ops, &s, &o, &err), WEIR_OK);
-        int skip = -1;
-        CHECK_EQ_INT(ops->begin(s, 2, &skip, &err), WEIR_OK);
-        CHECK_EQ_INT(skip, how == 2);
-        ops->abort(s, 2);
-        CHECK_EQ_INT(write_batches(ops, s, &b, 2, 3, 50, &err), WEIR_OK);
-        ops->close(s);
-        wopts_fini(&o);
-        int seen[150] = {0};
-        CHECK_EQ_INT(read_back("csv", dir, &data, seen, 150, 0), 100);
-        int once = 1;
-        for (int i = 0; i < 150; i++) once &= seen[i] == (i >= 50 && i < 100 ? 0 : 1);
-        CHECK(once);
+        rerun_and_check(dir, &schema, &data, &b, 2, 3, 50, how == 2, 150, 50, 100);
         wbatch_fini(&b);
     }
     wtype_fini(&schema);
@@ -713,22 +727,13 @@ static void cut_entry(void) {
     CHECK_EQ_INT(m.last_batch, 1);
     wmanifest_fini(&m);
     CHECK_EQ_INT(sink_open_fmt("csv", dir, NULL, &schema, &ops, &s, &o, &err), WEIR_OK);
-    for (int k = 2; k < 6; k++) {
+    for (int k = 2; k < 6; k++) { /* the open removed them */
         snprintf(p, sizeof p, "%s/_weir_metadata/%d", dir, k);
         CHECK(!wfs_exists(p));
     }
-    int skip = -1;
-    CHECK_EQ_INT(ops->begin(s, 2, &skip, &err), WEIR_OK);
-    CHECK_EQ_INT(skip, 0);
-    ops->abort(s, 2);
-    CHECK_EQ_INT(write_batches(ops, s, &b, 2, 4, 30, &err), WEIR_OK);
     ops->close(s);
     wopts_fini(&o);
-    int seen[120] = {0};
-    CHECK_EQ_INT(read_back("csv", dir, &data, seen, 120, 0), 90);
-    int once = 1;
-    for (int i = 0; i < 120; i++) once &= seen[i] == (i >= 30 && i < 60 ? 0 : 1);
-    CHECK(once);
+    rerun_and_check(dir, &schema, &data, &b, 2, 4, 30, 0, 120, 30, 60);
     wbatch_fini(&b);
     wtype_fini(&schema);
     wtype_fini(&data);
