@@ -348,10 +348,6 @@ static void worker_idle(void *arg) {
     (void)wfpool_fill(q->pool, job_waiting, arg);
 }
 
-/* offsets/N, written and fdatasynced as soon as the batch is planned, so that its flush of the disk runs
- * while the batch is read and written. (Starting it only once the batch's output was written, beside the
- * sink's fsyncs, which would let a journaling file system commit them all at once, was slower on this
- * machine's ext4 without a journal, where each fsync is its own flush: bench/RESULTS.md, 2026-12-07.) */
 static int make_ahead_job(void *arg, WErr *err) {
     Query *q = arg;
     return wckpt_make_ahead(q->ckpt, q->ahead_next, err);
@@ -375,6 +371,10 @@ static void make_ahead(Query *q, int64_t n) {
     (void)wworker_start(q->aheader, make_ahead_job, q, NULL);
 }
 
+/* offsets/N, written and fdatasynced as soon as the batch is planned, so that its flush of the disk runs
+ * while the batch is read and written. (Starting it only once the batch's output was written, beside the
+ * sink's fsyncs, which would let a journaling file system commit them all at once, was slower on this
+ * machine's ext4 without a journal, where each fsync is its own flush: bench/RESULTS.md, 2026-12-07.) */
 static int write_offsets_job(void *arg, WErr *err) {
     Query *q = arg;
     int64_t t = wtime_mono_us();
