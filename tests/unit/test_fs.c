@@ -97,6 +97,15 @@ int main(void) {
         CHECK_EQ_INT(wdirsync_run(&ds, &err), WEIR_IO); /* a folder that cannot be opened is an error */
         CHECK(strstr(err.msg, "nonexistent-weir-dir") != NULL);
         werr_clear(&err);
+        /* several side by side (threads), one of them failing: the error names it, the others are synced */
+        CHECK_EQ_INT(wdirsync_add(&ds, p1, &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_add(&ds, p2, &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_add(&ds, "/nonexistent-weir-dir2", &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_add(&ds, p3, &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_run(&ds, &err), WEIR_IO);
+        CHECK(strstr(err.msg, "nonexistent-weir-dir2") != NULL);
+        CHECK_EQ_INT(ds.n, 0);
+        werr_clear(&err);
     }
 
     snprintf(path, sizeof path, "%s/file.txt", dir);
