@@ -408,3 +408,30 @@ int wfs_exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
 }
+
+int wfs_create_empty(const char *path, WErr *err) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) return WEIR_OK; /* written the usual way meanwhile, or made before */
+    if (fd < 0) return io_error(err, path, "create");
+    close(fd);
+    return WEIR_OK;
+}
+
+int wfs_fill_empty(int fd, const char *path, const void *data, size_t len, WErr *err) {
+    ssize_t w;
+    do w = pwrite(fd, data, len, 0); /* one write: a reader, or a crash, sees it empty or whole (or cut) */
+    while (w < 0 && errno == EINTR);
+    if (w == (ssize_t)len) return WEIR_OK;
+    int rc = w < 0 ? io_error(err, path, "write") : werr_set(err, WEIR_IO, path, -1, -1, -1, "short write");
+    if (ftruncate(fd, 0) != 0) unlink(path); /* it must not read as an entry */
+    return rc;
+}
+
+int wfs_file_empty(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+int wfs_text_cut(const char *text, size_t len) {
+    return len > 0 && (text[len - 1] != '\n' || memchr(text, 0, len) != NULL);
+}

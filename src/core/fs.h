@@ -76,6 +76,15 @@ int wdirsync_add(WDirSync *ds, const char *dir, WErr *err);             /* a fol
 int wdirsync_run(WDirSync *ds, WErr *err);                              /* fsyncs them all, then empties the list */
 /* mkdir -p that leaves the fsyncs to ds: each parent that gained a folder is added to it. */
 int wfs_mkdirs_in(const char *path, WDirSync *ds, WErr *err);
+/* Entries made ahead: a log's next entries created empty (and made durable by one folder fsync for several),
+ * then each filled with one write into the existing file, no creation or rename on the caller's path
+ * (stream/ckpt.c, stream/manifest.c). An empty entry counts as absent; without a journal, a crash of the
+ * machine can leave a fill cut short, which wfs_text_cut recognizes. */
+int wfs_create_empty(const char *path, WErr *err);  /* O_EXCL; a file already there is left as it is */
+/* One pwrite of data at offset 0 of the empty file fd; on failure the file is emptied again (or removed). */
+int wfs_fill_empty(int fd, const char *path, const void *data, size_t len, WErr *err);
+int wfs_file_empty(const char *path);               /* 1: a regular file of length 0 */
+int wfs_text_cut(const char *text, size_t len);     /* 1: not empty, and a NUL byte or no final newline */
 /* rename() then fsync of the destination's folder (and the source's, when it differs). */
 int wfs_rename(const char *from, const char *to, WErr *err);
 /* unlink() then fsync of the folder; a missing file is not an error. */

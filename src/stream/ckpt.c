@@ -208,11 +208,10 @@ static int entry_missing(const char *dir, int64_t n) {
 static int entry_empty(const char *dir, int64_t n) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+    return wfs_file_empty(path);
 }
 
-/* offsets/N holds a NUL byte or does not end with a newline: a fill cut by a crash of the machine. */
+/* offsets/N was cut by a crash of the machine while it was filled (wfs_text_cut). */
 static int entry_cut(const char *dir, int64_t n) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
@@ -221,8 +220,7 @@ static int entry_cut(const char *dir, int64_t n) {
     WErr e;
     werr_init(&e);
     int missing = 0;
-    int cut = wfs_read_file(path, &b, &missing, &e) == WEIR_OK && !missing && b.len > 0 &&
-              (memchr(b.data, 0, b.len) != NULL || b.data[b.len - 1] != '\n');
+    int cut = wfs_read_file(path, &b, &missing, &e) == WEIR_OK && !missing && wfs_text_cut(b.data, b.len);
     wbuf_fini(&b);
     return cut;
 }
@@ -325,14 +323,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         /* removals are not fsynced: an old entry may come back after a crash, in either folder; the
          * retained range starts where both logs have entries, and what lies below goes again */
         c->oldest = lo_c > lo_o ? lo_c : lo_o;
-        if (!readonly)
-            for (int64_t k = lo_o < lo_c || lo_c < 0 ? lo_o : lo_c; k >= 0 && k < c->oldest; k++) {
-                char p2[4096];
-                snprintf(p2, sizeof p2, "%s/%" PRId64, c->offsets_dir, k);
-                unlink(p2);
-                snprintf(p2, sizeof p2, "%s/%" PRId64, c->commits_dir, k);
-                unlink(p2);
-            }
+        int64_t lowest = lo_o < lo_c || lo_c < 0 ? lo_o : lo_c;
+        if (!readonly && lowest >= 0) wckpt_remove_entries(c, lowest, c->oldest - 1);
         char path[4096];
         if (hi_c > hi_o) {
             snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, hi_c);
@@ -379,12 +371,6 @@ int wckpt_open(const char *dir, WCkpt **out, WErr *err) { return open_common(dir
 void wckpt_set_pool(WCkpt *c, struct WFilePool *pool) { c->pool = pool; }
 int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 1, out, err); }
 
-static void remove_entry(const char *dir, int64_t n) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    unlink(path);
-}
-
 void wckpt_close(WCkpt *c) {
     if (!c) return;
     if (!c->readonly && c->lock_fd >= 0) {
@@ -397,12 +383,12 @@ void wckpt_close(WCkpt *c) {
         close(c->pending_fd);
     }
     /* made ahead and not filled: removed (an open would remove them too) */
-    for (int64_t k = c->last_planned + 1; k <= atomic_load(&c->ahead_upto); k++) {
-        remove_entry(c->offsets_dir, k);
-        remove_entry(c->commits_dir, k);
+    if (!c->readonly) wckpt_remove_entries(c, c->last_planned + 1, atomic_load(&c->ahead_upto));
+    if (c->commit_ready > c->last_committed && c->commit_ready >= 0) { /* planned, its commit entry still empty */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, c->commit_ready);
+        unlink(path);
     }
-    if (c->commit_ready > c->last_committed && c->commit_ready >= 0) /* planned, its commit entry still empty */
-        remove_entry(c->commits_dir, c->commit_ready);
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -434,11 +420,7 @@ void wckpt_offsets_fini(WOffsetsEntry *e) {
 static int create_empty(const char *dir, int64_t n, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST) return WEIR_OK; /* written the usual way meanwhile (or made before) */
-    if (fd < 0) return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot create the entry ahead: %s", strerror(errno));
-    close(fd);
-    return WEIR_OK;
+    return wfs_create_empty(path, err);
 }
 
 int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
@@ -463,23 +445,11 @@ int wckpt_prepare_next(WCkpt *c, WErr *err) {
     return wckpt_make_ahead(c, c->pending_fd >= 0 ? c->pending_id + 1 : c->last_planned + 1, err);
 }
 
-/* Writes data whole into an entry made ahead with one write, so that a crash leaves it empty or whole; on
- * failure it is emptied again (best effort: it must not read as an entry). */
-static int put_whole(int fd, const char *path, const char *data, size_t len, WErr *err) {
-    ssize_t w;
-    do w = pwrite(fd, data, len, 0);
-    while (w < 0 && errno == EINTR);
-    if (w == (ssize_t)len) return WEIR_OK;
-    int rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "writing the entry: %s", w < 0 ? strerror(errno) : "short write");
-    if (ftruncate(fd, 0) != 0) unlink(path);
-    return rc;
-}
-
 /* Writes the entry made ahead (open in *fdp) whole and closes it (commits/N: not synced, ckpt.h says why). */
 static int fill_ahead(int *fdp, const char *path, const char *data, size_t len, WErr *err) {
     int fd = *fdp;
     *fdp = -1;
-    int rc = put_whole(fd, path, data, len, err);
+    int rc = wfs_fill_empty(fd, path, data, len, err);
     if (close(fd) != 0 && !rc) rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "close failed: %s", strerror(errno));
     return rc;
 }
@@ -532,7 +502,7 @@ int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
     int fd = !rc && e->batch_id <= atomic_load(&c->ahead_upto) ? open(path, O_WRONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
-        rc = put_whole(fd, path, b.data, b.len, err);
+        rc = wfs_fill_empty(fd, path, b.data, b.len, err);
         if (!rc) {
             c->pending_fd = fd;
             c->pending_id = e->batch_id;

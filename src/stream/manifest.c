@@ -132,9 +132,6 @@ int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m
     return rc;
 }
 
-/* Text cut short: not ending with a newline, or holding a NUL byte (zeros a crash left in its place). */
-static int text_cut(const char *t, size_t n) { return n > 0 && (t[n - 1] != '\n' || memchr(t, 0, n) != NULL); }
-
 /* *gone = 1 (and WEIR_OK) when the file is no longer there: a compaction removed it after the listing.
  * *absent = 1 (and WEIR_OK) for an entry made ahead and not yet filled (empty) and, when it is the last
  * one (last), for one being filled or cut by a crash while it was: not committed (yet). */
@@ -145,7 +142,7 @@ static int read_entry_file(const char *path, int last, WManifest *m, int *gone, 
     *absent = 0;
     int rc = wfs_read_file(path, &data, &missing, err);
     if (!rc && missing) *gone = 1;
-    else if (!rc && (data.len == 0 || (last && text_cut(data.data, data.len)))) *absent = 1;
+    else if (!rc && (data.len == 0 || (last && wfs_text_cut(data.data, data.len)))) *absent = 1;
     else if (!rc) rc = wmanifest_parse(path, data.data ? data.data : "", data.len, m, err);
     wbuf_fini(&data);
     return rc;
@@ -161,8 +158,7 @@ static int read_once(const char *dir, WManifest *m, int *gone, WErr *err);
 static int entry_empty(const char *meta, int64_t batch) {
     char path[4400];
     snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
-    struct stat st;
-    return stat(path, &st) == 0 && st.st_size == 0;
+    return wfs_file_empty(path);
 }
 
 /* The writer may compact while a reader (another query's source) reads: it writes N.compact, then removes
@@ -369,10 +365,7 @@ int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
     int rc = wfs_mkdirs(meta, err);
     for (int64_t k = from; !rc && k <= to; k++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) close(fd);
-        else if (errno != EEXIST) /* EEXIST: published the usual way meanwhile, or made before */
-            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot make a manifest entry ahead: %s", strerror(errno));
+        rc = wfs_create_empty(path, err);
     }
     return rc ? rc : wfs_fsync_dir(meta, err);
 }
@@ -386,16 +379,7 @@ int wmanifest_fill(const char *dir, int64_t batch, const WManifestFile *files, i
     int rc = entry_text(files, n, &b, err);
     int fd = rc ? -1 : open(f->path, O_WRONLY | O_CLOEXEC);
     if (!rc && fd < 0) rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "cannot open the entry made ahead: %s", strerror(errno));
-    ssize_t w = -1;
-    if (!rc) {
-        do w = pwrite(fd, b.data, b.len, 0); /* one write: readers see it whole (or, cut, skip it) */
-        while (w < 0 && errno == EINTR);
-        if (w != (ssize_t)b.len) {
-            rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "writing the manifest entry: %s",
-                          w < 0 ? strerror(errno) : "short write");
-            if (ftruncate(fd, 0) != 0) { /* the open of the sink removes a cut entry */ }
-        }
-    }
+    if (!rc) rc = wfs_fill_empty(fd, f->path, b.data, b.len, err); /* readers see it whole (or, cut, skip it) */
     if (rc && fd >= 0) close(fd);
     else f->fd = fd;
     wbuf_fini(&b);
@@ -428,7 +412,7 @@ int wmanifest_drop_ahead(const char *dir, int64_t last, WErr *err) {
         int missing = 0;
         rc = wfs_read_file(path, &t, &missing, err);
         /* above the last committed batch only entries made ahead (empty) or cut by a crash can be */
-        if (!rc && !missing && (t.len == 0 || text_cut(t.data, t.len)) && unlink(path) != 0 && errno != ENOENT)
+        if (!rc && !missing && (t.len == 0 || wfs_text_cut(t.data, t.len)) && unlink(path) != 0 && errno != ENOENT)
             rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a manifest entry: %s", strerror(errno));
         wbuf_fini(&t);
     }

@@ -578,8 +578,7 @@ static int entry_ahead(const WSink *s, int64_t batch_id) {
     if (s->format == FMT_PARQUET || batch_id <= s->last_batch || batch_id > s->ahead_upto) return 0;
     char path[4400];
     snprintf(path, sizeof path, "%s/_weir_metadata/%" PRId64, s->dir, batch_id);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+    return wfs_file_empty(path);
 }
 
 /* The batch's files finished (every byte written) and its manifest entry written under a temporary name:
