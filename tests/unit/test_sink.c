@@ -104,6 +104,19 @@ static int write_batches(const WSinkOps *ops, WSink *s, WBatch *b, int first, in
     return WEIR_OK;
 }
 
+/* Opens a csv sink on dir (options extra), writes batches [0, n_batches) of `per` rows through b, closes it. */
+static void write_csv_sink(const char *dir, const char *extra[], WType *schema, WBatch *b, int n_batches, int per) {
+    WErr err;
+    werr_init(&err);
+    const WSinkOps *ops;
+    WSink *s = NULL;
+    WOpts o;
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, schema, &ops, &s, &o, &err), WEIR_OK);
+    CHECK_EQ_INT(write_batches(ops, s, b, 0, n_batches, per, &err), WEIR_OK);
+    ops->close(s);
+    wopts_fini(&o);
+}
+
 static int decompress(const char *path, WBuf *raw, WBuf *out) {
     size_t n = strlen(path);
     if (n > 3 && !strcmp(path + n - 3, ".gz")) {
@@ -317,15 +330,9 @@ static void partitions(void) {
     char dir[512];
     snprintf(dir, sizeof dir, "%s/parts", root);
     const char *extra[] = {"partitionBy", "part", "header", "true", NULL};
-    const WSinkOps *ops;
-    WSink *s = NULL;
-    WOpts o;
-    CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
     WBatch b;
     wbatch_init(&b, &schema);
-    CHECK_EQ_INT(write_batches(ops, s, &b, 0, 3, 100, &err), WEIR_OK);
-    ops->close(s);
-    wopts_fini(&o);
+    write_csv_sink(dir, extra, &schema, &b, 3, 100);
     /* Spark's escaping: '/' is %2F; NULL and '' go to __HIVE_DEFAULT_PARTITION__ */
     char p[700];
     snprintf(p, sizeof p, "%s/part=p%%2F0", dir);
@@ -357,6 +364,9 @@ static void partitions(void) {
     wmanifest_fini(&m);
     werr_clear(&err);
     /* bad partitionBy */
+    const WSinkOps *ops;
+    WSink *s = NULL;
+    WOpts o;
     const char *bad[] = {"partitionBy", "nope", NULL};
     CHECK_EQ_INT(sink_open_fmt("csv", dir, bad, &schema, &ops, &s, &o, &err), WEIR_MISUSE);
     CHECK(strstr(err.msg, "nope") != NULL);
@@ -525,15 +535,9 @@ static void lost_names(void) {
     for (int how = 0; how < 3; how++) { /* 0: file removed, 1: file cut short, 2: nothing lost */
         char dir[512], p[800];
         snprintf(dir, sizeof dir, "%s/lost%d", root, how);
-        const WSinkOps *ops;
-        WSink *s = NULL;
-        WOpts o;
-        CHECK_EQ_INT(sink_open_fmt("csv", dir, NULL, &schema, &ops, &s, &o, &err), WEIR_OK);
         WBatch b;
         wbatch_init(&b, &schema);
-        CHECK_EQ_INT(write_batches(ops, s, &b, 0, 3, 50, &err), WEIR_OK);
-        ops->close(s);
-        wopts_fini(&o);
+        write_csv_sink(dir, NULL, &schema, &b, 3, 50);
         WManifest m;
         wmanifest_init(&m);
         CHECK_EQ_INT(wmanifest_read(dir, &m, &err), WEIR_OK);
@@ -706,15 +710,9 @@ static void cut_entry(void) {
     CHECK(wschema_parse(DDL, strlen(DDL), &data, &err) == 0);
     char dir[512], p[800];
     snprintf(dir, sizeof dir, "%s/cut", root);
-    const WSinkOps *ops;
-    WSink *s = NULL;
-    WOpts o;
-    CHECK_EQ_INT(sink_open_fmt("csv", dir, NULL, &schema, &ops, &s, &o, &err), WEIR_OK);
     WBatch b;
     wbatch_init(&b, &schema);
-    CHECK_EQ_INT(write_batches(ops, s, &b, 0, 3, 30, &err), WEIR_OK);
-    ops->close(s);
-    wopts_fini(&o);
+    write_csv_sink(dir, NULL, &schema, &b, 3, 30);
     snprintf(p, sizeof p, "%s/_weir_metadata/2", dir);
     put_text(p, "v1\n{\"path\":\"part-00002-0000.csv\",\"si");
     for (int k = 3; k < 6; k++) {
@@ -726,6 +724,9 @@ static void cut_entry(void) {
     CHECK_EQ_INT(wmanifest_read(dir, &m, &err), WEIR_OK); /* a reader skips them */
     CHECK_EQ_INT(m.last_batch, 1);
     wmanifest_fini(&m);
+    const WSinkOps *ops;
+    WSink *s = NULL;
+    WOpts o;
     CHECK_EQ_INT(sink_open_fmt("csv", dir, NULL, &schema, &ops, &s, &o, &err), WEIR_OK);
     for (int k = 2; k < 6; k++) { /* the open removed them */
         snprintf(p, sizeof p, "%s/_weir_metadata/%d", dir, k);
