@@ -98,7 +98,16 @@ static int io_error(WErr *err, const char *path, const char *what) {
     return werr_set(err, WEIR_IO, path, -1, -1, -1, "%s failed: %s", what, strerror(errno));
 }
 
+static void (*dir_sync_observer)(const char *dir, void *arg);
+static void *dir_sync_observer_arg;
+
+void wfs_observe_dir_syncs(void (*fn)(const char *dir, void *arg), void *arg) {
+    dir_sync_observer = fn;
+    dir_sync_observer_arg = arg;
+}
+
 int wfs_fsync_dir(const char *dir, WErr *err) {
+    if (dir_sync_observer) dir_sync_observer(dir, dir_sync_observer_arg);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return io_error(err, dir, "opening the folder");
     int rc = WEIR_OK;

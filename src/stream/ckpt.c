@@ -273,7 +273,16 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         wdirsync_init(&ds);
         rc = wfs_mkdirs_in(c->offsets_dir, &ds, err);
         if (!rc) rc = wfs_mkdirs_in(c->commits_dir, &ds, err);
-        if (!rc) rc = wfs_mkdirs_in(c->sources_dir, &ds, err);
+        if (!rc) { /* sources/0's own name is made durable by the source log's first segment (source_file.c):
+                    * nothing relies on it before, and a lost one is rebuilt from offsets/ */
+            WDirSync log_ds;
+            wdirsync_init(&log_ds);
+            char *sources = join(dir, "sources");
+            rc = sources ? wfs_mkdirs_in(sources, &ds, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
+            if (!rc) rc = wfs_mkdirs_in(c->sources_dir, &log_ds, err);
+            free(sources);
+            wdirsync_fini(&log_ds);
+        }
         if (!rc) rc = wfs_mkdirs_in(c->progress_dir, &ds, err);
         /* one writer at a time: two queries sharing a checkpoint would each plan the same batch N. The lock
          * dies with the process, so a kill -9 never leaves it behind. */

@@ -76,6 +76,8 @@ struct WSink {
     WWorker *aheader;        /* makes them, between and beside batches, never waited for by one */
     int64_t ahead_from, ahead_job_upto; /* its job's range (ahead_upto once joined) */
     int64_t commits_done;    /* batches this sink committed since it opened */
+    WDirSync created;        /* parents of the folders open created (the sink's, _weir_metadata): fsynced with
+                              * the first commit's data folders, not at open (fewer fsyncs to start) */
     WManifestFill fill;      /* the batch's entry made ahead, filled by commit, fdatasynced by the syncer */
     WManifestFile *entry;    /* the batch's files as listed in its entry (paths borrowed from files[]) */
     int prepared;            /* the batch's files are published and its entry is being staged */
@@ -173,6 +175,7 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     *out = NULL;
     WSink *s = calloc(1, sizeof *s);
     if (!s) return nomem(err);
+    wdirsync_init(&s->created);
     s->format = !strcasecmp(cfg->format, "csv") ? FMT_CSV : !strcasecmp(cfg->format, "json") ? FMT_JSON : FMT_PARQUET;
     s->opts = cfg->opts;
     s->schema = cfg->schema;
@@ -215,7 +218,15 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     }
     if (!rc && wbatch_init(&s->sub, &s->data_schema)) rc = nomem(err);
     if (!rc) s->sub_init = 1;
-    if (!rc) rc = wfs_mkdirs(s->dir, err);
+    /* the manifest's folder from the start, so that a reader of the folder knows it for a sink's output
+     * before the first commit; their names are made durable by the first commit (commit_dirs) */
+    char *meta_dir = NULL;
+    if (!rc && !(meta_dir = malloc(strlen(s->dir) + sizeof "/_weir_metadata"))) rc = nomem(err);
+    if (!rc) {
+        sprintf(meta_dir, "%s/_weir_metadata", s->dir);
+        rc = wfs_mkdirs_in(meta_dir, &s->created, err);
+    }
+    free(meta_dir);
     if (!rc) nftw(s->dir, remove_tmp_cb, 16, FTW_PHYS);
     if (!rc) {
         WManifest m;
@@ -283,7 +294,7 @@ static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
     if (*part_dir) {
         /* the partition's folder: full path up to its last '/' */
         char *d = strndup(full, (size_t)(strrchr(full, '/') - full));
-        rc = d ? wfs_mkdirs(d, err) : nomem(err);
+        rc = d ? wfs_mkdirs_in(d, &s->created, err) : nomem(err); /* made durable by commit_dirs */
         free(d);
     }
     if (!rc && s->format == FMT_PARQUET) rc = wpq_writer_open(full, &s->data_schema, s->opts, &f->pq, err);
@@ -641,24 +652,21 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     return rc;
 }
 
-/* The distinct folders of the batch's files (the sink folder and partition folders), each fsynced once. */
-static int fsync_data_dirs(WSink *s, WErr *err) {
-    if (s->format == FMT_PARQUET) return WEIR_OK; /* the Parquet writer's close fsyncs its folder */
+/* The distinct folders of the batch's files (the sink folder and partition folders), and, at the first
+ * commit, the parents of the folders the open created, each fsynced once. */
+static int commit_dirs(WSink *s, WErr *err) {
     int rc = WEIR_OK;
     WBuf p;
     wbuf_init(&p);
-    for (int i = 0; i < s->n_files && !rc; i++) {
+    /* the Parquet writer's close fsyncs its folder */
+    for (int i = 0; i < s->n_files && !rc && s->format != FMT_PARQUET; i++) {
         const char *pd = s->files[i].part_dir ? s->files[i].part_dir : "";
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = strcmp(s->files[j].part_dir ? s->files[j].part_dir : "", pd) == 0;
-        if (seen) continue;
         wbuf_reset(&p);
-        if (wbuf_printf(&p, "%s/%s", s->dir, pd)) rc = nomem(err);
-        else rc = wfs_fsync_dir(wbuf_cstr(&p), err);
+        if (wbuf_printf(&p, "%s%s%.*s", s->dir, *pd ? "/" : "", (int)(*pd ? strlen(pd) - 1 : 0), pd)) rc = nomem(err);
+        else rc = wdirsync_add(&s->created, wbuf_cstr(&p), err); /* kept once */
     }
     wbuf_fini(&p);
-    return rc;
+    return rc ? rc : wdirsync_run(&s->created, err);
 }
 
 static int compact_job(void *arg, WErr *err) {
@@ -712,7 +720,7 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
         if (!rc) rc = wmanifest_publish(&s->stage, err);
         if (!rc) rc = wworker_start(s->syncer, fsync_meta_job, s, err);
     }
-    if (!rc) rc = syncer_join(s, fsync_data_dirs(s, err), err);
+    if (!rc) rc = syncer_join(s, commit_dirs(s, err), err);
     if (s->fill.fd >= 0) { /* its job did not run */
         close(s->fill.fd);
         s->fill.fd = -1;
@@ -744,6 +752,7 @@ static void sink_free(WSink *s) {
         (void)wmanifest_drop_ahead(s->dir, s->last_batch, &e);
     }
     wmanifest_stage_abort(&s->stage);
+    wdirsync_fini(&s->created);
     free(s->entry);
     drop_files(s);
     free(s->files);

@@ -124,6 +124,7 @@ struct WFileSource {
     Seg *segs;             /* the segments, oldest first */
     int n_segs;
     WWorker *seg_writer;   /* writes segments in the background (see write_segment) */
+    int log_dir_synced;    /* the log folder's parent fsynced by this run (at its first segment) */
     WBuf seg_text;         /* the segment it writes */
     Seg seg_job;
     Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
@@ -772,6 +773,15 @@ static int segment_job(void *arg, WErr *err) {
     }
     snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, seg.last);
     if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
+    if (!rc && !s->log_dir_synced) { /* the log folder's own name (the checkpoint leaves it to the log) */
+        char *parent = strdup(s->log_dir);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        if (!parent) rc = nomem(err);
+        else if (slash) *slash = 0;
+        if (!rc) rc = wfs_fsync_dir(slash ? parent : ".", err);
+        free(parent);
+        s->log_dir_synced = !rc;
+    }
     wbuf_fini(&m);
     if (rc) return rc;
     /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */

@@ -12,10 +12,13 @@
  *   - after a crash of the machine that kept the last manifest entry but lost (or cut) a file it lists, the
  *     sink drops that entry when it opens and the batch is written again; an intact last entry is kept;
  *   - a reader of the manifest (a downstream query's source) while a writer commits and compacts every
- *     2 batches: every read succeeds and lists exactly the batches 0..last it reports.
+ *     2 batches: every read succeeds and lists exactly the batches 0..last it reports;
+ *   - the fsyncs of folders: those a new sink creates (its own, missing parents, _weir_metadata, partition
+ *     folders) are made durable by the commit that relies on them, not at open, and not again after.
  */
 #include <dirent.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -740,8 +743,84 @@ static void cut_entry(void) {
     wtype_fini(&data);
 }
 
+/* The folders wfs_fsync_dir was asked to make durable (the sink's syncer thread asks too). */
+typedef struct {
+    pthread_mutex_t lock;
+    char dirs[64][600];
+    int n;
+} SyncLog;
+
+static void log_sync(const char *dir, void *arg) {
+    SyncLog *l = arg;
+    pthread_mutex_lock(&l->lock);
+    if (l->n < 64) {
+        snprintf(l->dirs[l->n], sizeof l->dirs[0], "%s", dir);
+        size_t k = strlen(l->dirs[l->n]);
+        if (k > 1 && l->dirs[l->n][k - 1] == '/') l->dirs[l->n][k - 1] = 0;
+        l->n++;
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* How many times the folder root/rel was synced. */
+static int times_synced(SyncLog *l, const char *rel) {
+    char want[600];
+    snprintf(want, sizeof want, "%s/%s", root, rel);
+    int k = 0;
+    for (int i = 0; i < l->n; i++) k += strcmp(l->dirs[i], want) == 0;
+    return k;
+}
+
+static void folder_fsyncs(void) {
+    WType schema;
+    WErr err;
+    werr_init(&err);
+    CHECK(wschema_parse(DDL, strlen(DDL), &schema, &err) == 0);
+    char dir[512], p[600];
+    snprintf(dir, sizeof dir, "%s/fs/a/b/out", root); /* fs/a/b do not exist */
+    SyncLog log;
+    memset(&log, 0, sizeof log);
+    pthread_mutex_init(&log.lock, NULL);
+    wfs_observe_dir_syncs(log_sync, &log);
+    const char *extra[] = {"partitionBy", "part", NULL};
+    const WSinkOps *ops;
+    WSink *s = NULL;
+    WOpts o;
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
+    CHECK_EQ_INT(log.n, 0); /* the open creates, the first commit makes durable */
+    snprintf(p, sizeof p, "%s/_weir_metadata", dir);
+    CHECK(wfs_exists(p));
+    WBatch b;
+    wbatch_init(&b, &schema);
+    int skip = 0;
+    WSinkStats st;
+    for (int n = 0; n < 2; n++) {
+        log.n = 0;
+        fill(&b, n * 40, 40); /* rows 0..39 have every partition value */
+        CHECK_EQ_INT(ops->begin(s, n, &skip, &err), WEIR_OK);
+        CHECK_EQ_INT(ops->write(s, n, &b, &err), WEIR_OK);
+        CHECK_EQ_INT(ops->commit(s, n, &st, &err), WEIR_OK);
+        /* the parents of new folders: at the first commit only, once */
+        CHECK_EQ_INT(times_synced(&log, "fs"), n == 0);
+        CHECK_EQ_INT(times_synced(&log, "fs/a"), n == 0);
+        CHECK_EQ_INT(times_synced(&log, "fs/a/b"), n == 0);
+        CHECK_EQ_INT(times_synced(&log, "fs/a/b/out"), n == 0); /* _weir_metadata's and the partitions' names */
+        /* the folders that got the batch's files and its manifest entry: each time, once */
+        CHECK_EQ_INT(times_synced(&log, "fs/a/b/out/part=p%2F1"), 1);
+        CHECK_EQ_INT(times_synced(&log, "fs/a/b/out/part=__HIVE_DEFAULT_PARTITION__"), 1);
+        CHECK_EQ_INT(times_synced(&log, "fs/a/b/out/_weir_metadata"), 1);
+    }
+    wfs_observe_dir_syncs(NULL, NULL);
+    ops->close(s);
+    wopts_fini(&o);
+    wbatch_fini(&b);
+    wtype_fini(&schema);
+    pthread_mutex_destroy(&log.lock);
+}
+
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
+    folder_fsyncs();
     concurrent_read();
     formats_and_codecs();
     partitions();
