@@ -169,7 +169,10 @@ soak: all
 $(BUILD)/stream_latency: bench/stream_latency.c $(BUILD)/libweir.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweir.a $(LDFLAGS) $(LDLIBS)
 
-bench-stream: all $(BUILD)/stream_latency
+$(BUILD)/stream_startup: bench/stream_startup.c
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup
 	BUILD=$(BUILD) bash bench/stream_bench.sh
 
 # The SQL projection/filter operator against DuckDB on the same in-memory rows (bench/sql_bench.sh; BENCH_ROWS=count).

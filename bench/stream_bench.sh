@@ -4,7 +4,8 @@
 #   2. the same with 100,000 already-taken files in the folder;
 #   3. throughput of an availableNow run of Task_1 over 1,000 files x 1,000 records against DuckDB doing
 #      the same (read, flatten, write CSV), in the same run: one thread each, then two threads each;
-#   4. startup to first committed batch: `weir run --trigger once` on one file, whole process (median of 20);
+#   4. startup to first committed batch: `weir run --trigger once` on one file (median of 20): from before fork
+#      to the batch's progress line (printed once commits/0 is written), and to the process's exit;
 #   1b, 2b. the same on tmpfs (/dev/shm), where fsync is free: the engine's own share of the latency;
 #   1m. figure 1 on tmpfs with bench/fsync_model.c (each fsync 100 us side by side + 150 us one at a time),
 #       a disk that does not change from minute to minute, for comparing designs of the commit path; with
@@ -102,30 +103,16 @@ done
 fi
 
 if want 4; then
-echo "== 4. startup to first committed batch (weir run --trigger once, one file, fresh checkpoint)"
+echo "== 4. startup to first committed batch (weir run --trigger once, one file, fresh checkpoint; bench/stream_startup.c)"
 "$W" gen --out "$d/one" --files 1 --records-per-file 10 --seed 4 --interval 0 > /dev/null
 sleep 1.2
-times=()
-for i in $(seq 1 20); do
-    rm -rf "$d/oneck" "$d/oneout"
-    cat > "$d/one.sql" <<SQL
+cat > "$d/one.sql" <<SQL
 CREATE TABLE src (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP,
                   sales STRUCT<quantity: INT, total_price: DOUBLE>) USING json OPTIONS (path '$d/one');
 CREATE TABLE dst USING csv OPTIONS (path '$d/oneout', header true, checkpointLocation '$d/oneck');
 INSERT INTO dst SELECT datetime, analytics.clicks AS clicks FROM STREAM(src);
 SQL
-    # bash's clock, not $(date): forking date inside the timed span added 3-9 ms on this machine
-    t0=${EPOCHREALTIME/./}
-    "$W" run "$d/one.sql" --trigger once --progress off
-    t1=${EPOCHREALTIME/./}
-    times+=($((t1 - t0)))
-done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "whole process, start to exit after commit: median %.2f ms, min %.2f ms (20 runs)\n", a[int((NR+1)/2)]/1000, a[1]/1000}'
-# the floor under that figure: starting any program (fork + exec of /bin/true) on this machine now
-floor=()
-for i in $(seq 1 20); do t0=${EPOCHREALTIME/./}; /bin/true; t1=${EPOCHREALTIME/./}; floor+=($((t1 - t0))); done
-printf '%s\n' "${floor[@]}" | sort -n | awk '{a[NR]=$1} END {printf "for scale, fork + exec of /bin/true: median %.2f ms, min %.2f ms\n", a[int((NR+1)/2)]/1000, a[1]/1000}'
-
+"$PWD/$BUILD/stream_startup" 20 "$d/oneck" "$d/oneout" "$W" "$d/one.sql"
 fi
 
 want 5 || exit 0
