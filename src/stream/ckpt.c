@@ -69,6 +69,11 @@ struct WCkpt {
     int pending_fd;  /* offsets/pending_id filled by wckpt_put_offsets, not yet synced; -1 */
     int64_t pending_id;
     struct WFilePool *pool; /* spare files for offsets/ and commits/, or NULL */
+    /* A new checkpoint is made durable with its first plan, not when it opens (finish_creation): its
+     * folders' parents to fsync, and `metadata` (in place, not yet synced: meta_pending). The driver's
+     * start then overlaps these fsyncs with opening the source and sink and reading the batch. */
+    int creating, meta_pending;
+    WDirSync creation;
 };
 
 static char *join(const char *a, const char *b) {
@@ -181,6 +186,34 @@ static int read_metadata(WCkpt *c, const char *path, WErr *err) {
 
 static int parse_commit(const char *path, WBuf *b, int64_t *next_watermark_ms, WErr *err);
 
+/* 1 when offsets/ holds an entry with content (a plan, whole or cut), not only entries made ahead. */
+static int any_plan(WCkpt *c) {
+    DIR *d = opendir(c->offsets_dir);
+    if (!d) return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        struct stat st;
+        found = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && st.st_size > 0;
+    }
+    closedir(d);
+    return found;
+}
+
+/* `metadata` with a new query id, in place at once for readers (wckpt_open_readonly), made durable by
+ * finish_creation. */
+static int write_new_metadata(WCkpt *c, const char *meta, WErr *err) {
+    char text[128];
+    wckpt_new_uuid(c->id);
+    int n = snprintf(text, sizeof text, "{\"id\":\"%s\"}\n", c->id);
+    WFileOut o;
+    int rc = wfs_out_open(&o, meta, err);
+    if (!rc && (rc = wfs_out_write(&o, text, (size_t)n, err)) != 0) wfs_out_abort(&o);
+    if (!rc) rc = wfs_out_publish(&o, err);
+    return rc;
+}
+
 /* 1 when commits/N reads back as a whole entry. */
 static int commit_whole(WCkpt *c, int64_t n) {
     char path[4096];
@@ -267,6 +300,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     if (!rc && readonly) {
         if (!wfs_exists(meta))
             rc = werr_set(err, WEIR_IO, dir, -1, -1, -1, "not a checkpoint folder (no 'metadata' file)");
+        else
+            rc = read_metadata(c, meta, err);
     } else if (!rc) {
         /* the folders and the metadata file of a new checkpoint are made durable together (WDirSync) */
         WDirSync ds;
@@ -302,19 +337,26 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         if (!rc) rc = wfs_remove_temps(c->commits_dir, err);
         if (!rc) rc = wfs_remove_temps(c->sources_dir, err);
         if (!rc) rc = wfs_remove_temps(c->progress_dir, err);
-        if (!rc && !wfs_exists(meta)) {
-            char text[128];
-            wckpt_new_uuid(c->id);
-            int n = snprintf(text, sizeof text, "{\"id\":\"%s\"}\n", c->id);
-            WFileOut o;
-            rc = wfs_out_write_synced(&o, meta, text, (size_t)n, NULL, err);
-            if (!rc) rc = wfs_out_publish(&o, err);
-            if (!rc) rc = wdirsync_add(&ds, dir, err);
+        int new_meta = !rc && !wfs_exists(meta);
+        if (!new_meta && !rc) {
+            rc = read_metadata(c, meta, err);
+            /* unreadable (empty, zeros: cut by a crash of the machine before finish_creation synced it) in
+             * a checkpoint that never planned a batch: nothing of it was committed, it starts as new */
+            if (rc == WEIR_CORRUPT && !any_plan(c)) {
+                werr_clear(err);
+                rc = WEIR_OK;
+                new_meta = 1;
+            }
         }
-        if (!rc) rc = wdirsync_run(&ds, err);
-        wdirsync_fini(&ds);
+        if (new_meta) rc = write_new_metadata(c, meta, err);
+        if (!rc) {
+            c->creation = ds; /* handed over, run by finish_creation */
+            c->creating = new_meta || ds.n > 0;
+            c->meta_pending = new_meta;
+        } else {
+            wdirsync_fini(&ds);
+        }
     }
-    if (!rc) rc = read_metadata(c, meta, err);
     free(meta);
     int64_t lo_o, hi_o, lo_c, hi_c;
     if (!rc) rc = scan_numbers(c->offsets_dir, &lo_o, &hi_o, err);
@@ -376,6 +418,30 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     return WEIR_OK;
 }
 
+/* A new checkpoint made durable: `metadata` synced and renamed into place, then the folders that gained
+ * names fsynced. Before the first plan (wckpt_put_offsets), so that no plan, and so no output, is ever
+ * durable in a checkpoint that is not; a crash before leaves folders without `metadata`, which the next
+ * open completes as a new checkpoint (nothing of it was committed). */
+static int finish_creation(WCkpt *c, WErr *err) {
+    if (!c->creating) return WEIR_OK;
+    int rc = WEIR_OK;
+    if (c->meta_pending) {
+        char *meta = join(c->dir, "metadata");
+        int fd = meta ? open(meta, O_RDONLY | O_CLOEXEC) : -1;
+        if (!meta) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        else if (fd < 0 || fsync(fd) != 0)
+            rc = werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot make the checkpoint's metadata durable: %s",
+                          strerror(errno));
+        if (fd >= 0) close(fd);
+        free(meta);
+        if (!rc) c->meta_pending = 0;
+        if (!rc) rc = wdirsync_add(&c->creation, c->dir, err);
+    }
+    if (!rc) rc = wdirsync_run(&c->creation, err);
+    if (!rc) c->creating = 0;
+    return rc;
+}
+
 int wckpt_open(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 0, out, err); }
 void wckpt_set_pool(WCkpt *c, struct WFilePool *pool) { c->pool = pool; }
 int wckpt_open_readonly(const char *dir, WCkpt **out, WErr *err) { return open_common(dir, 1, out, err); }
@@ -385,8 +451,10 @@ void wckpt_close(WCkpt *c) {
     if (!c->readonly && c->lock_fd >= 0) {
         WErr e;
         werr_init(&e);
+        (void)finish_creation(c, &e); /* a checkpoint that never planned a batch is still left whole */
         (void)wckpt_sync_commit(c, &e); /* a query that stops leaves its last commit durable; best effort */
     }
+    wdirsync_fini(&c->creation);
     if (c->pending_fd >= 0) { /* written, never synced: emptied, so that it reads as not planned */
         if (ftruncate(c->pending_fd, 0) != 0) { /* nothing more to do: the next open reads it */ }
         close(c->pending_fd);
@@ -504,9 +572,11 @@ int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
         c->pending_fd >= 0)
         return werr_msg(err, WEIR_MISUSE, "offsets %" PRId64 " written out of order (last planned %" PRId64
                         ", last committed %" PRId64 ")", e->batch_id, c->last_planned, c->last_committed);
+    int rc = finish_creation(c, err);
+    if (rc) return rc;
     WBuf b;
     wbuf_init(&b);
-    int rc = encode_offsets(e, &b, err);
+    rc = encode_offsets(e, &b, err);
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
     int fd = !rc && e->batch_id <= atomic_load(&c->ahead_upto) ? open(path, O_WRONLY | O_CLOEXEC) : -1;

@@ -2,7 +2,8 @@
  * test_stream_ckpt.c - the checkpoint folder (stream/ckpt.h), its log JSON (stream/logjson.h) and trigger
  * parsing (stream/trigger.h): Spark's file layout, read back after reopen, the planned-but-uncommitted
  * batch found on restart, ordering rules, retention after 100 batches, and damaged files reported as
- * WEIR_CORRUPT with the file's name instead of being trusted.
+ * WEIR_CORRUPT with the file's name instead of being trusted; a new checkpoint made durable with its first
+ * plan (or its close), and its metadata cut by a crash before that started over.
  */
 #include <dirent.h>
 #include <ftw.h>
@@ -529,6 +530,80 @@ static void test_offsets_made_ahead(const char *root) {
     wckpt_close(c);
 }
 
+/* The folders wfs_fsync_dir is asked to make durable, in order. */
+static char synced[16][600];
+static int n_synced;
+static void log_sync(const char *dir, void *arg) {
+    (void)arg;
+    if (n_synced < 16) snprintf(synced[n_synced++], sizeof synced[0], "%s", dir);
+}
+
+static int was_synced(const char *dir) {
+    for (int i = 0; i < n_synced; i++)
+        if (!strcmp(synced[i], dir)) return 1;
+    return 0;
+}
+
+/* A new checkpoint: no fsync when it opens; its parent folder, its own folder (metadata, offsets, ...) and the
+ * metadata file made durable by the first plan, before the plan itself; or by the close when nothing was
+ * planned. A metadata file that reads back empty or as zeros (a crash of the machine before that) starts a
+ * new checkpoint when no batch was planned, and is damage otherwise. */
+static void test_new_checkpoint(const char *root) {
+    char base[512], dir[560], path[600];
+    snprintf(base, sizeof base, "%s/new", root);
+    snprintf(dir, sizeof dir, "%s/ck", base);
+    WErr err;
+    werr_init(&err);
+    WCkpt *c = NULL;
+    wfs_observe_dir_syncs(log_sync, NULL);
+    for (int plan = 0; plan < 2; plan++) {
+        nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        n_synced = 0;
+        CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+        CHECK_EQ_INT(n_synced, 0);
+        WCkpt *r = NULL; /* a reader sees the metadata at once */
+        CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+        if (r) CHECK(!strcmp(wckpt_id(r), wckpt_id(c)));
+        wckpt_close(r);
+        if (plan) {
+            WOffsetsEntry e;
+            wckpt_offsets_init(&e);
+            e.batch_id = 0;
+            e.log_offset = 0;
+            CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
+            wckpt_offsets_fini(&e);
+        }
+        wckpt_close(c);
+        CHECK(was_synced(root)); /* for new/ */
+        CHECK(was_synced(base)); /* for ck */
+        CHECK(was_synced(dir));  /* for metadata, offsets, commits, sources, progress */
+        snprintf(path, sizeof path, "%s/offsets", dir);
+        CHECK_EQ_INT(was_synced(path), plan); /* for offsets/0 */
+        /* the creation's fsyncs come first: the plan is never durable in a checkpoint that is not */
+        CHECK(n_synced > 0 && (!plan || !strcmp(synced[n_synced - 1], path)));
+    }
+    wfs_observe_dir_syncs(NULL, NULL);
+    /* cut metadata: with offsets/0 planned, damage; without a plan, a new start */
+    snprintf(path, sizeof path, "%s/metadata", dir);
+    put_file(path, "");
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "metadata") != NULL);
+    werr_clear(&err);
+    snprintf(path, sizeof path, "%s/offsets/0", dir);
+    CHECK_EQ_INT(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/metadata", dir);
+    static const char zeros[48];
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(zeros, 1, sizeof zeros, f) == sizeof zeros);
+    if (f) fclose(f);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    if (c) CHECK_EQ_INT(strlen(wckpt_id(c)), 36);
+    wckpt_close(c);
+    WCkpt *r = NULL;
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    wckpt_close(r);
+}
+
 int main(void) {
     char root[] = "/tmp/weir-test-ckpt-XXXXXX";
     CHECK(mkdtemp(root) != NULL);
@@ -537,6 +612,7 @@ int main(void) {
     test_ckpt(root);
     test_lost_commits(root);
     test_offsets_made_ahead(root);
+    test_new_checkpoint(root);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
 }
