@@ -2,6 +2,7 @@
  * ckpt.c - the checkpoint folder (see ckpt.h).
  *
  * Exactly-once rests on these invariants, which the driver (stream/driver.c) relies on:
+ *   (0) a new checkpoint (metadata, folders) is durable before its first plan is written (finish_creation);
  *   (1) offsets/N exists before any output of batch N is written, and never changes afterwards;
  *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists;
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;

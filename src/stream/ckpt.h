@@ -44,7 +44,8 @@ typedef struct WOffsetsEntry {
 
 /* Opens (creating when absent) the checkpoint at dir: creates the folders and `metadata` with a new
  * query id, takes the checkpoint's lock (WEIR_MISUSE when another process or handle holds it), removes
- * temp files a crash left, and finds the last planned and the last committed batch.
+ * temp files a crash left, and finds the last planned and the last committed batch. A new checkpoint is
+ * made durable (fsyncs of metadata and folders) by the first wckpt_put_offsets, or by wckpt_close.
  * Caller owns the result; close with wckpt_close. */
 int wckpt_open(const char *dir, WCkpt **out, WErr *err);
 /* Entries are then written through spare files of the pool (core/filepool.h); it must outlive c. */
