@@ -304,7 +304,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         else
             rc = read_metadata(c, meta, err);
     } else if (!rc) {
-        /* the folders and the metadata file of a new checkpoint are made durable together (WDirSync) */
+        /* the folders and the metadata file of a new checkpoint are made durable together, later
+         * (finish_creation): ds collects the folders that gained names */
         WDirSync ds;
         wdirsync_init(&ds);
         rc = wfs_mkdirs_in(c->offsets_dir, &ds, err);
@@ -419,10 +420,10 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
     return WEIR_OK;
 }
 
-/* A new checkpoint made durable: `metadata` synced and renamed into place, then the folders that gained
- * names fsynced. Before the first plan (wckpt_put_offsets), so that no plan, and so no output, is ever
- * durable in a checkpoint that is not; a crash before leaves folders without `metadata`, which the next
- * open completes as a new checkpoint (nothing of it was committed). */
+/* A new checkpoint made durable: `metadata` fsynced, then the folders that gained names. Before the first
+ * plan (wckpt_put_offsets), so that no plan, and so no output, is ever durable in a checkpoint that is
+ * not. A crash of the machine before can leave the folders with `metadata` missing, empty or cut; the next
+ * open starts such a checkpoint over (it has no plan, so nothing of it was committed). */
 static int finish_creation(WCkpt *c, WErr *err) {
     if (!c->creating) return WEIR_OK;
     int rc = WEIR_OK;
