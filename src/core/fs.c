@@ -12,6 +12,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +101,48 @@ static int io_error(WErr *err, const char *path, const char *what) {
     return werr_set(err, WEIR_IO, path, -1, -1, -1, "%s failed: %s", what, strerror(errno));
 }
 
+/* Folder fsyncs that succeeded, the last few, each with the instant it began on a clock that also stamps
+ * wdirsync_add: an fsync that began after a name was added covers that name (WDirSync skips the folder). */
+#define SYNCED_SLOTS 16
+static pthread_mutex_t synced_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic uint64_t fs_clock;
+static struct {
+    char *dir;
+    uint64_t began;
+} synced[SYNCED_SLOTS];
+static int synced_next;
+
+static void remember_sync(const char *dir, uint64_t began) {
+    pthread_mutex_lock(&synced_lock);
+    int slot = -1;
+    for (int i = 0; i < SYNCED_SLOTS && slot < 0; i++)
+        if (synced[i].dir && strcmp(synced[i].dir, dir) == 0) slot = i;
+    if (slot < 0) { /* the oldest slot goes */
+        slot = synced_next;
+        synced_next = (synced_next + 1) % SYNCED_SLOTS;
+        char *copy = strdup(dir);
+        if (copy) {
+            free(synced[slot].dir);
+            synced[slot].dir = copy;
+            synced[slot].began = 0;
+        } else {
+            slot = -1;
+        }
+    }
+    if (slot >= 0 && began > synced[slot].began) synced[slot].began = began;
+    pthread_mutex_unlock(&synced_lock);
+}
+
+/* 1 when an fsync of dir that began after `since` has succeeded. */
+static int synced_since(const char *dir, uint64_t since) {
+    pthread_mutex_lock(&synced_lock);
+    int yes = 0;
+    for (int i = 0; i < SYNCED_SLOTS && !yes; i++)
+        yes = synced[i].dir && synced[i].began > since && strcmp(synced[i].dir, dir) == 0;
+    pthread_mutex_unlock(&synced_lock);
+    return yes;
+}
+
 static void (*dir_sync_observer)(const char *dir, void *arg);
 static void *dir_sync_observer_arg;
 
@@ -108,11 +153,13 @@ void wfs_observe_dir_syncs(void (*fn)(const char *dir, void *arg), void *arg) {
 
 int wfs_fsync_dir(const char *dir, WErr *err) {
     if (dir_sync_observer) dir_sync_observer(dir, dir_sync_observer_arg);
+    uint64_t began = ++fs_clock;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return io_error(err, dir, "opening the folder");
     int rc = WEIR_OK;
     if (fsync(fd) != 0 && errno != EINVAL) rc = io_error(err, dir, "fsync of the folder");
     close(fd);
+    if (!rc) remember_sync(dir, began);
     return rc;
 }
 
@@ -309,27 +356,35 @@ void wdirsync_init(WDirSync *ds) { memset(ds, 0, sizeof *ds); }
 void wdirsync_fini(WDirSync *ds) {
     for (int i = 0; i < ds->n; i++) free(ds->dirs[i]);
     free(ds->dirs);
+    free(ds->added);
     wdirsync_init(ds);
 }
 
 int wdirsync_add(WDirSync *ds, const char *dir, WErr *err) {
+    uint64_t now = ++fs_clock; /* after the change the caller made in dir */
     for (int i = 0; i < ds->n; i++)
-        if (strcmp(ds->dirs[i], dir) == 0) return WEIR_OK;
+        if (strcmp(ds->dirs[i], dir) == 0) {
+            ds->added[i] = now;
+            return WEIR_OK;
+        }
     if (ds->n == ds->cap) {
         int cap = ds->cap ? ds->cap * 2 : 8;
         char **d = realloc(ds->dirs, (size_t)cap * sizeof *d);
-        if (!d) return werr_msg(err, WEIR_NOMEM, "out of memory");
-        ds->dirs = d;
+        if (d) ds->dirs = d;
+        uint64_t *a = d ? realloc(ds->added, (size_t)cap * sizeof *a) : NULL;
+        if (a) ds->added = a;
+        if (!d || !a) return werr_msg(err, WEIR_NOMEM, "out of memory");
         ds->cap = cap;
     }
     if (!(ds->dirs[ds->n] = strdup(dir))) return werr_msg(err, WEIR_NOMEM, "out of memory");
-    ds->n++;
+    ds->added[ds->n++] = now;
     return WEIR_OK;
 }
 
 int wdirsync_run(WDirSync *ds, WErr *err) {
     int rc = WEIR_OK;
-    for (int i = 0; i < ds->n && !rc; i++) rc = wfs_fsync_dir(ds->dirs[i], err);
+    for (int i = 0; i < ds->n && !rc; i++)
+        if (!synced_since(ds->dirs[i], ds->added[i])) rc = wfs_fsync_dir(ds->dirs[i], err);
     wdirsync_fini(ds);
     return rc;
 }

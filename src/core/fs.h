@@ -68,9 +68,12 @@ void wfs_observe_dir_syncs(void (*fn)(const char *dir, void *arg), void *arg);
 int wfs_mkdirs(const char *path, WErr *err);
 /* Folders to fsync together, once each, after several names were created in them: setting up a checkpoint
  * creates six folders and a file, and one fsync per parent instead of one per name saves a few of the
- * milliseconds a query takes to start. */
+ * milliseconds a query takes to start. A folder is also skipped when an fsync of it that began after it
+ * was added has already succeeded in this process (wfs_fsync_dir remembers its last few): a checkpoint and
+ * a sink created side by side share their parent's fsync. */
 typedef struct WDirSync {
     char **dirs;
+    uint64_t *added;   /* when each was (last) added, on core/fs's clock of folder changes and fsyncs */
     int n, cap;
 } WDirSync;
 void wdirsync_init(WDirSync *ds);

@@ -21,6 +21,11 @@ static int count_entries(const char *dir) {
     return n;
 }
 
+static void count_syncs(const char *dir, void *arg) {
+    (void)dir;
+    ++*(int *)arg;
+}
+
 int main(void) {
     char root[] = "/tmp/weir-test-fs-XXXXXX";
     CHECK(mkdtemp(root) != NULL);
@@ -97,7 +102,7 @@ int main(void) {
         CHECK_EQ_INT(wdirsync_run(&ds, &err), WEIR_IO); /* a folder that cannot be opened is an error */
         CHECK(strstr(err.msg, "nonexistent-weir-dir") != NULL);
         werr_clear(&err);
-        /* several side by side (threads), one of them failing: the error names it, the others are synced */
+        /* several, one of them failing: the error names it */
         CHECK_EQ_INT(wdirsync_add(&ds, p1, &err), WEIR_OK);
         CHECK_EQ_INT(wdirsync_add(&ds, p2, &err), WEIR_OK);
         CHECK_EQ_INT(wdirsync_add(&ds, "/nonexistent-weir-dir2", &err), WEIR_OK);
@@ -106,6 +111,48 @@ int main(void) {
         CHECK(strstr(err.msg, "nonexistent-weir-dir2") != NULL);
         CHECK_EQ_INT(ds.n, 0);
         werr_clear(&err);
+    }
+
+    /* a folder is skipped when an fsync of it that began after it was added has succeeded */
+    {
+        int calls = 0;
+        wfs_observe_dir_syncs(count_syncs, &calls);
+        char shared[300], sub[340];
+        snprintf(shared, sizeof shared, "%s/shared", root);
+        CHECK_EQ_INT(mkdir(shared, 0755), 0);
+        WDirSync a, b;
+        wdirsync_init(&a);
+        wdirsync_init(&b);
+        snprintf(sub, sizeof sub, "%s/x", shared);
+        CHECK_EQ_INT(mkdir(sub, 0755), 0);
+        CHECK_EQ_INT(wdirsync_add(&a, shared, &err), WEIR_OK); /* x's name */
+        snprintf(sub, sizeof sub, "%s/y", shared);
+        CHECK_EQ_INT(mkdir(sub, 0755), 0);
+        CHECK_EQ_INT(wdirsync_add(&b, shared, &err), WEIR_OK); /* y's name */
+        CHECK_EQ_INT(wdirsync_run(&b, &err), WEIR_OK);
+        CHECK_EQ_INT(calls, 1);
+        CHECK_EQ_INT(wdirsync_run(&a, &err), WEIR_OK); /* b's fsync covered x too */
+        CHECK_EQ_INT(calls, 1);
+        snprintf(sub, sizeof sub, "%s/z", shared);
+        CHECK_EQ_INT(mkdir(sub, 0755), 0);
+        CHECK_EQ_INT(wdirsync_add(&a, shared, &err), WEIR_OK); /* after that fsync: synced again */
+        CHECK_EQ_INT(wdirsync_run(&a, &err), WEIR_OK);
+        CHECK_EQ_INT(calls, 2);
+        /* an fsync that began before the name was added does not cover it */
+        CHECK_EQ_INT(wdirsync_add(&b, shared, &err), WEIR_OK);
+        CHECK_EQ_INT(wfs_fsync_dir(shared, &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_add(&a, shared, &err), WEIR_OK);
+        CHECK_EQ_INT(wdirsync_run(&b, &err), WEIR_OK);
+        CHECK_EQ_INT(calls, 3);
+        CHECK_EQ_INT(wdirsync_run(&a, &err), WEIR_OK);
+        CHECK_EQ_INT(calls, 4);
+        /* nor does a failed one: the folder is gone, its fsync fails, and it fails again */
+        CHECK_EQ_INT(wdirsync_add(&a, "/nonexistent-weir-dir3", &err), WEIR_OK);
+        CHECK_EQ_INT(wfs_fsync_dir("/nonexistent-weir-dir3", &err), WEIR_IO);
+        werr_clear(&err);
+        CHECK_EQ_INT(wdirsync_run(&a, &err), WEIR_IO);
+        werr_clear(&err);
+        wfs_observe_dir_syncs(NULL, NULL);
     }
 
     snprintf(path, sizeof path, "%s/file.txt", dir);
