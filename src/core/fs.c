@@ -143,16 +143,18 @@ static int synced_since(const char *dir, uint64_t since) {
     return yes;
 }
 
-static void (*dir_sync_observer)(const char *dir, void *arg);
-static void *dir_sync_observer_arg;
+typedef void (*DirSyncObserver)(const char *dir, void *arg);
+static _Atomic(DirSyncObserver) dir_sync_observer; /* atomic: workers of a sink may be running */
+static void *_Atomic dir_sync_observer_arg;
 
 void wfs_observe_dir_syncs(void (*fn)(const char *dir, void *arg), void *arg) {
-    dir_sync_observer = fn;
-    dir_sync_observer_arg = arg;
+    if (fn) atomic_store(&dir_sync_observer_arg, arg);
+    atomic_store(&dir_sync_observer, fn);
 }
 
 int wfs_fsync_dir(const char *dir, WErr *err) {
-    if (dir_sync_observer) dir_sync_observer(dir, dir_sync_observer_arg);
+    DirSyncObserver observe = atomic_load(&dir_sync_observer);
+    if (observe) observe(dir, atomic_load(&dir_sync_observer_arg));
     uint64_t began = ++fs_clock;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return io_error(err, dir, "opening the folder");

@@ -62,7 +62,7 @@ int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err);
 /* fsync of a folder, so that the names created, renamed or removed in it are durable. */
 int wfs_fsync_dir(const char *dir, WErr *err);
 /* For tests of the fsync discipline: fn is called with every folder wfs_fsync_dir is asked to make durable,
- * from whichever thread asks (NULL: none). Set it while no other thread uses core/fs. */
+ * from whichever thread asks (NULL: none). */
 void wfs_observe_dir_syncs(void (*fn)(const char *dir, void *arg), void *arg);
 /* mkdir -p; each folder created is made durable in its parent. */
 int wfs_mkdirs(const char *path, WErr *err);

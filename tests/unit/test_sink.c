@@ -767,7 +767,9 @@ static int times_synced(SyncLog *l, const char *rel) {
     char want[600];
     snprintf(want, sizeof want, "%s/%s", root, rel);
     int k = 0;
+    pthread_mutex_lock(&l->lock);
     for (int i = 0; i < l->n; i++) k += strcmp(l->dirs[i], want) == 0;
+    pthread_mutex_unlock(&l->lock);
     return k;
 }
 
@@ -787,7 +789,7 @@ static void folder_fsyncs(void) {
     WSink *s = NULL;
     WOpts o;
     CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
-    CHECK_EQ_INT(log.n, 0); /* the open creates, the first commit makes durable */
+    CHECK_EQ_INT(log.n, 0); /* the open creates, the first commit makes durable (no worker runs yet) */
     snprintf(p, sizeof p, "%s/_weir_metadata", dir);
     CHECK(wfs_exists(p));
     WBatch b;
@@ -795,7 +797,9 @@ static void folder_fsyncs(void) {
     int skip = 0;
     WSinkStats st;
     for (int n = 0; n < 2; n++) {
+        pthread_mutex_lock(&log.lock);
         log.n = 0;
+        pthread_mutex_unlock(&log.lock);
         fill(&b, n * 40, 40); /* rows 0..39 have every partition value */
         CHECK_EQ_INT(ops->begin(s, n, &skip, &err), WEIR_OK);
         CHECK_EQ_INT(ops->write(s, n, &b, &err), WEIR_OK);
@@ -808,10 +812,12 @@ static void folder_fsyncs(void) {
         /* the folders that got the batch's files and its manifest entry: each time, once */
         CHECK_EQ_INT(times_synced(&log, "fs/a/b/out/part=p%2F1"), 1);
         CHECK_EQ_INT(times_synced(&log, "fs/a/b/out/part=__HIVE_DEFAULT_PARTITION__"), 1);
-        CHECK_EQ_INT(times_synced(&log, "fs/a/b/out/_weir_metadata"), 1);
+        /* after the second commit, the sink's worker may already be making entries ahead (a folder fsync) */
+        int meta = times_synced(&log, "fs/a/b/out/_weir_metadata");
+        CHECK(n == 0 ? meta == 1 : meta == 1 || meta == 2);
     }
+    ops->close(s); /* joins the sink's workers */
     wfs_observe_dir_syncs(NULL, NULL);
-    ops->close(s);
     wopts_fini(&o);
     wbatch_fini(&b);
     wtype_fini(&schema);
