@@ -90,7 +90,7 @@ static int flusher_stop(WFileOut *o, WErr *err) {
 }
 
 /* The folder part of `path` ("." when it has none), in a malloc'd string. */
-static char *dir_of(const char *path) {
+char *wfs_dir_of(const char *path) {
     const char *slash = strrchr(path, '/');
     if (!slash) return strdup(".");
     if (slash == path) return strdup("/");
@@ -195,7 +195,7 @@ int wfs_out_open(WFileOut *o, const char *path, WErr *err) {
 }
 
 int wfs_out_open_in(WFileOut *o, const char *path, WFilePool *pool, WErr *err) {
-    char *dir = pool ? dir_of(path) : NULL;
+    char *dir = pool ? wfs_dir_of(path) : NULL;
     char *tmp = NULL;
     int fd = -1;
     int got = dir && wfpool_take(pool, dir, &tmp, &fd);
@@ -273,7 +273,7 @@ int wfs_out_write_synced(WFileOut *o, const char *path, const void *data, size_t
 }
 
 int wfs_out_commit(WFileOut *o, WErr *err) {
-    char *dir = dir_of(o->path);
+    char *dir = wfs_dir_of(o->path);
     int rc = dir ? WEIR_OK : werr_msg(err, WEIR_NOMEM, "out of memory");
     if (rc) wfs_out_abort(o);
     if (!rc) rc = wfs_out_sync(o, err);
@@ -397,7 +397,7 @@ int wfs_mkdirs_in(const char *path, WDirSync *ds, WErr *err) {
         if (S_ISDIR(st.st_mode)) return WEIR_OK;
         return werr_set(err, WEIR_IO, path, -1, -1, -1, "exists and is not a folder");
     }
-    char *parent = dir_of(path);
+    char *parent = wfs_dir_of(path);
     if (!parent) return werr_msg(err, WEIR_NOMEM, "out of memory");
     int rc = WEIR_OK;
     if (strcmp(parent, path) != 0 && strcmp(parent, ".") != 0 && strcmp(parent, "/") != 0)
@@ -421,7 +421,7 @@ int wfs_mkdirs(const char *path, WErr *err) {
 
 int wfs_rename(const char *from, const char *to, WErr *err) {
     if (rename(from, to) != 0) return io_error(err, to, "rename");
-    char *d1 = dir_of(from), *d2 = dir_of(to);
+    char *d1 = wfs_dir_of(from), *d2 = wfs_dir_of(to);
     int rc = (!d1 || !d2) ? werr_msg(err, WEIR_NOMEM, "out of memory") : wfs_fsync_dir(d2, err);
     if (!rc && strcmp(d1, d2) != 0) rc = wfs_fsync_dir(d1, err);
     free(d1);
@@ -434,7 +434,7 @@ int wfs_remove(const char *path, WErr *err) {
         if (errno == ENOENT) return WEIR_OK;
         return io_error(err, path, "unlink");
     }
-    char *dir = dir_of(path);
+    char *dir = wfs_dir_of(path);
     int rc = dir ? wfs_fsync_dir(dir, err) : werr_msg(err, WEIR_NOMEM, "out of memory");
     free(dir);
     return rc;

@@ -351,10 +351,24 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
             }
         }
         if (new_meta) rc = write_new_metadata(c, meta, err);
+        /* never planned: perhaps made by a process killed before its first plan, so before its fsyncs; the
+         * first plan here makes the whole checkpoint durable again (metadata, its folder, the parent's) */
+        int unplanned = !rc && (new_meta || !any_plan(c));
+        char *parent = NULL;
+        if (unplanned) { /* of "a/ck/" as of "a/ck" */
+            size_t n = strlen(dir);
+            while (n > 1 && dir[n - 1] == '/') n--;
+            char *trimmed = strndup(dir, n);
+            parent = trimmed ? wfs_dir_of(trimmed) : NULL;
+            free(trimmed);
+        }
+        if (unplanned && !parent) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (unplanned && !rc) rc = wdirsync_add(&ds, parent, err);
+        free(parent);
         if (!rc) {
             c->creation = ds; /* handed over, run by finish_creation */
-            c->creating = new_meta || ds.n > 0;
-            c->meta_pending = new_meta;
+            c->creating = unplanned || ds.n > 0;
+            c->meta_pending = unplanned;
         } else {
             wdirsync_fini(&ds);
         }

@@ -774,11 +774,8 @@ static int segment_job(void *arg, WErr *err) {
     snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, seg.last);
     if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
     if (!rc && !s->log_dir_synced) { /* the log folder's own name (the checkpoint leaves it to the log) */
-        char *parent = strdup(s->log_dir);
-        char *slash = parent ? strrchr(parent, '/') : NULL;
-        if (!parent) rc = nomem(err);
-        else if (slash) *slash = 0;
-        if (!rc) rc = wfs_fsync_dir(slash ? parent : ".", err);
+        char *parent = wfs_dir_of(s->log_dir);
+        rc = parent ? wfs_fsync_dir(parent, err) : nomem(err);
         free(parent);
         s->log_dir_synced = !rc;
     }

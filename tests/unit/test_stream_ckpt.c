@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -582,6 +583,35 @@ static void test_new_checkpoint(const char *root) {
         /* the creation's fsyncs come first: the plan is never durable in a checkpoint that is not */
         CHECK(n_synced > 0 && (!plan || !strcmp(synced[n_synced - 1], path)));
     }
+    /* a checkpoint whose creator was killed before its first plan (so before any fsync): the next one to
+     * open it makes it durable with its first plan */
+    char kbase[560], kdir[600];
+    snprintf(kbase, sizeof kbase, "%s/killed", root);
+    snprintf(kdir, sizeof kdir, "%s/ck", kbase);
+    pid_t pid = fork();
+    if (pid == 0) {
+        WCkpt *k = NULL;
+        _exit(wckpt_open(kdir, &k, &err) == 0 ? 0 : 1); /* no close: as a kill -9 */
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    n_synced = 0;
+    CHECK_EQ_INT(wckpt_open(kdir, &c, &err), 0);
+    CHECK_EQ_INT(n_synced, 0);
+    WOffsetsEntry ke;
+    wckpt_offsets_init(&ke);
+    ke.batch_id = 0;
+    ke.log_offset = 0;
+    CHECK_EQ_INT(wckpt_write_offsets(c, &ke, &err), 0);
+    wckpt_offsets_fini(&ke);
+    CHECK(was_synced(kbase)); /* for ck */
+    CHECK(was_synced(kdir));  /* for metadata and the folders */
+    wckpt_close(c);
+    /* a checkpoint with a plan is not made durable again */
+    n_synced = 0;
+    CHECK_EQ_INT(wckpt_open(kdir, &c, &err), 0);
+    wckpt_close(c);
+    CHECK(!was_synced(kbase) && !was_synced(kdir));
     wfs_observe_dir_syncs(NULL, NULL);
     /* cut metadata: with offsets/0 planned, damage; without a plan, a new start */
     snprintf(path, sizeof path, "%s/metadata", dir);
