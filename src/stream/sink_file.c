@@ -109,6 +109,19 @@ static int remove_tmp_cb(const char *path, const struct stat *st, int flag, stru
     return 0;
 }
 
+/* The sink's folder and its parent, to be fsynced by the first commit (of "a/out/" as of "a/out"). */
+static int add_own_folders(WSink *s, WErr *err) {
+    size_t n = strlen(s->dir);
+    while (n > 1 && s->dir[n - 1] == '/') n--;
+    char *trimmed = strndup(s->dir, n);
+    char *parent = trimmed ? wfs_dir_of(trimmed) : NULL;
+    int rc = parent ? wdirsync_add(&s->created, parent, err) : nomem(err);
+    if (!rc) rc = wdirsync_add(&s->created, trimmed, err);
+    free(trimmed);
+    free(parent);
+    return rc;
+}
+
 /* ---- opening: options ---- */
 
 static int parse_partition_by(WSink *s, const char *list, WErr *err) {
@@ -241,6 +254,9 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
         }
         s->last_batch = m.last_batch;
         wmanifest_fini(&m);
+        /* nothing committed yet: the folders may come from an open killed before its first commit, so
+         * before their fsyncs; the first commit makes their names durable in any case */
+        if (!rc && s->last_batch < 0) rc = add_own_folders(s, err);
         /* entries made ahead by an earlier run, or one cut by a crash while it was filled */
         if (!rc) rc = wmanifest_drop_ahead(s->dir, s->last_batch, err);
     }

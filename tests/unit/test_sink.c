@@ -817,6 +817,25 @@ static void folder_fsyncs(void) {
         CHECK(n == 0 ? meta == 1 : meta == 1 || meta == 2);
     }
     ops->close(s); /* joins the sink's workers */
+    wopts_fini(&o);
+    /* a sink whose first open was killed before its first commit (so before any fsync): the next open's
+     * first commit makes the folders durable */
+    snprintf(dir, sizeof dir, "%s/fs/killed/out", root);
+    pid_t pid = fork();
+    if (pid == 0) _exit(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err) == 0 ? 0 : 1);
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
+    pthread_mutex_lock(&log.lock);
+    log.n = 0;
+    pthread_mutex_unlock(&log.lock);
+    fill(&b, 0, 40);
+    CHECK_EQ_INT(ops->begin(s, 0, &skip, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->write(s, 0, &b, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->commit(s, 0, &st, &err), WEIR_OK);
+    CHECK_EQ_INT(times_synced(&log, "fs/killed"), 1);     /* for out */
+    CHECK_EQ_INT(times_synced(&log, "fs/killed/out"), 1); /* for _weir_metadata and the partitions */
+    ops->close(s);
     wfs_observe_dir_syncs(NULL, NULL);
     wopts_fini(&o);
     wbatch_fini(&b);
