@@ -78,6 +78,8 @@ struct WSink {
     int64_t commits_done;    /* batches this sink committed since it opened */
     WDirSync created;        /* parents of the folders open created (the sink's, _weir_metadata): fsynced with
                               * the first commit's data folders, not at open (fewer fsyncs to start) */
+    WDirSync parts_found;    /* partition folders that existed before this sink used them: their names are
+                              * made durable once (used as a set, never run) */
     WManifestFill fill;      /* the batch's entry made ahead, filled by commit, fdatasynced by the syncer */
     WManifestFile *entry;    /* the batch's files as listed in its entry (paths borrowed from files[]) */
     int prepared;            /* the batch's files are published and its entry is being staged */
@@ -119,6 +121,24 @@ static int add_own_folders(WSink *s, WErr *err) {
     if (!rc) rc = wdirsync_add(&s->created, trimmed, err);
     free(trimmed);
     free(parent);
+    return rc;
+}
+
+/* A partition folder this sink found in place: the first time, the folders on its path below the sink's
+ * (the parents of its name and of its parents' names) go to the next commit's fsyncs. */
+static int add_found_partition(WSink *s, const char *part, WErr *err) {
+    int n = s->parts_found.n;
+    int rc = wdirsync_add(&s->parts_found, part, err);
+    if (rc || s->parts_found.n == n) return rc; /* seen before */
+    size_t base = strlen(s->dir);
+    char *p = strdup(part);
+    while (!rc && p && strlen(p) > base) {
+        char *parent = wfs_dir_of(p);
+        free(p);
+        p = parent;
+        rc = p ? wdirsync_add(&s->created, p, err) : nomem(err);
+    }
+    free(p);
     return rc;
 }
 
@@ -189,6 +209,7 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     WSink *s = calloc(1, sizeof *s);
     if (!s) return nomem(err);
     wdirsync_init(&s->created);
+    wdirsync_init(&s->parts_found);
     s->format = !strcasecmp(cfg->format, "csv") ? FMT_CSV : !strcasecmp(cfg->format, "json") ? FMT_JSON : FMT_PARQUET;
     s->opts = cfg->opts;
     s->schema = cfg->schema;
@@ -310,7 +331,10 @@ static int file_open(WSink *s, const char *part_dir, OutFile **out, WErr *err) {
     if (*part_dir) {
         /* the partition's folder: full path up to its last '/' */
         char *d = strndup(full, (size_t)(strrchr(full, '/') - full));
+        int n_created = s->created.n;
         rc = d ? wfs_mkdirs_in(d, &s->created, err) : nomem(err); /* made durable by commit_dirs */
+        /* found, not created: perhaps by a process killed before it committed, so before its fsyncs */
+        if (!rc && s->created.n == n_created) rc = add_found_partition(s, d, err);
         free(d);
     }
     if (!rc && s->format == FMT_PARQUET) rc = wpq_writer_open(full, &s->data_schema, s->opts, &f->pq, err);
@@ -769,6 +793,7 @@ static void sink_free(WSink *s) {
     }
     wmanifest_stage_abort(&s->stage);
     wdirsync_fini(&s->created);
+    wdirsync_fini(&s->parts_found);
     free(s->entry);
     drop_files(s);
     free(s->files);

@@ -836,6 +836,38 @@ static void folder_fsyncs(void) {
     CHECK_EQ_INT(times_synced(&log, "fs/killed"), 1);     /* for out */
     CHECK_EQ_INT(times_synced(&log, "fs/killed/out"), 1); /* for _weir_metadata and the partitions */
     ops->close(s);
+    wopts_fini(&o);
+    /* a partition folder made by a batch killed before its commit, used by the next open's batch: its name
+     * is made durable by that batch's commit (batch 0: rows 1-2, partitions p/1 and p/2; then row 3, p/0) */
+    snprintf(dir, sizeof dir, "%s/fs/killed2/out", root);
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
+    fill(&b, 1, 2);
+    CHECK_EQ_INT(ops->begin(s, 0, &skip, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->write(s, 0, &b, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->commit(s, 0, &st, &err), WEIR_OK);
+    ops->close(s);
+    wopts_fini(&o);
+    fill(&b, 3, 1);
+    pid = fork();
+    if (pid == 0) {
+        int ok = sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err) == 0 &&
+                 ops->begin(s, 1, &skip, &err) == 0 && ops->write(s, 1, &b, &err) == 0;
+        _exit(ok ? 0 : 1); /* no commit, no close */
+    }
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    snprintf(dir, sizeof dir, "%s/fs/killed2/out/part=p%%2F0", root);
+    CHECK(wfs_exists(dir));
+    snprintf(dir, sizeof dir, "%s/fs/killed2/out", root);
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, extra, &schema, &ops, &s, &o, &err), WEIR_OK);
+    pthread_mutex_lock(&log.lock);
+    log.n = 0;
+    pthread_mutex_unlock(&log.lock);
+    CHECK_EQ_INT(ops->begin(s, 1, &skip, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->write(s, 1, &b, &err), WEIR_OK);
+    CHECK_EQ_INT(ops->commit(s, 1, &st, &err), WEIR_OK);
+    CHECK_EQ_INT(times_synced(&log, "fs/killed2/out/part=p%2F0"), 1);
+    CHECK_EQ_INT(times_synced(&log, "fs/killed2/out"), 1); /* for part=p%2F0 */
+    ops->close(s);
     wfs_observe_dir_syncs(NULL, NULL);
     wopts_fini(&o);
     wbatch_fini(&b);
