@@ -545,6 +545,18 @@ static int was_synced(const char *dir) {
     return 0;
 }
 
+/* Writes offsets/0 (an empty plan) and makes it durable. */
+static void plan_first_batch(WCkpt *c) {
+    WErr err;
+    werr_init(&err);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    e.batch_id = 0;
+    e.log_offset = 0;
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
+    wckpt_offsets_fini(&e);
+}
+
 /* A new checkpoint: no fsync when it opens; its parent folder, its own folder (metadata, offsets, ...) and the
  * metadata file made durable by the first plan, before the plan itself; or by the close when nothing was
  * planned. A metadata file that reads back empty or as zeros (a crash of the machine before that) starts a
@@ -566,14 +578,7 @@ static void test_new_checkpoint(const char *root) {
         CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
         if (r) CHECK(!strcmp(wckpt_id(r), wckpt_id(c)));
         wckpt_close(r);
-        if (plan) {
-            WOffsetsEntry e;
-            wckpt_offsets_init(&e);
-            e.batch_id = 0;
-            e.log_offset = 0;
-            CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
-            wckpt_offsets_fini(&e);
-        }
+        if (plan) plan_first_batch(c);
         wckpt_close(c);
         CHECK(was_synced(root)); /* for new/ */
         CHECK(was_synced(base)); /* for ck */
@@ -598,12 +603,7 @@ static void test_new_checkpoint(const char *root) {
     n_synced = 0;
     CHECK_EQ_INT(wckpt_open(kdir, &c, &err), 0);
     CHECK_EQ_INT(n_synced, 0);
-    WOffsetsEntry ke;
-    wckpt_offsets_init(&ke);
-    ke.batch_id = 0;
-    ke.log_offset = 0;
-    CHECK_EQ_INT(wckpt_write_offsets(c, &ke, &err), 0);
-    wckpt_offsets_fini(&ke);
+    plan_first_batch(c);
     CHECK(was_synced(kbase)); /* for ck */
     CHECK(was_synced(kdir));  /* for metadata and the folders */
     wckpt_close(c);
