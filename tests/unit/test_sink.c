@@ -14,7 +14,8 @@
  *   - a reader of the manifest (a downstream query's source) while a writer commits and compacts every
  *     2 batches: every read succeeds and lists exactly the batches 0..last it reports;
  *   - the fsyncs of folders: those a new sink creates (its own, missing parents, _weir_metadata, partition
- *     folders) are made durable by the commit that relies on them, not at open, and not again after.
+ *     folders) are made durable by the commit that relies on them, not at open, and not again after; so
+ *     are those an open or a batch killed before its commit left behind.
  */
 #include <dirent.h>
 #include <inttypes.h>

@@ -3,7 +3,8 @@
  * parsing (stream/trigger.h): Spark's file layout, read back after reopen, the planned-but-uncommitted
  * batch found on restart, ordering rules, retention after 100 batches, and damaged files reported as
  * WEIR_CORRUPT with the file's name instead of being trusted; a new checkpoint made durable with its first
- * plan (or its close), and its metadata cut by a crash before that started over.
+ * plan (or its close), also when its creator was killed before, and its metadata cut by a crash before that
+ * started over.
  */
 #include <dirent.h>
 #include <ftw.h>
