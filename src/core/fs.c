@@ -89,9 +89,12 @@ static int flusher_stop(WFileOut *o, WErr *err) {
     return rc;
 }
 
-/* The folder part of `path` ("." when it has none), in a malloc'd string. */
+/* The folder part of `path` ("." when it has none), in a malloc'd string; trailing slashes are not a
+ * part of the name ("a/b/" is in "a"). */
 char *wfs_dir_of(const char *path) {
-    const char *slash = strrchr(path, '/');
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/') n--;
+    const char *slash = memrchr(path, '/', n);
     if (!slash) return strdup(".");
     if (slash == path) return strdup("/");
     return strndup(path, (size_t)(slash - path));

@@ -59,7 +59,7 @@ int wfs_write_atomic_in(const char *path, const void *data, size_t len, struct W
 /* Appends the file's bytes to `out`. When `missing` is not NULL, an absent file sets *missing = 1 and
  * returns WEIR_OK (absence is often normal: a log entry not yet written); otherwise it is a WEIR_IO error. */
 int wfs_read_file(const char *path, WBuf *out, int *missing, WErr *err);
-/* The folder part of path ("." when it has none), malloc'd; NULL when out of memory. */
+/* The folder part of path ("." when it has none; "a/b/" is in "a"), malloc'd; NULL when out of memory. */
 char *wfs_dir_of(const char *path);
 /* fsync of a folder, so that the names created, renamed or removed in it are durable. */
 int wfs_fsync_dir(const char *dir, WErr *err);

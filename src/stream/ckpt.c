@@ -354,14 +354,7 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         /* never planned: perhaps made by a process killed before its first plan, so before its fsyncs; the
          * first plan here makes the whole checkpoint durable again (metadata, its folder, the parent's) */
         int unplanned = !rc && (new_meta || !any_plan(c));
-        char *parent = NULL;
-        if (unplanned) { /* of "a/ck/" as of "a/ck" */
-            size_t n = strlen(dir);
-            while (n > 1 && dir[n - 1] == '/') n--;
-            char *trimmed = strndup(dir, n);
-            parent = trimmed ? wfs_dir_of(trimmed) : NULL;
-            free(trimmed);
-        }
+        char *parent = unplanned ? wfs_dir_of(dir) : NULL;
         if (unplanned && !parent) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         if (unplanned && !rc) rc = wdirsync_add(&ds, parent, err);
         free(parent);

@@ -111,15 +111,11 @@ static int remove_tmp_cb(const char *path, const struct stat *st, int flag, stru
     return 0;
 }
 
-/* The sink's folder and its parent, to be fsynced by the first commit (of "a/out/" as of "a/out"). */
+/* The sink's folder and its parent, to be fsynced by the first commit. */
 static int add_own_folders(WSink *s, WErr *err) {
-    size_t n = strlen(s->dir);
-    while (n > 1 && s->dir[n - 1] == '/') n--;
-    char *trimmed = strndup(s->dir, n);
-    char *parent = trimmed ? wfs_dir_of(trimmed) : NULL;
+    char *parent = wfs_dir_of(s->dir);
     int rc = parent ? wdirsync_add(&s->created, parent, err) : nomem(err);
-    if (!rc) rc = wdirsync_add(&s->created, trimmed, err);
-    free(trimmed);
+    if (!rc) rc = wdirsync_add(&s->created, s->dir, err);
     free(parent);
     return rc;
 }
@@ -224,7 +220,9 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     const char *path = wopts_get(s->opts, "path");
     if (!path || !*path)
         rc = werr_msg(err, WEIR_MISUSE, "a %s sink needs option path (the output folder)", file_ext[s->format]);
-    if (!rc && !(s->dir = strdup(path))) rc = nomem(err);
+    size_t path_len = path ? strlen(path) : 0;
+    while (path_len > 1 && path[path_len - 1] == '/') path_len--; /* "out/" is "out": one name per folder */
+    if (!rc && !(s->dir = strndup(path, path_len))) rc = nomem(err);
     if (!rc && cfg->time_zone && !wopts_get(s->opts, "timeZone") && wopts_set(s->opts, "timeZone", cfg->time_zone))
         rc = nomem(err);
     if (!rc) rc = wopts_get_int(s->opts, "maxRecordsPerFile", 0, &s->max_records, err);

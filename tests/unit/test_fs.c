@@ -113,6 +113,17 @@ int main(void) {
         werr_clear(&err);
     }
 
+    /* the folder a path is in; trailing slashes belong to the name */
+    {
+        static const char *const cases[][2] = {{"a/b", "a"}, {"a/b/", "a"}, {"a/b//", "a"}, {"b", "."},
+                                               {"b/", "."}, {"/a", "/"}, {"/a/", "/"}, {"/", "/"}};
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            char *d = wfs_dir_of(cases[i][0]);
+            CHECK(d && strcmp(d, cases[i][1]) == 0);
+            free(d);
+        }
+    }
+
     /* a folder is skipped when an fsync of it that began after it was added has succeeded */
     {
         int calls = 0;
