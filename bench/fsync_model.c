@@ -44,22 +44,23 @@ static void flush_model(void) {
     pthread_mutex_unlock(&device);
 }
 
-int fsync(int fd) {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-    atomic_fetch_add(&n_fsync, 1);
-    int r = real(fd);
+/* The libc call `name` on fd, counted in *count, then the model's flush. */
+static int modelled(const char *name, int (**real)(int), atomic_long *count, int fd) {
+    if (!*real) *real = (int (*)(int))dlsym(RTLD_NEXT, name);
+    atomic_fetch_add(count, 1);
+    int r = (*real)(fd);
     flush_model();
     return r;
 }
 
+int fsync(int fd) {
+    static int (*real)(int);
+    return modelled("fsync", &real, &n_fsync, fd);
+}
+
 int fdatasync(int fd) {
     static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    atomic_fetch_add(&n_fdatasync, 1);
-    int r = real(fd);
-    flush_model();
-    return r;
+    return modelled("fdatasync", &real, &n_fdatasync, fd);
 }
 
 __attribute__((destructor)) static void report(void) {

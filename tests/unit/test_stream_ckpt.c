@@ -111,6 +111,21 @@ static void test_trigger(void) {
     CHECK(wdur_parse_ms("5 fortnights", &ms) == -1);
 }
 
+/* Batch n's commit entry (commit_path) was damaged: the checkpoint opens with n planned and not committed,
+ * the entry removed; n is then committed again with next watermark wm. */
+static void reopen_runs_again(const char *dir, const char *commit_path, int64_t n, int64_t wm) {
+    WErr err;
+    werr_init(&err);
+    WCkpt *c = NULL;
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    if (!c) return;
+    CHECK_EQ_INT(wckpt_last_planned(c), n);
+    CHECK_EQ_INT(wckpt_last_committed(c), n - 1);
+    CHECK(!wfs_exists(commit_path));
+    CHECK_EQ_INT(wckpt_write_commit(c, n, wm, &err), 0);
+    wckpt_close(c);
+}
+
 static void test_ckpt(const char *root) {
     char dir[512], path[600];
     snprintf(dir, sizeof dir, "%s/ck", root);
@@ -297,12 +312,7 @@ static void test_lost_commits(const char *root) {
     /* the last planned batch's commit entry empty (or torn): not committed, the entry removed */
     snprintf(path, sizeof path, "%s/commits/5", dir);
     put_file(path, "v1\n{\"nextBatchWat");
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-    CHECK_EQ_INT(wckpt_last_planned(c), 5);
-    CHECK_EQ_INT(wckpt_last_committed(c), 4);
-    CHECK(!wfs_exists(path));
-    CHECK_EQ_INT(wckpt_write_commit(c, 5, 6000, &err), 0);
-    wckpt_close(c);
+    reopen_runs_again(dir, path, 5, 6000);
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     CHECK_EQ_INT(wckpt_last_committed(c), 5);
     CHECK_EQ_INT(wckpt_read_commit(c, 5, &wm, &err), 0);
@@ -415,12 +425,7 @@ static void test_offsets_made_ahead(const char *root) {
     wckpt_close(c);
     /* a crash after offsets/4 was filled, its commit entry still empty: 4 planned, not committed */
     put_file(cpath, "");
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-    CHECK_EQ_INT(wckpt_last_planned(c), 4);
-    CHECK_EQ_INT(wckpt_last_committed(c), 3);
-    CHECK(!wfs_exists(cpath));
-    CHECK_EQ_INT(wckpt_write_commit(c, 4, 5000, &err), 0);
-    wckpt_close(c);
+    reopen_runs_again(dir, cpath, 4, 5000);
     /* put without sync (the driver syncs once the batch's output is written): not planned until synced;
      * closed before the sync, the entry is emptied and reads as not planned */
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
