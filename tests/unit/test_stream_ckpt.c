@@ -111,6 +111,18 @@ static void test_trigger(void) {
     CHECK(wdur_parse_ms("5 fortnights", &ms) == -1);
 }
 
+/* With `text` in the file at path, the checkpoint opens as damaged, the message saying `why`; the file is
+ * removed again. */
+static void opens_as_damaged(const char *dir, const char *path, const char *text, const char *why) {
+    WErr err;
+    werr_init(&err);
+    WCkpt *c = NULL;
+    put_file(path, text);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, why) != NULL);
+    unlink(path);
+}
+
 /* Batch n's commit entry (commit_path) was damaged: the checkpoint opens with n planned and not committed,
  * the entry removed; n is then committed again with next watermark wm. */
 static void reopen_runs_again(const char *dir, const char *commit_path, int64_t n, int64_t wm) {
@@ -241,11 +253,7 @@ static void test_ckpt(const char *root) {
     wckpt_close(c);
     /* damage: a commit for a batch never planned */
     snprintf(path, sizeof path, "%s/commits/151", dir);
-    put_file(path, "v1\n{\"nextBatchWatermarkMs\":0}\n");
-    werr_clear(&err);
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
-    CHECK(strstr(err.msg, "never planned") != NULL);
-    unlink(path);
+    opens_as_damaged(dir, path, "v1\n{\"nextBatchWatermarkMs\":0}\n", "never planned");
     /* damage: a commit entry above a garbled last line of a lower one still reads (the offsets decide) */
     /* damage: metadata without an id */
     snprintf(path, sizeof path, "%s/metadata", dir);
@@ -488,12 +496,7 @@ static void test_offsets_made_ahead(const char *root) {
     }
     /* a commit entry above the last planned batch that is not empty is still damage */
     snprintf(cpath, sizeof cpath, "%s/commits/6", dir);
-    put_file(cpath, "v1\n{\"nextBatchWatermarkMs\":0}\n");
-    werr_clear(&err);
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), WEIR_CORRUPT);
-    CHECK(strstr(err.msg, "never planned") != NULL);
-    unlink(cpath);
-    werr_clear(&err);
+    opens_as_damaged(dir, cpath, "v1\n{\"nextBatchWatermarkMs\":0}\n", "never planned");
     /* made ahead from the batch after next (the next one absent), then a crash: the open looks past the gap */
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     int64_t last = wckpt_last_planned(c);
