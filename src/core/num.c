@@ -8,7 +8,7 @@
  * integer exact), then choose a multiple of 10^(k+1) when exactly one lies in the interval, else the
  * closer of floor and ceil at 10^k. Integral values below 2^53 take a shortcut (the integer itself), and
  * so do values with at most 8 digits after the point that are not too large (short_decimal: one
- * multiplication and one exact division per digit count tried).
+ * multiplication and one exact division at 1, 2 and 8 digits after the point, below about 10^7).
  *
  * Parsing validates the syntax, gathers up to 19 significant digits w and an exponent q, then:
  *   - Clinger's fast path: w <= 2^53 and 10^|q| exact in a double -> one correctly rounded * or /;
@@ -181,13 +181,16 @@ static int fixed_decimal(char *buf, int neg, uint64_t d, int k) {
  * for which a decimal D * 10^-k reads back as a (a > 0, not an integer), and writes it; 0 when there is
  * none. While a * 10^k < 2^50 the rounding interval of a is under a quarter of 10^-k wide, so D is
  * round(a * 10^k), no other decimal with k digits after the point reads back, and one with fewer digits
- * would have been found at a smaller k: D * 10^-k is then exactly what the general method picks. The
+ * is the same number with trailing zeros: so when a * 10^8 < 2^50 a try at k = 8 settles k = 3..8 (the
+ * trailing zeros of D give the smallest k); k = 1 and 2, the usual prices, are tried first. D * 10^-k is then exactly what the general method picks. The
  * test D / 10^k == a is exact (D and 10^k are exact doubles and the quotient is correctly rounded, as
- * parsing "D e-k" is); the cheaper test before it only skips candidates that cannot pass. */
+ * parsing "D e-k" is); the cheaper test before it only skips candidates that cannot pass. Larger values
+ * try each k in turn while a * 10^k < 2^50. */
 static int short_decimal(double a, char *buf, int neg) {
     static const double P10[9] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
     const double lim = 1125899906842624.0; /* 2^50 */
     for (int k = 1; k <= 8; k++) {
+        if (k == 3 && a * 1e8 < lim) k = 8; /* one try settles k = 3..8 */
         double y = a * P10[k];
         if (y >= lim) break;
         if (y < 0.5) continue;
@@ -195,7 +198,13 @@ static int short_decimal(double a, char *buf, int neg) {
         double dd = (double)d;
         /* |a * 10^k - D| <= 2^-53 a 10^k and y is within 2^-53 of a * 10^k: 2^-51 y bounds both */
         if (fabs(y - dd) > y * 0x1p-51) continue;
-        if (dd / P10[k] == a) return fixed_decimal(buf, neg, d, k);
+        if (dd / P10[k] == a) {
+            /* a is not an integer, so D has fewer than k <= 8 trailing zeros */
+            if (d % 10000 == 0) d /= 10000, k -= 4;
+            if (d % 100 == 0) d /= 100, k -= 2;
+            if (d % 10 == 0) d /= 10, k -= 1;
+            return fixed_decimal(buf, neg, d, k);
+        }
     }
     return 0;
 }

@@ -8,7 +8,8 @@
  * (written "" so that it differs from NULL, which is written as nullValue, empty by default); or it is
  * a STRING equal to nullValue. Option quoteAll quotes every non-NULL field. Inside quotes a quote is
  * doubled (RFC 4180) and the escape byte is doubled, since the reader takes escape+quote as a quote.
- * Values: doubles shortest round-trip (core/num), timestamps ISO 8601 with microseconds in timeZone or
+ * Values: doubles shortest round-trip (core/num; a value written lately is copied from the memo of its
+ * text), timestamps ISO 8601 with microseconds in timeZone or
  * timestampFormat, dates yyyy-MM-dd or dateFormat, booleans true/false. Rows end with LF (or lineSep).
  */
 #include <stdlib.h>
@@ -27,6 +28,7 @@ typedef struct TsCache {
     int64_t days;         /* local day */
     int32_t off;          /* zone offset, seconds */
     uint32_t secs;        /* second of the day that head ends with */
+    int64_t sec_us;       /* that second as UTC microseconds: values in the same second need no zone lookup */
     char head[40];        /* "2026-12-07T10:56:23." (the date, 'T', the time to the second, '.') */
     int date_len;         /* of "2026-12-07T" */
     char zone[16];        /* "Z" or "+01:00" */
@@ -42,6 +44,7 @@ struct WCsvWriter {
     char eol[2];
     int eol_len;
     TsCache ts;
+    WNumMemo dbl; /* texts of recent doubles */
 };
 
 int wcsv_writer_open(const WType *schema, WOpts *opts, WCsvWriter **out, WErr *err) {
@@ -141,10 +144,17 @@ int wcsv_write_header(WCsvWriter *w, WBuf *out, WErr *err) {
 static inline void put2(char *p, unsigned v) { memcpy(p, wnum_digits2 + 2 * v, 2); }
 
 /* wtime_format_timestamp(us, tz) with the date and zone taken from the cache when the local day and the
- * offset are those of the previous value (wtime_local_day). buf holds at least
+ * offset are those of the previous value (wtime_local_day), and only the microseconds formatted when
+ * the second is too (no zone lookup then). buf holds at least
  * WTIME_TEXT_MAX bytes (40 + 6 + 16 are written at most): the cached parts are copied whole (fixed sizes
  * make plain moves) and the length advanced by their real size. */
 static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
+    uint32_t micro;
+    /* zone transitions fall on whole seconds, so the second of the last value has its offset and day */
+    if (c->valid && (uint64_t)us - (uint64_t)c->sec_us < US_PER_SEC) {
+        micro = (uint32_t)((uint64_t)us - (uint64_t)c->sec_us);
+        goto tail;
+    }
     int32_t off = tz ? wtz_offset_at_utc(tz, us) : 0;
     int64_t rem, days = wtime_local_day(us, off, &rem);
     if (!c->valid || c->days != days || c->off != off) {
@@ -162,10 +172,13 @@ static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
         c->days = days;
         c->off = off;
         c->secs = (uint32_t)(rem / US_PER_SEC);
+        c->sec_us = us - rem % US_PER_SEC;
         c->valid = 1;
         return n;
     }
-    uint32_t secs = (uint32_t)(rem / US_PER_SEC), micro = (uint32_t)(rem % US_PER_SEC);
+    uint32_t secs = (uint32_t)(rem / US_PER_SEC);
+    micro = (uint32_t)(rem % US_PER_SEC);
+    c->sec_us = us - micro;
     if (secs != c->secs) { /* another second of the same day */
         char *h = c->head + c->date_len;
         put2(h, secs / 3600);
@@ -176,6 +189,7 @@ static int ts_iso(TsCache *c, int64_t us, const WTz *tz, char *buf) {
         h[8] = '.';
         c->secs = secs;
     }
+tail:;
     char *p = buf;
     memcpy(p, c->head, sizeof c->head);
     p += c->date_len + 9;
@@ -199,7 +213,7 @@ static inline int format_fixed(WCsvWriter *w, const WVec *v, int64_t i, char *bu
         return 5;
     case WT_INT: return wnum_format_i64(wvec_i32(v, i), buf);
     case WT_BIGINT: return wnum_format_i64(wvec_i64(v, i), buf);
-    case WT_DOUBLE: return wnum_format_double(wvec_f64(v, i), buf);
+    case WT_DOUBLE: return wnum_format_double_memo(&w->dbl, wvec_f64(v, i), buf);
     case WT_DATE:
         if (d->date_fmt)
             return wtimefmt_format(d->date_fmt, (int64_t)wvec_i32(v, i) * 86400000000LL, NULL, buf, WTIME_TEXT_MAX);
@@ -289,7 +303,7 @@ int wcsv_write_batch(WCsvWriter *w, const WBatch *b, WBuf *out, WErr *err) {
                 continue;
             }
             case K_BIGINT: o += wnum_format_i64(wvec_i64(v, i), o); continue;
-            case K_DOUBLE: o += wnum_format_double(wvec_f64(v, i), o); continue;
+            case K_DOUBLE: o += wnum_format_double_memo(&w->dbl, wvec_f64(v, i), o); continue;
             case K_TS_ISO: o += ts_iso(&w->ts, wvec_i64(v, i), w->d.tz, o); continue;
             default: break;
             }

@@ -5,7 +5,7 @@
  * Strings: '"' and '\\' escaped, \b \f \n \r \t as short escapes and other control characters as
  * \u00XX (Jackson's choice, so Spark's), valid UTF-8 passed through; bytes that are not valid UTF-8
  * (possible in a column filled from CSV) become \uFFFD so that the output is always valid JSON.
- * DOUBLE: shortest round-trip text (wnum_format_double); NaN / Infinity / -Infinity as the strings Spark
+ * DOUBLE: shortest round-trip text (wnum_format_double, through a memo of recent values); NaN / Infinity / -Infinity as the strings Spark
  * writes. TIMESTAMP / DATE: ISO 8601 via core/time.h, or the timestampFormat / dateFormat pattern, in
  * option timeZone (default UTC).
  */
@@ -23,6 +23,7 @@ struct WJsonWriter {
     const WType *schema;
     WTz *tz;
     WTimeFmt *ts_fmt, *date_fmt;
+    WNumMemo dbl; /* texts of recent doubles */
 };
 
 int wjson_writer_open(const WType *schema, WOpts *opts, WJsonWriter **out, WErr *err) {
@@ -131,7 +132,7 @@ static int put_value(WJsonWriter *w, const WVec *v, int64_t i, WBuf *o, WErr *er
     case WT_BIGINT: n = wnum_format_i64(wvec_i64(v, i), tmp); return wbuf_append(o, tmp, (size_t)n);
     case WT_DOUBLE: {
         double d = wvec_f64(v, i);
-        n = wnum_format_double(d, tmp);
+        n = wnum_format_double_memo(&w->dbl, d, tmp);
         if (isnan(d) || isinf(d)) return put_str(o, tmp, (size_t)n);
         return wbuf_append(o, tmp, (size_t)n);
     }

@@ -924,8 +924,9 @@ static void test_validate(void) {
 }
 
 /* The writer keeps the date and zone of the last timestamp and formats only the time of day when the
- * next one falls on the same local day with the same offset: its text must be wtime_format_timestamp's
- * (the general path) for runs of close timestamps (cache hits), jumps, day and DST boundaries, negative
+ * next one falls on the same local day with the same offset (only the microseconds in the same second):
+ * its text must be wtime_format_timestamp's (the general path) for runs of close timestamps (cache hits,
+ * some stepping over a DST change), jumps, day and DST boundaries, negative
  * and far years, in UTC, a DST zone and a fixed offset. */
 static void test_timestamp_cache(void) {
     const char *zones[] = {"timeZone=UTC", "timeZone=Europe/Paris", "timeZone=+05:30", "timeZone=America/St_Johns"};
@@ -946,7 +947,9 @@ static void test_timestamp_cache(void) {
             switch (r % 8) {
             case 0: t = (int64_t)(rnd() % 500000000000000000ULL) - 250000000000000000LL; break; /* anywhere */
             case 1: t = (t / day) * day - 1 + (int64_t)(rnd() % 3); break;                      /* around midnight UTC */
-            case 2: t = 1774746000000000LL + (int64_t)(rnd() % 7200000000LL) - 3600000000LL; break; /* Paris DST 2026-03-29 */
+            case 2: /* Paris DST 2026-03-29, 01:00 UTC: within the hour around it, or a second before it */
+                t = 1774746000000000LL + (r >> 8 & 1 ? (int64_t)(rnd() % 7200000000LL) - 3600000000LL : -(int64_t)(rnd() % 1000000));
+                break;
             case 3: t = -(int64_t)(rnd() % 100000000000000LL); break;                          /* before 1970 */
             case 4: case 5: t += (int64_t)(rnd() % 300000); break;                               /* the same second, often */
             default: t += (int64_t)(rnd() % 5000000000LL); break;                               /* the next row */

@@ -663,6 +663,57 @@ static void test_scan_double(void) {
     CHECK(wnum_scan_double(s10, s10 + 10, &v) == s10 + 7 && v == 1234567);
 }
 
+/* The writers' memo (wnum_format_double_memo) gives wnum_format_double's text and length: values drawn
+ * from pools smaller and larger than the memo (hits, misses, evictions), with 0.0 and -0.0, two NaNs and
+ * texts too long to be kept (23 bytes and more); then distinct values, for which the memo steps aside,
+ * and a small pool again, for which it comes back. */
+static void test_format_memo(void) {
+    static WNumMemo memo; /* zeroed */
+    double pool[600];
+    int np = 0;
+    pool[np++] = 0.0;
+    pool[np++] = -0.0;
+    pool[np++] = of_bits(UINT64_C(0x7ff8000000000001));
+    pool[np++] = of_bits(UINT64_C(0xfff8000000000000));
+    pool[np++] = -2.2250738585072014e-308; /* 24 bytes: not kept */
+    pool[np++] = -1.7976931348623157e308;
+    while (np < 600) {
+        uint64_t r = rnd();
+        pool[np++] = r & 1 ? (double)(r >> 8 & 0xffff) / 100 : of_bits(rnd()); /* prices, any bits */
+    }
+    long bad = 0, n = 0;
+    const int sizes[5] = {50, 250, 600, 0, 50}; /* pool prefixes: fits, about full, too big; distinct; fits */
+    long used[5] = {0}, bypassed[5] = {0};
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 200000; i++, n++) {
+            double x = sizes[round] ? pool[rnd() % (uint64_t)sizes[round]] : of_bits(rnd() & ~(UINT64_C(1) << 62));
+            char want[WNUM_DOUBLE_MAX], got[WNUM_DOUBLE_MAX];
+            int wn = wnum_format_double(x, want);
+            uint64_t bits = bits_of(x);
+            WNumMemoEntry *set = memo.e[(bits * UINT64_C(0x9e3779b97f4a7c15)) >> 57];
+            if (memo.bypass) bypassed[round]++;
+            else used[round] += (set[0].len && set[0].bits == bits) || (set[1].len && set[1].bits == bits);
+            int gn = wnum_format_double_memo(&memo, x, got);
+            if (gn != wn || memcmp(got, want, (size_t)wn + 1)) {
+                if (bad++ < 5) fprintf(stderr, "memo: %016" PRIx64 " -> %.*s, want %s\n", bits, gn, got, want);
+            }
+        }
+    }
+    printf("format memo: %ld values, %ld bad; from the memo per round: %ld %ld %ld %ld %ld; bypassed in the "
+           "distinct round: %ld\n", n, bad, used[0], used[1], used[2], used[3], used[4], bypassed[3]);
+    CHECK_EQ_INT(bad, 0);
+    int keep50 = 0; /* values of the small pool whose text is short enough to be kept */
+    for (int i = 0; i < 50; i++) {
+        char t[WNUM_DOUBLE_MAX];
+        keep50 += wnum_format_double(pool[i], t) < 23;
+    }
+    /* small pools come from the memo (but for the first use of each value, sets holding three of them, and
+     * in the last round the end of the bypass) */
+    CHECK(used[0] > 200000 / 50 * keep50 * 85 / 100 && used[4] > 200000 / 50 * keep50 * 50 / 100);
+    CHECK(used[2] > 40000); /* a pool larger than the memo still hits */
+    CHECK(bypassed[3] > 150000 && bypassed[0] == 0);
+}
+
 int main(void) {
     test_format_hand();
     test_parse_hand();
@@ -673,6 +724,7 @@ int main(void) {
     test_near_boundaries();
     test_scan_double();
     test_short_decimals();
+    test_format_memo();
     test_random_doubles();
     return check_summary();
 }
