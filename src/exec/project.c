@@ -62,6 +62,33 @@ void wproject_close(WProject *p) {
     free(p);
 }
 
+/* Appends the validity of the n chosen rows of src (rows[], or the first n when all) to dst, whose room is
+ * reserved and whose bits past its length are clear; counts the NULLs. All rows go 64 bits at a time,
+ * shifted to dst's bit position, each word OR-ed into the dst bytes that hold its bits. */
+static void copy_validity(WVec *dst, const WVec *src, const int64_t *rows, int64_t n, int all) {
+    int64_t at = dst->len, nulls = 0, j = 0;
+    if (all) {
+        unsigned sh = (unsigned)(at & 7);
+        for (; j + 64 <= n; j += 64, at += 64) {
+            uint64_t w;
+            memcpy(&w, src->validity + (j >> 3), 8);
+            nulls += 64 - __builtin_popcountll(w);
+            uint8_t *d = dst->validity + (at >> 3);
+            uint64_t lo;
+            memcpy(&lo, d, 8);
+            lo |= w << sh;
+            memcpy(d, &lo, 8);
+            if (sh) d[8] |= (uint8_t)(w >> (64 - sh));
+        }
+    }
+    for (; j < n; j++, at++) {
+        if (wvec_is_null(src, all ? j : rows[j])) nulls++;
+        else dst->validity[at >> 3] |= (uint8_t)(1u << (at & 7));
+    }
+    dst->len += n;
+    dst->null_count += nulls;
+}
+
 /* Fixed-width columns: values copied by width, validity bit by bit (the output may already hold rows, so
  * its bitmap is not byte-aligned with the input's). Other types go value by value. */
 static int copy_rows(WVec *dst, const WVec *src, const int64_t *rows, int64_t n, int all) {
@@ -75,26 +102,14 @@ static int copy_rows(WVec *dst, const WVec *src, const int64_t *rows, int64_t n,
             for (int64_t j = 0; j < n; j++) memcpy(dv + j * 8, sv + rows[j] * 8, 8);
         else
             for (int64_t j = 0; j < n; j++) memcpy(dv + j * 4, sv + rows[j] * 4, 4);
-        int64_t at = dst->len, nulls = 0;
-        for (int64_t j = 0; j < n; j++, at++) {
-            if (wvec_is_null(src, all ? j : rows[j])) nulls++;
-            else dst->validity[at >> 3] |= (uint8_t)(1u << (at & 7));
-        }
-        dst->len += n;
-        dst->null_count += nulls;
+        copy_validity(dst, src, rows, n, all);
         return WEIR_OK;
     }
     if (dst->type->id == WT_STRUCT && src->type->id == WT_STRUCT && dst->n_children == src->n_children) {
         /* children stay aligned with their struct: copy the same rows of each, then the struct's own bits */
         for (int k = 0; k < dst->n_children; k++)
             if (copy_rows(&dst->children[k], &src->children[k], rows, n, all)) return WEIR_NOMEM;
-        int64_t at = dst->len, nulls = 0;
-        for (int64_t j = 0; j < n; j++, at++) {
-            if (wvec_is_null(src, all ? j : rows[j])) nulls++;
-            else dst->validity[at >> 3] |= (uint8_t)(1u << (at & 7));
-        }
-        dst->len += n;
-        dst->null_count += nulls;
+        copy_validity(dst, src, rows, n, all);
         return WEIR_OK;
     }
     for (int64_t j = 0; j < n; j++)

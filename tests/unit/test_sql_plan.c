@@ -1,7 +1,8 @@
 /*
  * test_sql_plan.c - the seed's Task_1 script end to end through sql/plan.h and exec/project.h: compile,
  * check tables and output schemas, then run the projection over a hand-built batch of nested records and
- * compare with the values computed by hand. Also `*`, `a.*`, aliases, WHERE and errors of the planner.
+ * compare with the values computed by hand. Also `*`, `a.*`, aliases, WHERE and errors of the planner, and
+ * whole columns copied at every bit offset of the output's validity.
  */
 #include <stdlib.h>
 
@@ -459,8 +460,78 @@ static void test_batches(void) {
     wsql_script_free(s);
 }
 
+/* Columns copied whole (no WHERE) into an output that already holds rows, so that the validity bits land
+ * at every bit offset: batches of 1 to 200 rows, NULLs at random in a top-level column, a struct, and
+ * the struct's fields; every value and NULL, and the NULL counts, compared with the input rows. */
+static void test_copy_runs(void) {
+    const char *sc = "CREATE TABLE t (a STRUCT<c: INT, d: DOUBLE>, ts TIMESTAMP) USING json;\n"
+                     "SELECT a, a.c AS c, ts FROM STREAM(t);";
+    WScript *s = NULL;
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wsql_compile(sc, strlen(sc), "c.sql", &s, &err), WEIR_OK);
+    if (!s) return;
+    const WBoundSelect *sel = s->queries[0].select;
+    WBatch in, out;
+    wbatch_init(&in, &s->tables[0].schema);
+    wbatch_init(&out, &sel->out_schema);
+    WProject *p = NULL;
+    CHECK_EQ_INT(wproject_open(sel, NULL, &p, &err), WEIR_OK);
+    enum { MAXROWS = 4000 };
+    static int anull[MAXROWS], cnull[MAXROWS], tnull[MAXROWS], cval[MAXROWS];
+    int64_t total = 0, want_nulls[3] = {0, 0, 0};
+    uint64_t seed = 12345;
+    static const int sizes[] = {3, 130, 64, 200, 1, 77, 128, 5, 190, 63, 65};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        wbatch_reset(&in);
+        for (int r = 0; r < sizes[k]; r++, total++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned bits = (unsigned)(seed >> 40);
+            anull[total] = bits % 7 == 0;
+            cnull[total] = anull[total] || (bits >> 4) % 5 == 0;
+            tnull[total] = (bits >> 8) % 3 == 0;
+            cval[total] = (int)(bits >> 12 & 0xffff);
+            want_nulls[0] += anull[total];
+            want_nulls[1] += cnull[total];
+            want_nulls[2] += tnull[total];
+            wbatch_begin_row(&in);
+            WVec *a = wbatch_col(&in, 0);
+            if (anull[total]) wvec_append_null(a);
+            else {
+                wvec_append_struct(a);
+                if (cnull[total]) wvec_append_null(&a->children[0]);
+                else wvec_append_i32(&a->children[0], cval[total]);
+                wvec_append_f64(&a->children[1], cval[total] / 4.0);
+            }
+            if (tnull[total]) wvec_append_null(wbatch_col(&in, 1));
+            else wvec_append_i64(wbatch_col(&in, 1), (int64_t)cval[total] * 1000);
+        }
+        CHECK_EQ_INT(wproject_run_at(p, &in, &out, 0, &err), WEIR_OK);
+    }
+    CHECK_EQ_INT(wbatch_rows(&out), total);
+    const WVec *a = wbatch_col(&out, 0), *c = wbatch_col(&out, 1), *t = wbatch_col(&out, 2);
+    long bad = 0;
+    for (int64_t r = 0; r < total; r++) {
+        bad += wvec_is_null(a, r) != anull[r] || wvec_is_null(c, r) != cnull[r] || wvec_is_null(t, r) != tnull[r];
+        bad += wvec_is_null(&a->children[0], r) != cnull[r];
+        if (!cnull[r]) bad += wvec_i32(c, r) != cval[r] || wvec_i32(&a->children[0], r) != cval[r];
+        if (!anull[r]) bad += wvec_is_null(&a->children[1], r) || wvec_f64(&a->children[1], r) != cval[r] / 4.0;
+        if (!tnull[r]) bad += wvec_i64(t, r) != (int64_t)cval[r] * 1000;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(a->null_count, want_nulls[0]);
+    CHECK_EQ_INT(c->null_count, want_nulls[1]);
+    CHECK_EQ_INT(t->null_count, want_nulls[2]);
+    CHECK(want_nulls[0] > 0 && want_nulls[1] > want_nulls[0] && want_nulls[2] > 0);
+    wproject_close(p);
+    wbatch_fini(&out);
+    wbatch_fini(&in);
+    wsql_script_free(s);
+}
+
 int main(void) {
     test_batches();
+    test_copy_runs();
     test_task1();
     test_queries();
     test_errors();
