@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include "core/num.h"
+#include "core/num_scan.h"
 #include "core/time.h"
 #include "formats/json_lex.h"
 
@@ -508,6 +509,42 @@ static int raw_compact(WJsonReader *r, const char *s, size_t n, const char **out
     return 0;
 }
 
+/* A JSON number at `at` (before end) read by core/num_scan.h's plain-decimal path, which also takes texts
+ * JSON refuses: so only "-?digits[.digits]" without a leading zero before a digit and without a bare
+ * '.' at the end is given to it, and what it hands back (exponents, over 19 digits, rounding boundaries)
+ * goes the general way. Returns the end of the number with *out set, or NULL. */
+static inline const char *double_in_place(const char *at, const char *end, double *out) {
+    const char *q = at + (*at == '-');
+    if (q >= end || (unsigned)(*q - '0') > 9 || (*q == '0' && q + 1 < end && (unsigned)(q[1] - '0') <= 9)) return NULL;
+    const char *p = wnum_scan_double_inline(at, end, out);
+    return p && p[-1] != '.' ? p : NULL;
+}
+
+/* A zone-less ISO timestamp string at `at` (its opening quote) on the second of the last one read
+ * (DateCache: "yyyy-MM-ddTHH:mm:ss" checked in full then), with 0 to 6 fraction digits: its end after the
+ * closing quote with *us set, or NULL. Every byte is matched, so the string holds no escape and is valid. */
+static inline const char *ts_in_place(const DateCache *dc, const char *at, const char *end, int64_t *us) {
+#if NUM_SWAR
+    static const int scale[] = {1, 100000, 10000, 1000, 100, 10, 1};
+    if (!dc->valid || end - at < 32 || !same19(at + 1, dc->text)) return NULL;
+    const char *q = at + 20;
+    int64_t frac = 0;
+    if (*q == '.') {
+        uint64_t x = swar_load8(q + 1);
+        int nd = swar_digit_count(x);
+        if (nd < 1 || nd > 6) return NULL;
+        frac = (int64_t)swar_digits_value(x, nd) * scale[nd];
+        q += 1 + nd;
+    }
+    if (*q != '"') return NULL;
+    *us = dc->base + frac;
+    return q + 1;
+#else
+    (void)dc, (void)at, (void)end, (void)us;
+    return NULL;
+#endif
+}
+
 static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth);
 
 /* Appends with the capacity check inline (vec.c's functions do the growing); same effect as
@@ -581,6 +618,15 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
             }
         }
         if (c == '-' || (c >= '0' && c <= '9')) {
+            if (f->id == WT_DOUBLE && r->fast) {
+                double d;
+                const char *p = double_in_place(at, lx->end, &d);
+                if (p) {
+                    lx->p = p;
+                    APPEND(put_f64(v, d));
+                    return R_OK;
+                }
+            }
             if (wjl_number(lx, &num)) return R_SYNTAX;
             if (f->id == WT_DOUBLE) {
                 double d;
@@ -656,6 +702,15 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
     case WT_TIMESTAMP:
     case WT_DATE:
         if (c == '"') {
+            if (f->id == WT_TIMESTAMP && r->fast && r->tz_utc && !r->ts_fmt) {
+                int64_t us;
+                const char *p = ts_in_place(&r->date_cache, at, lx->end, &us);
+                if (p) {
+                    lx->p = p;
+                    APPEND(put_i64(v, us));
+                    return R_OK;
+                }
+            }
             if (wjl_string(lx, &s, &n, &esc)) return R_SYNTAX;
             const char *t;
             size_t tn;

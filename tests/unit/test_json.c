@@ -948,7 +948,7 @@ static void gen_timestamp(WBuf *o) {
     else
         wbuf_printf(o, "\"%s%c%02u:%02u:%02u", dates[odd ? pick(11) : 0], pick(5) ? 'T' : ' ', (unsigned)pick(odd ? 25 : 24),
                     (unsigned)pick(odd ? 61 : 60), (unsigned)pick(odd ? 61 : 60));
-    int fd = odd ? pick(9) : pick(8);
+    int fd = odd || pick(8) == 0 ? pick(10) : pick(8); /* 0 to 8 fraction digits, rarely more than 6 */
     if (fd) {
         wbuf_putc(o, '.');
         for (int i = 0; i < fd - 1; i++) wbuf_putc(o, (char)('0' + pick(10)));
