@@ -20,8 +20,10 @@
  * Unknown values are skipped by the checking scanner without building anything, integers of up to 9
  * digits are read in place, no integer touches strtod, decimals with <= 19 significant digits and a small
  * exponent take the exact fast path (Clinger, digits gathered by the scanner when there is no exponent),
- * and a timestamp on the same date (or second) as the previous one reuses its day number (or value). All these shortcuts can
- * be turned off (wjson_reader_set_fast_paths) so that tests compare them with the general path. A
+ * and a timestamp on the same date (or second) as the previous one reuses its day number (or value). A
+ * record laid out like the last good one (same keys, order and spacing) is decoded by that record's
+ * template, its values read straight into their columns (see "record templates"). All these shortcuts
+ * can be turned off (wjson_reader_set_fast_paths) so that tests compare them with the general path. A
  * half-decoded bad record is rolled back with wbatch_truncate.
  */
 #include "formats/json.h"
@@ -76,6 +78,29 @@ typedef struct DateCache {
     int64_t base;   /* microseconds of the whole second */
 } DateCache;
 
+/* A record template (see "record templates" below): the last good record as a list of steps. */
+enum { TPL_LIT, TPL_STRUCT, TPL_VAL, TPL_SKIP, TPL_NULL };
+#define TPL_STEPS 128
+#define TPL_BYTES 2048
+typedef struct TplStep {
+    int kind;
+    int depth;           /* VAL, SKIP: the value's depth */
+    uint32_t off, len;   /* LIT: its bytes in Tpl.lit */
+    const WJField *f;    /* VAL: the field */
+    WVec *v;             /* STRUCT, VAL, NULL: the vector appended to */
+} TplStep;
+typedef struct Tpl {
+    int n;               /* steps; 0: no template */
+    TplStep step[TPL_STEPS];
+    char lit[TPL_BYTES];
+    uint32_t lit_len;
+    const WBatch *batch; /* the vectors belong to this batch, within one wjson_next call */
+    int in_array;
+    int recording, broken;
+    const char *mark;    /* recording: the end of the bytes already in steps */
+    uint32_t tries, misses, pause; /* records tried and missed in this round of 1,024; records left to skip */
+} Tpl;
+
 enum { ST_TOP, ST_ARRAY_FIRST, ST_ARRAY_NEXT, ST_DONE };
 enum { R_OK = 0, R_SYNTAX = 1, R_NOMEM = 2 };
 
@@ -107,6 +132,7 @@ struct WJsonReader {
     WBuf scratch, key, raw;
     DateCache date_cache;
     int fast;                /* shortcuts on (wjson_reader_set_fast_paths) */
+    Tpl tpl;
 };
 
 /* ---- schema plan ---- */
@@ -792,11 +818,111 @@ static inline int lookup(const WJNode *node, const char *k, size_t kn) {
     return -1;
 }
 
+/* ---- record templates ----
+ * Records of a file mostly have the same layout: the same keys in the same order with the same spacing,
+ * only the values differ. A good record decoded the general way (parse_object) is kept as a template:
+ * its bytes outside the values (LIT steps: braces, keys, colons, commas, whitespace) and in order the
+ * appends it made (STRUCT: an object's own row; VAL: a value, decoded by parse_value; SKIP: the value of
+ * a key no column takes; NULL: a field the object lacked). The next record is first tried against it:
+ * every LIT must be the very same bytes and every value must decode without a type error. Then the
+ * general way would have taken the same keys to the same fields (they are the same bytes) and made the
+ * same appends (parse_value is the same code), so the row is the same; on any difference the record is
+ * rolled back (wbatch_truncate) and decoded the general way, which records a new template. Templates
+ * are made only from records without duplicate keys or type errors, hold vectors of one batch and so
+ * last one wjson_next call, and are paused for a while when more than 1 in 8 records miss. */
+
+static void tpl_step(WJsonReader *r, int kind, const WJField *f, WVec *v, int depth) {
+    Tpl *t = &r->tpl;
+    if (t->n >= TPL_STEPS) { t->broken = 1; return; }
+    t->step[t->n++] = (TplStep){kind, depth, 0, 0, f, v};
+}
+
+/* The bytes from the mark up to `upto` as a LIT step; the mark moves there. */
+static void tpl_lit(WJsonReader *r, const char *upto) {
+    Tpl *t = &r->tpl;
+    size_t n = (size_t)(upto - t->mark);
+    if (!n) return;
+    if (t->n >= TPL_STEPS || n > TPL_BYTES - t->lit_len) { t->broken = 1; return; }
+    memcpy(t->lit + t->lit_len, t->mark, n);
+    t->step[t->n++] = (TplStep){TPL_LIT, 0, t->lit_len, (uint32_t)n, NULL, NULL};
+    t->lit_len += (uint32_t)n;
+    t->mark = upto;
+}
+
+static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth);
+
+/* Decodes the record at lx.p by the template: 1 done (lx.p after the record), 0 it differs (the caller
+ * rolls back), -1 out of memory. */
+static int tpl_replay(WJsonReader *r) {
+    WJLex *lx = &r->lx;
+    const Tpl *t = &r->tpl;
+    for (int i = 0; i < t->n; i++) {
+        const TplStep *st = &t->step[i];
+        switch (st->kind) {
+        case TPL_LIT:
+            if ((size_t)(lx->end - lx->p) < st->len || !key_eq(lx->p, t->lit + st->off, st->len)) return 0;
+            lx->p += st->len;
+            break;
+        case TPL_STRUCT:
+            if (put_struct(st->v)) return -1;
+            break;
+        case TPL_VAL: {
+            /* the usual values first, as parse_value's shortcuts would read them */
+            const char *p = lx->p;
+            if (st->f->id == WT_DOUBLE) {
+                double d;
+                const char *q = p < lx->end ? double_in_place(p, lx->end, &d) : NULL;
+                if (q) {
+                    lx->p = q;
+                    if (put_f64(st->v, d)) return -1;
+                    break;
+                }
+            } else if (st->f->id == WT_TIMESTAMP && r->tz_utc && !r->ts_fmt && p < lx->end && *p == '"') {
+                int64_t us;
+                const char *q = ts_in_place(&r->date_cache, p, lx->end, &us);
+                if (q) {
+                    lx->p = q;
+                    if (put_i64(st->v, us)) return -1;
+                    break;
+                }
+            }
+#if NUM_SWAR
+            else if ((st->f->id == WT_INT || st->f->id == WT_BIGINT) && lx->end - p >= 9 && (unsigned)(*p - '1') <= 8) {
+                /* 1 to 8 digits, then a byte that cannot continue a number */
+                uint64_t x = swar_load8(p);
+                int nd = swar_digit_count(x);
+                char c = p[nd];
+                if (nd < 8 && c != '.' && c != 'e' && c != 'E') {
+                    uint32_t u = nd == 1 ? (uint32_t)(*p - '0') : (uint32_t)swar_digits_value(x, nd);
+                    lx->p = p + nd;
+                    if (st->f->id == WT_INT ? put_i32(st->v, (int32_t)u) : put_i64(st->v, (int64_t)u)) return -1;
+                    break;
+                }
+            }
+#endif
+            int rc = parse_value(r, st->f, st->v, st->depth);
+            if (rc == R_NOMEM) return -1;
+            if (rc || r->terr) return 0;
+            break;
+        }
+        case TPL_SKIP:
+            if (wjl_skip(lx, st->depth)) return 0;
+            break;
+        default:
+            if (wvec_append_null(st->v)) return -1;
+            break;
+        }
+    }
+    return 1;
+}
+
 /* Decodes the object at lx.p into the STRUCT vector v (one row), depth is the object's depth. */
 static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
     WJLex *lx = &r->lx;
     if (depth >= WJSON_MAX_DEPTH) return wjl_fail(lx, lx->p, "nesting deeper than 512 levels"), R_SYNTAX;
     APPEND(put_struct(v));
+    int rec = r->tpl.recording;
+    if (rec) tpl_step(r, TPL_STRUCT, NULL, v, 0);
     int64_t row = v->len - 1;
     uint32_t gen = ++node->gen;
     if (gen == 0) { /* wrapped: forget all marks */
@@ -877,14 +1003,20 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
             k++;
         have_value:
             if (idx < 0) {
+                if (rec) tpl_lit(r, lx->p), tpl_step(r, TPL_SKIP, NULL, NULL, depth + 1);
                 if (wjl_skip(lx, depth + 1)) return R_SYNTAX;
+                if (rec) r->tpl.mark = lx->p;
             } else {
                 WJField *f = &node->f[idx];
                 WVec *child = &v->children[idx];
-                if (f->seen == gen) wvec_truncate(child, row); /* duplicate key: the last one wins */
+                if (f->seen == gen) wvec_truncate(child, row), r->tpl.broken = 1; /* duplicate key: the last one wins */
                 else nseen++;
                 f->seen = gen;
+                /* an object for a STRUCT records its own steps */
+                int val_step = rec && !(f->id == WT_STRUCT && lx->p < lx->end && *lx->p == '{');
+                if (val_step) tpl_lit(r, lx->p), tpl_step(r, TPL_VAL, f, child, depth + 1);
                 if ((rc = parse_value(r, f, child, depth + 1))) return rc;
+                if (val_step) r->tpl.mark = lx->p;
             }
             wjl_ws(lx);
             if (lx->p < lx->end && *lx->p == ',') {
@@ -900,7 +1032,10 @@ static int parse_object(WJsonReader *r, WJNode *node, WVec *v, int depth) {
     }
     if (nseen < node->n) /* fields the object lacks are NULL */
         for (int i = 0; i < node->n; i++)
-            if (node->f[i].seen != gen) APPEND(wvec_append_null(&v->children[i]));
+            if (node->f[i].seen != gen) {
+                APPEND(wvec_append_null(&v->children[i]));
+                if (rec) tpl_step(r, TPL_NULL, NULL, &v->children[i], 0);
+            }
     return R_OK;
 }
 
@@ -919,7 +1054,40 @@ static int record(WJsonReader *r, WBatch *b, const char *region_end, int in_arra
     *syntax = 0;
     int rc;
     if (*rec == '{') {
-        rc = parse_object(r, r->root, &b->root, in_array ? 1 : 0);
+        rc = -1;
+        Tpl *t = &r->tpl;
+        if (t->n && r->fast && t->batch == b && t->in_array == in_array) {
+            int got = tpl_replay(r);
+            if (got) {
+                rc = got > 0 ? R_OK : R_NOMEM;
+            } else { /* not this layout: back to the record's start, the general way */
+                wbatch_truncate(b, row0);
+                lx->p = rec;
+                r->terr = 0;
+                t->n = 0;
+                t->misses++;
+            }
+            if (++t->tries == 1024) {
+                if (t->misses > 1024 / 8) t->pause = 16384;
+                t->tries = t->misses = 0;
+            }
+        }
+        if (rc < 0) {
+            if (r->fast && !t->n && !(t->pause && t->pause--)) {
+                t->recording = 1;
+                t->broken = 0;
+                t->lit_len = 0;
+                t->mark = rec;
+                t->batch = b;
+                t->in_array = in_array;
+            }
+            rc = parse_object(r, r->root, &b->root, in_array ? 1 : 0);
+            if (t->recording) {
+                tpl_lit(r, lx->p);
+                t->recording = 0;
+                if (rc != R_OK || t->broken || r->terr) t->n = 0;
+            }
+        }
     } else {
         rc = wjl_skip(lx, in_array ? 1 : 0) ? R_SYNTAX : R_OK;
         if (!rc) type_error(r, rec, NULL, NULL, 0, in_array ? "array element is not a JSON object" : "record is not a JSON object");
@@ -957,6 +1125,7 @@ static int record(WJsonReader *r, WBatch *b, const char *region_end, int in_arra
 int wjson_next(WJsonReader *r, WBatch *out, int64_t max_rows, int *out_done, WErr *err) {
     WJLex *lx = &r->lx;
     int64_t rows = 0;
+    r->tpl.n = 0; /* its vectors may be another batch's now */
     int syntax, rc;
     *out_done = 0;
     while (rows < max_rows && r->state != ST_DONE) {

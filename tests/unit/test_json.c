@@ -1184,6 +1184,96 @@ static void test_roundtrip(void) {
     wtype_fini(&s);
 }
 
+/* Record templates: runs of records laid out alike, each followed by two that differ from the layout in
+ * one way (a value of another kind or type, a NULL, a missing, extra, unknown or duplicate key, other
+ * spacing, a nested object where the template had NULL, a cut record), in an array and as JSON Lines.
+ * The usual rows are checked against the values written here, and the whole decode against the general
+ * path (the odd records' rows, and the bad records, included). */
+static void test_record_templates(void) {
+    const char *ddl = "a INT, t TIMESTAMP, s STRUCT<q: INT, p: DOUBLE>, n STRING";
+    static const char *odd[] = {
+        "{\"a\": 7, \"t\": \"2026-12-07T10:00:01.5\", \"s\": {\"q\": 2, \"p\": 1e2}, \"n\": \"x\"}",   /* 1e2 */
+        "{\"a\": null, \"t\": \"2026-12-07T10:00:01\", \"s\": {\"q\": 2, \"p\": 0.5}, \"n\": \"x\"}", /* NULL */
+        "{\"a\": 7, \"t\": \"2026-12-07T10:00:01.25\", \"s\": {\"q\": 2, \"p\": 0.5}}",                 /* n missing */
+        "{\"a\": 7, \"t\": \"2026-12-07T10:00:01\", \"s\": {\"q\": 2, \"p\": 0.5}, \"n\": \"x\", \"z\": [1]}",
+        "{\"a\": 7, \"a\": 8, \"t\": \"2026-12-07T10:00:01\", \"s\": {\"q\": 2, \"p\": 0.5}, \"n\": \"x\"}",
+        "{\"a\":7, \"t\": \"2026-12-07T10:00:01\", \"s\": {\"q\": 2, \"p\": 0.5}, \"n\": \"x\"}",       /* spacing */
+        "{\"a\": 7, \"t\": \"2026-12-07T10:00:01\", \"s\": null, \"n\": \"x\"}",                         /* s NULL */
+        "{\"a\": 7.5, \"t\": \"2026-12-07T10:00:01\", \"s\": {\"q\": 2, \"p\": 0.5}, \"n\": \"x\"}",  /* type error */
+        "{\"a\": 7, \"t\": \"2026-12-07T10:00:01\", \"s\": {\"q\": 2, \"p\": 0.5}, \"n\": \"x\"",     /* cut */
+        "{\"a\": -7, \"t\": \"2026-12-07 10:00:01.000001\", \"s\": {\"q\": 12345678, \"p\": -0.0}, \"n\": \"x\"}",
+    };
+    const int nodd = (int)(sizeof odd / sizeof *odd);
+    for (int lines = 0; lines < 2; lines++) {
+        WBuf text;
+        wbuf_init(&text);
+        if (!lines) wbuf_putc(&text, '[');
+        int nrec = 0;
+        int64_t want_a[400];
+        for (int k = 0; k < nodd; k++) {
+            for (int i = 0; i < 20; i++, nrec++) { /* the usual layout; s is NULL in the first run */
+                want_a[nrec] = 100 * k + i;
+                if (nrec && !lines) wbuf_puts(&text, ", ");
+                if (k == 0)
+                    wbuf_printf(&text, "{\"a\": %d, \"t\": \"2026-12-07T10:00:%02d.%06d\", \"s\": null, \"n\": \"r%d\"}",
+                                100 * k + i, i % 60, 17 * i, i);
+                else
+                    wbuf_printf(&text, "{\"a\": %d, \"t\": \"2026-12-07T10:00:%02d.%06d\", \"s\": {\"q\": %d, \"p\": %d.25}, \"n\": \"r%d\"}",
+                                100 * k + i, i % 60, 17 * i, i, i, i);
+                if (lines) wbuf_putc(&text, '\n');
+            }
+            if (k == 8 && !lines) continue; /* a cut record ends the array's region: only in JSON Lines */
+            for (int twice = 0; twice < 2; twice++) { /* the second one meets the first one's template */
+                if (nrec && !lines) wbuf_puts(&text, ", ");
+                wbuf_puts(&text, odd[k]);
+                want_a[nrec++] = -1 - k;
+                if (lines) wbuf_putc(&text, '\n');
+            }
+        }
+        if (!lines) wbuf_putc(&text, ']');
+        Ctx a, b;
+        dec_fast = 1;
+        dec_n(&a, ddl, NULL, text.data, text.len, 1000);
+        dec_fast = 0;
+        dec_n(&b, ddl, NULL, text.data, text.len, 1000);
+        dec_fast = 1;
+        CHECK_EQ_INT(a.rc, WEIR_OK);
+        CHECK_EQ_INT(a.nbad, b.nbad);
+        CHECK_EQ_INT(a.nbad, (lines ? 4 : 2)); /* 7.5 and the cut record (1e2 is a DOUBLE, a duplicate key's last wins) */
+        CHECK_EQ_INT(wbatch_rows(&a.b), wbatch_rows(&b.b));
+        long differ = 0, checked = 0, bad_rows = 0;
+        for (int64_t r = 0; r < wbatch_rows(&a.b); r++) differ += !same_value(&a.b.root, &b.b.root, r);
+        CHECK_EQ_INT(differ, 0);
+        /* the usual rows, by hand, in text order */
+        int64_t row = 0;
+        for (int i = 0; i < nrec && row < wbatch_rows(&a.b); i++) {
+            if (want_a[i] < 0) { /* an odd record: a row, good or (PERMISSIVE) bad */
+                row++;
+                continue;
+            }
+            int k = (int)(want_a[i] / 100), j = (int)(want_a[i] % 100);
+            WVec *va = col(&a, 0), *vt = col(&a, 1), *vs = col(&a, 2), *vn = col(&a, 3);
+            int ok = !wvec_is_null(va, row) && wvec_i32(va, row) == want_a[i] &&
+                     wvec_i64(vt, row) == 1796637600000000LL + (j % 60) * 1000000LL + 17 * j;
+            char nm[16];
+            snprintf(nm, sizeof nm, "r%d", j);
+            ok = ok && str_is(vn, row, nm);
+            if (k == 0) ok = ok && wvec_is_null(vs, row);
+            else ok = ok && !wvec_is_null(vs, row) && wvec_i32(&vs->children[0], row) == j &&
+                      wvec_f64(&vs->children[1], row) == j + 0.25;
+            if (!ok && bad_rows++ < 3) fprintf(stderr, "template rows: row %lld (record %d) differs: a %d t %lld\n", (long long)row, i, wvec_i32(va, row), (long long)wvec_i64(vt, row));
+            checked += ok;
+            row++;
+        }
+        CHECK_EQ_INT(checked, nodd * 20);
+        printf("record templates (%s): %lld rows, %lld bad, %ld usual rows checked\n", lines ? "lines" : "array",
+               (long long)wbatch_rows(&a.b), (long long)a.nbad, checked);
+        fin(&a);
+        fin(&b);
+        wbuf_fini(&text);
+    }
+}
+
 int main(void) {
     test_seed();
     test_fields();
@@ -1201,5 +1291,6 @@ int main(void) {
     test_writer_text();
     test_roundtrip();
     test_fast_paths_differential();
+    test_record_templates();
     return check_summary();
 }
