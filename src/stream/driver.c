@@ -390,6 +390,19 @@ static int offsets_durable(Query *q, WErr *err) {
     return wworker_wait(q->wal, err);
 }
 
+/* Retention after commit N: offsets/K and commits/K go once batch K is minBatchesToRetain behind N, and no
+ * sooner than the source's log holds K's files in a durable segment (offsets/K is their only copy until
+ * then). The worker removes them (purge_to). */
+static void mark_purge(Query *q, int64_t n) {
+    int64_t keep = n;
+    if (q->src) {
+        int64_t logged = wsrc_log_durable_to(q->src);
+        if (keep - q->retain - 1 > logged) keep = logged + q->retain + 1;
+    }
+    int64_t from, to = wckpt_purge_mark(q->ckpt, keep, q->retain, &from);
+    if (to >= 0) atomic_store(&q->purge_to, to);
+}
+
 /* Runs batch N, whose plan (source log + offsets/N) is durable or being made so by the worker: output
  * may be written meanwhile, nothing is committed before offsets_durable(). nodata: a batch without input
  * (the source is not asked); flush: the final batch of a bounded run (watermark +infinity). */
@@ -457,8 +470,7 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
      * (and cleanSource), then retention (unlinks, which can wait on a busy disk's journal) */
     if (!rc && !nodata) rc = wsrc_after_commit(q->src, n, err);
     if (!rc) {
-        int64_t from, to = wckpt_purge_mark(q->ckpt, n, q->retain, &from);
-        if (to >= 0) atomic_store(&q->purge_to, to);
+        mark_purge(q, n);
         make_ahead(q, n);
     }
     return rc;
@@ -656,6 +668,9 @@ static void query_close(Query *q) {
     if (q->out_init) wbatch_fini(&q->out);
     if (q->proj) wproject_close(q->proj);
     if (q->sink) q->sink_ops->close(q->sink);
+    /* the source's last segment done, retention catches up with it */
+    if (q->src && q->ckpt && q->wal && wsrc_log_wait(q->src) == WEIR_OK && wckpt_last_committed(q->ckpt) >= 0)
+        mark_purge(q, wckpt_last_committed(q->ckpt));
     wsrc_close(q->src);
     wworker_close(q->wal);
     wworker_close(q->aheader); /* before the checkpoint's close removes what it made and was not used */

@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,8 @@ struct WFileSource {
     int64_t cur_batch;
     WSrcFile *cur_view;
     int64_t last_committed;/* the checkpoint's last committed batch */
-    int64_t seg_end;       /* last batch held by a compacted segment, -1 */
+    int64_t seg_end;       /* last batch held by a compacted segment (being written or written), -1 */
+    _Atomic int64_t log_durable_to; /* last batch held by a durable segment, -1 (set by the segment job) */
     Seg *segs;             /* the segments, oldest first */
     int n_segs;
     WWorker *seg_writer;   /* writes segments in the background (see write_segment) */
@@ -792,17 +794,20 @@ static int segment_job(void *arg, WErr *err) {
     s->segs = t;
     s->segs[k] = (Seg){first, seg.last, bytes};
     s->n_segs = k + 1;
+    atomic_store(&s->log_durable_to, seg.last); /* offsets/ up to seg.last may go now */
     return WEIR_OK;
 }
 
-/* Waits for the segment being written, if any; its failure is this call's. */
-static int segment_done(WFileSource *s, WErr *err) {
-    if (!s->seg_writer || !wworker_pending(s->seg_writer)) return WEIR_OK;
-    return wworker_wait(s->seg_writer, err);
-}
-
+/* Starts the segment of the batches after seg_end up to last, unless the previous segment is still being
+ * written: then its entries wait (in `recent`, and in offsets/, which the driver keeps until a durable
+ * segment holds them: wsrc_log_durable_to) and the next commit tries again. Waiting here would stall the
+ * batches behind a merge, or behind the one big segment of a first batch that took a full folder. */
 static int write_segment(WFileSource *s, int64_t last, WErr *err) {
-    int rc = segment_done(s, err);
+    int rc = WEIR_OK;
+    if (s->seg_writer && wworker_pending(s->seg_writer)) {
+        if (!wworker_done(s->seg_writer)) return WEIR_OK;
+        rc = wworker_wait(s->seg_writer, err); /* collects its result */
+    }
     if (!rc && !s->seg_writer) rc = wworker_open(&s->seg_writer, err);
     if (rc) return rc;
     wbuf_reset(&s->seg_text);
@@ -927,6 +932,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     s->ino = -1;
     s->cur_batch = -1;
     s->seg_end = -1;
+    atomic_init(&s->log_durable_to, -1);
     wbuf_init(&s->seg_text);
     s->manifest_wd = -1;
     wopts_init(&s->opts);
@@ -979,6 +985,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
         s->cur_batch = wckpt_last_planned(ck);
         s->last_committed = wckpt_last_committed(ck);
         rc = read_log(ck, s->log_dir, load_entry, s, &s->seg_end, &s->segs, &s->n_segs, 1, err);
+        atomic_store(&s->log_durable_to, s->seg_end);
         int k = 0;
         for (int i = 0; i < s->n_recent; i++)
             if (s->recent[i].batch > s->seg_end) s->recent[k++] = s->recent[i];
@@ -1579,8 +1586,15 @@ int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err) {
             if (push_entry(&s->recent, &s->n_recent, &s->cap_recent, s->cur[i])) rc = nomem(err);
         s->last_committed = batch_id;
     }
-    if (!rc && (batch_id + 1) % COMPACT_INTERVAL == 0 && batch_id > s->seg_end) rc = write_segment(s, batch_id, err);
+    if (!rc && batch_id - s->seg_end >= COMPACT_INTERVAL) rc = write_segment(s, batch_id, err);
     return rc;
+}
+
+int64_t wsrc_log_durable_to(WFileSource *s) { return atomic_load(&s->log_durable_to); }
+
+int wsrc_log_wait(WFileSource *s) {
+    if (!s->seg_writer || !wworker_pending(s->seg_writer)) return WEIR_OK;
+    return wworker_wait(s->seg_writer, NULL);
 }
 
 /* ---------------------------------------------------------------- reading a log for inspect */

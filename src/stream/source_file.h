@@ -105,8 +105,14 @@ int wsrc_batch_files(WFileSource *s, int64_t batch_id, const WSrcFile **files, i
 /* Reads and decodes the files of batch N, calling fn with chunks of rows; malformed records and unreadable
  * files go to badRecordsPath/bad-<query>-<N>.jsonl (written durably before returning). */
 int wsrc_read_batch(WFileSource *s, int64_t batch_id, WSrcRowsFn fn, void *user, WSrcBatchStats *st, WErr *err);
-/* After commit N: cleanSource for N's files; every 10 batches a compacted segment of the log. */
+/* After commit N: cleanSource for N's files; every 10 batches a compacted segment of the log (written in
+ * the background; put off to a later commit while the previous one is still being written). */
 int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err);
+/* The last batch whose log entries are in a durable compacted segment (-1 none): the entries of later
+ * batches exist only in offsets/, which retention must keep. */
+int64_t wsrc_log_durable_to(WFileSource *s);
+/* Waits for the segment being written, if any (its result). */
+int wsrc_log_wait(WFileSource *s);
 /* 1 when cleanSource (archive or delete) is on: after_commit then moves input away for good. */
 int wsrc_cleans_source(const WFileSource *s);
 

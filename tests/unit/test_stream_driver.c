@@ -357,6 +357,30 @@ int main(void) {
     CHECK_EQ_INT(wckpt_oldest_retained(c), 8);
     wckpt_close(c);
 
+    /* fewer batches to retain than a segment of the source's log spans (10): offsets/K stays until a durable
+     * segment holds K's files, and a restart finds every taken file (it once reported a damaged checkpoint:
+     * batches 10 .. 12 were in neither); the files taken are not taken again */
+    snprintf(ck, sizeof ck, "%s/ck_ret1", root);
+    snprintf(in, sizeof in, "%s/in_ret1", root);
+    put_files(in, "r", 14, 0);
+    snprintf(sql, sizeof sql, "SET spark.sql.streaming.minBatchesToRetain = 1;\n%s",
+             sql_for(in, ck, ", maxFilesPerTrigger 1", "SELECT a", ""));
+    CHECK_EQ_INT(run(sql, "availableNow", &err), 0);
+    CHECK_EQ_INT(wckpt_open(ck, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_committed(c), 13);
+    CHECK_EQ_INT(wckpt_oldest_retained(c), 10); /* batches 0 .. 9 are in the segment written at batch 9 */
+    wckpt_close(c);
+    put_files(in, "s", 3, 1000);
+    werr_clear(&err);
+    CHECK_EQ_INT(run(sql, "availableNow", &err), 0);
+    if (err.msg[0]) fprintf(stderr, "restart: %s\n", err.msg);
+    int64_t k_b, k_r, k_s, k_d;
+    committed(ck, &k_b, &k_r, &k_s, &k_d);
+    CHECK_EQ_INT(k_b, 17);
+    CHECK_EQ_INT(k_r, 17 * 4);
+    CHECK_EQ_INT(k_d, 0);
+    CHECK_EQ_INT(k_s, 56 * 57 / 2 + 3 * 4000 + 12 * 13 / 2); /* a = 1 .. 56, then 1000 + 1 .. 12 */
+
     /* commits/N is not fsynced: a machine crash may leave the last one torn. The batch then runs again and
      * the sink, which committed it, skips it: its output is there once */
     snprintf(ck, sizeof ck, "%s/ck1", root);
