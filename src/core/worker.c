@@ -8,6 +8,7 @@
 #include "core/worker.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,16 @@ int wworker_open(WWorker **out, WErr *err) {
     }
     *out = w;
     return WEIR_OK;
+}
+
+void wworker_set_background(WWorker *w) {
+#ifdef SCHED_BATCH
+    struct sched_param sp;
+    memset(&sp, 0, sizeof sp);
+    (void)pthread_setschedparam(w->thread, SCHED_BATCH, &sp);
+#else
+    (void)w;
+#endif
 }
 
 int wworker_start(WWorker *w, WJobFn fn, void *arg, WErr *err) {

@@ -19,6 +19,10 @@ typedef int (*WJobFn)(void *arg, WErr *err);
 typedef struct WWorker WWorker;
 
 int wworker_open(WWorker **out, WErr *err);
+/* Marks the worker's thread as background work (Linux: SCHED_BATCH), whose wake-up does not preempt the
+ * thread that started the job: for jobs off the batches' path (log segments, entries made ahead,
+ * manifest compaction). Best effort: elsewhere, or when refused, nothing changes. */
+void wworker_set_background(WWorker *w);
 /* Hands fn(arg) to the worker. WEIR_MISUSE when a job is still pending (wait for it first). */
 int wworker_start(WWorker *w, WJobFn fn, void *arg, WErr *err);
 /* 1 while a job was started and not yet waited for. */

@@ -360,7 +360,10 @@ static void make_ahead(Query *q, int64_t n) {
     /* from the second batch of the run on: a run of one batch (trigger once, a start) has no use for them
      * and would wait for them when it closes */
     if (++q->batches_run < 2) return;
-    if (!q->aheader && wworker_open(&q->aheader, NULL) != WEIR_OK) return;
+    if (!q->aheader) {
+        if (wworker_open(&q->aheader, NULL) != WEIR_OK) return;
+        wworker_set_background(q->aheader);
+    }
     if (wworker_pending(q->aheader)) {
         if (!wworker_done(q->aheader)) return;
         WErr e;

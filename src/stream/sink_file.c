@@ -613,7 +613,10 @@ static int ahead_joined(WSink *s) {
 static void make_ahead(WSink *s, int64_t n) {
     if (++s->commits_done < 2) return;
     if (s->format == FMT_PARQUET || !ahead_joined(s) || s->ahead_upto >= n + ENTRIES_AHEAD / 2) return;
-    if (!s->aheader && wworker_open(&s->aheader, NULL) != WEIR_OK) return;
+    if (!s->aheader) {
+        if (wworker_open(&s->aheader, NULL) != WEIR_OK) return;
+        wworker_set_background(s->aheader);
+    }
     s->ahead_from = s->ahead_upto >= n + 2 ? s->ahead_upto + 1 : n + 2;
     s->ahead_job_upto = n + ENTRIES_AHEAD;
     (void)wworker_start(s->aheader, make_ahead_job, s, NULL);
@@ -729,7 +732,7 @@ static int compaction_done(WSink *s, WErr *err) {
 
 static int start_compaction(WSink *s, int64_t upto, WErr *err) {
     int rc = compaction_done(s, err);
-    if (!rc && !s->compactor) rc = wworker_open(&s->compactor, err);
+    if (!rc && !s->compactor && !(rc = wworker_open(&s->compactor, err))) wworker_set_background(s->compactor);
     if (rc) return rc;
     s->compact_upto = upto;
     return wworker_start(s->compactor, compact_job, s, err);

@@ -129,6 +129,8 @@ struct WFileSource {
     int log_dir_synced;    /* the log folder's parent fsynced by this run (at its first segment) */
     WBuf seg_text;         /* the segment it writes */
     Seg seg_job;
+    Entry *seg_entries;    /* the entries the job writes (handed over from recent; the Knowns outlive it) */
+    int n_seg_entries, cap_seg_entries;
     Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
     int n_recent, cap_recent;
     /* discovery */
@@ -745,14 +747,23 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
  * is not rewritten again and again while small batches follow (it was, every time the number of batches
  * doubled, when segments merged by equal batch spans; its megabytes of fsync then stalled the batches'
  * own fsyncs: figure 2 of bench/stream_bench.sh).
- * The files are written by a worker thread (core/worker.h), off the batches' latency: the text is built
- * here, the job merges it with the segments it would merge with and writes the result once; it owns
- * s->segs while it runs, and the next segment waits
- * for it. A segment lost in a crash is rebuilt from offsets/, which keeps far more batches than one
- * segment spans (minBatchesToRetain, 100, against COMPACT_INTERVAL). */
+ * The files are written by a worker thread (core/worker.h), off the batches' latency: the job gets the
+ * entries (seg_entries), builds their text, merges it with the segments it would merge with and writes
+ * the result once; it owns s->segs while it runs, and a later segment waits for it (write_segment). A
+ * segment lost in a crash is rebuilt from offsets/, which the driver keeps until a durable segment holds
+ * its batch (wsrc_log_durable_to). */
 static int segment_job(void *arg, WErr *err) {
     WFileSource *s = arg;
     Seg seg = s->seg_job;
+    /* the new entries' text, built here rather than on the batches' path (a first batch may have taken a
+     * folder of 100,000 files: tens of ms) */
+    wbuf_reset(&s->seg_text);
+    int rc = wbuf_puts(&s->seg_text, "v1\n") ? nomem(err) : WEIR_OK;
+    for (int i = 0; i < s->n_seg_entries && !rc; i++)
+        if (entry_line(&s->seg_text, &s->seg_entries[i])) rc = nomem(err);
+    s->n_seg_entries = 0;
+    if (rc) return rc;
+    seg.bytes = (int64_t)s->seg_text.len;
     /* the newest segments it merges with, found first, so the merged file is written once (each write is
      * an fsync of the file and one of the folder) */
     int64_t k = s->n_segs, bytes = seg.bytes;
@@ -761,7 +772,6 @@ static int segment_job(void *arg, WErr *err) {
     char path[4096];
     WBuf m;
     wbuf_init(&m);
-    int rc = WEIR_OK;
     const WBuf *text = &s->seg_text;
     if (k < s->n_segs) {
         rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
@@ -808,13 +818,17 @@ static int write_segment(WFileSource *s, int64_t last, WErr *err) {
         if (!wworker_done(s->seg_writer)) return WEIR_OK;
         rc = wworker_wait(s->seg_writer, err); /* collects its result */
     }
-    if (!rc && !s->seg_writer) rc = wworker_open(&s->seg_writer, err);
+    if (!rc && !s->seg_writer && !(rc = wworker_open(&s->seg_writer, err))) wworker_set_background(s->seg_writer);
     if (rc) return rc;
-    wbuf_reset(&s->seg_text);
-    if (wbuf_puts(&s->seg_text, "v1\n")) return nomem(err);
-    for (int i = 0; i < s->n_recent; i++)
-        if (entry_line(&s->seg_text, &s->recent[i])) return nomem(err);
-    s->seg_job = (Seg){s->seg_end + 1, last, (int64_t)s->seg_text.len};
+    /* recent's entries go to the job (the arrays swap: no copy) */
+    Entry *e = s->seg_entries;
+    int cap = s->cap_seg_entries;
+    s->seg_entries = s->recent;
+    s->n_seg_entries = s->n_recent;
+    s->cap_seg_entries = s->cap_recent;
+    s->recent = e;
+    s->cap_recent = cap;
+    s->seg_job = (Seg){s->seg_end + 1, last, 0};
     s->n_recent = 0;
     s->seg_end = last;
     return wworker_start(s->seg_writer, segment_job, s, err);
@@ -1010,6 +1024,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
 
 void wsrc_close(WFileSource *s) {
     if (!s) return;
+    wworker_close(s->seg_writer); /* first: the job uses segs, seg_text and the Knowns of seg_entries */
     for (size_t i = 0; i < s->n_slots && s->slots; i++)
         if (s->slots[i]) {
             free(s->slots[i]->name);
@@ -1021,7 +1036,7 @@ void wsrc_close(WFileSource *s) {
     free(s->cur);
     free(s->cur_view);
     free(s->recent);
-    wworker_close(s->seg_writer); /* first: the job uses segs and seg_text */
+    free(s->seg_entries);
     wbuf_fini(&s->seg_text);
     free(s->segs);
     for (int i = 0; i < s->n_watches; i++) free(s->watches[i].rel);
