@@ -390,39 +390,58 @@ static void test_settings_and_chain(void) {
     wsql_script_free(s);
 }
 
+/* A table and one query over it, compiled, with its projection open and an input and an output batch. */
+typedef struct One {
+    WScript *s;
+    WBatch in, out;
+    WProject *p;
+    WErr err;
+} One;
+
+/* 0 when the script does not compile; one_close frees what one_open made. */
+static int one_open(One *o, const char *sc) {
+    memset(o, 0, sizeof *o);
+    werr_init(&o->err);
+    CHECK_EQ_INT(wsql_compile(sc, strlen(sc), "one.sql", &o->s, &o->err), WEIR_OK);
+    if (!o->s) return 0;
+    const WBoundSelect *sel = o->s->queries[0].select;
+    wbatch_init(&o->in, &o->s->tables[0].schema);
+    wbatch_init(&o->out, &sel->out_schema);
+    CHECK_EQ_INT(wproject_open(sel, NULL, &o->p, &o->err), WEIR_OK);
+    return 1;
+}
+
+static void one_close(One *o) {
+    wproject_close(o->p);
+    wbatch_fini(&o->out);
+    wbatch_fini(&o->in);
+    wsql_script_free(o->s);
+}
+
 /* Batches of different sizes through one operator (literal vectors are kept between batches), a filter
  * appending after rows already in the output, NULLs on both sides of the typed arithmetic loops. */
 static void test_batches(void) {
     const char *sc = "CREATE TABLE a (x INT, y BIGINT, z DOUBLE) USING json;\n"
                      "SELECT x + 1 AS p, y * 2 AS q, z / 0.5 AS r, 'k' AS k FROM STREAM(a) WHERE x > 1 OR y < 0;";
-    WScript *s = NULL;
-    WErr err;
-    werr_init(&err);
-    CHECK_EQ_INT(wsql_compile(sc, strlen(sc), "b.sql", &s, &err), WEIR_OK);
-    if (!s) return;
-    const WBoundSelect *sel = s->queries[0].select;
-    WBatch in, out;
-    wbatch_init(&in, &s->tables[0].schema);
-    wbatch_init(&out, &sel->out_schema);
-    WProject *p = NULL;
-    CHECK_EQ_INT(wproject_open(sel, NULL, &p, &err), WEIR_OK);
+    One o;
+    if (!one_open(&o, sc)) return;
     static const int sizes[] = {4, 2, 7};
     int64_t want_rows = 0;
     WBuf want, got;
     wbuf_init(&want);
     wbuf_init(&got);
     for (int k = 0; k < 3; k++) {
-        wbatch_reset(&in);
+        wbatch_reset(&o.in);
         for (int r = 0; r < sizes[k]; r++) {
             int x = r + k, xnull = (r + k) % 5 == 3;
             long long y = (r % 3 == 0) ? -1 - r : r * 10;
             double z = r * 1.5;
-            wbatch_begin_row(&in);
-            if (xnull) wvec_append_null(wbatch_col(&in, 0));
-            else wvec_append_i32(wbatch_col(&in, 0), x);
-            if (r == 1) wvec_append_null(wbatch_col(&in, 1));
-            else wvec_append_i64(wbatch_col(&in, 1), y);
-            wvec_append_f64(wbatch_col(&in, 2), z);
+            wbatch_begin_row(&o.in);
+            if (xnull) wvec_append_null(wbatch_col(&o.in, 0));
+            else wvec_append_i32(wbatch_col(&o.in, 0), x);
+            if (r == 1) wvec_append_null(wbatch_col(&o.in, 1));
+            else wvec_append_i64(wbatch_col(&o.in, 1), y);
+            wvec_append_f64(wbatch_col(&o.in, 2), z);
             /* WHERE x > 1 OR y < 0, three-valued: kept when either side is true */
             int xt = !xnull && x > 1, yt = r != 1 && y < 0;
             if (!(xt || yt)) continue;
@@ -433,12 +452,12 @@ static void test_batches(void) {
             else wbuf_printf(&want, "%lld,", y * 2);
             wbuf_printf(&want, "%g,k\n", z / 0.5);
         }
-        CHECK_EQ_INT(wproject_run_at(p, &in, &out, 0, &err), WEIR_OK);
+        CHECK_EQ_INT(wproject_run_at(o.p, &o.in, &o.out, 0, &o.err), WEIR_OK);
     }
-    CHECK_EQ_INT(wbatch_rows(&out), want_rows);
-    for (int64_t r = 0; r < wbatch_rows(&out); r++) {
-        const WVec *c0 = wbatch_col(&out, 0), *c1 = wbatch_col(&out, 1), *c2 = wbatch_col(&out, 2),
-                   *c3 = wbatch_col(&out, 3);
+    CHECK_EQ_INT(wbatch_rows(&o.out), want_rows);
+    for (int64_t r = 0; r < wbatch_rows(&o.out); r++) {
+        const WVec *c0 = wbatch_col(&o.out, 0), *c1 = wbatch_col(&o.out, 1), *c2 = wbatch_col(&o.out, 2),
+                   *c3 = wbatch_col(&o.out, 3);
         if (wvec_is_null(c0, r)) wbuf_puts(&got, "NULL,");
         else wbuf_printf(&got, "%d,", wvec_i32(c0, r));
         if (wvec_is_null(c1, r)) wbuf_puts(&got, "NULL,");
@@ -450,14 +469,11 @@ static void test_batches(void) {
     CHECK_EQ_STR(wbuf_cstr(&got), wbuf_cstr(&want));
     int64_t nulls = 0;
     for (const char *q = wbuf_cstr(&want); (q = strstr(q, "NULL")) != NULL; q += 4) nulls++;
-    CHECK_EQ_INT(wbatch_col(&out, 0)->null_count + wbatch_col(&out, 1)->null_count, nulls);
+    CHECK_EQ_INT(wbatch_col(&o.out, 0)->null_count + wbatch_col(&o.out, 1)->null_count, nulls);
     CHECK(nulls > 0);
     wbuf_fini(&want);
     wbuf_fini(&got);
-    wproject_close(p);
-    wbatch_fini(&out);
-    wbatch_fini(&in);
-    wsql_script_free(s);
+    one_close(&o);
 }
 
 /* Columns copied whole (no WHERE) into an output that already holds rows, so that the validity bits land
@@ -466,24 +482,15 @@ static void test_batches(void) {
 static void test_copy_runs(void) {
     const char *sc = "CREATE TABLE t (a STRUCT<c: INT, d: DOUBLE>, ts TIMESTAMP) USING json;\n"
                      "SELECT a, a.c AS c, ts FROM STREAM(t);";
-    WScript *s = NULL;
-    WErr err;
-    werr_init(&err);
-    CHECK_EQ_INT(wsql_compile(sc, strlen(sc), "c.sql", &s, &err), WEIR_OK);
-    if (!s) return;
-    const WBoundSelect *sel = s->queries[0].select;
-    WBatch in, out;
-    wbatch_init(&in, &s->tables[0].schema);
-    wbatch_init(&out, &sel->out_schema);
-    WProject *p = NULL;
-    CHECK_EQ_INT(wproject_open(sel, NULL, &p, &err), WEIR_OK);
+    One o;
+    if (!one_open(&o, sc)) return;
     enum { MAXROWS = 4000 };
     static int anull[MAXROWS], cnull[MAXROWS], tnull[MAXROWS], cval[MAXROWS];
     int64_t total = 0, want_nulls[3] = {0, 0, 0};
     uint64_t seed = 12345;
     static const int sizes[] = {3, 130, 64, 200, 1, 77, 128, 5, 190, 63, 65};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        wbatch_reset(&in);
+        wbatch_reset(&o.in);
         for (int r = 0; r < sizes[k]; r++, total++) {
             seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
             unsigned bits = (unsigned)(seed >> 40);
@@ -494,8 +501,8 @@ static void test_copy_runs(void) {
             want_nulls[0] += anull[total];
             want_nulls[1] += cnull[total];
             want_nulls[2] += tnull[total];
-            wbatch_begin_row(&in);
-            WVec *a = wbatch_col(&in, 0);
+            wbatch_begin_row(&o.in);
+            WVec *a = wbatch_col(&o.in, 0);
             if (anull[total]) wvec_append_null(a);
             else {
                 wvec_append_struct(a);
@@ -503,13 +510,13 @@ static void test_copy_runs(void) {
                 else wvec_append_i32(&a->children[0], cval[total]);
                 wvec_append_f64(&a->children[1], cval[total] / 4.0);
             }
-            if (tnull[total]) wvec_append_null(wbatch_col(&in, 1));
-            else wvec_append_i64(wbatch_col(&in, 1), (int64_t)cval[total] * 1000);
+            if (tnull[total]) wvec_append_null(wbatch_col(&o.in, 1));
+            else wvec_append_i64(wbatch_col(&o.in, 1), (int64_t)cval[total] * 1000);
         }
-        CHECK_EQ_INT(wproject_run_at(p, &in, &out, 0, &err), WEIR_OK);
+        CHECK_EQ_INT(wproject_run_at(o.p, &o.in, &o.out, 0, &o.err), WEIR_OK);
     }
-    CHECK_EQ_INT(wbatch_rows(&out), total);
-    const WVec *a = wbatch_col(&out, 0), *c = wbatch_col(&out, 1), *t = wbatch_col(&out, 2);
+    CHECK_EQ_INT(wbatch_rows(&o.out), total);
+    const WVec *a = wbatch_col(&o.out, 0), *c = wbatch_col(&o.out, 1), *t = wbatch_col(&o.out, 2);
     long bad = 0;
     for (int64_t r = 0; r < total; r++) {
         bad += wvec_is_null(a, r) != anull[r] || wvec_is_null(c, r) != cnull[r] || wvec_is_null(t, r) != tnull[r];
@@ -523,10 +530,7 @@ static void test_copy_runs(void) {
     CHECK_EQ_INT(c->null_count, want_nulls[1]);
     CHECK_EQ_INT(t->null_count, want_nulls[2]);
     CHECK(want_nulls[0] > 0 && want_nulls[1] > want_nulls[0] && want_nulls[2] > 0);
-    wproject_close(p);
-    wbatch_fini(&out);
-    wbatch_fini(&in);
-    wsql_script_free(s);
+    one_close(&o);
 }
 
 int main(void) {
