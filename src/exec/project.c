@@ -89,8 +89,8 @@ static void copy_validity(WVec *dst, const WVec *src, const int64_t *rows, int64
     dst->null_count += nulls;
 }
 
-/* Fixed-width columns: values copied by width, validity bit by bit (the output may already hold rows, so
- * its bitmap is not byte-aligned with the input's). Other types go value by value. */
+/* Fixed-width columns: values copied by width, validity by copy_validity (the output may already hold rows,
+ * so its bitmap is not byte-aligned with the input's). Other types go value by value. */
 static int copy_rows(WVec *dst, const WVec *src, const int64_t *rows, int64_t n, int all) {
     if (wvec_reserve(dst, n)) return WEIR_NOMEM;
     size_t w = wtype_width(dst->type->id);
