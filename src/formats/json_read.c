@@ -610,8 +610,72 @@ WJ_INLINE int put_struct(WVec *v) {
 
 #define APPEND(x) do { if (x) return R_NOMEM; } while (0)
 
+/* The usual values read in place, without the scanner (fast paths): an INT or BIGINT of 1 to 9 digits, a
+ * DOUBLE in plain decimal (double_in_place), a zone-less ISO timestamp in the cached second (ts_in_place).
+ * Returns 1 when the value at lx.p was appended (lx.p after it), 0 when the general way must read it, -1
+ * out of memory. */
+WJ_INLINE int value_in_place(WJsonReader *r, const WJField *f, WVec *v) {
+    WJLex *lx = &r->lx;
+    const char *at = lx->p, *e = lx->end;
+    if (at >= e) return 0;
+    char c = *at;
+    switch (f->id) {
+    case WT_INT:
+    case WT_BIGINT: {
+        if ((unsigned)(c - '1') > 8) return 0;
+        /* 1 to 9 digits, then a byte that cannot continue a number */
+        const char *p;
+        uint32_t x;
+#if NUM_SWAR
+        if (e - at >= 9) { /* eight bytes at once: up to 7 digits and the byte after them */
+            uint64_t w = swar_load8(at);
+            int nd = swar_digit_count(w);
+            if (nd == 8) return 0;
+            x = nd == 1 ? (uint32_t)(c - '0') : (uint32_t)swar_digits_value(w, nd);
+            p = at + nd;
+        } else
+#endif
+        {
+            p = at + 1;
+            x = (uint32_t)(c - '0');
+            while (p < e && p - at < 9 && (unsigned)(*p - '0') <= 9) x = x * 10 + (uint32_t)(*p++ - '0');
+            if (p >= e || (unsigned)(*p - '0') <= 9) return 0;
+        }
+        if (*p == '.' || *p == 'e' || *p == 'E') return 0;
+        lx->p = p;
+        return (f->id == WT_INT ? put_i32(v, (int32_t)x) : put_i64(v, (int64_t)x)) ? -1 : 1;
+    }
+    case WT_DOUBLE: {
+        double d;
+        const char *p = double_in_place(at, e, &d);
+        if (!p) return 0;
+        lx->p = p;
+        return put_f64(v, d) ? -1 : 1;
+    }
+    case WT_TIMESTAMP: {
+        int64_t us;
+        const char *p = c == '"' && r->tz_utc && !r->ts_fmt ? ts_in_place(&r->date_cache, at, e, &us) : NULL;
+        if (!p) return 0;
+        lx->p = p;
+        return put_i64(v, us) ? -1 : 1;
+    }
+    default: return 0;
+    }
+}
+
+static int parse_value_general(WJsonReader *r, const WJField *f, WVec *v, int depth);
+
 /* Decodes the value at lx.p into v (a column of type f->id); depth is the value's nesting depth. */
 static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
+    if (r->fast) {
+        int got = value_in_place(r, f, v);
+        if (got) return got > 0 ? R_OK : R_NOMEM;
+    }
+    return parse_value_general(r, f, v, depth);
+}
+
+/* parse_value without the fast paths of value_in_place */
+static int parse_value_general(WJsonReader *r, const WJField *f, WVec *v, int depth) {
     WJLex *lx = &r->lx;
     const char *at = lx->p;
     if (at >= lx->end) return wjl_fail(lx, at, "value expected"), R_SYNTAX;
@@ -632,27 +696,7 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
     case WT_INT:
     case WT_BIGINT:
     case WT_DOUBLE:
-        if (c >= '1' && c <= '9' && f->id != WT_DOUBLE && r->fast) {
-            /* the usual integer: 1 to 9 digits, then a byte that cannot continue a number */
-            const char *p = at + 1, *e = lx->end;
-            uint32_t x = (uint32_t)(c - '0');
-            while (p < e && p - at < 9 && (unsigned)(*p - '0') <= 9) x = x * 10 + (uint32_t)(*p++ - '0');
-            if (p < e && (unsigned)(*p - '0') > 9 && *p != '.' && *p != 'e' && *p != 'E') {
-                lx->p = p;
-                APPEND(f->id == WT_INT ? put_i32(v, (int32_t)x) : put_i64(v, (int64_t)x));
-                return R_OK;
-            }
-        }
         if (c == '-' || (c >= '0' && c <= '9')) {
-            if (f->id == WT_DOUBLE && r->fast) {
-                double d;
-                const char *p = double_in_place(at, lx->end, &d);
-                if (p) {
-                    lx->p = p;
-                    APPEND(put_f64(v, d));
-                    return R_OK;
-                }
-            }
             if (wjl_number(lx, &num)) return R_SYNTAX;
             if (f->id == WT_DOUBLE) {
                 double d;
@@ -728,15 +772,6 @@ static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth) {
     case WT_TIMESTAMP:
     case WT_DATE:
         if (c == '"') {
-            if (f->id == WT_TIMESTAMP && r->fast && r->tz_utc && !r->ts_fmt) {
-                int64_t us;
-                const char *p = ts_in_place(&r->date_cache, at, lx->end, &us);
-                if (p) {
-                    lx->p = p;
-                    APPEND(put_i64(v, us));
-                    return R_OK;
-                }
-            }
             if (wjl_string(lx, &s, &n, &esc)) return R_SYNTAX;
             const char *t;
             size_t tn;
@@ -849,7 +884,7 @@ static void tpl_lit(WJsonReader *r, const char *upto) {
     t->mark = upto;
 }
 
-static int parse_value(WJsonReader *r, const WJField *f, WVec *v, int depth);
+static int parse_value_general(WJsonReader *r, const WJField *f, WVec *v, int depth);
 
 /* Decodes the record at lx.p by the template: 1 done (lx.p after the record), 0 it differs (the caller
  * rolls back), -1 out of memory. */
@@ -867,40 +902,10 @@ static int tpl_replay(WJsonReader *r) {
             if (put_struct(st->v)) return -1;
             break;
         case TPL_VAL: {
-            /* the usual values first, as parse_value's shortcuts would read them */
-            const char *p = lx->p;
-            if (st->f->id == WT_DOUBLE) {
-                double d;
-                const char *q = p < lx->end ? double_in_place(p, lx->end, &d) : NULL;
-                if (q) {
-                    lx->p = q;
-                    if (put_f64(st->v, d)) return -1;
-                    break;
-                }
-            } else if (st->f->id == WT_TIMESTAMP && r->tz_utc && !r->ts_fmt && p < lx->end && *p == '"') {
-                int64_t us;
-                const char *q = ts_in_place(&r->date_cache, p, lx->end, &us);
-                if (q) {
-                    lx->p = q;
-                    if (put_i64(st->v, us)) return -1;
-                    break;
-                }
-            }
-#if NUM_SWAR
-            else if ((st->f->id == WT_INT || st->f->id == WT_BIGINT) && lx->end - p >= 9 && (unsigned)(*p - '1') <= 8) {
-                /* 1 to 8 digits, then a byte that cannot continue a number */
-                uint64_t x = swar_load8(p);
-                int nd = swar_digit_count(x);
-                char c = p[nd];
-                if (nd < 8 && c != '.' && c != 'e' && c != 'E') {
-                    uint32_t u = nd == 1 ? (uint32_t)(*p - '0') : (uint32_t)swar_digits_value(x, nd);
-                    lx->p = p + nd;
-                    if (st->f->id == WT_INT ? put_i32(st->v, (int32_t)u) : put_i64(st->v, (int64_t)u)) return -1;
-                    break;
-                }
-            }
-#endif
-            int rc = parse_value(r, st->f, st->v, st->depth);
+            int got = value_in_place(r, st->f, st->v);
+            if (got < 0) return -1;
+            if (got) break;
+            int rc = parse_value_general(r, st->f, st->v, st->depth);
             if (rc == R_NOMEM) return -1;
             if (rc || r->terr) return 0;
             break;
