@@ -23,6 +23,8 @@
 #include "core/schema.h"
 #include "core/vec.h"
 #include "formats/json.h"
+#include "stream/ckpt.h"
+#include "stream/segments.h"
 
 #define META_DIR "_weir_metadata"
 #define ENTRY_SCHEMA "path STRING, size BIGINT, rows BIGINT, batch BIGINT"
@@ -60,17 +62,78 @@ int wmanifest_exists(const char *dir) {
     return wfs_exists(p);
 }
 
-/* Parses a metadata file name: "N" (is_compact 0) or "N.compact" (1); -1 for anything else. */
-static int64_t entry_batch(const char *name, int *is_compact) {
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The batch of an entry file's name "N"; -1 for anything else (segments, temporary files). */
+static int64_t entry_batch(const char *name) {
     if (name[0] < '0' || name[0] > '9') return -1;
     char *end;
     errno = 0;
     long long v = strtoll(name, &end, 10);
-    if (errno || v < 0) return -1;
-    if (*end == 0) *is_compact = 0;
-    else if (strcmp(end, ".compact") == 0) *is_compact = 1;
-    else return -1;
+    if (errno || v < 0 || *end) return -1;
     return v;
+}
+
+/* One listing of _weir_metadata: its segments (the covering chain, segments.h) and its entry files,
+ * sorted. One pass of readdir over a folder this small is one getdents call, which the kernel runs under
+ * the folder's lock, so it is a snapshot: a compaction's rename of its segment and its removals of what
+ * the segment holds are seen both or neither (and a file removed between the listing and its reading
+ * is reported as gone, which starts the read over). */
+typedef struct Listing {
+    WSeg *segs;
+    int n_segs, cap_segs;
+    int64_t *entries;
+    int64_t n_entries, cap_entries;
+} Listing;
+
+static void listing_fini(Listing *l) {
+    free(l->segs);
+    free(l->entries);
+    memset(l, 0, sizeof *l);
+}
+
+/* sized: the segments' sizes too (the compaction's merge rule needs them); tidy: remove segments left
+ * over by an interrupted merge (the writer only). A missing folder is an empty listing. */
+static int list_meta(const char *meta, int sized, int tidy, Listing *l, WErr *err) {
+    memset(l, 0, sizeof *l);
+    DIR *d = opendir(meta);
+    if (!d) {
+        if (errno == ENOENT) return WEIR_OK;
+        return werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
+    }
+    int rc = WEIR_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        WSeg sg;
+        int64_t b = entry_batch(e->d_name);
+        if (b >= 0) {
+            if (l->n_entries == l->cap_entries) {
+                int64_t cap = l->cap_entries ? l->cap_entries * 2 : 32;
+                int64_t *t = realloc(l->entries, (size_t)cap * sizeof *t);
+                if (!t) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+                else l->entries = t, l->cap_entries = cap;
+            }
+            if (!rc) l->entries[l->n_entries++] = b;
+        } else if (wseg_parse_name(e->d_name, 1, &sg)) {
+            if (l->n_segs == l->cap_segs) {
+                int cap = l->cap_segs ? l->cap_segs * 2 : 8;
+                WSeg *t = realloc(l->segs, (size_t)cap * sizeof *t);
+                if (!t) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+                else l->segs = t, l->cap_segs = cap;
+            }
+            struct stat st;
+            if (sized) sg.bytes = fstatat(dirfd(d), e->d_name, &st, 0) == 0 ? (int64_t)st.st_size : 0;
+            if (!rc) l->segs[l->n_segs++] = sg;
+        }
+    }
+    closedir(d);
+    if (!rc && l->n_entries > 1) qsort(l->entries, (size_t)l->n_entries, sizeof *l->entries, cmp_i64);
+    if (!rc) l->n_segs = wseg_cover(meta, tidy, l->segs, l->n_segs);
+    if (rc) listing_fini(l);
+    return rc;
 }
 
 int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m, WErr *err) {
@@ -141,6 +204,7 @@ static int read_entry_file(const char *path, int last, WManifest *m, int *gone, 
     int missing = 0;
     *absent = 0;
     int rc = wfs_read_file(path, &data, &missing, err);
+    if (!rc && !missing) m->bytes_read += (int64_t)data.len;
     if (!rc && missing) *gone = 1;
     else if (!rc && (data.len == 0 || (last && wfs_text_cut(data.data, data.len)))) *absent = 1;
     else if (!rc) rc = wmanifest_parse(path, data.data ? data.data : "", data.len, m, err);
@@ -148,12 +212,7 @@ static int read_entry_file(const char *path, int last, WManifest *m, int *gone, 
     return rc;
 }
 
-static int cmp_i64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int read_once(const char *dir, WManifest *m, int *gone, WErr *err);
+static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, WErr *err);
 
 static int entry_empty(const char *meta, int64_t batch) {
     char path[4400];
@@ -161,14 +220,14 @@ static int entry_empty(const char *meta, int64_t batch) {
     return wfs_file_empty(path);
 }
 
-/* The writer may compact while a reader (another query's source) reads: it writes N.compact, then removes
- * the older files, so a file listed here can be gone when opened. The read then starts again from a new
- * listing, which finds the new compact file. */
-int wmanifest_read(const char *dir, WManifest *m, WErr *err) {
+/* The writer may compact while a reader (another query's source) reads: it writes a segment, then removes
+ * the files it holds, so a file listed here can be gone when opened. The read then starts again from a new
+ * listing, which finds the new segment. */
+static int read_since(const char *dir, int64_t after, WManifest *m, WErr *err) {
     int64_t n0 = m->n, last0 = m->last_batch;
     for (int attempt = 0;; attempt++) {
         int gone = 0;
-        int rc = read_once(dir, m, &gone, err);
+        int rc = read_once(dir, after, m, &gone, err);
         if (rc || !gone) return rc;
         for (int64_t i = n0; i < m->n; i++) free(m->files[i].path);
         m->n = n0;
@@ -178,55 +237,60 @@ int wmanifest_read(const char *dir, WManifest *m, WErr *err) {
     }
 }
 
-static int read_once(const char *dir, WManifest *m, int *gone, WErr *err) {
-    char meta[4096];
-    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
-    DIR *d = opendir(meta);
-    if (!d) {
-        if (errno == ENOENT) return WEIR_OK;
-        return werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
+int wmanifest_read(const char *dir, WManifest *m, WErr *err) { return read_since(dir, -1, m, err); }
+
+int wmanifest_read_since(const char *dir, int64_t after, WManifest *m, WErr *err) {
+    return read_since(dir, after, m, err);
+}
+
+/* Drops the files of batches <= after that m gained from index `from` on (a segment holds older batches). */
+static void drop_upto(WManifest *m, int64_t from, int64_t after) {
+    int64_t k = from;
+    for (int64_t i = from; i < m->n; i++) {
+        if (m->files[i].batch <= after) free(m->files[i].path);
+        else m->files[k++] = m->files[i];
     }
-    int64_t compact = -1, *deltas = NULL, n = 0, cap = 0;
-    int rc = WEIR_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        int is_compact;
-        int64_t b = entry_batch(e->d_name, &is_compact);
-        if (b < 0) continue;
-        if (is_compact) {
-            if (b > compact) compact = b;
+    m->n = k;
+}
+
+static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, WErr *err) {
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    Listing l;
+    int rc = list_meta(meta, 0, 0, &l, err);
+    int absent = 0;
+    /* the segments, then the entries after them; a reader that has the batches up to `after` reads only the
+     * files that hold later ones */
+    int64_t covered = l.n_segs ? l.segs[l.n_segs - 1].last : -1;
+    for (int i = 0; !rc && !*gone && i < l.n_segs; i++) {
+        if (l.segs[i].last <= after) continue;
+        int64_t n0 = m->n;
+        wseg_path(meta, &l.segs[i], path, sizeof path);
+        rc = read_entry_file(path, 0, m, gone, &absent, err);
+        drop_upto(m, n0, after);
+    }
+    if (l.n_segs && covered > m->last_batch) m->last_batch = covered;
+    /* the last filled entry: entries made ahead (empty) follow it */
+    int64_t *ent = l.entries, n = l.n_entries, last = n - 1;
+    while (last >= 0 && ent[last] > covered && entry_empty(meta, ent[last])) last--;
+    int64_t expect = covered + 1;
+    for (int64_t i = 0; !rc && !*gone && i <= last; i++) {
+        if (ent[i] <= covered) continue; /* left behind by a compaction interrupted before its clean-up */
+        /* every batch has an entry: one missing after a segment means the listing missed a newer segment */
+        if (l.n_segs && ent[i] != expect) {
+            *gone = 1;
+            break;
+        }
+        expect = ent[i] + 1;
+        if (ent[i] <= after) {
+            if (ent[i] > m->last_batch) m->last_batch = ent[i];
             continue;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            int64_t *nd = realloc(deltas, (size_t)cap * sizeof *nd);
-            if (!nd) {
-                rc = werr_msg(err, WEIR_NOMEM, "out of memory");
-                break;
-            }
-            deltas = nd;
-        }
-        deltas[n++] = b;
-    }
-    closedir(d);
-    if (!rc && n) qsort(deltas, (size_t)n, sizeof *deltas, cmp_i64);
-    char path[4400];
-    int absent = 0;
-    if (!rc && compact >= 0) {
-        snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, compact);
-        rc = read_entry_file(path, 0, m, gone, &absent, err);
-        if (!rc && !absent) m->last_batch = compact;
-    }
-    /* the last filled entry: entries made ahead (empty) follow it */
-    int64_t last = n - 1;
-    while (last >= 0 && deltas[last] > compact && entry_empty(meta, deltas[last])) last--;
-    for (int64_t i = 0; !rc && !*gone && i < n; i++) {
-        if (deltas[i] <= compact) continue; /* left behind by a compaction interrupted before its clean-up */
-        snprintf(path, sizeof path, "%s/%" PRId64, meta, deltas[i]);
+        snprintf(path, sizeof path, "%s/%" PRId64, meta, ent[i]);
         rc = read_entry_file(path, i == last, m, gone, &absent, err);
-        if (!rc && !absent) m->last_batch = deltas[i];
+        if (!rc && !absent) m->last_batch = ent[i];
     }
-    free(deltas);
+    listing_fini(&l);
     return rc;
 }
 
@@ -244,42 +308,58 @@ static int put_entry(WBuf *b, const WManifestFile *f) {
     return rc;
 }
 
-/* Removes entry files of batches <= upto (and compact files older than upto). The removals need not be
- * durable: upto.compact is, and a reader ignores what it covers (read_once), so no folder fsync. */
-static int remove_older(const char *meta, int64_t upto, WErr *err) {
-    DIR *d = opendir(meta);
-    if (!d) return werr_set(err, WEIR_IO, meta, -1, -1, -1, "cannot open the manifest folder: %s", strerror(errno));
-    char path[4400];
-    int rc = WEIR_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        int is_compact;
-        int64_t b = entry_batch(e->d_name, &is_compact);
-        if (b < 0 || (is_compact ? b >= upto : b > upto)) continue;
-        snprintf(path, sizeof path, "%s/%s", meta, e->d_name);
-        if (unlink(path) != 0 && errno != ENOENT)
-            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove an old manifest file: %s", strerror(errno));
-    }
-    closedir(d);
-    return rc;
-}
-
-int wmanifest_compact(const char *dir, int64_t upto, const WManifest *all, WErr *err) {
+int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
     char meta[4096], path[4400];
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
-    WBuf b;
-    wbuf_init(&b);
-    int rc = wbuf_puts(&b, "v1\n");
-    for (int64_t i = 0; !rc && i < all->n; i++)
-        if (all->files[i].batch <= upto) rc = put_entry(&b, &all->files[i]);
-    if (rc) {
-        wbuf_fini(&b);
-        return werr_msg(err, WEIR_NOMEM, "out of memory");
+    Listing l;
+    int rc = list_meta(meta, 1, 1, &l, err);
+    int64_t seg_end = l.n_segs ? l.segs[l.n_segs - 1].last : -1;
+    if (rc || upto <= seg_end) {
+        listing_fini(&l);
+        return rc;
     }
-    snprintf(path, sizeof path, "%s/%" PRId64 ".compact", meta, upto);
-    rc = wfs_write_atomic(path, b.data, b.len, err);
-    wbuf_fini(&b);
-    return rc ? rc : remove_older(meta, upto, err);
+    /* the entries of batches seg_end+1 .. upto (a sink that began after batch 0 has none before its first) */
+    WBuf fresh, merged;
+    wbuf_init(&fresh);
+    wbuf_init(&merged);
+    rc = wbuf_puts(&fresh, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+    for (int64_t i = 0; !rc && i < l.n_entries; i++) {
+        if (l.entries[i] <= seg_end || l.entries[i] > upto) continue;
+        snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
+        rc = wckpt_read_log_file(path, &fresh, NULL, err);
+    }
+    /* merged with the newest segments by the size-tiered rule, and written once */
+    int64_t bytes = (int64_t)fresh.len;
+    int k = rc ? l.n_segs : wseg_merge_start(l.segs, l.n_segs, &bytes);
+    const WBuf *text = &fresh;
+    if (!rc && k < l.n_segs) {
+        rc = wbuf_puts(&merged, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+        for (int i = k; !rc && i < l.n_segs; i++) {
+            wseg_path(meta, &l.segs[i], path, sizeof path);
+            rc = wckpt_read_log_file(path, &merged, NULL, err);
+        }
+        if (!rc && wbuf_append(&merged, fresh.data + 3, fresh.len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        text = &merged;
+    }
+    WSeg seg = {k < l.n_segs ? l.segs[k].first : seg_end + 1, upto, 0, 0};
+    wseg_path(meta, &seg, path, sizeof path);
+    if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
+    /* the segment is durable: what it holds may go. The removals need not be durable: a reader skips what
+     * a longer segment covers, and entries up to the last segment (read_once), so no folder fsync. */
+    for (int i = k; !rc && i < l.n_segs; i++) {
+        wseg_path(meta, &l.segs[i], path, sizeof path);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a merged manifest segment: %s", strerror(errno));
+    }
+    for (int64_t i = 0; !rc && i < l.n_entries && l.entries[i] <= upto; i++) {
+        snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a compacted manifest entry: %s", strerror(errno));
+    }
+    wbuf_fini(&fresh);
+    wbuf_fini(&merged);
+    listing_fini(&l);
+    return rc;
 }
 
 /* The entry text of one batch: "v1" and a line per file. */
@@ -347,15 +427,14 @@ int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, in
     return *removed ? wfs_remove(path, err) : WEIR_OK;
 }
 
-int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, const WManifest *all,
-                     int compact_interval, struct WFilePool *pool, WErr *err) {
+int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, int compact_interval,
+                     struct WFilePool *pool, WErr *err) {
     WManifestStage st;
     int rc = wmanifest_stage(dir, batch, files, n, pool, &st, err);
     if (!rc) rc = wmanifest_stage_sync(&st, err);
     if (!rc) rc = wmanifest_publish(&st, err);
     if (!rc) rc = wfs_fsync_dir(st.meta, err);
-    if (!rc && all && compact_interval > 0 && (batch + 1) % compact_interval == 0)
-        rc = wmanifest_compact(dir, batch, all, err);
+    if (!rc && compact_interval > 0 && (batch + 1) % compact_interval == 0) rc = wmanifest_compact(dir, batch, err);
     return rc;
 }
 
@@ -403,9 +482,8 @@ int wmanifest_drop_ahead(const char *dir, int64_t last, WErr *err) {
     struct dirent *e;
     int rc = WEIR_OK;
     while (!rc && (e = readdir(d)) != NULL) {
-        int is_compact;
-        int64_t b = entry_batch(e->d_name, &is_compact);
-        if (b <= last || is_compact) continue;
+        int64_t b = entry_batch(e->d_name);
+        if (b <= last) continue;
         snprintf(path, sizeof path, "%s/%s", meta, e->d_name);
         WBuf t;
         wbuf_init(&t);

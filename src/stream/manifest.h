@@ -5,8 +5,13 @@
  * never see partial output.
  *
  * Layout, in <sink>/_weir_metadata/:
- *   N           batch N's entries
- *   N.compact   every entry of batches 0..N (written every `compactInterval` batches; older files removed)
+ *   N             batch N's entries
+ *   A-B.compact   every entry of batches A..B: every `compactInterval` batches the entries since the last
+ *                 segment become one, merged with the newest segments by segments.h's size-tiered rule,
+ *                 and the files it replaces are removed. So the folder holds O(log batches) segments, a
+ *                 compaction costs the same after a million batches as after ten, and a reader that has
+ *                 read up to batch K reads only what holds later batches (wmanifest_read_since).
+ *   N.compact     (an older weir's, as Spark's: batches 0..N) read as 0-N.compact, and merged away.
  * Each file: the line "v1", then one JSON object per committed file:
  *   {"path":"part-00007-0000.csv","size":1234,"rows":10,"batch":7}
  * (path relative to the sink folder). An empty batch has an entry file with no objects. Every file is
@@ -33,6 +38,7 @@ typedef struct WManifest {
     WManifestFile *files;
     int64_t n, cap;
     int64_t last_batch;  /* highest committed batch, -1 when none */
+    int64_t bytes_read;  /* bytes of manifest files the reads into it read (what a read costs) */
 } WManifest;
 
 void wmanifest_init(WManifest *m);
@@ -40,17 +46,20 @@ void wmanifest_fini(WManifest *m);
 /* Reads every committed file of the sink folder `dir` (its `_weir_metadata/`). A folder without a
  * manifest gives an empty list and last_batch -1. A damaged entry file is WEIR_CORRUPT naming it. */
 int wmanifest_read(const char *dir, WManifest *m, WErr *err);
+/* As wmanifest_read, for a reader that already has every file of batches <= after: appends only the files
+ * of later batches, reading only the segments and entries that hold them; m->last_batch is still the
+ * manifest's last committed batch. after -1 reads everything. */
+int wmanifest_read_since(const char *dir, int64_t after, WManifest *m, WErr *err);
 /* Parses the text of one entry file (named `path` in messages), appending its entries to m. */
 int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m, WErr *err);
 /* 1 when `dir` holds a weir sink manifest (so a reader of the folder should trust it). */
 int wmanifest_exists(const char *dir);
-/* Records batch `batch` with its files (n may be 0) in the entry file `batch`. When `all` is given and
- * (batch + 1) % compact_interval == 0, then compacts up to batch (wmanifest_compact; `all` must hold the
- * entries of earlier batches, as read by wmanifest_read, plus these). The entry file is written through a
- * spare of pool when it has one (core/filepool.h; pool may be NULL). */
+/* Records batch `batch` with its files (n may be 0) in the entry file `batch`; when compact_interval > 0
+ * and (batch + 1) % compact_interval == 0, then compacts up to batch (wmanifest_compact). The entry file
+ * is written through a spare of pool when it has one (core/filepool.h; pool may be NULL). */
 struct WFilePool;
-int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n,
-                     const WManifest *all, int compact_interval, struct WFilePool *pool, WErr *err);
+int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, int compact_interval,
+                     struct WFilePool *pool, WErr *err);
 /* wmanifest_commit's entry file in steps, for a sink that overlaps its fsyncs (sink_file.c): stage writes
  * the entry under a temporary name, stage_sync fsyncs it (the files it lists need not be durable yet); publish
  * renames it into place, which commits the batch for readers; the entry is durable once the caller has
@@ -88,11 +97,11 @@ int wmanifest_drop_ahead(const char *dir, int64_t last, WErr *err);
  * made durable before the folder entries of its files (sink_file.c overlaps those fsyncs) can list files that
  * are gone; then the entry is removed (durably) and *removed set, so the batch is written again. */
 int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, int *removed, WErr *err);
-/* Writes upto.compact with the entries of `all` of batches <= upto (all as read by wmanifest_read, which
- * may hold later ones too) and removes the entry and compact files it replaces. The sink runs it in the
- * background after batch upto's own entry is committed (sink_file.c), so a batch's latency does not grow
- * with the number of files the sink has written. Readers see the old files or the new one, never neither. */
-int wmanifest_compact(const char *dir, int64_t upto, const WManifest *all, WErr *err);
+/* Makes the entries of the batches after the last segment up to `upto` (all committed) a segment, merged
+ * with the newest segments (segments.h), and removes the files it replaces. It reads only those files.
+ * The sink runs it in the background after batch upto's own entry is committed (sink_file.c). Readers see
+ * the old files or the new one, never neither. */
+int wmanifest_compact(const char *dir, int64_t upto, WErr *err);
 /* Appends a copy of f to m. */
 int wmanifest_add(WManifest *m, const WManifestFile *f);
 

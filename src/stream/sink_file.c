@@ -69,6 +69,8 @@ struct WSink {
     int64_t compact_interval;
     WWorker *compactor;      /* compacts the manifest in the background (started at the first compaction) */
     int64_t compact_upto;    /* the batch the running compaction covers */
+    int64_t compacted_to;    /* the batch the last compaction started covers; -1 (a run's first commit
+                              * past compactInterval compacts what an earlier run left) */
     int64_t last_batch;      /* last batch in the manifest */
     WWorker *syncer;         /* stages the manifest entry, then fsyncs its folder, beside the data's fsyncs */
     WManifestStage stage;    /* the batch's entry, staged by prepare, published by commit */
@@ -213,6 +215,7 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     s->batch = -1;
     s->last_batch = -1;
     s->ahead_upto = s->ahead_job_upto = -1;
+    s->compacted_to = -1;
     s->fill.fd = -1;
     wbuf_init(&s->enc);
     wbuf_init(&s->key);
@@ -712,12 +715,7 @@ static int commit_dirs(WSink *s, WErr *err) {
 
 static int compact_job(void *arg, WErr *err) {
     WSink *s = arg;
-    WManifest all;
-    wmanifest_init(&all);
-    int rc = wmanifest_read(s->dir, &all, err);
-    if (!rc) rc = wmanifest_compact(s->dir, s->compact_upto, &all, err);
-    wmanifest_fini(&all);
-    return rc;
+    return wmanifest_compact(s->dir, s->compact_upto, err);
 }
 
 /* Waits for the compaction in the background, if any; its failure is this call's. */
@@ -730,11 +728,16 @@ static int compaction_done(WSink *s, WErr *err) {
     return rc;
 }
 
-static int start_compaction(WSink *s, int64_t upto, WErr *err) {
+/* Every compactInterval batches, after batch upto's own entry: a compaction in the background. When the
+ * one before is still running (a merge of big segments), the next commit tries again: a batch never
+ * waits for one. The one before must have succeeded. */
+static int maybe_compact(WSink *s, int64_t upto, WErr *err) {
+    if (upto - s->compacted_to < s->compact_interval) return WEIR_OK;
+    if (s->compactor && wworker_pending(s->compactor) && !wworker_done(s->compactor)) return WEIR_OK;
     int rc = compaction_done(s, err);
     if (!rc && !s->compactor && !(rc = wworker_open(&s->compactor, err))) wworker_set_background(s->compactor);
     if (rc) return rc;
-    s->compact_upto = upto;
+    s->compact_upto = s->compacted_to = upto;
     return wworker_start(s->compactor, compact_job, s, err);
 }
 
@@ -749,10 +752,7 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
         stats->bytes += s->files[i].size;
     }
     stats->files = s->n_files;
-    int compact = (batch_id + 1) % s->compact_interval == 0;
-    /* the batch's own entry first (its commit); every compactInterval batches, a compaction after it in
-     * the background (the previous one, long done, must have succeeded) */
-    if (!rc && compact) rc = compaction_done(s, err);
+    /* the batch's own entry first (its commit), then perhaps a compaction (maybe_compact) */
     if (!rc && s->fill_entry) {
         /* filled: committed for readers; then its bytes and the data folders' names made durable */
         rc = wmanifest_fill(s->dir, batch_id, s->entry, s->n_files, &s->fill, err);
@@ -766,7 +766,7 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
         close(s->fill.fd);
         s->fill.fd = -1;
     }
-    if (!rc && compact) rc = start_compaction(s, batch_id, err);
+    if (!rc) rc = maybe_compact(s, batch_id, err);
     unstage(s);
     drop_files(s);
     if (!rc) s->last_batch = batch_id;

@@ -43,6 +43,7 @@
 #include "stream/ckpt.h"
 #include "stream/logjson.h"
 #include "stream/manifest.h"
+#include "stream/segments.h"
 #include "stream/trigger.h"
 
 #define COMPACT_INTERVAL 10     /* a compact log file every 10 batches, as Spark's file source log */
@@ -82,11 +83,6 @@ typedef struct Decoder {
     WBuf data;             /* the bytes of the file being decoded */
 } Decoder;
 
-typedef struct Seg {      /* a compacted segment of the log: batches first..last */
-    int64_t first, last;
-    int64_t bytes;        /* its size, which the merges compare */
-} Seg;
-
 typedef struct Watch {
     int wd;
     char *rel;           /* "" for the root */
@@ -123,12 +119,12 @@ struct WFileSource {
     int64_t last_committed;/* the checkpoint's last committed batch */
     int64_t seg_end;       /* last batch held by a compacted segment (being written or written), -1 */
     _Atomic int64_t log_durable_to; /* last batch held by a durable segment, -1 (set by the segment job) */
-    Seg *segs;             /* the segments, oldest first */
+    WSeg *segs;            /* the segments, oldest first (segments.h) */
     int n_segs;
     WWorker *seg_writer;   /* writes segments in the background (see write_segment) */
     int log_dir_synced;    /* the log folder's parent fsynced by this run (at its first segment) */
     WBuf seg_text;         /* the segment it writes */
-    Seg seg_job;
+    WSeg seg_job;
     Entry *seg_entries;    /* the entries the job writes (handed over from recent; the Knowns outlive it) */
     int n_seg_entries, cap_seg_entries;
     Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
@@ -141,6 +137,8 @@ struct WFileSource {
     int manifest_mode;     /* the folder is another weir query's sink: only files its manifest lists */
     int manifest_wd;       /* inotify watch on <folder>/_weir_metadata, -1 */
     int manifest_dirty;    /* the manifest changed since it was last read */
+    int64_t manifest_seen; /* every file of the upstream's batches up to this one was considered; -1 */
+    int64_t manifest_bytes;/* bytes of the upstream's manifest read since open */
     int64_t next_rescan_ms;
     int scanning;
     char **scan_queue;     /* relative folders left to list in this rescan */
@@ -495,7 +493,9 @@ static int recheck_unstable(WFileSource *s, WErr *err) {
     return rc;
 }
 
-/* Takes in what the upstream sink's manifest lists (every committed file is complete). */
+/* Takes in what the upstream sink's manifest lists (every committed file is complete): only the files of
+ * batches it committed since the last read, so that reading costs what is new, not what the upstream
+ * ever wrote. */
 static int read_upstream_manifest(WFileSource *s, WErr *err) {
     if (!s->manifest_mode) {
         if (!wmanifest_exists(s->root)) return WEIR_OK;
@@ -510,12 +510,19 @@ static int read_upstream_manifest(WFileSource *s, WErr *err) {
     s->manifest_dirty = 0;
     WManifest man;
     wmanifest_init(&man);
-    int rc = wmanifest_read(s->root, &man, err);
+    int rc = wmanifest_read_since(s->root, s->manifest_seen, &man, err);
+    if (!rc && man.last_batch < s->manifest_seen) { /* the upstream started over in an emptied folder */
+        wmanifest_fini(&man);
+        s->manifest_seen = -1;
+        rc = wmanifest_read_since(s->root, -1, &man, err);
+    }
     for (int64_t i = 0; i < man.n && !rc; i++) {
         Known *k = known_get(s, man.files[i].path);
         if (k && (k->state == K_TAKEN || k->state == K_PENDING || k->state == K_IGNORED)) continue;
         rc = consider(s, man.files[i].path, 2, err);
     }
+    if (!rc) s->manifest_seen = man.last_batch;
+    s->manifest_bytes += man.bytes_read;
     wmanifest_fini(&man);
     return rc;
 }
@@ -550,6 +557,7 @@ int64_t wsrc_unstable(const WFileSource *s) { return s->n_unstable + (s->scannin
 int wsrc_fd(const WFileSource *s) { return s->ino; }
 int64_t wsrc_files_opened(const WFileSource *s) { return s->files_opened; }
 int64_t wsrc_files_known(const WFileSource *s) { return (int64_t)s->n_known; }
+int64_t wsrc_manifest_bytes(const WFileSource *s) { return s->manifest_bytes; }
 const char *wsrc_description(const WFileSource *s) { return s->desc; }
 
 /* ---------------------------------------------------------------- the log */
@@ -607,74 +615,18 @@ static int parse_entries(const char *where, const char *text, size_t n, int64_t 
     return rc;
 }
 
-/* Compacted segments "<first>-<last>.compact" in sources/0 hold the entries of batches first..last. */
-static int seg_cmp(const void *a, const void *b) {
-    const Seg *x = a, *y = b;
-    if (x->first != y->first) return x->first < y->first ? -1 : 1;
-    return x->last > y->last ? -1 : x->last < y->last; /* longest first */
-}
-
-/* The segments that cover batches 0..S without gaps (a crash during a merge may leave the merged file and its
- * inputs: the longest wins); stale ones are removed when `tidy`. */
-static int list_segments(const char *dir, int tidy, Seg **out, int *n_out, WErr *err) {
-    *out = NULL;
-    *n_out = 0;
-    DIR *d = opendir(dir);
-    if (!d) return WEIR_OK;
-    Seg *all = NULL;
-    int n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        long long a, b;
-        char tail[16];
-        if (sscanf(e->d_name, "%lld-%lld%15s", &a, &b, tail) != 3 || strcmp(tail, ".compact") || a < 0 || b < a)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            Seg *t = realloc(all, (size_t)cap * sizeof *t);
-            if (!t) {
-                closedir(d);
-                free(all);
-                return werr_msg(err, WEIR_NOMEM, "out of memory");
-            }
-            all = t;
-        }
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        all[n++] = (Seg){a, b, stat(path, &st) == 0 ? (int64_t)st.st_size : 0};
-    }
-    closedir(d);
-    if (n > 1) qsort(all, (size_t)n, sizeof *all, seg_cmp);
-    int k = 0;
-    int64_t next = 0;
-    for (int i = 0; i < n; i++) {
-        if (all[i].first == next) {
-            all[k++] = all[i];
-            next = all[i].last + 1;
-        } else if (tidy) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", dir, all[i].first, all[i].last);
-            unlink(path);
-        }
-    }
-    *out = all;
-    *n_out = k;
-    return WEIR_OK;
-}
-
 /* Reads the whole log: the segments, then the entries logged in offsets/K after the last segment up to
  * last_planned. fn_committed gets the entries of committed batches, fn_planned those of a batch planned but
  * not committed. *seg_end: last batch in a segment (-1 none). */
-static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t *seg_end, Seg **segs, int *n_segs,
+static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t *seg_end, WSeg **segs, int *n_segs,
                     int tidy, WErr *err) {
-    Seg *sg = NULL;
+    WSeg *sg = NULL;
     int ns = 0;
-    int rc = list_segments(dir, tidy, &sg, &ns, err);
+    int rc = wseg_list(dir, 0, tidy, &sg, &ns, err);
     int64_t end = -1;
     for (int i = 0; i < ns && !rc; i++) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", dir, sg[i].first, sg[i].last);
+        wseg_path(dir, &sg[i], path, sizeof path);
         WBuf b;
         wbuf_init(&b);
         rc = wckpt_read_log_file(path, &b, NULL, err);
@@ -740,10 +692,9 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
     return WEIR_OK;
 }
 
-/* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment, and
- * the two newest segments merge while the older is at most twice the size of the newer (size-tiered), so
- * sources/0 holds O(log files taken) segments and each entry is rewritten O(log files taken) times. Sizes,
- * not batch counts, decide: a first batch that took 100,000 files (a folder full when the query started)
+/* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment,
+ * merged with the newest segments by the size-tiered rule of segments.h, so sources/0 holds O(log files
+ * taken) segments and each entry is rewritten O(log files taken) times. Sizes, not batch counts, decide: a first batch that took 100,000 files (a folder full when the query started)
  * is not rewritten again and again while small batches follow (it was, every time the number of batches
  * doubled, when segments merged by equal batch spans; its megabytes of fsync then stalled the batches'
  * own fsyncs: figure 2 of bench/stream_bench.sh).
@@ -754,7 +705,7 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
  * its batch (wsrc_log_durable_to). */
 static int segment_job(void *arg, WErr *err) {
     WFileSource *s = arg;
-    Seg seg = s->seg_job;
+    WSeg seg = s->seg_job;
     /* the new entries' text, built here rather than on the batches' path (a first batch may have taken a
      * folder of 100,000 files: tens of ms) */
     wbuf_reset(&s->seg_text);
@@ -766,8 +717,8 @@ static int segment_job(void *arg, WErr *err) {
     seg.bytes = (int64_t)s->seg_text.len;
     /* the newest segments it merges with, found first, so the merged file is written once (each write is
      * an fsync of the file and one of the folder) */
-    int64_t k = s->n_segs, bytes = seg.bytes;
-    while (k > 0 && s->segs[k - 1].bytes <= 2 * bytes) bytes += s->segs[--k].bytes;
+    int64_t bytes = seg.bytes;
+    int k = wseg_merge_start(s->segs, s->n_segs, &bytes);
     int64_t first = k < s->n_segs ? s->segs[k].first : seg.first;
     char path[4096];
     WBuf m;
@@ -775,15 +726,15 @@ static int segment_job(void *arg, WErr *err) {
     const WBuf *text = &s->seg_text;
     if (k < s->n_segs) {
         rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
-        for (int64_t i = k; !rc && i < s->n_segs; i++) {
-            snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, s->segs[i].first,
-                     s->segs[i].last);
+        for (int i = k; !rc && i < s->n_segs; i++) {
+            wseg_path(s->log_dir, &s->segs[i], path, sizeof path);
             rc = wckpt_read_log_file(path, &m, NULL, err);
         }
         if (!rc && wbuf_append(&m, s->seg_text.data + 3, s->seg_text.len - 3)) rc = nomem(err); /* after "v1\n" */
         text = &m;
     }
-    snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, first, seg.last);
+    WSeg merged = {first, seg.last, bytes, 0};
+    wseg_path(s->log_dir, &merged, path, sizeof path);
     if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
     if (!rc && !s->log_dir_synced) { /* the log folder's own name (the checkpoint leaves it to the log) */
         char *parent = wfs_dir_of(s->log_dir);
@@ -794,15 +745,14 @@ static int segment_job(void *arg, WErr *err) {
     wbuf_fini(&m);
     if (rc) return rc;
     /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */
-    for (int64_t i = k; i < s->n_segs; i++) {
-        snprintf(path, sizeof path, "%s/%" PRId64 "-%" PRId64 ".compact", s->log_dir, s->segs[i].first,
-                 s->segs[i].last);
+    for (int i = k; i < s->n_segs; i++) {
+        wseg_path(s->log_dir, &s->segs[i], path, sizeof path);
         unlink(path);
     }
-    Seg *t = realloc(s->segs, (size_t)(k + 1) * sizeof *t);
+    WSeg *t = realloc(s->segs, (size_t)(k + 1) * sizeof *t);
     if (!t) return nomem(err);
     s->segs = t;
-    s->segs[k] = (Seg){first, seg.last, bytes};
+    s->segs[k] = merged;
     s->n_segs = k + 1;
     atomic_store(&s->log_durable_to, seg.last); /* offsets/ up to seg.last may go now */
     return WEIR_OK;
@@ -828,7 +778,7 @@ static int write_segment(WFileSource *s, int64_t last, WErr *err) {
     s->cap_seg_entries = s->cap_recent;
     s->recent = e;
     s->cap_recent = cap;
-    s->seg_job = (Seg){s->seg_end + 1, last, 0};
+    s->seg_job = (WSeg){s->seg_end + 1, last, 0, 0};
     s->n_recent = 0;
     s->seg_end = last;
     return wworker_start(s->seg_writer, segment_job, s, err);
@@ -949,6 +899,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     atomic_init(&s->log_durable_to, -1);
     wbuf_init(&s->seg_text);
     s->manifest_wd = -1;
+    s->manifest_seen = -1;
     wopts_init(&s->opts);
     wbuf_init(&s->main_dec.bad);
     wbuf_init(&s->main_dec.data);

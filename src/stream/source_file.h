@@ -119,6 +119,9 @@ int wsrc_cleans_source(const WFileSource *s);
 /* Totals since open, for tests and progress: files opened for reading, taken names known. */
 int64_t wsrc_files_opened(const WFileSource *s);
 int64_t wsrc_files_known(const WFileSource *s);
+/* Bytes of an upstream sink's manifest read since open: what following it has cost (it reads only the files
+ * that hold batches committed since its last read). */
+int64_t wsrc_manifest_bytes(const WFileSource *s);
 /* "FileStreamSource[<path>]" */
 const char *wsrc_description(const WFileSource *s);
 

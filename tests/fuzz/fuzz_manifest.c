@@ -3,12 +3,15 @@
  *
  * Any bytes as one `_weir_metadata` entry file: wmanifest_parse must return WEIR_OK or WEIR_CORRUPT
  * (never crash, leak or read past the text); every entry it accepts has a non-empty relative path
- * without "..", and the count of entries matches what was appended.
+ * without "..", and the count of entries matches what was appended. The same bytes, up to the first NUL,
+ * as a file name of the manifest folder: wseg_parse_name (stream/segments.h) takes it as a segment only
+ * with first <= last.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "stream/manifest.h"
+#include "stream/segments.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
     char *text = malloc(size ? size : 1); /* exactly size bytes, so overreads are caught */
@@ -24,6 +27,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         for (int64_t i = 0; i < m.n; i++)
             if (!m.files[i].path[0] || m.files[i].path[0] == '/' || strstr(m.files[i].path, "..")) abort();
     wmanifest_fini(&m);
+    char name[256];
+    size_t n = strnlen(text, size < sizeof name - 1 ? size : sizeof name - 1);
+    memcpy(name, text, n);
+    name[n] = 0;
+    WSeg seg;
+    if (wseg_parse_name(name, 1, &seg) && (seg.first < 0 || seg.last < seg.first)) abort();
     free(text);
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "core/fs.h"
 #include "core/schema.h"
 #include "stream/ckpt.h"
+#include "stream/manifest.h"
 #include "stream/source_file.h"
 
 static char root[] = "/tmp/weir-test-src-XXXXXX";
@@ -703,6 +704,76 @@ static void test_recursive(void) {
     wopts_fini(&o);
 }
 
+/* A folder that is another query's sink: the source takes what its manifest lists, and following it costs
+ * what is new: after 300 upstream batches, discovering one more reads that batch's entry file only, and
+ * ten more (a compaction among them) only the files that hold them. */
+static void up_commit(const char *up, int64_t b) {
+    char name[64], path[800], text[64];
+    snprintf(name, sizeof name, "part-%05" PRId64 ".json", b);
+    snprintf(path, sizeof path, "%s/%s", up, name);
+    int len = snprintf(text, sizeof text, "{\"a\":%" PRId64 ",\"s\":\"x\"}\n", b);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) fputs(text, f), fclose(f);
+    WManifestFile mf = {name, len, 1, b};
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wmanifest_commit(up, b, &mf, 1, 10, NULL, &err), 0);
+}
+
+static void test_upstream_manifest(void) {
+    char up[700];
+    snprintf(up, sizeof up, "%s/up", root);
+    CHECK(mkdir(up, 0755) == 0);
+    for (int64_t b = 0; b < 300; b++) up_commit(up, b);
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    WFileSourceConfig cfg = {up, "json", &o, &schema, "UTC", "q"};
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
+    WFileSource *s = NULL;
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &s, &err), 0);
+    if (!s) return;
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    Sum sum = {0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 0, 1, &sum, NULL), 300);
+    CHECK_EQ_INT(sum.sum, 299 * 300 / 2);
+    int64_t all = wsrc_manifest_bytes(s);
+
+    up_commit(up, 300);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    char p[800];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/_weir_metadata/300", up);
+    CHECK(stat(p, &st) == 0);
+    CHECK_EQ_INT(wsrc_manifest_bytes(s) - all, st.st_size);
+    int64_t before = wsrc_manifest_bytes(s);
+    for (int64_t b = 301; b < 310; b++) up_commit(up, b); /* batch 309 compacts */
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    /* what holds batches 301..309 now: the segment that ends at 309 */
+    int64_t holding = 0;
+    snprintf(p, sizeof p, "%s/_weir_metadata", up);
+    DIR *d = opendir(p);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        long long a, z;
+        char tail[16], f[1100];
+        snprintf(f, sizeof f, "%s/%s", p, e->d_name);
+        if (sscanf(e->d_name, "%lld-%lld%15s", &a, &z, tail) == 3 && z == 309 && stat(f, &st) == 0) holding += st.st_size;
+    }
+    if (d) closedir(d);
+    CHECK(holding > 0);
+    CHECK_EQ_INT(wsrc_manifest_bytes(s) - before, holding);
+    CHECK(holding < all / 2);
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, 1, 1, &sum, NULL), 10);
+    CHECK_EQ_INT(sum.sum, (300 + 309) * 10 / 2);
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
     snprintf(in_dir, sizeof in_dir, "%s/in", root);
@@ -724,6 +795,7 @@ int main(void) {
     test_max_file_age();
     test_parallel_decode();
     test_recursive();
+    test_upstream_manifest();
     wtype_fini(&schema);
     wckpt_close(ck);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
