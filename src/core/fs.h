@@ -99,6 +99,8 @@ int wfs_rename(const char *from, const char *to, WErr *err);
 int wfs_remove(const char *path, WErr *err);
 /* Deletes the '.'-named temporary files WFileOut leaves behind after a crash ("*.tmp" starting with '.'). */
 int wfs_remove_temps(const char *dir, WErr *err);
+/* The same in dir and every folder under it (a sink's partition folders, its _weir_metadata). */
+int wfs_remove_temps_tree(const char *dir, WErr *err);
 /* 1 when path exists (any kind), 0 when not. */
 int wfs_exists(const char *path);
 

@@ -243,6 +243,34 @@ int wmanifest_read_since(const char *dir, int64_t after, WManifest *m, WErr *err
     return read_since(dir, after, m, err);
 }
 
+int wmanifest_read_last(const char *dir, WManifest *m, WErr *err) {
+    char meta[4096], path[4400];
+    snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        Listing l;
+        int rc = list_meta(meta, 0, 0, &l, err);
+        if (rc) return rc;
+        int64_t covered = l.n_segs ? l.segs[l.n_segs - 1].last : -1;
+        if (covered > m->last_batch) m->last_batch = covered;
+        /* the last filled entry after the segments; if it is cut short (being filled, or by a crash), the
+         * one before it */
+        int64_t last = l.n_entries - 1;
+        while (last >= 0 && l.entries[last] > covered && entry_empty(meta, l.entries[last])) last--;
+        int gone = 0, absent = 1;
+        int64_t n0 = m->n;
+        for (int64_t i = last; !rc && !gone && absent && i >= 0 && i >= last - 1 && l.entries[i] > covered; i--) {
+            snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
+            rc = read_entry_file(path, i == last, m, &gone, &absent, err);
+            if (!rc && !gone && !absent) m->last_batch = l.entries[i];
+        }
+        listing_fini(&l);
+        if (rc || !gone) return rc;
+        for (int64_t i = n0; i < m->n; i++) free(m->files[i].path);
+        m->n = n0;
+    }
+    return werr_set(err, WEIR_IO, dir, -1, -1, -1, "the manifest keeps changing while it is read (100 tries)");
+}
+
 /* Drops the files of batches <= after that m gained from index `from` on (a segment holds older batches). */
 static void drop_upto(WManifest *m, int64_t from, int64_t after) {
     int64_t k = from;

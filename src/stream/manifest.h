@@ -50,6 +50,9 @@ int wmanifest_read(const char *dir, WManifest *m, WErr *err);
  * of later batches, reading only the segments and entries that hold them; m->last_batch is still the
  * manifest's last committed batch. after -1 reads everything. */
 int wmanifest_read_since(const char *dir, int64_t after, WManifest *m, WErr *err);
+/* Only the manifest's last committed batch (m->last_batch) and, when an entry file holds it (not a
+ * segment), that batch's files: what a sink's open needs (wmanifest_verify_last), whatever the history. */
+int wmanifest_read_last(const char *dir, WManifest *m, WErr *err);
 /* Parses the text of one entry file (named `path` in messages), appending its entries to m. */
 int wmanifest_parse(const char *path, const char *text, size_t len, WManifest *m, WErr *err);
 /* 1 when `dir` holds a weir sink manifest (so a reader of the folder should trust it). */

@@ -18,7 +18,6 @@
  * is still recorded, so the batch counts as done.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,16 +101,6 @@ struct WSink {
 static const char *const file_ext[] = {"csv", "json", "parquet"};
 
 static int nomem(WErr *err) { return werr_msg(err, WEIR_NOMEM, "out of memory"); }
-
-/* ---- temporary files left by a crash ---- */
-
-static int remove_tmp_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    const char *name = path + ftw->base;
-    size_t n = strlen(name);
-    if (flag == FTW_F && name[0] == '.' && n > 5 && strcmp(name + n - 4, ".tmp") == 0) unlink(path);
-    return 0;
-}
 
 /* The sink's folder and its parent, to be fsynced by the first commit. */
 static int add_own_folders(WSink *s, WErr *err) {
@@ -262,17 +251,17 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
         rc = wfs_mkdirs_in(meta_dir, &s->created, err);
     }
     free(meta_dir);
-    if (!rc) nftw(s->dir, remove_tmp_cb, 16, FTW_PHYS);
+    if (!rc) rc = wfs_remove_temps_tree(s->dir, err); /* of an interrupted attempt */
     if (!rc) {
         WManifest m;
         wmanifest_init(&m);
-        rc = wmanifest_read(s->dir, &m, err);
+        rc = wmanifest_read_last(s->dir, &m, err);
         int removed = 0;
         if (!rc) rc = wmanifest_verify_last(s->dir, m.last_batch, &m, &removed, err);
-        if (!rc && removed) { /* the last entry's files did not survive a crash: read what is left */
+        if (!rc && removed) { /* the last entry's files did not survive a crash: the batch before it */
             wmanifest_fini(&m);
             wmanifest_init(&m);
-            rc = wmanifest_read(s->dir, &m, err);
+            rc = wmanifest_read_last(s->dir, &m, err);
         }
         s->last_batch = m.last_batch;
         wmanifest_fini(&m);

@@ -212,6 +212,30 @@ int main(void) {
     CHECK_EQ_INT(count_entries(dir), 2);
     CHECK(!wfs_exists(tmp));
 
+    /* the tree version: temporary files in subfolders (a sink's partitions, its _weir_metadata) go, other
+     * files stay, '.'-named folders are not entered */
+    {
+        const char *mk[] = {"t/p=1/q=2", "t/_weir_metadata", "t/.hidden"};
+        for (int i = 0; i < 3; i++) {
+            snprintf(tmp, sizeof tmp, "%s/%s", root, mk[i]);
+            CHECK_EQ_INT(wfs_mkdirs(tmp, &err), WEIR_OK);
+        }
+        const char *files[] = {"t/.a.tmp", "t/keep.csv", "t/p=1/.b.csv.tmp", "t/p=1/q=2/.spare-1-2.tmp",
+                               "t/p=1/q=2/part.csv", "t/_weir_metadata/.0-9.compact.tmp", "t/_weir_metadata/3",
+                               "t/.hidden/.c.tmp", "t/p=1/.tmp", "t/p=1/x.tmp"};
+        for (int i = 0; i < 10; i++) {
+            snprintf(tmp, sizeof tmp, "%s/%s", root, files[i]);
+            CHECK_EQ_INT(wfs_write_atomic_lazy(tmp, "x", 1, &err), WEIR_OK);
+        }
+        snprintf(tmp, sizeof tmp, "%s/t", root);
+        CHECK_EQ_INT(wfs_remove_temps_tree(tmp, &err), WEIR_OK);
+        for (int i = 0; i < 10; i++) {
+            snprintf(tmp, sizeof tmp, "%s/%s", root, files[i]);
+            int temp = i == 0 || i == 2 || i == 3 || i == 5;
+            CHECK_EQ_INT(wfs_exists(tmp), !temp);
+        }
+    }
+
     /* missing files */
     snprintf(tmp, sizeof tmp, "%s/nope", dir);
     wbuf_reset(&b);

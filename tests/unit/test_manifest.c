@@ -9,6 +9,7 @@
  *     one file of everything, as Spark does, writes about 100 times it and such a reader reads about 1,000
  *     times it);
  *   - wmanifest_read_since gives exactly the files of the later batches, reading only files that hold them;
+ *     wmanifest_read_last (a sink's open) reads only the last entry, or nothing when a segment holds it;
  *   - an older weir's (Spark-style) "N.compact" is read as batches 0..N and merged away;
  *   - a reader that reads incrementally while a child process commits 3,000 batches and compacts every 2
  *     gets every batch once, in order.
@@ -144,6 +145,14 @@ static int commit_one(const char *dir, int64_t b, int interval) {
     return rc;
 }
 
+static void put(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
 static void scaling(void) {
     enum { BATCHES = 2000 };
     char dir[300], meta[400];
@@ -207,14 +216,27 @@ static void scaling(void) {
         CHECK_EQ_INT(m.bytes_read, expect);
         wmanifest_fini(&m);
     }
-}
 
-static void put(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f) return;
-    fputs(text, f);
-    fclose(f);
+    /* wmanifest_read_last, what a sink's open reads: the last batch in a segment (nothing read), in an entry
+     * (that entry read), and an entry after it cut short (being filled: the one before counts) */
+    WManifest m;
+    wmanifest_init(&m);
+    CHECK_EQ_INT(wmanifest_read_last(dir, &m, &err), WEIR_OK);
+    CHECK(m.last_batch == BATCHES - 1 && m.n == 0 && m.bytes_read == 0);
+    wmanifest_fini(&m);
+    CHECK_EQ_INT(commit_one(dir, BATCHES, 10), WEIR_OK);
+    char p[500];
+    snprintf(p, sizeof p, "%s/%d", meta, BATCHES + 1);
+    const char *cut = "v1\n{\"path\":\"part-x.csv\",\"si";
+    put(p, cut);
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%d", meta, BATCHES);
+    CHECK(stat(p, &st) == 0);
+    wmanifest_init(&m);
+    CHECK_EQ_INT(wmanifest_read_last(dir, &m, &err), WEIR_OK);
+    CHECK(m.last_batch == BATCHES && holds(&m, BATCHES, BATCHES));
+    CHECK_EQ_INT(m.bytes_read, st.st_size + (int64_t)strlen(cut));
+    wmanifest_fini(&m);
 }
 
 /* An older weir's 9.compact (batches 0..9, Spark's naming) and entries 10..13 */

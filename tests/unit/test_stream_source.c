@@ -774,6 +774,66 @@ static void test_upstream_manifest(void) {
     wopts_fini(&o);
 }
 
+/* Names of every kind in the log of taken files (those needing JSON escapes go through the general
+ * parse, the others through the fast one): after a restart none is taken again. 12 one-file batches, so
+ * both a segment (batches 0..9) and offsets/ entries hold them. */
+static void test_log_names(void) {
+    char dir[700], path[1400];
+    snprintf(dir, sizeof dir, "%s/names", root);
+    CHECK(mkdir(dir, 0755) == 0);
+    char longname[230];
+    memset(longname, 'x', 220);
+    strcpy(longname + 220, ".json");
+    const char *names[] = {"plain.json", "with space.json", "quo\"te.json", "back\\slash.json", "tab\tname.json",
+                           "\xc3\xa9t\xc3\xa9.json", "ctrl\x01.json", "0.json", "a]{,}:1.json", longname,
+                           "del\x7f.json", "{\"path\":\"x\"}.json"};
+    enum { N = sizeof names / sizeof *names };
+    for (int i = 0; i < N; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (f) fprintf(f, "{\"a\":%d,\"s\":\"x\"}\n", i), fclose(f);
+        struct timeval tv[2] = {{time(NULL) - 100 + i, 0}, {time(NULL) - 100 + i, 0}};
+        utimes(path, tv);
+    }
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "maxFilesPerTrigger", "1");
+    WFileSourceConfig cfg = {dir, "json", &o, &schema, "UTC", "q"};
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
+    WFileSource *s = NULL;
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &s, &err), 0);
+    if (!s) return;
+    Sum sum = {0, 0, 0};
+    for (int b = 0; b < N; b++) CHECK_EQ_INT(run_batch(s, b, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, N * (N - 1) / 2);
+    CHECK_EQ_INT(wsrc_log_wait(s), 0);
+    wsrc_close(s);
+    wckpt_close(ck);
+    ck = NULL;
+    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
+    s = NULL;
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &s, &err), 0);
+    if (!s) return;
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    CHECK_EQ_INT(wsrc_files_known(s), N);
+    snprintf(path, sizeof path, "%s/new.json", dir);
+    FILE *f = fopen(path, "w");
+    if (f) fputs("{\"a\":100,\"s\":\"x\"}\n", f), fclose(f);
+    struct timeval tv[2] = {{time(NULL) - 10, 0}, {time(NULL) - 10, 0}};
+    utimes(path, tv);
+    CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_batch(s, N, 0, &sum, NULL), 1);
+    CHECK_EQ_INT(sum.sum, 100);
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
     snprintf(in_dir, sizeof in_dir, "%s/in", root);
@@ -796,6 +856,7 @@ int main(void) {
     test_parallel_decode();
     test_recursive();
     test_upstream_manifest();
+    test_log_names();
     wtype_fini(&schema);
     wckpt_close(ck);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
