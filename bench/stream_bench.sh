@@ -6,6 +6,10 @@
 #      the same (read, flatten, write CSV), in the same run: one thread each, then two threads each;
 #   4. startup to first committed batch: `weir run --trigger once` on one file (median of 20): from before fork
 #      to the batch's progress line (printed once commits/0 is written), and to the process's exit;
+#   1l. figure 1 over a longer run (LONG_SECONDS, 60 by default), by 10-second window: a cost that grows with
+#       what the query has done (its manifest, its log of taken files) shows as latency growing with the run;
+#       then 4r: `weir run --trigger once` restarting that query (its history: LONG_SECONDS x 1,000 files
+#       taken) on one new file, median of 10, as figure 4 measures a fresh start;
 #   1b, 2b. the same on tmpfs (/dev/shm), where fsync is free: the engine's own share of the latency;
 #   1m. figure 1 on tmpfs with bench/fsync_model.c (each fsync 100 us side by side + 150 us one at a time),
 #       a disk that does not change from minute to minute, for comparing designs of the commit path; with
@@ -14,14 +18,14 @@
 #      default, at 20 files/s: the seed writes one file every 5 s, so this is 100x its rate).
 # Figure 3 is printed twice: weir with decodeThreads 1 against DuckDB SET threads=1 (the goal's figure), and
 # weir with decodeThreads 2 against DuckDB SET threads=2.
-# Environment: BUILD (build), BENCH_DIR (a temp folder), SEED_SECONDS, ONLY (figures to run, e.g. ONLY=3 or
+# Environment: BUILD (build), BENCH_DIR (a temp folder), SEED_SECONDS, LONG_SECONDS, ONLY (figures to run, e.g. ONLY=3 or
 # ONLY="1 4"; 1 includes 2, 1b includes 2b; default all), REPEAT (runs of each side of figure 3, best kept; 3).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 W=$PWD/$BUILD/weir
 LAT=$PWD/$BUILD/stream_latency
-ONLY=${ONLY:-"1 1b 1m 3 4 5"}
+ONLY=${ONLY:-"1 1l 1b 1m 3 4 5"}
 REPEAT=${REPEAT:-3}
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 d=${BENCH_DIR:-$(mktemp -d /tmp/weir-bench-stream.XXXXXX)}
@@ -41,6 +45,23 @@ echo "== 1. latency, rename -> commit, 1000 files/s x 10 s, empty folder"
 "$LAT" "$d/lat1" 1000 10
 echo "== 2. the same with 100,000 already-taken files in the folder"
 "$LAT" "$d/lat2" 1000 10 100000
+}
+
+want 1l && {
+echo "== 1l. latency as in 1 over ${LONG_SECONDS:-60} s, by 10-second window"
+"$LAT" "$d/lat1l" 1000 "${LONG_SECONDS:-60}"
+l=$d/lat1l
+cat > "$d/restart.sql" <<SQL
+CREATE TABLE src (analytics STRUCT<clicks: INT, impressions: INT>, datetime TIMESTAMP,
+  sales STRUCT<quantity: INT, total_price: DOUBLE>) USING json OPTIONS (path '$l/in');
+CREATE TABLE dst USING csv OPTIONS (path '$l/out', header true, checkpointLocation '$l/ck');
+INSERT INTO dst SELECT datetime, analytics.clicks AS clicks, analytics.impressions AS impressions,
+  sales.quantity AS quantity, sales.total_price AS total_price FROM STREAM(src);
+SQL
+echo "== 4r. restart of that query (its checkpoint and output kept) on one new file; bench/stream_startup.c"
+sync
+"$PWD/$BUILD/stream_startup" 10 "$l/ck" "$l/out" "$W" "$d/restart.sql" "$l/in"
+rm -rf "$l"
 }
 
 # The same on tmpfs, where fsync costs nothing: the engine's own share of the latency.

@@ -12,8 +12,9 @@
  * folder first gets that many files, taken by an availableNow run over the same checkpoint, so the
  * measured run starts with a folder of already-taken files (the relisting problem of Spark); a sync() then
  * writes the prefill back before the measured run starts.
- * Prints p50 / p90 / p99 / max in milliseconds, the time of the prefill run, and how many batches ran and how
- * long they took (durationMs.triggerExecution of their progress lines).
+ * Prints p50 / p90 / p99 / max in milliseconds (and, for runs of 20 s or more, p50 / p99 by 10-second window
+ * of the run), the time of the prefill run, and how many batches ran and how long they took
+ * (durationMs.triggerExecution of their progress lines).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -273,6 +274,20 @@ int main(int argc, char **argv) {
     printf("files: %" PRId64 " written at %d/s, %" PRId64 " committed; latency rename -> commit: p50 %.3f ms, "
            "p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
            n_files_total, rate, n, lat[n / 2] / 1e6, lat[n * 9 / 10] / 1e6, lat[n * 99 / 100] / 1e6, lat[n - 1] / 1e6);
+    /* over a long run, the same by 10-second windows of the files' renames: latency that grows with the
+     * run (a cost that grows with what the query has done) shows here */
+    int64_t per_window = (int64_t)rate * 10;
+    if (n_files_total >= 2 * per_window) {
+        printf("by 10 s window of the run, p50 / p99 ms:");
+        for (int64_t w0 = 0; w0 + per_window <= n_files_total; w0 += per_window) {
+            int64_t m = 0;
+            for (int64_t i = w0; i < w0 + per_window; i++)
+                if (t_committed[i]) lat[m++] = t_committed[i] - t_renamed[i];
+            qsort(lat, (size_t)m, sizeof *lat, cmp64);
+            if (m) printf(" %.2f/%.1f", lat[m / 2] / 1e6, lat[m * 99 / 100] / 1e6);
+        }
+        printf("\n");
+    }
     double *wait = malloc((size_t)n_files_total * sizeof *wait);
     int64_t nw = 0;
     for (int64_t i = 0; i < n_files_total; i++)

@@ -2,7 +2,7 @@
  * stream_startup.c - figure 4 of bench/stream_bench.sh: how long `weir run` takes from its start to its first
  * committed batch, and to its exit.
  *
- *   stream_startup RUNS CHECKPOINT_DIR OUTPUT_DIR WEIR SQL
+ *   stream_startup RUNS CHECKPOINT_DIR OUTPUT_DIR WEIR SQL [INPUT_DIR]
  *
  * Each run removes CHECKPOINT_DIR and OUTPUT_DIR (a fresh start, as the goal says), then forks and execs
  * `WEIR run SQL --trigger once --progress json` with its stdout on a pipe. The driver prints a batch's
@@ -10,6 +10,8 @@
  * committed batch; the exit comes after the close, which makes that commit entry durable. Times run from
  * before fork. The same is done with /bin/true (start to exit) for the floor that any process start
  * costs on the machine. Prints the median and the minimum of each.
+ * With INPUT_DIR, a restart instead: the checkpoint and output are kept (a query with a history), and each
+ * run first drops one new file into INPUT_DIR, dated a few seconds back so that it counts as stable.
  */
 #include <ftw.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,26 +78,49 @@ static void report(const char *what, int64_t *t, int n) {
     printf("%s: median %.2f ms, min %.2f ms (%d runs)\n", what, t[(n - 1) / 2] / 1000.0, t[0] / 1000.0, n);
 }
 
+/* One new file of the seed's records in dir, dated 5 s back. */
+static int new_input(const char *dir, int i) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/restart-%06d.json", dir, i);
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "{\"datetime\":\"2022-09-06T11:40:00\",\"sales\":{\"quantity\":1,\"total_price\":2.5},"
+               "\"analytics\":{\"clicks\":%d,\"impressions\":2}}\n", i);
+    if (fclose(f) != 0) return -1;
+    struct timeval tv[2];
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= 5;
+    tv[1] = tv[0];
+    return utimes(path, tv);
+}
+
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: stream_startup RUNS CHECKPOINT_DIR OUTPUT_DIR WEIR SQL\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: stream_startup RUNS CHECKPOINT_DIR OUTPUT_DIR WEIR SQL [INPUT_DIR]\n");
         return 2;
     }
+    const char *restart_in = argc == 7 ? argv[6] : NULL;
     int runs = atoi(argv[1]);
     if (runs < 1 || runs > 10000) runs = 20;
     int64_t *line = calloc((size_t)runs, sizeof *line), *exit_t = calloc((size_t)runs, sizeof *exit_t);
     if (!line || !exit_t) return 1;
     char *weir[] = {argv[4], "run", argv[5], "--trigger", "once", "--progress", "json", NULL};
     for (int i = 0; i < runs; i++) {
-        rm_tree(argv[2]);
-        rm_tree(argv[3]);
+        if (!restart_in) {
+            rm_tree(argv[2]);
+            rm_tree(argv[3]);
+        } else if (new_input(restart_in, i) != 0) {
+            perror(restart_in);
+            return 1;
+        }
         int rc = run_once(weir, &line[i], &exit_t[i]);
         if (rc != 0 || line[i] < 0) {
             fprintf(stderr, "stream_startup: run %d: exit %d, %s\n", i, rc, line[i] < 0 ? "no progress line" : "");
             return 1;
         }
     }
-    report("start to first committed batch (its progress line)", line, runs);
+    report(restart_in ? "restart to first committed batch (its progress line)"
+                      : "start to first committed batch (its progress line)", line, runs);
     report("start to exit (after the close makes the commit durable)", exit_t, runs);
     char *tru[] = {"/bin/true", NULL};
     for (int i = 0; i < runs; i++) run_once(tru, &line[i], &exit_t[i]);
