@@ -81,7 +81,7 @@ static void report(const char *what, int64_t *t, int n) {
 /* One new file of the seed's records in dir, dated 5 s back. */
 static int new_input(const char *dir, int i) {
     char path[4200];
-    snprintf(path, sizeof path, "%s/restart-%06d.json", dir, i);
+    snprintf(path, sizeof path, "%s/restart-%ld-%06d.json", dir, (long)getpid(), i); /* never taken before */
     FILE *f = fopen(path, "w");
     if (!f) return -1;
     fprintf(f, "{\"datetime\":\"2022-09-06T11:40:00\",\"sales\":{\"quantity\":1,\"total_price\":2.5},"

@@ -49,6 +49,7 @@ static void tidy(const char *dir) {
         long pid;
         long long n;
         char tail[8];
+        if (strncmp(e->d_name, ".spare-", 7) != 0) continue; /* a sink's folder lists every file it wrote */
         if (sscanf(e->d_name, ".spare-%ld-%lld%7s", &pid, &n, tail) != 3 || strcmp(tail, ".tmp") != 0) continue;
         if (pid == (long)getpid() || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
         size_t len = strlen(dir) + strlen(e->d_name) + 2;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "core/time.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/worker.h"
@@ -102,8 +103,10 @@ struct WFileSource {
     char *glob, *archive_dir, *bad_path;
     int csv_header;
     int64_t decode_threads; /* 1 or 2 (option decodeThreads, default 2) */
-    /* known names: open addressing on a power-of-two table */
+    /* known names: open addressing on a power-of-two table; the Knowns and their names live in known_mem
+     * (a name is known for good: none is ever removed, and a restart loads one per file ever taken) */
     Known **slots;
+    WArena known_mem;
     size_t n_slots, n_known;
     /* pending and unstable */
     Known **pending;
@@ -191,11 +194,10 @@ static int known_grow(WFileSource *s) {
 
 static Known *known_add(WFileSource *s, const char *name) {
     if ((s->n_known + 1) * 2 > s->n_slots && known_grow(s)) return NULL;
-    Known *k = calloc(1, sizeof *k);
-    if (!k || !(k->name = strdup(name))) {
-        free(k);
-        return NULL;
-    }
+    Known *k = warena_alloc(&s->known_mem, sizeof *k);
+    if (!k) return NULL;
+    memset(k, 0, sizeof *k);
+    if (!(k->name = warena_strndup(&s->known_mem, name, strlen(name)))) return NULL;
     k->pending_pos = -1;
     size_t mask = s->n_slots - 1, i = hash_name(name) & mask;
     while (s->slots[i]) i = (i + 1) & mask;
@@ -948,6 +950,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     wbuf_init(&s->seg_text);
     s->manifest_wd = -1;
     s->manifest_seen = -1;
+    warena_init(&s->known_mem, 64 << 10);
     wopts_init(&s->opts);
     wbuf_init(&s->main_dec.bad);
     wbuf_init(&s->main_dec.data);
@@ -1024,11 +1027,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
 void wsrc_close(WFileSource *s) {
     if (!s) return;
     wworker_close(s->seg_writer); /* first: the job uses segs, seg_text and the Knowns of seg_entries */
-    for (size_t i = 0; i < s->n_slots && s->slots; i++)
-        if (s->slots[i]) {
-            free(s->slots[i]->name);
-            free(s->slots[i]);
-        }
+    warena_fini(&s->known_mem);
     free(s->slots);
     free(s->pending);
     free(s->unstable);
