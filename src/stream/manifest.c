@@ -212,7 +212,7 @@ static int read_entry_file(const char *path, int last, WManifest *m, int *gone, 
     return rc;
 }
 
-static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, WErr *err);
+static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, int64_t *gap, WErr *err);
 
 static int entry_empty(const char *meta, int64_t batch) {
     char path[4400];
@@ -225,13 +225,20 @@ static int entry_empty(const char *meta, int64_t batch) {
  * listing, which finds the new segment. */
 static int read_since(const char *dir, int64_t after, WManifest *m, WErr *err) {
     int64_t n0 = m->n, last0 = m->last_batch;
+    int gaps = 0;
     for (int attempt = 0;; attempt++) {
         int gone = 0;
-        int rc = read_once(dir, after, m, &gone, err);
+        int64_t gap = -1;
+        int rc = read_once(dir, after, m, &gone, &gap, err);
         if (rc || !gone) return rc;
         for (int64_t i = n0; i < m->n; i++) free(m->files[i].path);
         m->n = n0;
         m->last_batch = last0;
+        /* a gap that a new listing does not close is not a race with a compaction: an entry was lost */
+        if (gap >= 0 && ++gaps == 3)
+            return werr_set(err, WEIR_CORRUPT, dir, -1, -1, -1,
+                            "the manifest (_weir_metadata) has no entry for batch %" PRId64 ", and no segment holds it: "
+                            "an entry file was removed", gap);
         if (attempt == 100)
             return werr_set(err, WEIR_IO, dir, -1, -1, -1, "the manifest keeps changing while it is read (100 tries)");
     }
@@ -281,7 +288,7 @@ static void drop_upto(WManifest *m, int64_t from, int64_t after) {
     m->n = k;
 }
 
-static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, WErr *err) {
+static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, int64_t *gap, WErr *err) {
     char meta[4096], path[4400];
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
     Listing l;
@@ -307,6 +314,7 @@ static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, WE
         /* every batch has an entry: one missing after a segment means the listing missed a newer segment */
         if (l.n_segs && ent[i] != expect) {
             *gone = 1;
+            *gap = expect;
             break;
         }
         expect = ent[i] + 1;
