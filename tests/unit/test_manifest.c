@@ -12,8 +12,8 @@
  *     wmanifest_read_last (a sink's open) reads only the last entry, or nothing when a segment holds it;
  *   - an older weir's (Spark-style) "N.compact" is read as batches 0..N and merged away; an entry missing
  *     after a segment is reported as damage;
- *   - a reader that reads incrementally while a child process commits 3,000 batches and compacts every 2
- *     gets every batch once, in order.
+ *   - a reader that reads the whole manifest, or incrementally, while a child process commits 3,000 batches
+ *     and compacts every 2, gets every batch, in order, and never a read that fails or goes back.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -289,10 +289,12 @@ static void legacy(void) {
     wmanifest_fini(&m);
 }
 
-/* A child commits 3000 one-file batches with compactInterval 2 while this process reads incrementally. */
-static void concurrent_since(void) {
+/* A child commits 3000 one-file batches with compactInterval 2 while this process reads, the whole manifest
+ * each time or (incremental) what is new since its last read: every read succeeds, never goes back, and
+ * holds exactly the batches it reports. */
+static void concurrent(int incremental) {
     char dir[300];
-    snprintf(dir, sizeof dir, "%s/concurrent", root);
+    snprintf(dir, sizeof dir, "%s/concurrent%d", root, incremental);
     CHECK(mkdir(dir, 0755) == 0);
     enum { BATCHES = 3000 };
     pid_t pid = fork();
@@ -309,11 +311,12 @@ static void concurrent_since(void) {
         wmanifest_init(&m);
         WErr err;
         werr_init(&err);
-        if (wmanifest_read_since(dir, seen, &m, &err)) {
+        int64_t after = incremental ? seen : -1;
+        if (wmanifest_read_since(dir, after, &m, &err)) {
             if (failed++ == 0) fprintf(stderr, "concurrent read: %s\n", err.msg);
         } else {
             reads++;
-            if (m.last_batch < seen || !holds(&m, seen + 1, m.last_batch)) wrong++;
+            if (m.last_batch < seen || !holds(&m, after + 1, m.last_batch)) wrong++;
             seen = m.last_batch;
         }
         wmanifest_fini(&m);
@@ -330,7 +333,8 @@ int main(void) {
     segment_names();
     scaling();
     legacy();
-    concurrent_since();
+    concurrent(0);
+    concurrent(1);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     CHECK(system(cmd) == 0);

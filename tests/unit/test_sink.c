@@ -4,15 +4,14 @@
  *     against DuckDB, after zlib / zstd decompression done here) give exactly the rows written;
  *   - names from the batch id, an empty batch commits with no file, maxRecordsPerFile splits, partitionBy
  *     gives Hive folders with Spark's escaping and the partition column left out of the files;
- *   - begin(N) of a committed batch skips; the manifest compacts (few files) and still lists everything;
+ *   - begin(N) of a committed batch skips; the manifest compacts (few files) and still lists everything
+ *     (test_manifest tests the manifest's own reading and compaction);
   *   - crash safety: a child process writes batches and is SIGKILLed at random instants (60 times); after
  *     each restart, batches continue; at the end the manifest lists every batch's rows exactly once and
  *     every listed file exists with the listed size;
  *   - damaged manifest files are WEIR_CORRUPT naming the file;
  *   - after a crash of the machine that kept the last manifest entry but lost (or cut) a file it lists, the
  *     sink drops that entry when it opens and the batch is written again; an intact last entry is kept;
- *   - a reader of the manifest (a downstream query's source) while a writer commits and compacts every
- *     2 batches: every read succeeds and lists exactly the batches 0..last it reports;
  *   - the fsyncs of folders: those a new sink creates (its own, missing parents, _weir_metadata, partition
  *     folders) are made durable by the commit that relies on them, not at open, and not again after; so
  *     are those an open or a batch killed before its commit left behind.
@@ -558,49 +557,6 @@ static void lost_names(void) {
     wtype_fini(&data);
 }
 
-/* A child commits 3000 one-file batches with compactInterval 2 while this process reads the manifest. */
-static void concurrent_read(void) {
-    char dir[300];
-    snprintf(dir, sizeof dir, "%s/concurrent", root);
-    CHECK(mkdir(dir, 0755) == 0);
-    enum { BATCHES = 3000 };
-    pid_t pid = fork();
-    if (pid == 0) {
-        WErr err;
-        werr_init(&err);
-        for (int64_t b = 0; b < BATCHES; b++) {
-            char name[64];
-            snprintf(name, sizeof name, "part-%05" PRId64 ".csv", b);
-            WManifestFile f = {name, 10, 1, b};
-            if (wmanifest_commit(dir, b, &f, 1, 2, NULL, &err)) _exit(1);
-        }
-        _exit(0);
-    }
-    int reads = 0, failed = 0, wrong = 0, back = 0, status = 0;
-    int64_t last = -1;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        WManifest m;
-        wmanifest_init(&m);
-        WErr err;
-        werr_init(&err);
-        if (wmanifest_read(dir, &m, &err)) {
-            if (failed++ == 0) fprintf(stderr, "concurrent read: %s\n", err.msg);
-        } else {
-            reads++;
-            if (m.n != m.last_batch + 1) wrong++;
-            for (int64_t i = 0; i < m.n; i++) wrong += m.files[i].batch != i;
-            if (m.last_batch < last) back++;
-            last = m.last_batch;
-        }
-        wmanifest_fini(&m);
-    }
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(reads > 10);
-    CHECK_EQ_INT(failed, 0);
-    CHECK_EQ_INT(wrong, 0);
-    CHECK_EQ_INT(back, 0);
-}
-
 /* A batch in the driver's steps: written (nothing visible: no file under its final name, no manifest
  * entry), prepare (the files under their final names, still no entry), commit (the entry); and a batch
  * given up before prepare leaves nothing behind. gzip, so prepare also writes the stream's end. */
@@ -876,7 +832,6 @@ static void folder_fsyncs(void) {
 int main(void) {
     CHECK(mkdtemp(root) != NULL);
     folder_fsyncs();
-    concurrent_read();
     formats_and_codecs();
     partitions();
     damaged();

@@ -75,9 +75,9 @@ static int add_rows(void *user, const WBatch *b, WErr *err) {
     return 0;
 }
 
-/* (Re)opens the checkpoint, as a restart does, then the source over it. */
-static WFileSource *open_src(WOpts *o) {
-    WFileSourceConfig cfg = {in_dir, "json", o, &schema, "UTC", "q"};
+/* (Re)opens the checkpoint, as a restart does, then the source over folder dir. */
+static WFileSource *open_src_in(const char *dir, WOpts *o) {
+    WFileSourceConfig cfg = {dir, "json", o, &schema, "UTC", "q"};
     WErr err;
     werr_init(&err);
     wckpt_close(ck);
@@ -89,6 +89,8 @@ static WFileSource *open_src(WOpts *o) {
     CHECK_EQ_INT(rc, 0);
     return s;
 }
+
+static WFileSource *open_src(WOpts *o) { return open_src_in(in_dir, o); }
 
 /* Plans batch n and makes its plan durable in offsets/n, as the driver does; returns the number of files. */
 static int plan_batch(WFileSource *s, int64_t n, int no_limits) {
@@ -729,12 +731,9 @@ static void test_upstream_manifest(void) {
     fresh_checkpoint();
     WOpts o;
     wopts_init(&o);
-    WFileSourceConfig cfg = {up, "json", &o, &schema, "UTC", "q"};
     WErr err;
     werr_init(&err);
-    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
-    WFileSource *s = NULL;
-    CHECK_EQ_INT(wsrc_open(&cfg, ck, &s, &err), 0);
+    WFileSource *s = open_src_in(up, &o);
     if (!s) return;
     CHECK_EQ_INT(wsrc_discover(s, &err), 0);
     Sum sum = {0, 0, 0};
@@ -800,23 +799,16 @@ static void test_log_names(void) {
     WOpts o;
     wopts_init(&o);
     wopts_set(&o, "maxFilesPerTrigger", "1");
-    WFileSourceConfig cfg = {dir, "json", &o, &schema, "UTC", "q"};
     WErr err;
     werr_init(&err);
-    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
-    WFileSource *s = NULL;
-    CHECK_EQ_INT(wsrc_open(&cfg, ck, &s, &err), 0);
+    WFileSource *s = open_src_in(dir, &o);
     if (!s) return;
     Sum sum = {0, 0, 0};
     for (int b = 0; b < N; b++) CHECK_EQ_INT(run_batch(s, b, 0, &sum, NULL), 1);
     CHECK_EQ_INT(sum.sum, N * (N - 1) / 2);
     CHECK_EQ_INT(wsrc_log_wait(s), 0);
     wsrc_close(s);
-    wckpt_close(ck);
-    ck = NULL;
-    CHECK_EQ_INT(wckpt_open(ck_dir, &ck, &err), 0);
-    s = NULL;
-    CHECK_EQ_INT(wsrc_open(&cfg, ck, &s, &err), 0);
+    s = open_src_in(dir, &o);
     if (!s) return;
     CHECK_EQ_INT(wsrc_discover(s, &err), 0);
     CHECK_EQ_INT(wsrc_ready(s), 0);
