@@ -359,11 +359,22 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
     wbuf_init(&fresh);
     wbuf_init(&merged);
     rc = wbuf_puts(&fresh, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+    /* each checked as a reader will read it, so that damage is reported naming its entry, not a segment */
+    WBuf one;
+    wbuf_init(&one);
     for (int64_t i = 0; !rc && i < l.n_entries; i++) {
         if (l.entries[i] <= seg_end || l.entries[i] > upto) continue;
         snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
-        rc = wckpt_read_log_file(path, &fresh, NULL, err);
+        wbuf_reset(&one);
+        rc = wfs_read_file(path, &one, NULL, err);
+        if (rc || one.len == 0) continue; /* empty: made ahead and never filled, nothing committed */
+        WManifest check;
+        wmanifest_init(&check);
+        rc = wmanifest_parse(path, one.data, one.len, &check, err);
+        wmanifest_fini(&check);
+        if (!rc && wbuf_append(&fresh, one.data + 3, one.len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     }
+    wbuf_fini(&one);
     /* merged with the newest segments by the size-tiered rule, and written once */
     int64_t bytes = (int64_t)fresh.len;
     int k = rc ? l.n_segs : wseg_merge_start(l.segs, l.n_segs, &bytes);

@@ -11,7 +11,7 @@
  *   - wmanifest_read_since gives exactly the files of the later batches, reading only files that hold them;
  *     wmanifest_read_last (a sink's open) reads only the last entry, or nothing when a segment holds it;
  *   - an older weir's (Spark-style) "N.compact" is read as batches 0..N and merged away; an entry missing
- *     after a segment is reported as damage;
+ *     after a segment is reported as damage, and so is a damaged entry that a compaction meets;
  *   - a reader that reads the whole manifest, or incrementally, while a child process commits 3,000 batches
  *     and compacts every 2, gets every batch, in order, and never a read that fails or goes back.
  */
@@ -289,6 +289,36 @@ static void legacy(void) {
     wmanifest_fini(&m);
 }
 
+/* What a compaction finds: a damaged entry is reported naming it (nothing is compacted or removed); an
+ * empty one (made ahead, never filled) holds nothing. */
+static void compaction_checks(void) {
+    char dir[300], meta[400], p[500];
+    snprintf(dir, sizeof dir, "%s/checks", root);
+    snprintf(meta, sizeof meta, "%s/_weir_metadata", dir);
+    CHECK(mkdir(dir, 0755) == 0);
+    for (int64_t b = 0; b < 4; b++) CHECK_EQ_INT(commit_one(dir, b, 0), WEIR_OK);
+    snprintf(p, sizeof p, "%s/2", meta);
+    put(p, "v1\n{\"path\":\"part-00002.csv\",\"size\":");
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wmanifest_compact(dir, 3, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, "_weir_metadata/2") != NULL);
+    Folder f;
+    list_folder(meta, &f);
+    CHECK_EQ_INT(f.n, 4);
+    CHECK_EQ_INT(count_segments(&f), 0);
+    put(p, "");
+    werr_clear(&err);
+    CHECK_EQ_INT(wmanifest_compact(dir, 3, &err), WEIR_OK);
+    list_folder(meta, &f);
+    CHECK(f.n == 1 && has_name(&f, "0-3.compact"));
+    WManifest m;
+    wmanifest_init(&m);
+    CHECK_EQ_INT(wmanifest_read(dir, &m, &err), WEIR_OK);
+    CHECK(m.n == 3 && m.last_batch == 3 && m.files[0].batch == 0 && m.files[1].batch == 1 && m.files[2].batch == 3);
+    wmanifest_fini(&m);
+}
+
 /* A child commits 3000 one-file batches with compactInterval 2 while this process reads, the whole manifest
  * each time or (incremental) what is new since its last read: every read succeeds, never goes back, and
  * holds exactly the batches it reports. */
@@ -333,6 +363,7 @@ int main(void) {
     segment_names();
     scaling();
     legacy();
+    compaction_checks();
     concurrent(0);
     concurrent(1);
     char cmd[200];
