@@ -11,6 +11,7 @@
 #include "weir.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,8 +251,9 @@ int wlogj_get_i64(const WLogObj *o, const char *key, int64_t *out) {
     const WLogMember *m = wlogj_member(o, key);
     if (!m || m->is_str || m->val_len == 0) return -1;
     char *end;
+    errno = 0;
     long long v = strtoll(m->val, &end, 10);
-    if (*end) return -1;
+    if (*end || errno == ERANGE) return -1; /* past 64 bits: damage, not INT64_MAX */
     *out = v;
     return 0;
 }

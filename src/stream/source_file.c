@@ -584,9 +584,10 @@ static int64_t canonical_i64(const char **p, const char *end) {
     const char *s = *p;
     if (s == end || *s < '0' || *s > '9' || (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')) return -1;
     int64_t v = 0;
-    int n = 0;
-    for (; s < end && *s >= '0' && *s <= '9'; s++, n++) v = v * 10 + (*s - '0');
-    if (n > 18) return -1;
+    for (int n = 0; s < end && *s >= '0' && *s <= '9'; s++) {
+        if (++n > 18) return -1; /* before it could overflow */
+        v = v * 10 + (*s - '0');
+    }
     *p = s;
     return v;
 }

@@ -335,6 +335,14 @@ static void test_compaction(void) {
     werr_clear(&err);
     CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_CORRUPT);
     CHECK(strstr(err.msg, name) != NULL);
+    /* so is a number too long for 64 bits in a line otherwise as weir writes them (found by fuzz-ckpt: the
+     * fast path overflowed before it counted the digits) */
+    f = fopen(p, "w");
+    fputs("v1\n{\"path\":\"c200.json\",\"size\":69999999999999999999999999,\"timestamp\":1,\"batchId\":5}\n", f);
+    fclose(f);
+    werr_clear(&err);
+    CHECK_EQ_INT(wsrc_open(&cfg, ck, &bad, &err), WEIR_CORRUPT);
+    CHECK(strstr(err.msg, name) != NULL);
     wopts_fini(&o);
 }
 
