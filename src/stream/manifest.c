@@ -23,7 +23,6 @@
 #include "core/schema.h"
 #include "core/vec.h"
 #include "formats/json.h"
-#include "stream/ckpt.h"
 #include "stream/segments.h"
 
 #define META_DIR "_weir_metadata"
@@ -355,9 +354,8 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
         return rc;
     }
     /* the entries of batches seg_end+1 .. upto (a sink that began after batch 0 has none before its first) */
-    WBuf fresh, merged;
+    WBuf fresh;
     wbuf_init(&fresh);
-    wbuf_init(&merged);
     rc = wbuf_puts(&fresh, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
     /* each checked as a reader will read it, so that damage is reported naming its entry, not a segment */
     WBuf one;
@@ -375,36 +373,19 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
         if (!rc && wbuf_append(&fresh, one.data + 3, one.len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     }
     wbuf_fini(&one);
-    /* merged with the newest segments by the size-tiered rule, and written once */
-    int64_t bytes = (int64_t)fresh.len;
-    int k = rc ? l.n_segs : wseg_merge_start(l.segs, l.n_segs, &bytes);
-    const WBuf *text = &fresh;
-    if (!rc && k < l.n_segs) {
-        rc = wbuf_puts(&merged, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
-        for (int i = k; !rc && i < l.n_segs; i++) {
-            wseg_path(meta, &l.segs[i], path, sizeof path);
-            rc = wckpt_read_log_file(path, &merged, NULL, err);
-        }
-        if (!rc && wbuf_append(&merged, fresh.data + 3, fresh.len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
-        text = &merged;
-    }
-    WSeg seg = {k < l.n_segs ? l.segs[k].first : seg_end + 1, upto, 0, 0};
-    wseg_path(meta, &seg, path, sizeof path);
-    if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
-    /* the segment is durable: what it holds may go. The removals need not be durable: a reader skips what
-     * a longer segment covers, and entries up to the last segment (read_once), so no folder fsync. */
-    for (int i = k; !rc && i < l.n_segs; i++) {
-        wseg_path(meta, &l.segs[i], path, sizeof path);
-        if (unlink(path) != 0 && errno != ENOENT)
-            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a merged manifest segment: %s", strerror(errno));
-    }
+    /* merged with the newest segments by the size-tiered rule, and written once; then what it holds may
+     * go. The removals need not be durable: a reader skips what a longer segment covers, and entries up to
+     * the last segment (read_once), so no folder fsync. */
+    int k = l.n_segs;
+    WSeg seg;
+    if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, &k, &seg, err);
+    if (!rc) wseg_remove(meta, l.segs + k, l.n_segs - k);
     for (int64_t i = 0; !rc && i < l.n_entries && l.entries[i] <= upto; i++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
         if (unlink(path) != 0 && errno != ENOENT)
             rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a compacted manifest entry: %s", strerror(errno));
     }
     wbuf_fini(&fresh);
-    wbuf_fini(&merged);
     listing_fini(&l);
     return rc;
 }

@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
+#include "core/fs.h"
+#include "stream/ckpt.h"
+
 /* A decimal batch number at *p, advancing p: -1 when there is none or it overflows. */
 static int64_t parse_batch(const char **p) {
     const char *s = *p;
@@ -114,4 +118,37 @@ int wseg_merge_start(const WSeg *segs, int n, int64_t *bytes) {
     int k = n;
     while (k > 0 && segs[k - 1].bytes <= 2 * *bytes) *bytes += segs[--k].bytes;
     return k;
+}
+
+int wseg_write_merged(const char *dir, const WSeg *segs, int n, const WBuf *fresh, int64_t first, int64_t last,
+                      int *k, WSeg *out, WErr *err) {
+    int64_t bytes = (int64_t)fresh->len;
+    *k = wseg_merge_start(segs, n, &bytes);
+    *out = (WSeg){*k < n ? segs[*k].first : first, last, bytes, 0};
+    char path[4400];
+    WBuf merged;
+    wbuf_init(&merged);
+    const WBuf *text = fresh;
+    int rc = WEIR_OK;
+    if (*k < n) {
+        rc = wbuf_puts(&merged, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+        for (int i = *k; !rc && i < n; i++) {
+            wseg_path(dir, &segs[i], path, sizeof path);
+            rc = wckpt_read_log_file(path, &merged, NULL, err); /* appends what follows its "v1" line */
+        }
+        if (!rc && wbuf_append(&merged, fresh->data + 3, fresh->len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        text = &merged;
+    }
+    wseg_path(dir, out, path, sizeof path);
+    if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
+    wbuf_fini(&merged);
+    return rc;
+}
+
+void wseg_remove(const char *dir, const WSeg *segs, int n) {
+    char path[4400];
+    for (int i = 0; i < n; i++) {
+        wseg_path(dir, &segs[i], path, sizeof path);
+        unlink(path);
+    }
 }

@@ -745,10 +745,11 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
 
 /* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment,
  * merged with the newest segments by the size-tiered rule of segments.h, so sources/0 holds O(log files
- * taken) segments and each entry is rewritten O(log files taken) times. Sizes, not batch counts, decide: a first batch that took 100,000 files (a folder full when the query started)
- * is not rewritten again and again while small batches follow (it was, every time the number of batches
- * doubled, when segments merged by equal batch spans; its megabytes of fsync then stalled the batches'
- * own fsyncs: figure 2 of bench/stream_bench.sh).
+ * taken) segments and each entry is rewritten O(log files taken) times. Sizes, not batch counts, decide:
+ * a first batch that took 100,000 files (a folder full when the query started) is not rewritten again and
+ * again while small batches follow (it was, every time the number of batches doubled, when segments
+ * merged by equal batch spans; its megabytes of fsync then stalled the batches' own fsyncs: figure 2 of
+ * bench/stream_bench.sh).
  * The files are written by a worker thread (core/worker.h), off the batches' latency: the job gets the
  * entries (seg_entries), builds their text, merges it with the segments it would merge with and writes
  * the result once; it owns s->segs while it runs, and a later segment waits for it (write_segment). A
@@ -765,41 +766,20 @@ static int segment_job(void *arg, WErr *err) {
         if (entry_line(&s->seg_text, &s->seg_entries[i])) rc = nomem(err);
     s->n_seg_entries = 0;
     if (rc) return rc;
-    seg.bytes = (int64_t)s->seg_text.len;
-    /* the newest segments it merges with, found first, so the merged file is written once (each write is
-     * an fsync of the file and one of the folder) */
-    int64_t bytes = seg.bytes;
-    int k = wseg_merge_start(s->segs, s->n_segs, &bytes);
-    int64_t first = k < s->n_segs ? s->segs[k].first : seg.first;
-    char path[4096];
-    WBuf m;
-    wbuf_init(&m);
-    const WBuf *text = &s->seg_text;
-    if (k < s->n_segs) {
-        rc = wbuf_puts(&m, "v1\n") ? nomem(err) : WEIR_OK;
-        for (int i = k; !rc && i < s->n_segs; i++) {
-            wseg_path(s->log_dir, &s->segs[i], path, sizeof path);
-            rc = wckpt_read_log_file(path, &m, NULL, err);
-        }
-        if (!rc && wbuf_append(&m, s->seg_text.data + 3, s->seg_text.len - 3)) rc = nomem(err); /* after "v1\n" */
-        text = &m;
-    }
-    WSeg merged = {first, seg.last, bytes, 0};
-    wseg_path(s->log_dir, &merged, path, sizeof path);
-    if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
+    /* merged with the segments it would merge with and written once (each write is an fsync of the file
+     * and one of the folder) */
+    int k;
+    WSeg merged;
+    rc = wseg_write_merged(s->log_dir, s->segs, s->n_segs, &s->seg_text, seg.first, seg.last, &k, &merged, err);
     if (!rc && !s->log_dir_synced) { /* the log folder's own name (the checkpoint leaves it to the log) */
         char *parent = wfs_dir_of(s->log_dir);
         rc = parent ? wfs_fsync_dir(parent, err) : nomem(err);
         free(parent);
         s->log_dir_synced = !rc;
     }
-    wbuf_fini(&m);
     if (rc) return rc;
-    /* the merged file is durable: its inputs may go (if a removal is lost, the open ignores them) */
-    for (int i = k; i < s->n_segs; i++) {
-        wseg_path(s->log_dir, &s->segs[i], path, sizeof path);
-        unlink(path);
-    }
+    /* the merged file is durable: its inputs may go */
+    wseg_remove(s->log_dir, s->segs + k, s->n_segs - k);
     WSeg *t = realloc(s->segs, (size_t)(k + 1) * sizeof *t);
     if (!t) return nomem(err);
     s->segs = t;
