@@ -219,6 +219,16 @@ static int entry_empty(const char *meta, int64_t batch) {
     return wfs_file_empty(path);
 }
 
+/* The index in l->entries of the last filled entry after the segments (entries made ahead, empty, follow
+ * it); -1 when none. */
+static int64_t last_filled(const char *meta, const Listing *l, int64_t covered) {
+    int64_t last = l->n_entries - 1;
+    while (last >= 0 && l->entries[last] > covered && entry_empty(meta, l->entries[last])) last--;
+    return last;
+}
+
+static void drop_upto(WManifest *m, int64_t from, int64_t after);
+
 /* The writer may compact while a reader (another query's source) reads: it writes a segment, then removes
  * the files it holds, so a file listed here can be gone when opened. The read then starts again from a new
  * listing, which finds the new segment. */
@@ -230,8 +240,7 @@ static int read_since(const char *dir, int64_t after, WManifest *m, WErr *err) {
         int64_t gap = -1;
         int rc = read_once(dir, after, m, &gone, &gap, err);
         if (rc || !gone) return rc;
-        for (int64_t i = n0; i < m->n; i++) free(m->files[i].path);
-        m->n = n0;
+        drop_upto(m, n0, INT64_MAX); /* what this attempt added */
         m->last_batch = last0;
         /* a gap that a new listing does not close is not a race with a compaction: an entry was lost */
         if (gap >= 0 && ++gaps == 3)
@@ -260,8 +269,7 @@ int wmanifest_read_last(const char *dir, WManifest *m, WErr *err) {
         if (covered > m->last_batch) m->last_batch = covered;
         /* the last filled entry after the segments; if it is cut short (being filled, or by a crash), the
          * one before it */
-        int64_t last = l.n_entries - 1;
-        while (last >= 0 && l.entries[last] > covered && entry_empty(meta, l.entries[last])) last--;
+        int64_t last = last_filled(meta, &l, covered);
         int gone = 0, absent = 1;
         int64_t n0 = m->n;
         for (int64_t i = last; !rc && !gone && absent && i >= 0 && i >= last - 1 && l.entries[i] > covered; i--) {
@@ -271,8 +279,7 @@ int wmanifest_read_last(const char *dir, WManifest *m, WErr *err) {
         }
         listing_fini(&l);
         if (rc || !gone) return rc;
-        for (int64_t i = n0; i < m->n; i++) free(m->files[i].path);
-        m->n = n0;
+        drop_upto(m, n0, INT64_MAX);
     }
     return werr_set(err, WEIR_IO, dir, -1, -1, -1, "the manifest keeps changing while it is read (100 tries)");
 }
@@ -304,9 +311,7 @@ static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, in
         drop_upto(m, n0, after);
     }
     if (l.n_segs && covered > m->last_batch) m->last_batch = covered;
-    /* the last filled entry: entries made ahead (empty) follow it */
-    int64_t *ent = l.entries, n = l.n_entries, last = n - 1;
-    while (last >= 0 && ent[last] > covered && entry_empty(meta, ent[last])) last--;
+    int64_t *ent = l.entries, last = last_filled(meta, &l, covered);
     int64_t expect = covered + 1;
     for (int64_t i = 0; !rc && !*gone && i <= last; i++) {
         if (ent[i] <= covered) continue; /* left behind by a compaction interrupted before its clean-up */
