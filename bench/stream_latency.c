@@ -81,7 +81,12 @@ static int b_write(WSink *s, int64_t n, const WBatch *rows, WErr *err) {
     return real_ops->write(s, n, rows, err);
 }
 
-static const WSinkOps bench_ops = {"csv", b_open, b_begin, b_write, b_commit, b_abort, b_close, b_prepare};
+static int b_sync(WSink *s, WErr *err) { return real_ops->sync(s, err); }
+static int64_t b_last_batch(const WSink *s) { return real_ops->last_batch(s); }
+static int b_record(const WSink *s, int64_t n, const char **t, size_t *l) { return real_ops->record(s, n, t, l); }
+static int b_restore(WSink *s, int64_t n, const char *t, size_t l, WErr *err) { return real_ops->restore(s, n, t, l, err); }
+static const WSinkOps bench_ops = {"csv",     b_open,  b_begin,   b_write, b_commit,     b_abort,
+                                   b_close,   b_prepare, b_sync,  b_last_batch, b_record, b_restore};
 
 /* Reads progress lines; each marks the files of its batch committed now. */
 static void *progress_reader(void *arg) {

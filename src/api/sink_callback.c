@@ -112,4 +112,4 @@ static void cb_close(WSink *s) {
 }
 
 const WSinkOps wapi_callback_sink_ops = {"foreachBatch", cb_open, cb_begin, cb_write, cb_commit, cb_abort, cb_close,
-                                            NULL};
+                                            NULL, NULL, NULL, NULL, NULL};

@@ -254,9 +254,21 @@ int wfs_out_sync(WFileOut *o, WErr *err) {
     return rc;
 }
 
+int wfs_out_place(WFileOut *o, WErr *err) {
+    char *placed = strdup(o->path);
+    if (!placed) return werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (rename(o->tmp_path, o->path) != 0) {
+        free(placed);
+        return io_error(err, o->path, "rename");
+    }
+    free(o->tmp_path);
+    o->tmp_path = placed; /* from now on the file is under its final name, which sync and abort remove */
+    return WEIR_OK;
+}
+
 int wfs_out_publish(WFileOut *o, WErr *err) {
     int rc = WEIR_OK;
-    if (rename(o->tmp_path, o->path) != 0) {
+    if (strcmp(o->tmp_path, o->path) != 0 && rename(o->tmp_path, o->path) != 0) { /* unless placed */
         rc = io_error(err, o->path, "rename");
         unlink(o->tmp_path);
     }

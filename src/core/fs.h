@@ -40,6 +40,11 @@ int wfs_out_commit(WFileOut *o, WErr *err);
  * temporary file is removed). The name is durable only once the caller has fsynced the folder. */
 int wfs_out_sync(WFileOut *o, WErr *err);
 int wfs_out_publish(WFileOut *o, WErr *err);
+/* Renames the file into place before it is synced, so that the fsyncs of its bytes and of its folder can
+ * run side by side: for files that nothing trusts until a later step says so (a sink's data files, which
+ * readers take from the manifest). wfs_out_sync then syncs it there, abort or a failed sync remove it
+ * there, and wfs_out_publish only releases it. */
+int wfs_out_place(WFileOut *o, WErr *err);
 /* open (with a spare of pool, which may be NULL) + write + sync: `data` durable under the temporary name,
  * ready for wfs_out_publish; on error nothing is left behind. */
 int wfs_out_write_synced(WFileOut *o, const char *path, const void *data, size_t len, struct WFilePool *pool,

@@ -4,7 +4,9 @@
  * Exactly-once rests on these invariants, which the driver (stream/driver.c) relies on:
  *   (0) a new checkpoint (metadata, folders) is durable before its first plan is written (finish_creation);
  *   (1) offsets/N exists before any output of batch N is written, and never changes afterwards;
- *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists;
+ *   (2) commits/N is written only after all output of N is durable, and only when offsets/N exists (a
+ *       sink may leave its record of N, the manifest entry, to become durable after: sink.h, sync; the
+ *       driver repairs it at start from its text in offsets/N+1, or by running N again);
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
  *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder),
  *       or, when made ahead (wckpt_prepare_next: the entries of the next few batches created empty while
@@ -686,6 +688,20 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     int rc = fd >= 0 ? fill_ahead(&fd, path, text, (size_t)n, err) : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
     if (!rc) c->last_committed = batch_id;
     return rc;
+}
+
+int wckpt_reopen_last(WCkpt *c, WErr *err) {
+    if (c->readonly || c->last_committed < 0 || c->last_committed != c->last_planned)
+        return werr_msg(err, WEIR_MISUSE, "reopening batch %" PRId64 ", which is not the last planned (%" PRId64 ")",
+                        c->last_committed, c->last_planned);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, c->last_committed);
+    /* no fsync: should the entry come back after a crash, the sink is still behind and the next open
+     * takes it back again */
+    if (unlink(path) != 0 && errno != ENOENT)
+        return werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove the commit entry: %s", strerror(errno));
+    c->last_committed--;
+    return WEIR_OK;
 }
 
 int wckpt_sync_commit(WCkpt *c, WErr *err) {

@@ -94,6 +94,11 @@ int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);
  * cannot be repeated, such as cleanSource moving input files; and at close). */
 int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WErr *err);
 int wckpt_sync_commit(WCkpt *c, WErr *err);
+/* Takes back the commit of the last batch, which is also the last planned one: its commit entry is
+ * removed, so the batch counts as planned and runs again from offsets/N. For a sink whose record of that
+ * batch a crash of the machine lost (sink.h: sync); only on a checkpoint just opened, before the source and
+ * state read it. */
+int wckpt_reopen_last(WCkpt *c, WErr *err);
 /* Reads commits/N's nextBatchWatermarkMs; for a batch below the last planned one whose commit entry was
  * lost, offsets/N+1's batchWatermarkMs (the same value). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WErr *err);

@@ -10,7 +10,10 @@
  *      |                                                        the interrupted attempt left
  *   OUTPUT_DONE  sink.commit(N): files + manifest        crash: begin(N) reports skip, no rewrite
  *      |
- *   COMMITTED    commits/N durable                       crash: N is done; the next plan is N + 1
+ *   COMMITTED    commits/N written                       crash: N is done; the next plan is N + 1, and
+ *                                                               offsets/N+1 carries the sink's record of N
+ *                                                               (its manifest entry, whose fsync may still
+ *                                                               run: repair_lost_record)
  *
  * An aggregation saves its state version N (state/0/, exec/state.h) when the batch's rows are all in,
  * before its output goes to the sink, so a crash between the two leaves state N on disk without commits/N:
@@ -331,6 +334,8 @@ static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBat
     }
     WSinkStats ls = {0, 0, 0};
     if (!rc && q->late_ops && !q->late_skip) rc = q->late_ops->commit(q->late_sink, n, &ls, err);
+    /* the late rows' entry durable before the main sink commits: only the main sink's can be repaired */
+    if (!rc && q->late_ops && !q->late_skip && q->late_ops->sync) rc = q->late_ops->sync(q->late_sink, err);
     if (rc && q->late_ops && !q->late_skip) q->late_ops->abort(q->late_sink, n);
     return rc;
 }
@@ -391,6 +396,27 @@ static int offsets_durable(Query *q, WErr *err) {
     if (!q->wal_pending) return WEIR_OK;
     q->wal_pending = 0;
     return wworker_wait(q->wal, err);
+}
+
+/* The last committed batch's record in the sink durable (sink.h: sync). */
+static int sink_durable(Query *q, WErr *err) {
+    return q->sink && q->sink_ops->sync ? q->sink_ops->sync(q->sink, err) : WEIR_OK;
+}
+
+#define SINK_RECORD_KEY "weir.sinkRecord"
+
+/* The plan of batch N carries the sink's record of N - 1 (sink.h: record), whose own fsync may still be
+ * running: once offsets/N is durable, a crash of the machine cannot lose that record for good
+ * (repair_lost_record). Without a record to save, the record is made durable first. */
+static int save_sink_record(Query *q, int64_t n, WOffsetsEntry *e, WErr *err) {
+    if (!q->sink || !q->sink_ops->sync || n < 1) return WEIR_OK;
+    const char *text;
+    size_t len;
+    if (q->sink_ops->record(q->sink, n - 1, &text, &len) != 0) return sink_durable(q, err);
+    char *copy = strndup(text, len);
+    int rc = copy && !wopts_set(&e->conf, SINK_RECORD_KEY, copy) ? WEIR_OK : werr_msg(err, WEIR_NOMEM, "out of memory");
+    free(copy);
+    return rc;
 }
 
 /* Retention after commit N: offsets/K and commits/K go once batch K is minBatchesToRetain behind N, and no
@@ -459,9 +485,12 @@ static int run_planned(Query *q, int64_t n, int nodata, int flush, Phase *ph, WE
         }
     }
     t = wtime_mono_us();
+    /* cleanSource moves input away: N must never run again, so the sink's record of it and its commit
+     * must survive a machine crash */
+    int cleans = !nodata && wsrc_cleans_source(q->src);
+    if (!rc && cleans) rc = sink_durable(q, err);
     if (!rc) rc = wckpt_write_commit(q->ckpt, n, q->next_watermark_ms, err);
-    /* cleanSource moves input away: N must never run again, so its commit must survive a machine crash */
-    if (!rc && !nodata && wsrc_cleans_source(q->src)) rc = wckpt_sync_commit(q->ckpt, err);
+    if (!rc && cleans) rc = wckpt_sync_commit(q->ckpt, err);
     ph->commit = wtime_mono_us() - t;
     ph->total = wtime_mono_us() - ph->start_us;
     if (!rc) {
@@ -491,6 +520,7 @@ static int log_and_run(Query *q, int64_t n, WOffsetsEntry *e, int nodata, int fl
     if (wopts_set(&e->conf, "spark.sql.session.timeZone", q->script->time_zone ? q->script->time_zone : "UTC") ||
         (flush && wopts_set(&e->conf, "weir.finalFlush", "true")))
         rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (!rc) rc = save_sink_record(q, n, e, err);
     if (!rc && q->wal) {
         q->wal_entry = e;
         q->wal_us = 0;
@@ -596,6 +626,27 @@ static int agg_open(Query *q, const char *late_path, WErr *err) {
     return rc;
 }
 
+/* A crash of the machine after commits/N was written (or offsets/N + 1, which implies it), before the
+ * sink's record of N (its manifest entry) was durable, leaves the sink one batch behind the checkpoint
+ * (sink.h: sync). N's data files are durable (the sink fsyncs them before it shows the record).
+ *   - N + 1 planned: offsets/N + 1 holds the record's text (save_sink_record), which the sink writes back;
+ *   - N the last planned batch: N runs again from offsets/N. The same input gives the same files and the
+ *     same record, so a reader that saw them before the crash sees them again unchanged.
+ * Any other gap between the two is left as it was. */
+static int repair_lost_record(Query *q, WErr *err) {
+    if (!q->sink_ops->sync) return WEIR_OK;
+    int64_t lc = wckpt_last_committed(q->ckpt), lp = wckpt_last_planned(q->ckpt);
+    if (lc < 0 || q->sink_ops->last_batch(q->sink) != lc - 1) return WEIR_OK;
+    if (lp == lc) return wckpt_reopen_last(q->ckpt, err);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    int rc = wckpt_read_offsets(q->ckpt, lp, &e, err);
+    const char *text = rc ? NULL : wopts_get(&e.conf, SINK_RECORD_KEY);
+    if (text) rc = q->sink_ops->restore(q->sink, lc, text, strlen(text), err);
+    wckpt_offsets_fini(&e);
+    return rc;
+}
+
 static int query_open(Query *q, WErr *err) {
     const WQueryPlan *p = q->plan;
     int rc = WEIR_OK;
@@ -624,10 +675,6 @@ static int query_open(Query *q, WErr *err) {
     const char *src_path = wopts_get((WOpts *)&p->source->opts, "path");
     if (!src_path)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no path: add OPTIONS (path 'folder')", p->source->name);
-    WFileSourceConfig sc = {src_path, p->source->format, &p->source->opts, &p->source->schema,
-                            q->script->time_zone, p->name};
-    rc = wsrc_open(&sc, q->ckpt, &q->src, err);
-    if (rc) return rc;
     if (p->sink)
         for (int i = 0; i < p->sink->opts.n && !rc; i++)
             if (wopts_set(&q->sink_opts, p->sink->opts.items[i].name, p->sink->opts.items[i].value))
@@ -642,6 +689,10 @@ static int query_open(Query *q, WErr *err) {
     WSinkConfig cfg = {fmt, &q->sink_opts, &p->select->out_schema, p->name, q->ckpt_dir, q->script->time_zone,
                        q->ro->sink_user, q->pool};
     if (!rc) rc = q->sink_ops->open(&cfg, &q->sink, err);
+    if (!rc) rc = repair_lost_record(q, err); /* before the source and the state read the checkpoint */
+    WFileSourceConfig sc = {src_path, p->source->format, &p->source->opts, &p->source->schema,
+                            q->script->time_zone, p->name};
+    if (!rc) rc = wsrc_open(&sc, q->ckpt, &q->src, err);
     if (!rc && late_path && !p->agg)
         rc = werr_msg(err, WEIR_MISUSE, "lateRowsPath is for aggregations with a watermark; query %s has none", p->name);
     if (!rc && p->agg) rc = agg_open(q, late_path, err);
@@ -779,6 +830,7 @@ static void *query_thread(void *arg) {
     if (q->upstream) wait_upstream(q);
     q->rc = query_open(q, &q->err);
     if (!q->rc) q->rc = query_loop(q, &q->err);
+    if (!q->rc) q->rc = sink_durable(q, &q->err);
     if (q->rc) {
         pthread_mutex_lock(q->lock);
         *q->stop_all = 1;

@@ -402,6 +402,39 @@ static int entry_text(const WManifestFile *files, int64_t n, WBuf *b, WErr *err)
     return rc ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
 }
 
+int wmanifest_entry_text(const WManifestFile *files, int64_t n, WBuf *out, WErr *err) {
+    wbuf_reset(out);
+    return entry_text(files, n, out, err);
+}
+
+/* 1 when every file of batch `batch` in m exists under dir with the size listed. */
+static int files_intact(const char *dir, int64_t batch, const WManifest *m) {
+    for (int64_t i = 0; i < m->n; i++) {
+        if (m->files[i].batch != batch) continue;
+        char fp[8400];
+        struct stat sb;
+        snprintf(fp, sizeof fp, "%s/%s", dir, m->files[i].path);
+        if (stat(fp, &sb) != 0 || sb.st_size != m->files[i].size) return 0;
+    }
+    return 1;
+}
+
+int wmanifest_restore(const char *dir, int64_t batch, const char *text, size_t len, WErr *err) {
+    char path[4400];
+    snprintf(path, sizeof path, "%s/" META_DIR "/%" PRId64, dir, batch);
+    WManifest m;
+    wmanifest_init(&m);
+    int rc = wmanifest_parse(path, text, len, &m, err);
+    for (int64_t i = 0; !rc && i < m.n; i++)
+        if (m.files[i].batch != batch)
+            rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1, "the saved entry of batch %" PRId64 " lists a file of batch %" PRId64,
+                          batch, m.files[i].batch);
+    if (!rc && !files_intact(dir, batch, &m))
+        rc = werr_set(err, WEIR_CORRUPT, path, -1, -1, -1, "a file the saved entry lists is missing or has another size");
+    wmanifest_fini(&m);
+    return rc ? rc : wfs_write_atomic(path, text, len, err);
+}
+
 int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, struct WFilePool *pool,
                     WManifestStage *st, WErr *err) {
     char path[4400];
@@ -447,16 +480,7 @@ int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, in
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
     snprintf(path, sizeof path, "%s/%" PRId64, meta, batch);
     if (!wfs_exists(path)) return WEIR_OK; /* from a compaction, which only covers batches made durable */
-    for (int64_t i = 0; i < m->n; i++) {
-        if (m->files[i].batch != batch) continue;
-        char fp[8400];
-        struct stat sb;
-        snprintf(fp, sizeof fp, "%s/%s", dir, m->files[i].path);
-        if (stat(fp, &sb) != 0 || sb.st_size != m->files[i].size) {
-            *removed = 1;
-            break;
-        }
-    }
+    *removed = !files_intact(dir, batch, m);
     return *removed ? wfs_remove(path, err) : WEIR_OK;
 }
 

@@ -105,6 +105,13 @@ int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, in
  * The sink runs it in the background after batch upto's own entry is committed (sink_file.c). Readers see
  * the old files or the new one, never neither. */
 int wmanifest_compact(const char *dir, int64_t upto, WErr *err);
+/* The text of batch's entry file listing files (what wmanifest_fill writes), into out (reset first). */
+int wmanifest_entry_text(const WManifestFile *files, int64_t n, WBuf *out, WErr *err);
+/* Writes the entry file of `batch` with `text` (an entry text saved elsewhere, wmanifest_entry_text),
+ * durably, after checking that it lists only files of that batch and that each exists with its size:
+ * for a sink whose entry a crash of the machine lost after the text was saved (sink.h: record).
+ * WEIR_CORRUPT when the text or the files do not match. */
+int wmanifest_restore(const char *dir, int64_t batch, const char *text, size_t len, WErr *err);
 /* Appends a copy of f to m. */
 int wmanifest_add(WManifest *m, const WManifestFile *f);
 

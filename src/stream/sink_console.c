@@ -211,4 +211,4 @@ static void console_close(WSink *s) {
 }
 
 const WSinkOps wsink_console_ops = {"console", console_open, console_begin, console_write, console_commit,
-                                    console_abort, console_close, NULL};
+                                    console_abort, console_close, NULL, NULL, NULL, NULL, NULL};

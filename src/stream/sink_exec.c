@@ -202,4 +202,4 @@ static void exec_abort(WSink *s, int64_t batch_id) {
 }
 
 const WSinkOps wsink_exec_ops = {"exec", exec_open, exec_begin, exec_write, exec_commit, exec_abort, exec_close,
-                                   NULL};
+                                   NULL, NULL, NULL, NULL, NULL};

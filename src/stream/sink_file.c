@@ -6,9 +6,9 @@
  *     input gives the same files, so re-running an uncommitted batch replaces its files, never adds;
  *   - a file is written under a '.'-named temporary name and renamed into place at commit (core/fs);
  *   - the manifest entry of batch N is published (filled, when it was made ahead empty, else renamed into
- *     place) after every file of N is durable under its final name; the fsyncs that make the entry and
- *     those names durable run side by side after it (sink_prepare says why this is safe); begin(N) of a
- *     batch the manifest already has says skip;
+ *     place) after every file of N is durable under its final name; the entry's own fsync runs after
+ *     commit returns, while the next batch runs (sink_prepare says why this is safe); begin(N) of a batch
+ *     the manifest already has says skip;
  *   - temporary files of an interrupted attempt are removed when the sink opens.
  * Options (Spark's names): path (required), compression (csv/json: none, gzip, zstd; parquet: its
  * codecs), maxRecordsPerFile (0 = no limit), partitionBy (comma-separated top-level columns: Hive-style
@@ -71,7 +71,11 @@ struct WSink {
     int64_t compacted_to;    /* the batch the last compaction started covers; -1 (a run's first commit
                               * past compactInterval compacts what an earlier run left) */
     int64_t last_batch;      /* last batch in the manifest */
-    WWorker *syncer;         /* stages the manifest entry, then fsyncs its folder, beside the data's fsyncs */
+    WWorker *syncer;         /* fsyncs the data folders (and a staged entry) beside the data's fsyncs */
+    WWorker *ensyncer;       /* makes the committed entry durable, while the next batch runs (sink_sync) */
+    char *meta_dir;          /* <dir>/_weir_metadata */
+    WBuf record;             /* the text of batch record_batch's entry (sink.h: record); -1: none */
+    int64_t record_batch;
     WManifestStage stage;    /* the batch's entry, staged by prepare, published by commit */
     int64_t ahead_upto;      /* manifest entries made ahead (empty) for batches up to this one; -1 */
     WWorker *aheader;        /* makes them, between and beside batches, never waited for by one */
@@ -203,6 +207,8 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     s->pool = cfg->pool;
     s->batch = -1;
     s->last_batch = -1;
+    s->record_batch = -1;
+    wbuf_init(&s->record);
     s->ahead_upto = s->ahead_job_upto = -1;
     s->compacted_to = -1;
     s->fill.fd = -1;
@@ -244,13 +250,11 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     if (!rc) s->sub_init = 1;
     /* the manifest's folder from the start, so that a reader of the folder knows it for a sink's output
      * before the first commit; their names are made durable by the first commit (commit_dirs) */
-    char *meta_dir = NULL;
-    if (!rc && !(meta_dir = malloc(strlen(s->dir) + sizeof "/_weir_metadata"))) rc = nomem(err);
+    if (!rc && !(s->meta_dir = malloc(strlen(s->dir) + sizeof "/_weir_metadata"))) rc = nomem(err);
     if (!rc) {
-        sprintf(meta_dir, "%s/_weir_metadata", s->dir);
-        rc = wfs_mkdirs_in(meta_dir, &s->created, err);
+        sprintf(s->meta_dir, "%s/_weir_metadata", s->dir);
+        rc = wfs_mkdirs_in(s->meta_dir, &s->created, err);
     }
-    free(meta_dir);
     if (!rc) rc = wfs_remove_temps_tree(s->dir, err); /* of an interrupted attempt */
     if (!rc) {
         WManifest m;
@@ -265,6 +269,15 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
         }
         s->last_batch = m.last_batch;
         wmanifest_fini(&m);
+        /* its entry's text, for the driver to save with the next plan (sink.h: record): an entry found here
+         * may not be durable yet (a run killed right after its commit) */
+        if (!rc && s->last_batch >= 0) {
+            char path[4400];
+            int missing = 0;
+            snprintf(path, sizeof path, "%s/%" PRId64, s->meta_dir, s->last_batch);
+            rc = wfs_read_file(path, &s->record, &missing, err);
+            s->record_batch = missing ? -1 : s->last_batch;
+        }
         /* nothing committed yet: the folders may come from an open killed before its first commit, so
          * before their fsyncs; the first commit makes their names durable in any case */
         if (!rc && s->last_batch < 0) rc = add_own_folders(s, err);
@@ -563,23 +576,32 @@ static int sink_write(WSink *s, int64_t batch_id, const WBatch *rows, WErr *err)
     return rc;
 }
 
-/* The batch's entry file, written and fsynced on the syncer thread while the data files are fsynced. */
-static int stage_sync_job(void *arg, WErr *err) { return wmanifest_stage_sync(&((WSink *)arg)->stage, err); }
+static int commit_dirs(WSink *s, WErr *err);
+
+/* Round 1 on the syncer thread, while this one fsyncs the data files: the staged entry's bytes (when the
+ * batch's entry was not made ahead), then the data folders, which hold the files under their final names. */
+static int round1_job(void *arg, WErr *err) {
+    WSink *s = arg;
+    int rc = s->stage.staged ? wmanifest_stage_sync(&s->stage, err) : WEIR_OK;
+    return rc ? rc : commit_dirs(s, err);
+}
 
 static int fsync_meta_job(void *arg, WErr *err) {
     WSink *s = arg;
-    return wfs_fsync_dir(s->stage.meta, err);
+    return wfs_fsync_dir(s->meta_dir, err);
 }
 
-/* Waits for the syncer's job, if any. rc is the caller's result so far: the job's failure becomes the
+/* Waits for worker w's job, if any. rc is the caller's result so far: the job's failure becomes the
  * result only when rc is WEIR_OK (an earlier error keeps its message). */
-static int syncer_join(WSink *s, int rc, WErr *err) {
-    if (!s->syncer || !wworker_pending(s->syncer)) return rc;
+static int job_join(WWorker *w, int rc, WErr *err) {
+    if (!w || !wworker_pending(w)) return rc;
     WErr ignored;
     werr_init(&ignored);
-    int job_rc = wworker_wait(s->syncer, rc ? &ignored : err);
+    int job_rc = wworker_wait(w, rc ? &ignored : err);
     return rc ? rc : job_rc;
 }
+
+static int syncer_join(WSink *s, int rc, WErr *err) { return job_join(s->syncer, rc, err); }
 
 /* Manifest entries of the next batches made ahead (sink_commit starts it, sink_prepare takes its result
  * when it is done, without waiting). */
@@ -649,19 +671,20 @@ static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
     return rc;
 }
 
-/* The batch's files durable under their final names (not yet in their folders' durable state: commit
- * fsyncs those). The fsyncs of each round run side by side:
- *   round 1: the data files' bytes (this thread), and, when the batch's entry was not made ahead, the
- *            staged entry's bytes (the syncer);
- *   round 2 (commit): the data folders (this thread) and the entry's bytes when it was made ahead and
- *            filled, else the manifest folder (the syncer).
- * Every byte is written before round 1 begins (sink_finish), so that a journaling file system can commit
- * them together.
- * The entry is published (committed for readers) between the rounds, after the data files are in place,
- * so a reader never sees an entry whose files are missing. Only a crash of the machine between the rounds
- * could make the entry durable before its files' names (or cut it); the sink then finds the entry's files
- * missing when it opens (wmanifest_verify_last; wmanifest_drop_ahead for a cut one) and writes the batch
- * again. */
+/* The batch's files durable under their final names, in one round of fsyncs side by side: the files are
+ * renamed into place first (wfs_out_place: nothing trusts a name the manifest does not list), then this
+ * thread fsyncs their bytes while the syncer fsyncs their folders (and, when the batch's entry was not
+ * made ahead, the staged entry's bytes). Every byte is written before the round begins (sink_finish), so
+ * that a journaling file system can commit them together.
+ * Commit then publishes the entry (committed for readers) and starts its own fsync on the ensyncer,
+ * which nothing waits for but the next commit (and sink_sync): so a batch waits for one round of fsyncs,
+ * not two. A crash of the machine can then lose the entry (or cut it) while commits/N, even offsets/N+1,
+ * survives. The driver saves the entry's text (sink_record) in offsets/N+1; at start the sink's open drops
+ * a cut entry (wmanifest_drop_ahead), and the driver, finding the sink one batch behind its last commit
+ * (sink_last_batch), has the sink write the entry back from that text (sink_restore, which checks the
+ * files it lists), or, when N + 1 was not planned, runs N again from offsets/N, which writes the same
+ * files and entry (driver.c, repair_lost_record). An entry whose files a crash lost or cut (they are
+ * durable before it is shown, unless the machine reorders) is still dropped by wmanifest_verify_last. */
 static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     if (batch_id != s->batch) return werr_msg(err, WEIR_MISUSE, "sink prepare for batch %" PRId64 " inside batch %" PRId64,
                                              batch_id, s->batch);
@@ -670,16 +693,18 @@ static int sink_prepare(WSink *s, int64_t batch_id, WErr *err) {
     int rc = sink_finish(s, batch_id, err);
     if (!rc) s->entry_written = 1;
     if (!rc && !s->syncer) rc = wworker_open(&s->syncer, err);
-    if (!rc && s->stage.staged) rc = wworker_start(s->syncer, stage_sync_job, s, err);
+    for (int i = 0; i < s->n_files && !rc; i++)
+        if (s->files[i].out.tmp_path) rc = wfs_out_place(&s->files[i].out, err);
+    if (!rc) rc = wworker_start(s->syncer, round1_job, s, err);
     if (rc) {
         unstage(s);
         return rc;
     }
     for (int i = 0; i < s->n_files && !rc; i++)
         if (s->files[i].out.tmp_path) rc = wfs_out_sync(&s->files[i].out, err);
-    for (int i = 0; i < s->n_files && !rc; i++)
-        if (s->files[i].out.tmp_path) rc = wfs_out_publish(&s->files[i].out, err);
     rc = syncer_join(s, rc, err);
+    for (int i = 0; i < s->n_files && !rc; i++)
+        if (s->files[i].out.tmp_path) rc = wfs_out_publish(&s->files[i].out, err); /* placed: releases it */
     if (rc) unstage(s);
     else s->prepared = 1;
     return rc;
@@ -741,17 +766,21 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
         stats->bytes += s->files[i].size;
     }
     stats->files = s->n_files;
-    /* the batch's own entry first (its commit), then perhaps a compaction (maybe_compact) */
+    /* the batch's own entry first (its commit), then perhaps a compaction (maybe_compact); the entry's
+     * fsync runs on the ensyncer while the next batch runs, until sink_sync or the next commit waits for
+     * it; its text is kept for the driver (sink.h: record) */
+    rc = job_join(s->ensyncer, rc, err); /* the previous entry's */
+    if (!rc && !s->ensyncer) rc = wworker_open(&s->ensyncer, err);
+    if (!rc) rc = wmanifest_entry_text(s->entry, s->n_files, &s->record, err);
+    s->record_batch = rc ? -1 : batch_id;
     if (!rc && s->fill_entry) {
-        /* filled: committed for readers; then its bytes and the data folders' names made durable */
         rc = wmanifest_fill(s->dir, batch_id, s->entry, s->n_files, &s->fill, err);
-        if (!rc) rc = wworker_start(s->syncer, fill_sync_job, s, err);
+        if (!rc) rc = wworker_start(s->ensyncer, fill_sync_job, s, err);
     } else {
         if (!rc) rc = wmanifest_publish(&s->stage, err);
-        if (!rc) rc = wworker_start(s->syncer, fsync_meta_job, s, err);
+        if (!rc) rc = wworker_start(s->ensyncer, fsync_meta_job, s, err);
     }
-    if (!rc) rc = syncer_join(s, commit_dirs(s, err), err);
-    if (s->fill.fd >= 0) { /* its job did not run */
+    if (rc && s->fill.fd >= 0) { /* its job did not run */
         close(s->fill.fd);
         s->fill.fd = -1;
     }
@@ -775,6 +804,7 @@ static void sink_abort(WSink *s, int64_t batch_id) {
 static void sink_free(WSink *s) {
     wworker_close(s->compactor); /* a compaction cut short is redone by the next one */
     wworker_close(s->syncer);
+    wworker_close(s->ensyncer);
     wworker_close(s->aheader);
     if (s->ahead_upto > s->last_batch || s->ahead_job_upto > s->last_batch) {
         WErr e; /* entries made ahead and not filled: removed (the next open would remove them too) */
@@ -794,6 +824,8 @@ static void sink_free(WSink *s) {
     free(s->data_col);
     wbuf_fini(&s->enc);
     wbuf_fini(&s->key);
+    wbuf_fini(&s->record);
+    free(s->meta_dir);
     free(s->dir);
     free(s);
 }
@@ -802,9 +834,35 @@ static void sink_close(WSink *s) {
     if (s) sink_free(s);
 }
 
+/* The last committed batch's entry durable (its fsync, started by commit, done). */
+static int sink_sync(WSink *s, WErr *err) { return job_join(s->ensyncer, WEIR_OK, err); }
+
+static int64_t sink_last_batch(const WSink *s) { return s->last_batch; }
+
+static int sink_record(const WSink *s, int64_t batch_id, const char **text, size_t *len) {
+    if (batch_id < 0 || batch_id != s->record_batch || batch_id != s->last_batch) return -1;
+    *text = s->record.data;
+    *len = s->record.len;
+    return 0;
+}
+
+/* The entry of the batch after the last one, lost in a crash, written back from its saved text. */
+static int sink_restore(WSink *s, int64_t batch_id, const char *text, size_t len, WErr *err) {
+    if (batch_id != s->last_batch + 1)
+        return werr_msg(err, WEIR_MISUSE, "restoring the entry of batch %" PRId64 " after batch %" PRId64, batch_id,
+                        s->last_batch);
+    int rc = wmanifest_restore(s->dir, batch_id, text, len, err);
+    if (!rc) {
+        wbuf_reset(&s->record);
+        if (wbuf_append(&s->record, text, len)) return nomem(err);
+        s->last_batch = s->record_batch = batch_id;
+    }
+    return rc;
+}
+
 const WSinkOps wsink_csv_ops = {"csv", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
-                                sink_prepare};
+                                sink_prepare, sink_sync, sink_last_batch, sink_record, sink_restore};
 const WSinkOps wsink_json_ops = {"json", sink_open, sink_begin, sink_write, sink_commit, sink_abort, sink_close,
-                                 sink_prepare};
+                                 sink_prepare, sink_sync, sink_last_batch, sink_record, sink_restore};
 const WSinkOps wsink_parquet_ops = {"parquet", sink_open, sink_begin, sink_write, sink_commit, sink_abort,
-                                    sink_close, sink_prepare};
+                                    sink_close, sink_prepare, sink_sync, sink_last_batch, sink_record, sink_restore};
