@@ -172,7 +172,10 @@ $(BUILD)/stream_latency: bench/stream_latency.c $(BUILD)/libweir.a
 $(BUILD)/stream_startup: bench/stream_startup.c
 	$(CC) $(CFLAGS) -o $@ $<
 
-bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup
+$(BUILD)/disk_flush: bench/disk_flush.c
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+
+bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup $(BUILD)/disk_flush
 	BUILD=$(BUILD) bash bench/stream_bench.sh
 
 # The SQL projection/filter operator against DuckDB on the same in-memory rows (bench/sql_bench.sh; BENCH_ROWS=count).

@@ -39,6 +39,8 @@ dd if=/dev/zero of="$d/sync.dat" bs=512 count=200 oflag=dsync 2>/dev/null
 s1=$(date +%s%N)
 printf 'disk: one synchronous 512-byte write takes %.2f ms (dd oflag=dsync, 200 writes)\n' "$(echo "($s1 - $s0) / 200000000" | bc -l)"
 rm -f "$d/sync.dat"
+# what one fdatasync costs by kind (in place, extending; alone, 3 side by side): bench/disk_flush.c
+[ -x "$PWD/$BUILD/disk_flush" ] && "$PWD/$BUILD/disk_flush" "$d"
 
 want 1 && {
 echo "== 1. latency, rename -> commit, 1000 files/s x 10 s, empty folder"
