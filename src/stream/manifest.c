@@ -435,8 +435,8 @@ int wmanifest_restore(const char *dir, int64_t batch, const char *text, size_t l
     return rc ? rc : wfs_write_atomic(path, text, len, err);
 }
 
-int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, struct WFilePool *pool,
-                    WManifestStage *st, WErr *err) {
+int wmanifest_stage(const char *dir, int64_t batch, const WBuf *text, struct WFilePool *pool, WManifestStage *st,
+                    WErr *err) {
     char path[4400];
     st->staged = 0;
     st->out.fd = -1;
@@ -444,13 +444,9 @@ int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, 
     snprintf(st->meta, sizeof st->meta, "%s/" META_DIR, dir);
     int rc = wfs_mkdirs(st->meta, err);
     if (rc) return rc;
-    WBuf b;
-    wbuf_init(&b);
-    rc = entry_text(files, n, &b, err);
     snprintf(path, sizeof path, "%s/%" PRId64, st->meta, batch);
-    if (!rc) rc = wfs_out_open_in(&st->out, path, pool, err);
-    if (!rc && (rc = wfs_out_write(&st->out, b.data, b.len, err)) != 0) wfs_out_abort(&st->out);
-    wbuf_fini(&b);
+    rc = wfs_out_open_in(&st->out, path, pool, err);
+    if (!rc && (rc = wfs_out_write(&st->out, text->data, text->len, err)) != 0) wfs_out_abort(&st->out);
     st->staged = !rc;
     return rc;
 }
@@ -487,7 +483,11 @@ int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, in
 int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, int compact_interval,
                      struct WFilePool *pool, WErr *err) {
     WManifestStage st;
-    int rc = wmanifest_stage(dir, batch, files, n, pool, &st, err);
+    WBuf text;
+    wbuf_init(&text);
+    int rc = entry_text(files, n, &text, err);
+    if (!rc) rc = wmanifest_stage(dir, batch, &text, pool, &st, err);
+    wbuf_fini(&text);
     if (!rc) rc = wmanifest_stage_sync(&st, err);
     if (!rc) rc = wmanifest_publish(&st, err);
     if (!rc) rc = wfs_fsync_dir(st.meta, err);
@@ -506,19 +506,15 @@ int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
     return rc ? rc : wfs_fsync_dir(meta, err);
 }
 
-int wmanifest_fill(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, WManifestFill *f,
-                   WErr *err) {
+int wmanifest_fill(const char *dir, int64_t batch, const WBuf *text, WManifestFill *f, WErr *err) {
     f->fd = -1;
     snprintf(f->path, sizeof f->path, "%s/" META_DIR "/%" PRId64, dir, batch);
-    WBuf b;
-    wbuf_init(&b);
-    int rc = entry_text(files, n, &b, err);
-    int fd = rc ? -1 : open(f->path, O_WRONLY | O_CLOEXEC);
-    if (!rc && fd < 0) rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "cannot open the entry made ahead: %s", strerror(errno));
-    if (!rc) rc = wfs_fill_empty(fd, f->path, b.data, b.len, err); /* readers see it whole (or, cut, skip it) */
+    int rc = WEIR_OK;
+    int fd = open(f->path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) rc = werr_set(err, WEIR_IO, f->path, -1, -1, -1, "cannot open the entry made ahead: %s", strerror(errno));
+    if (!rc) rc = wfs_fill_empty(fd, f->path, text->data, text->len, err); /* readers see it whole (or, cut, skip it) */
     if (rc && fd >= 0) close(fd);
     else f->fd = fd;
-    wbuf_fini(&b);
     return rc;
 }
 

@@ -64,7 +64,7 @@ struct WFilePool;
 int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, int compact_interval,
                      struct WFilePool *pool, WErr *err);
 /* wmanifest_commit's entry file in steps, for a sink that overlaps its fsyncs (sink_file.c): stage writes
- * the entry under a temporary name, stage_sync fsyncs it (the files it lists need not be durable yet); publish
+ * the entry (its text: wmanifest_entry_text) under a temporary name, stage_sync fsyncs it (the files it lists need not be durable yet); publish
  * renames it into place, which commits the batch for readers; the entry is durable once the caller has
  * fsynced the folder wmanifest_stage_dir names. abort removes a staged entry that was not published. */
 #include "core/fs.h"
@@ -73,8 +73,8 @@ typedef struct WManifestStage {
     char meta[4096];     /* <sink>/_weir_metadata */
     int staged;
 } WManifestStage;
-int wmanifest_stage(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, struct WFilePool *pool,
-                    WManifestStage *st, WErr *err);
+int wmanifest_stage(const char *dir, int64_t batch, const WBuf *text, struct WFilePool *pool, WManifestStage *st,
+                    WErr *err);
 /* Separate from stage so that a caller can write everything of a batch before its fsyncs begin (a journaling
  * file system then commits them together). On failure the entry is gone. */
 int wmanifest_stage_sync(WManifestStage *st, WErr *err);
@@ -91,8 +91,7 @@ typedef struct WManifestFill {
     char path[4400];
 } WManifestFill;
 int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err);
-int wmanifest_fill(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, WManifestFill *f,
-                   WErr *err);
+int wmanifest_fill(const char *dir, int64_t batch, const WBuf *text, WManifestFill *f, WErr *err);
 int wmanifest_fill_sync(WManifestFill *f, WErr *err);
 int wmanifest_drop_ahead(const char *dir, int64_t last, WErr *err);
 /* The entry file of `batch`, if the sink's last batch came from one (not from a compaction), is checked

@@ -76,6 +76,7 @@ struct WSink {
     char *meta_dir;          /* <dir>/_weir_metadata */
     WBuf record;             /* the text of batch record_batch's entry (sink.h: record); -1: none */
     int64_t record_batch;
+    WBuf entry_text;         /* the batch's entry as written (sink_finish); becomes record at commit */
     WManifestStage stage;    /* the batch's entry, staged by prepare, published by commit */
     int64_t ahead_upto;      /* manifest entries made ahead (empty) for batches up to this one; -1 */
     WWorker *aheader;        /* makes them, between and beside batches, never waited for by one */
@@ -209,6 +210,7 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     s->last_batch = -1;
     s->record_batch = -1;
     wbuf_init(&s->record);
+    wbuf_init(&s->entry_text);
     s->ahead_upto = s->ahead_job_upto = -1;
     s->compacted_to = -1;
     s->fill.fd = -1;
@@ -666,8 +668,9 @@ static int sink_finish(WSink *s, int64_t batch_id, WErr *err) {
         OutFile *f = &s->files[i];
         s->entry[i] = (WManifestFile){f->rel, f->size, f->rows, batch_id};
     }
+    if (!rc) rc = wmanifest_entry_text(s->entry, s->n_files, &s->entry_text, err);
     s->fill_entry = !rc && entry_ahead(s, batch_id);
-    if (!rc && !s->fill_entry) rc = wmanifest_stage(s->dir, batch_id, s->entry, s->n_files, s->pool, &s->stage, err);
+    if (!rc && !s->fill_entry) rc = wmanifest_stage(s->dir, batch_id, &s->entry_text, s->pool, &s->stage, err);
     return rc;
 }
 
@@ -771,10 +774,14 @@ static int sink_commit(WSink *s, int64_t batch_id, WSinkStats *stats, WErr *err)
      * it; its text is kept for the driver (sink.h: record) */
     rc = job_join(s->ensyncer, rc, err); /* the previous entry's */
     if (!rc && !s->ensyncer) rc = wworker_open(&s->ensyncer, err);
-    if (!rc) rc = wmanifest_entry_text(s->entry, s->n_files, &s->record, err);
+    if (!rc) { /* the entry's text becomes the record (swapped, not copied) */
+        WBuf t = s->record;
+        s->record = s->entry_text;
+        s->entry_text = t;
+    }
     s->record_batch = rc ? -1 : batch_id;
     if (!rc && s->fill_entry) {
-        rc = wmanifest_fill(s->dir, batch_id, s->entry, s->n_files, &s->fill, err);
+        rc = wmanifest_fill(s->dir, batch_id, &s->record, &s->fill, err);
         if (!rc) rc = wworker_start(s->ensyncer, fill_sync_job, s, err);
     } else {
         if (!rc) rc = wmanifest_publish(&s->stage, err);
@@ -825,6 +832,7 @@ static void sink_free(WSink *s) {
     wbuf_fini(&s->enc);
     wbuf_fini(&s->key);
     wbuf_fini(&s->record);
+    wbuf_fini(&s->entry_text);
     free(s->meta_dir);
     free(s->dir);
     free(s);
