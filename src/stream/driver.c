@@ -93,6 +93,11 @@ struct Query {
     _Atomic int64_t purge_to;
     int64_t purged_to;
     WWorker *aheader;               /* makes checkpoint entries ahead (make_ahead) */
+    /* the progress log is appended by a worker of its own, after the line went to the caller: an append
+     * can wait for the disk (a page under writeback), and the next batch should not */
+    WWorker *logger;
+    WBuf log_line;                  /* the line it appends, of batch log_batch */
+    int64_t log_batch;
     int64_t ahead_next;
     int64_t batches_run;
     /* aggregation queries (plan->agg) */
@@ -228,6 +233,35 @@ typedef struct Phase {
     int64_t latest_offset, wal, get_batch, add_batch, commit, total, start_us, wall_us;
 } Phase;
 
+static int append_progress_job(void *arg, WErr *err) {
+    Query *q = arg;
+    return wckpt_append_progress(q->ckpt, q->log_batch, q->log_line.data, q->log_line.len, err);
+}
+
+/* Waits for the logger's append, if any; a failure is reported, not fatal (the log is for people). */
+static void logger_wait(Query *q) {
+    WErr e;
+    werr_init(&e);
+    if (q->logger && wworker_pending(q->logger) && wworker_wait(q->logger, &e) != WEIR_OK)
+        fprintf(stderr, "weir: %s: %s\n", q->plan->name, e.msg);
+}
+
+/* Hands the progress line of the current batch (taken from *line) to the logger, once it is done with
+ * the line before; without a logger (none could start), appends it here. */
+static void log_progress(Query *q, WBuf *line) {
+    logger_wait(q);
+    WBuf t = q->log_line;
+    q->log_line = *line;
+    *line = t;
+    q->log_batch = q->batch_id;
+    if (!q->logger && wworker_open(&q->logger, NULL) == WEIR_OK) wworker_set_background(q->logger);
+    if (!q->logger || wworker_start(q->logger, append_progress_job, q, NULL) != WEIR_OK) {
+        WErr e;
+        werr_init(&e);
+        if (append_progress_job(q, &e) != WEIR_OK) fprintf(stderr, "weir: %s: %s\n", q->plan->name, e.msg);
+    }
+}
+
 static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const WSinkStats *ss, int n_files) {
     WBuf b;
     wbuf_init(&b);
@@ -290,10 +324,6 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
     rc |= wlogj_put_field_str(&b, "description", sd, strlen(sd));
     rc |= wbuf_printf(&b, ",\"numOutputRows\":%" PRId64 ",\"metrics\":{\"numFiles\":\"%" PRId64 "\",\"numBytes\":\"%"
                       PRId64 "\"}}}\n", ss->rows ? ss->rows : q->out_rows, ss->files, ss->bytes);
-    WErr e2;
-    werr_init(&e2);
-    if (!rc && wckpt_append_progress(q->ckpt, q->batch_id, b.data, b.len, &e2))
-        fprintf(stderr, "weir: %s: %s\n", q->plan->name, e2.msg);
     if (!rc && q->ro->on_progress) q->ro->on_progress(q->ro->progress_user, b.data, b.len - 1); /* no '\n' */
     FILE *out = q->ro->progress_out ? q->ro->progress_out : stdout;
     if (!rc && q->ro->progress == WPROGRESS_JSON) {
@@ -310,6 +340,7 @@ static int progress(Query *q, const Phase *ph, const WSrcBatchStats *st, const W
         fflush(out);
         pthread_mutex_unlock(q->lock);
     }
+    if (!rc) log_progress(q, &b);
     wbuf_fini(&b);
     return WEIR_OK;
 }
@@ -726,6 +757,9 @@ static void query_close(Query *q) {
     if (q->src && q->ckpt && q->wal && wsrc_log_wait(q->src) == WEIR_OK && wckpt_last_committed(q->ckpt) >= 0)
         mark_purge(q, wckpt_last_committed(q->ckpt));
     wsrc_close(q->src);
+    logger_wait(q);
+    wworker_close(q->logger);
+    wbuf_fini(&q->log_line);
     wworker_close(q->wal);
     wworker_close(q->aheader); /* before the checkpoint's close removes what it made and was not used */
     if (q->ckpt && q->wal && atomic_load(&q->purge_to) > q->purged_to) /* what the worker had no time for */

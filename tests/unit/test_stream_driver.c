@@ -339,7 +339,14 @@ int main(void) {
     CHECK_EQ_INT(wckpt_last_committed(c), 2);
     CHECK_EQ_INT(wckpt_read_progress(c, &prog, &err), 0);
     wckpt_close(c);
-    CHECK(strstr(wbuf_cstr(&prog), "\"batchId\":2,") != NULL);
+    /* appended by the query's logger thread (driver.c, log_progress): every batch's line, in order, the
+     * last one too once the run has returned */
+    const char *line0 = strstr(wbuf_cstr(&prog), "\"batchId\":0,"), *line1 = strstr(wbuf_cstr(&prog), "\"batchId\":1,"),
+               *line2 = strstr(wbuf_cstr(&prog), "\"batchId\":2,");
+    CHECK(line0 && line1 && line2 && line0 < line1 && line1 < line2);
+    int lines = 0;
+    for (size_t i = 0; i < prog.len; i++) lines += prog.data[i] == '\n';
+    CHECK_EQ_INT(lines, 3);
     CHECK(strstr(wbuf_cstr(&prog), "\"numInputRows\":20,") != NULL); /* 5 files x 4 rows read in batch 0 */
     wbuf_fini(&prog);
     /* a second run finds nothing new and commits nothing */
