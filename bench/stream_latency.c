@@ -7,11 +7,12 @@
  *
  * A writer thread drops RATE files per second, 10 records each (temp name, then rename: a finished file
  * lands at once), for SECONDS seconds. Each record carries its file's number in analytics.clicks; a thin
- * wrapper around the csv sink notes which file numbers each batch wrote, and the progress line the driver
- * prints after commits/N gives the commit instant of every file of batch N. With PREFILL_FILES > 0 the
- * folder first gets that many files, taken by an availableNow run over the same checkpoint, so the
- * measured run starts with a folder of already-taken files (the relisting problem of Spark); a sync() then
- * writes the prefill back before the measured run starts.
+ * wrapper around the csv sink notes which file numbers each batch wrote, and the progress object the driver
+ * hands to the run's on_progress, on its own thread right after commits/N, gives the commit instant of
+ * every file of batch N. With PREFILL_FILES > 0 the folder first gets that many files, taken by an
+ * availableNow run over the same checkpoint, so the measured run starts with a folder of already-taken
+ * files (the relisting problem of Spark); a sync() then writes the prefill back before the measured run
+ * starts.
  * Prints p50 / p90 / p99 / max in milliseconds (and, for runs of 20 s or more, p50 / p99 by 10-second window
  * of the run), the time of the prefill run, and how many batches ran and how long they took
  * (durationMs.triggerExecution of their progress lines).
@@ -88,37 +89,48 @@ static int b_restore(WSink *s, int64_t n, const char *t, size_t l, WErr *err) { 
 static const WSinkOps bench_ops = {"csv",     b_open,  b_begin,   b_write, b_commit,     b_abort,
                                    b_close,   b_prepare, b_sync,  b_last_batch, b_record, b_restore};
 
-/* Reads progress lines; each marks the files of its batch committed now. */
-static void *progress_reader(void *arg) {
-    FILE *in = arg;
-    static char line[1 << 16];
-    const char *dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* keep every progress line, for analysis */
-    FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
-    while (fgets(line, sizeof line, in)) {
-        int64_t t = now_ns();
-        if (dump) fputs(line, dump);
-        const char *p = strstr(line, "\"batchId\":");
-        if (!p) continue;
-        int64_t n = strtoll(p + 10, NULL, 10);
-        const char *te = strstr(line, "\"triggerExecution\":");
-        pthread_mutex_lock(&lock);
-        if (te && n_batch_ms == cap_batch_ms) {
-            cap_batch_ms = cap_batch_ms ? 2 * cap_batch_ms : 4096;
-            batch_ms = realloc(batch_ms, (size_t)cap_batch_ms * sizeof *batch_ms);
+/* Each batch's progress object, handed over by the driver's own thread right after commits/N (the
+ * run's on_progress): marks the files of its batch committed now. (Until 2026-12-07 the lines went
+ * through a pipe to a thread of this program, whose wake-up, up to 3 ms on this machine's shared vCPUs,
+ * was counted in every file's latency.) */
+static char *dump_buf;    /* STREAM_LATENCY_PROGRESS: every progress line kept, written out at the end */
+static size_t dump_len, dump_cap;
+
+static void on_progress(void *user, const char *json, size_t len) {
+    (void)user;
+    int64_t t = now_ns();
+    if (getenv("STREAM_LATENCY_PROGRESS")) {
+        if (dump_len + len + 1 > dump_cap) {
+            dump_cap = (dump_len + len + 1) * 2;
+            dump_buf = realloc(dump_buf, dump_cap);
         }
-        if (te) batch_ms[n_batch_ms++] = strtod(te + 19, NULL);
-        for (int64_t i = 0; n < batch_cap && i < batch_len[n]; i++) {
-            int64_t f = batch_files[n][i] - file_offset;
-            if (f >= 0 && f < n_files_total && !t_committed[f]) {
-                t_committed[f] = t;
-                file_batch_ms[f] = te ? strtod(te + 19, NULL) : 0;
-                committed_count++;
-            }
-        }
-        pthread_mutex_unlock(&lock);
+        memcpy(dump_buf + dump_len, json, len);
+        dump_len += len;
+        dump_buf[dump_len++] = '\n';
     }
-    if (dump) fclose(dump);
-    return NULL;
+    char line[4096];
+    size_t n_copy = len < sizeof line - 1 ? len : sizeof line - 1; /* the fields looked at come first */
+    memcpy(line, json, n_copy);
+    line[n_copy] = 0;
+    const char *p = strstr(line, "\"batchId\":");
+    if (!p) return;
+    int64_t n = strtoll(p + 10, NULL, 10);
+    const char *te = strstr(line, "\"triggerExecution\":");
+    pthread_mutex_lock(&lock);
+    if (te && n_batch_ms == cap_batch_ms) {
+        cap_batch_ms = cap_batch_ms ? 2 * cap_batch_ms : 4096;
+        batch_ms = realloc(batch_ms, (size_t)cap_batch_ms * sizeof *batch_ms);
+    }
+    if (te) batch_ms[n_batch_ms++] = strtod(te + 19, NULL);
+    for (int64_t i = 0; n < batch_cap && i < batch_len[n]; i++) {
+        int64_t f = batch_files[n][i] - file_offset;
+        if (f >= 0 && f < n_files_total && !t_committed[f]) {
+            t_committed[f] = t;
+            file_batch_ms[f] = te ? strtod(te + 19, NULL) : 0;
+            committed_count++;
+        }
+    }
+    pthread_mutex_unlock(&lock);
 }
 
 static void write_file(const char *dir, int64_t id, int renamed_index) {
@@ -227,18 +239,16 @@ int main(int argc, char **argv) {
     t_renamed = calloc((size_t)n_files_total, sizeof *t_renamed);
     t_committed = calloc((size_t)n_files_total, sizeof *t_committed);
     file_batch_ms = calloc((size_t)n_files_total, sizeof *file_batch_ms);
-    int ppipe[2], spipe[2];
-    if (pipe(ppipe) || pipe(spipe)) return 1;
-    FILE *pw = fdopen(ppipe[1], "w"), *pr = fdopen(ppipe[0], "r");
+    int spipe[2];
+    if (pipe(spipe)) return 1;
     RunArg ra;
     memset(&ra, 0, sizeof ra);
     ra.s = s;
-    ra.ro.progress = WPROGRESS_JSON;
-    ra.ro.progress_out = pw;
+    ra.ro.progress = WPROGRESS_OFF;
+    ra.ro.on_progress = on_progress;
     ra.ro.stop_fd = spipe[0];
     ra.ro.sink_ops = &bench_ops;
-    pthread_t th_run, th_prog;
-    pthread_create(&th_prog, NULL, progress_reader, pr);
+    pthread_t th_run;
     pthread_create(&th_run, NULL, run_thread, &ra);
     struct timespec pause = {0, 300 * 1000000};
     nanosleep(&pause, NULL); /* let the query start and list the folder */
@@ -261,9 +271,13 @@ int main(int argc, char **argv) {
     }
     if (write(spipe[1], "x", 1) != 1) return 1;
     pthread_join(th_run, NULL);
-    fclose(pw);
-    pthread_join(th_prog, NULL);
-    fclose(pr);
+    const char *dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* every progress line, for analysis */
+    FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
+    if (dump) {
+        fwrite(dump_buf, 1, dump_len, dump);
+        fclose(dump);
+    }
+    free(dump_buf);
     if (ra.rc) {
         fprintf(stderr, "run: %s\n", ra.err.msg);
         return 1;
