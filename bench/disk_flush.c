@@ -14,6 +14,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ typedef struct Job {
     int rounds;
     pthread_barrier_t *start;
     double *us;  /* rounds timings */
-    int failed;
+    int failed;  /* errno of the call that failed, else 0 */
 } Job;
 
 static double now_us(void) {
@@ -44,12 +45,14 @@ static void *job_run(void *arg) {
     char block[512];
     memset(block, 'x', sizeof block);
     int fd = open(j->path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
-    j->failed = fd < 0 || pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block || fdatasync(fd) != 0;
+    if (fd < 0 || pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block || fdatasync(fd) != 0)
+        j->failed = errno ? errno : EIO;
     pthread_barrier_wait(j->start);
     for (int i = 0; i < j->rounds && !j->failed; i++) {
-        if (j->extending && ftruncate(fd, 0) != 0) j->failed = 1;
+        if (j->extending && ftruncate(fd, 0) != 0) j->failed = errno;
         double t = now_us();
-        if (pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block || fdatasync(fd) != 0) j->failed = 1;
+        if (!j->failed && (pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block || fdatasync(fd) != 0))
+            j->failed = errno ? errno : EIO; /* a short write sets none */
         j->us[i] = now_us() - t;
     }
     if (fd >= 0) close(fd);
@@ -62,7 +65,11 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Median fdatasync time in ms of n threads side by side, or -1 when a call failed. */
+/* Median fdatasync time in ms of n threads side by side, or -1 when a call failed (its errno and file in
+ * *failed_errno, failed_path). */
+static int failed_errno;
+static char failed_path[4200];
+
 static double measure(const char *dir, int n, int extending, int rounds) {
     Job jobs[MAX_THREADS];
     pthread_t th[MAX_THREADS];
@@ -76,12 +83,17 @@ static double measure(const char *dir, int n, int extending, int rounds) {
         jobs[i].rounds = rounds;
         jobs[i].start = &start;
         jobs[i].us = all + i * rounds;
+        jobs[i].failed = 0;
         pthread_create(&th[i], NULL, job_run, &jobs[i]);
     }
     int failed = 0;
     for (int i = 0; i < n; i++) {
         pthread_join(th[i], NULL);
-        failed |= jobs[i].failed;
+        if (jobs[i].failed && !failed) {
+            failed_errno = jobs[i].failed;
+            memcpy(failed_path, jobs[i].path, sizeof failed_path); /* the same size */
+        }
+        failed |= jobs[i].failed != 0;
     }
     pthread_barrier_destroy(&start);
     qsort(all, (size_t)(n * rounds), sizeof *all, cmp_double);
@@ -101,7 +113,7 @@ int main(int argc, char **argv) {
     for (int e = 0; e < 2; e++)
         for (int k = 0; k < 2; k++) m[e][k] = measure(argv[1], k ? MAX_THREADS : 1, e, rounds);
     if (m[0][0] < 0 || m[0][1] < 0 || m[1][0] < 0 || m[1][1] < 0) {
-        perror("disk_flush: a write or fdatasync failed");
+        fprintf(stderr, "disk_flush: %s: open, write or fdatasync failed: %s\n", failed_path, strerror(failed_errno));
         return 1;
     }
     printf("disk flush: fdatasync of 512 bytes, median of %d: in place %.2f ms (3 side by side: %.2f ms), "
