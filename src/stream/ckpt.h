@@ -105,8 +105,8 @@ int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WE
 /* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). Removal is not
  * made durable: an entry that comes back after a crash is removed again at the next open. */
 int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err);
-/* wckpt_purge in two steps, so that the removals can run off the batch's path (the driver's worker does
- * them while it waits): wckpt_purge_mark moves the retained range past what wckpt_purge would remove and
+/* wckpt_purge in two steps, so that the removals can run off the batch's path (a background worker of
+ * the driver does them): wckpt_purge_mark moves the retained range past what wckpt_purge would remove and
  * returns the highest K to remove (-1: nothing), setting *from to the lowest; wckpt_remove_entries then
  * removes offsets/K and commits/K for from <= K <= to, reading nothing of c that changes (any thread). */
 int64_t wckpt_purge_mark(WCkpt *c, int64_t committed, int64_t retain, int64_t *from);

@@ -88,8 +88,8 @@ struct Query {
     const WOffsetsEntry *wal_entry; /* the entry the worker writes; owned by the caller of log_and_run */
     int wal_pending;
     int64_t wal_us;                 /* how long the write took (durationMs.walCommit) */
-    /* retention: the driver marks entries up to purge_to as gone, the worker removes them while it waits
-     * (purged_to: the worker's own, how far it got), so that the unlinks stay off the batches' path */
+    /* retention: the driver marks entries up to purge_to as gone, the make-ahead worker removes them
+     * (purged_to: that worker's own, how far it got), so that the unlinks stay off the batches' path */
     _Atomic int64_t purge_to;
     int64_t purged_to;
     WWorker *aheader;               /* makes checkpoint entries ahead (make_ahead) */
@@ -373,20 +373,25 @@ static int run_agg(Query *q, int64_t n, int nodata, int flush, int skip, WSrcBat
 
 static int job_waiting(void *arg) { return wworker_job_waiting(((Query *)arg)->wal); }
 
-/* The worker's idle work, after each offsets entry: retention's removals, the next batch's files. */
-static void worker_idle(void *arg) {
-    Query *q = arg;
+/* The offsets' worker's idle work, after each entry: the next batch's spare files. */
+static void worker_idle(void *arg) { (void)wfpool_fill(((Query *)arg)->pool, job_waiting, arg); }
+
+/* Retention's removals (mark_purge), on the make-ahead worker. Not on the offsets' worker: an unlink can
+ * take a while (the file system may discard the freed blocks before it returns), and the next offsets
+ * entry, which the batch waits for, would wait behind it. */
+static void remove_purged(Query *q) {
     int64_t to = atomic_load(&q->purge_to);
     if (to > q->purged_to) {
         wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, to);
         q->purged_to = to;
     }
-    (void)wfpool_fill(q->pool, job_waiting, arg);
 }
 
 static int make_ahead_job(void *arg, WErr *err) {
     Query *q = arg;
-    return wckpt_make_ahead(q->ckpt, q->ahead_next, err);
+    int rc = wckpt_make_ahead(q->ckpt, q->ahead_next, err);
+    remove_purged(q);
+    return rc;
 }
 
 /* After batch N: the checkpoint entries of the batches after N + 1 made ahead (wckpt_make_ahead) on a
@@ -452,7 +457,7 @@ static int save_sink_record(Query *q, int64_t n, WOffsetsEntry *e, WErr *err) {
 
 /* Retention after commit N: offsets/K and commits/K go once batch K is minBatchesToRetain behind N, and no
  * sooner than the source's log holds K's files in a durable segment (offsets/K is their only copy until
- * then). The worker removes them (purge_to). */
+ * then). The make-ahead worker removes them (purge_to, remove_purged). */
 static void mark_purge(Query *q, int64_t n) {
     int64_t keep = n;
     if (q->src) {
@@ -698,7 +703,7 @@ static int query_open(Query *q, WErr *err) {
     wckpt_set_pool(q->ckpt, q->pool);
     q->purged_to = wckpt_oldest_retained(q->ckpt) - 1;
     atomic_init(&q->purge_to, q->purged_to);
-    wworker_set_idle(q->wal, worker_idle, q); /* retention and the next batch's files, while it waits */
+    wworker_set_idle(q->wal, worker_idle, q); /* the next batch's files, while it waits */
     if (p->source->format && !p->source->has_schema)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no columns: a streaming file source needs its schema "
                         "declared, as in Spark: CREATE TABLE %s (col TYPE, ...) USING %s", p->source->name,
