@@ -511,9 +511,13 @@ static int create_empty(const char *dir, int64_t n, WErr *err) {
     return wfs_create_empty(path, err);
 }
 
+int wckpt_ahead_wanted(const WCkpt *c, int64_t next) {
+    return !c->readonly && atomic_load(&((WCkpt *)c)->ahead_upto) < next + WCKPT_AHEAD / 2;
+}
+
 int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
+    if (!wckpt_ahead_wanted(c, next)) return WEIR_OK; /* enough left */
     int64_t upto = atomic_load(&c->ahead_upto);
-    if (c->readonly || upto >= next + WCKPT_AHEAD / 2) return WEIR_OK; /* enough left */
     int64_t from = upto >= next ? upto + 1 : next, to = next + WCKPT_AHEAD - 1;
     int rc = WEIR_OK;
     int64_t k;

@@ -84,6 +84,9 @@ int wckpt_sync_offsets(WCkpt *c, WErr *err);
  * way. wckpt_prepare_next: the same from the batch after the last planned (or written) one. */
 #define WCKPT_AHEAD 8
 int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err);
+/* 1 when wckpt_make_ahead(c, next) would make entries (half of them or more are used), so that a caller
+ * can leave its worker asleep otherwise. */
+int wckpt_ahead_wanted(const WCkpt *c, int64_t next);
 int wckpt_prepare_next(WCkpt *c, WErr *err);
 /* Reads offsets/N into e (initialized by the caller). WEIR_CORRUPT when damaged or absent. */
 int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err);

@@ -92,6 +92,7 @@ struct Query {
      * (purged_to: that worker's own, how far it got), so that the unlinks stay off the batches' path */
     _Atomic int64_t purge_to;
     int64_t purged_to;
+    int64_t purge_handed;           /* purge_to when the driver last started that worker (its own) */
     WWorker *aheader;               /* makes checkpoint entries ahead (make_ahead) */
     /* the progress log is appended by a worker of its own, after the line went to the caller: an append
      * can wait for the disk (a page under writeback), and the next batch should not */
@@ -387,6 +388,8 @@ static void remove_purged(Query *q) {
     }
 }
 
+#define PURGE_AT_ONCE 8 /* entries retention removes in one wake-up of the make-ahead worker */
+
 static int make_ahead_job(void *arg, WErr *err) {
     Query *q = arg;
     int rc = wckpt_make_ahead(q->ckpt, q->ahead_next, err);
@@ -401,6 +404,9 @@ static void make_ahead(Query *q, int64_t n) {
     /* from the second batch of the run on: a run of one batch (trigger once, a start) has no use for them
      * and would wait for them when it closes */
     if (++q->batches_run < 2) return;
+    /* the worker is woken only when there is work: entries to make, or a few to remove at once */
+    int64_t purge = atomic_load(&q->purge_to);
+    if (!wckpt_ahead_wanted(q->ckpt, n + 2) && purge - q->purge_handed < PURGE_AT_ONCE) return;
     if (!q->aheader) {
         if (wworker_open(&q->aheader, NULL) != WEIR_OK) return;
         wworker_set_background(q->aheader);
@@ -412,7 +418,7 @@ static void make_ahead(Query *q, int64_t n) {
         (void)wworker_wait(q->aheader, &e); /* a failure only means the next entries go the usual way */
     }
     q->ahead_next = n + 2; /* N + 1 may be planned at once: the offsets' worker owns it */
-    (void)wworker_start(q->aheader, make_ahead_job, q, NULL);
+    if (wworker_start(q->aheader, make_ahead_job, q, NULL) == WEIR_OK) q->purge_handed = purge;
 }
 
 /* offsets/N, written and fdatasynced as soon as the batch is planned, so that its flush of the disk runs
@@ -703,6 +709,7 @@ static int query_open(Query *q, WErr *err) {
     wckpt_set_pool(q->ckpt, q->pool);
     q->purged_to = wckpt_oldest_retained(q->ckpt) - 1;
     atomic_init(&q->purge_to, q->purged_to);
+    q->purge_handed = q->purged_to;
     wworker_set_idle(q->wal, worker_idle, q); /* the next batch's files, while it waits */
     if (p->source->format && !p->source->has_schema)
         return werr_msg(err, WEIR_MISUSE, "table '%s' has no columns: a streaming file source needs its schema "

@@ -500,7 +500,12 @@ static void test_offsets_made_ahead(const char *root) {
     /* made ahead from the batch after next (the next one absent), then a crash: the open looks past the gap */
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     int64_t last = wckpt_last_planned(c);
+    CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 2), 1);
     CHECK_EQ_INT(wckpt_make_ahead(c, last + 2, &err), 0);
+    /* made for last + 2 .. last + 1 + WCKPT_AHEAD: wanted again once half of them are used */
+    CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 2), 0);
+    CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 1 + WCKPT_AHEAD / 2), 0);
+    CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 2 + WCKPT_AHEAD / 2), 1);
     snprintf(path, sizeof path, "%s/offsets/%" PRId64, dir, last + 1);
     CHECK(!wfs_exists(path));
     snprintf(path, sizeof path, "%s/offsets/%" PRId64, dir, last + 2);
