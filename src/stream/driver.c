@@ -239,12 +239,16 @@ static int append_progress_job(void *arg, WErr *err) {
     return wckpt_append_progress(q->ckpt, q->log_batch, q->log_line.data, q->log_line.len, err);
 }
 
-/* Waits for the logger's append, if any; a failure is reported, not fatal (the log is for people). */
+/* A failed append is reported, not fatal: the progress log is for people. */
+static void report_log_error(const Query *q, int rc, const WErr *e) {
+    if (rc != WEIR_OK) fprintf(stderr, "weir: %s: %s\n", q->plan->name, e->msg);
+}
+
+/* Waits for the logger's append, if any. */
 static void logger_wait(Query *q) {
     WErr e;
     werr_init(&e);
-    if (q->logger && wworker_pending(q->logger) && wworker_wait(q->logger, &e) != WEIR_OK)
-        fprintf(stderr, "weir: %s: %s\n", q->plan->name, e.msg);
+    if (q->logger && wworker_pending(q->logger)) report_log_error(q, wworker_wait(q->logger, &e), &e);
 }
 
 /* Hands the progress line of the current batch (taken from *line) to the logger, once it is done with
@@ -259,7 +263,7 @@ static void log_progress(Query *q, WBuf *line) {
     if (!q->logger || wworker_start(q->logger, append_progress_job, q, NULL) != WEIR_OK) {
         WErr e;
         werr_init(&e);
-        if (append_progress_job(q, &e) != WEIR_OK) fprintf(stderr, "weir: %s: %s\n", q->plan->name, e.msg);
+        report_log_error(q, append_progress_job(q, &e), &e);
     }
 }
 

@@ -64,9 +64,10 @@ struct WFilePool;
 int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files, int64_t n, int compact_interval,
                      struct WFilePool *pool, WErr *err);
 /* wmanifest_commit's entry file in steps, for a sink that overlaps its fsyncs (sink_file.c): stage writes
- * the entry (its text: wmanifest_entry_text) under a temporary name, stage_sync fsyncs it (the files it lists need not be durable yet); publish
- * renames it into place, which commits the batch for readers; the entry is durable once the caller has
- * fsynced the folder wmanifest_stage_dir names. abort removes a staged entry that was not published. */
+ * the entry (its text: wmanifest_entry_text) under a temporary name, stage_sync fsyncs it (the files it
+ * lists need not be durable yet); publish renames it into place, which commits the batch for readers; the
+ * entry is durable once the caller has fsynced the folder wmanifest_stage_dir names. abort removes a
+ * staged entry that was not published. */
 #include "core/fs.h"
 typedef struct WManifestStage {
     WFileOut out;
