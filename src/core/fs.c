@@ -519,6 +519,13 @@ int wfs_fill_empty(int fd, const char *path, const void *data, size_t len, WErr 
     return rc;
 }
 
+void wfs_settle_created(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)fdatasync(fd);
+    close(fd);
+}
+
 int wfs_file_empty(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;

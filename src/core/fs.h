@@ -97,6 +97,12 @@ int wfs_create_empty(const char *path, WErr *err);  /* O_EXCL; a file already th
 /* One pwrite of data at offset 0 of the empty file fd; on failure the file is emptied again (or removed). */
 int wfs_fill_empty(int fd, const char *path, const void *data, size_t len, WErr *err);
 int wfs_file_empty(const char *path);               /* 1: a regular file of length 0 */
+/* An entry made ahead settled, once its folder was fsynced: fdatasynced while it is still empty. Without
+ * a journal, ext4's first fsync of a new file also writes its folder (the folder's block, then its inode,
+ * one after the other, before the flush), and so would the fill's fdatasync on a batch's path; settled
+ * here, off that path, the fill's fdatasync writes the entry alone. Best effort: a failure only leaves
+ * that cost to the fill. */
+void wfs_settle_created(const char *path);
 int wfs_text_cut(const char *text, size_t len);     /* 1: not empty, and a NUL byte or no final newline */
 /* rename() then fsync of the destination's folder (and the source's, when it differs). */
 int wfs_rename(const char *from, const char *to, WErr *err);

@@ -528,7 +528,14 @@ int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
     int64_t made = rc ? k - 2 : to; /* the last k may not have made it */
     /* the offsets' names durable now, off the batches' path (one folder fsync for WCKPT_AHEAD batches):
      * filling one then takes one fdatasync */
-    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) atomic_store(&c->ahead_upto, made);
+    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) {
+        for (int64_t j = from; j <= made; j++) { /* offsets/j only: commits/j is never synced */
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, j);
+            wfs_settle_created(path);
+        }
+        atomic_store(&c->ahead_upto, made);
+    }
     else if (!rc) rc = WEIR_IO;
     return rc;
 }

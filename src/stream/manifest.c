@@ -503,7 +503,12 @@ int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
         rc = wfs_create_empty(path, err);
     }
-    return rc ? rc : wfs_fsync_dir(meta, err);
+    if (!rc) rc = wfs_fsync_dir(meta, err);
+    for (int64_t k = from; !rc && k <= to; k++) {
+        snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
+        wfs_settle_created(path);
+    }
+    return rc;
 }
 
 int wmanifest_fill(const char *dir, int64_t batch, const WBuf *text, WManifestFill *f, WErr *err) {
