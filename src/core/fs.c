@@ -526,6 +526,89 @@ void wfs_settle_created(const char *path) {
     close(fd);
 }
 
+static char *retired_name(const char *path, const char *kind) {
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0, n = strlen(path) + strlen(kind) + 8;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%.*s.%s-%s.tmp", (int)dlen, path, kind, path + dlen);
+    return p;
+}
+
+void wfs_retire(const char *path) {
+    char *retiring = retired_name(path, "retiring"), *retired = retired_name(path, "retired");
+    int ok = retiring && retired && rename(path, retiring) == 0;
+    if (ok && (truncate(retiring, 0) != 0 || rename(retiring, retired) != 0)) {
+        unlink(retiring);
+        ok = 1; /* removed after all */
+    }
+    if (!ok) unlink(path);
+    free(retiring);
+    free(retired);
+}
+
+int wfs_retired_list(const char *dir, WRetired *r) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int rc = 0;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, ".retired-", 9) != 0 || n < 14 || strcmp(e->d_name + n - 4, ".tmp") != 0) continue;
+        if (r->n == r->cap) {
+            int cap = r->cap ? r->cap * 2 : 8;
+            char **a = realloc(r->paths, (size_t)cap * sizeof *a);
+            if (!a) {
+                rc = -1;
+                break;
+            }
+            r->paths = a;
+            r->cap = cap;
+        }
+        size_t len = strlen(dir) + n + 2;
+        char *p = malloc(len);
+        if (!p) {
+            rc = -1;
+            break;
+        }
+        snprintf(p, len, "%s/%s", dir, e->d_name);
+        r->paths[r->n++] = p;
+    }
+    closedir(d);
+    return rc;
+}
+
+int wfs_create_empty_from(const char *path, WRetired *r, WErr *err) {
+    while (r->n > 0) {
+        char *from = r->paths[--r->n];
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, path, RENAME_NOREPLACE) == 0) {
+            free(from);
+            return WEIR_OK;
+        }
+        int e = errno;
+        if (e == EEXIST) { /* written the usual way meanwhile (or made before): the retired file waits */
+            r->n++;
+            return WEIR_OK;
+        }
+        if (e != ENOENT) unlink(from); /* this file system cannot rename so: created the usual way */
+        free(from);
+        if (e == EINVAL || e == ENOSYS) break;
+    }
+    return wfs_create_empty(path, err);
+}
+
+void wfs_retired_fini(WRetired *r) {
+    for (int i = 0; i < r->n; i++) free(r->paths[i]);
+    free(r->paths);
+    memset(r, 0, sizeof *r);
+}
+
+void wfs_retired_clear(const char *dir) {
+    WRetired r = {0};
+    (void)wfs_retired_list(dir, &r);
+    for (int i = 0; i < r.n; i++) unlink(r.paths[i]);
+    wfs_retired_fini(&r);
+}
+
 int wfs_file_empty(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;

@@ -477,6 +477,10 @@ void wckpt_close(WCkpt *c) {
         snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, c->commit_ready);
         unlink(path);
     }
+    if (!c->readonly) { /* retired entries not used: removed (an open would remove them too) */
+        wfs_retired_clear(c->offsets_dir);
+        wfs_retired_clear(c->commits_dir);
+    }
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -505,10 +509,21 @@ void wckpt_offsets_fini(WOffsetsEntry *e) {
     wbuf_fini(&e->files);
 }
 
-static int create_empty(const char *dir, int64_t n, WErr *err) {
+/* dir/N made empty: one of the retired entries in r renamed into place, or a new file (fs.h). */
+static int make_empty(const char *dir, int64_t n, WRetired *r, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    return wfs_create_empty(path, err);
+    return wfs_create_empty_from(path, r, err);
+}
+
+void wckpt_retire_entries(WCkpt *c, int64_t from, int64_t to) {
+    char path[4096];
+    for (int64_t k = from; k <= to; k++) {
+        snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, k);
+        wfs_retire(path);
+        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, k);
+        wfs_retire(path);
+    }
 }
 
 int wckpt_ahead_wanted(const WCkpt *c, int64_t next) {
@@ -521,10 +536,16 @@ int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
     int64_t from = upto >= next ? upto + 1 : next, to = next + WCKPT_AHEAD - 1;
     int rc = WEIR_OK;
     int64_t k;
+    /* retention's retired entries first (wckpt_retire_entries): no file created, none removed */
+    WRetired ro = {0}, rco = {0};
+    (void)wfs_retired_list(c->offsets_dir, &ro);
+    (void)wfs_retired_list(c->commits_dir, &rco);
     for (k = from; k <= to && !rc; k++) {
-        rc = create_empty(c->offsets_dir, k, err);
-        if (!rc) rc = create_empty(c->commits_dir, k, err);
+        rc = make_empty(c->offsets_dir, k, &ro, err);
+        if (!rc) rc = make_empty(c->commits_dir, k, &rco, err);
     }
+    wfs_retired_fini(&ro);
+    wfs_retired_fini(&rco);
     int64_t made = rc ? k - 2 : to; /* the last k may not have made it */
     /* the offsets' names durable now, off the batches' path (one folder fsync for WCKPT_AHEAD batches):
      * filling one then takes one fdatasync */
