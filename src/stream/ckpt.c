@@ -264,6 +264,14 @@ static int entry_cut(const char *dir, int64_t n) {
 /* Entries above `floor` made ahead and never filled (and, with cut_too, the last filled one when it was
  * cut while being filled) do not count: the writer removes them, a reader looks past them. The entries are
  * one range (retention removes from the oldest up). */
+/* The oldest entries: an empty one there is an entry retention retired (wckpt_retire_entries) whose removal
+ * a crash of the machine lost while its new name, an entry made ahead, reached the disk (on a file system
+ * without a journal, both names of the one file can): it counts as absent, and goes with what lies below
+ * the retained range. */
+static void skip_empty_first(const char *dir, int64_t *lo, int64_t hi) {
+    while (*lo >= 0 && *lo < hi && entry_empty(dir, *lo)) (*lo)++;
+}
+
 static void drop_empty_last(const char *dir, int readonly, int cut_too, int64_t floor, int64_t *lo, int64_t *hi) {
     int64_t h = *hi;
     /* (missing ones too: entries are made ahead from the batch after next, so the next one may be absent) */
@@ -384,8 +392,10 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         c->last_committed = hi_c;
         /* removals are not fsynced: an old entry may come back after a crash, in either folder; the
          * retained range starts where both logs have entries, and what lies below goes again */
-        c->oldest = lo_c > lo_o ? lo_c : lo_o;
         int64_t lowest = lo_o < lo_c || lo_c < 0 ? lo_o : lo_c;
+        skip_empty_first(c->offsets_dir, &lo_o, hi_o);
+        skip_empty_first(c->commits_dir, &lo_c, hi_c);
+        c->oldest = lo_c > lo_o ? lo_c : lo_o;
         if (!readonly && lowest >= 0) wckpt_remove_entries(c, lowest, c->oldest - 1);
         char path[4096];
         if (hi_c > hi_o) {

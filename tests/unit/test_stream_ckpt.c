@@ -576,6 +576,19 @@ static void test_offsets_made_ahead(const char *root) {
         CHECK_EQ_INT(wckpt_last_planned(c), top);
         CHECK_EQ_INT(wckpt_oldest_retained(c), old + 1);
         wckpt_close(c);
+        /* a crash that kept a retired entry's old name beside its new one (empty): not an entry, removed */
+        snprintf(op, sizeof op, "%s/offsets/%" PRId64, dir, old + 1);
+        snprintf(cp, sizeof cp, "%s/commits/%" PRId64, dir, old + 1);
+        put_file(op, "");
+        put_file(cp, "");
+        CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+        CHECK_EQ_INT(wckpt_oldest_retained(r), old + 2);
+        wckpt_close(r);
+        CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+        CHECK_EQ_INT(wckpt_oldest_retained(c), old + 2);
+        CHECK_EQ_INT(wckpt_last_planned(c), top);
+        CHECK(!wfs_exists(op) && !wfs_exists(cp));
+        wckpt_close(c);
         /* retired entries a crash left (before and after emptying) are removed by the next open */
         snprintf(op, sizeof op, "%.4000s/.retired-%" PRId64 ".tmp", od, old);
         put_file(op, "");
