@@ -108,7 +108,9 @@ void wfs_settle_created(const char *path);
  * freed less than 60 s ago (300 s while its inode table block is dirty) and looks at every such free
  * inode of a group, one by one, with the folder locked, before it takes another: a query that removed and
  * created a few entries a batch made every creation near them slower for minutes, its data files' too
- * (bench/RESULTS.md, 2026-12-08). wfs_retire renames path to <dir>/.retired-<name>.tmp, emptied (by way of
+ * (bench/RESULTS.md, 2026-12-08). Only for a log no other process reads while it is written (the
+ * checkpoint's offsets/ and commits/; not a sink's manifest): a retired file is emptied, and a reader
+ * that had it open would see it empty, where a removed file stays whole for whoever has it open. wfs_retire renames path to <dir>/.retired-<name>.tmp, emptied (by way of
  * .retiring-<name>.tmp, so that a retired name is always empty), or removes it when that fails: it is
  * gone for readers at once either way, and a crash leaves only temporary names, which the next open
  * removes. wfs_retired_list finds a folder's retired files; wfs_create_empty_from renames one of them to

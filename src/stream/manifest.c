@@ -385,10 +385,12 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
     WSeg seg;
     if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, &k, &seg, err);
     if (!rc) wseg_remove(meta, l.segs + k, l.n_segs - k);
-    /* retired rather than removed: wmanifest_make_ahead turns them into the next entries (core/fs.h) */
+    /* removed, not recycled as the checkpoint's entries are (core/fs.h: wfs_retire): a reader in another
+     * process may have an entry open, and emptying its file would take the entry from under it */
     for (int64_t i = 0; !rc && i < l.n_entries && l.entries[i] <= upto; i++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
-        wfs_retire(path);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = werr_set(err, WEIR_IO, path, -1, -1, -1, "cannot remove a compacted manifest entry: %s", strerror(errno));
     }
     wbuf_fini(&fresh);
     listing_fini(&l);
@@ -499,13 +501,10 @@ int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
     char meta[4096], path[4400];
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
     int rc = wfs_mkdirs(meta, err);
-    WRetired r = {0}; /* the entries compaction retired, before new files */
-    if (!rc) (void)wfs_retired_list(meta, &r);
     for (int64_t k = from; !rc && k <= to; k++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
-        rc = wfs_create_empty_from(path, &r, err);
+        rc = wfs_create_empty(path, err);
     }
-    wfs_retired_fini(&r);
     if (!rc) rc = wfs_fsync_dir(meta, err);
     for (int64_t k = from; !rc && k <= to; k++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, k);

@@ -818,7 +818,6 @@ static void sink_free(WSink *s) {
         werr_init(&e);
         (void)wmanifest_drop_ahead(s->dir, s->last_batch, &e);
     }
-    if (s->meta_dir) wfs_retired_clear(s->meta_dir); /* entries compaction retired, not used (core/fs.h) */
     wmanifest_stage_abort(&s->stage);
     wdirsync_fini(&s->created);
     wdirsync_fini(&s->parts_found);
