@@ -17,11 +17,6 @@
  * folder fsynced. Prints the median round with the data file's fsync alone, with one of the others
  * beside it, and with both: what each fsync side by side adds. The helpers are released and joined by
  * barriers in every case, so that all four pay the same for the threads.
- *
- * Last, the fill of an entry made ahead (ckpt.c, manifest.c: created empty, its folder fsynced), timed
- * as the batch does it (300 bytes written, fdatasync) while the folder has changed since (retention
- * removed an older entry), with the entry settled ahead (fs.h: wfs_settle_created, an fdatasync while it
- * is empty) and without: rounds of each, alternated. Prints both medians and p90s.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -218,42 +213,6 @@ static double measure_round(const char *dir, int with_offsets, int with_dir, int
     return med;
 }
 
-/* The fill of an entry made ahead, settled (fdatasynced while empty) or not: median and p90 in ms of
- * each, in out[0..1] (not settled) and out[2..3] (settled); -1 when a call failed. */
-static int measure_fill(const char *dir, int rounds, double out[4]) {
-    char path[4300], old[4300], block[300];
-    memset(block, 'x', sizeof block);
-    double *us[2] = {calloc((size_t)rounds, sizeof(double)), calloc((size_t)rounds, sizeof(double))};
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = us[0] && us[1] && dfd >= 0 ? 0 : -1;
-    if (rc) snprintf(failed_path, sizeof failed_path, "%s", dir), failed_errno = errno;
-    for (int i = 0; i < 2 * rounds && !rc; i++) {
-        int settle = i & 1;
-        snprintf(old, sizeof old, "%s/.fill-old-%d", dir, i);
-        snprintf(path, sizeof path, "%s/.fill-%d", dir, i);
-        int ofd = open(old, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-        int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        if (ofd < 0 || fd < 0 || fsync(dfd) != 0 || (settle && fdatasync(fd) != 0)) rc = -1;
-        if (ofd >= 0) close(ofd);
-        usleep(1000); /* as between a batch and the next */
-        if (!rc && unlink(old) != 0) rc = -1; /* the folder changed since its fsync, as retention changes it */
-        double t = now_us();
-        if (!rc && (pwrite(fd, block, sizeof block, 0) != (ssize_t)sizeof block || fdatasync(fd) != 0)) rc = -1;
-        us[settle][i / 2] = (now_us() - t) / 1000;
-        if (rc) snprintf(failed_path, sizeof failed_path, "%.4100s", path), failed_errno = errno ? errno : EIO;
-        if (fd >= 0) close(fd);
-        unlink(path);
-    }
-    for (int k = 0; k < 2 && !rc; k++) {
-        qsort(us[k], (size_t)rounds, sizeof(double), cmp_double);
-        out[2 * k] = us[k][rounds / 2];
-        out[2 * k + 1] = us[k][rounds * 9 / 10];
-    }
-    if (dfd >= 0) close(dfd);
-    free(us[0]);
-    free(us[1]);
-    return rc;
-}
-
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: disk_flush DIR [ROUNDS]\n");
@@ -280,12 +239,5 @@ int main(int argc, char **argv) {
     printf("disk flush: a batch's round, median of %d: the data file's fsync alone %.2f ms, with offsets/N "
            "beside it %.2f ms, with the folder %.2f ms, with both %.2f ms\n",
            rounds, round[0], round[1], round[2], round[3]);
-    double fill[4];
-    if (measure_fill(argv[1], rounds, fill) != 0) {
-        fprintf(stderr, "disk_flush: %s: filling an entry made ahead failed: %s\n", failed_path, strerror(failed_errno));
-        return 1;
-    }
-    printf("disk flush: an entry made ahead filled while its folder changed, median / p90 of %d: not settled "
-           "%.2f / %.2f ms, settled %.2f / %.2f ms\n", rounds, fill[0], fill[1], fill[2], fill[3]);
     return 0;
 }

@@ -97,33 +97,6 @@ int wfs_create_empty(const char *path, WErr *err);  /* O_EXCL; a file already th
 /* One pwrite of data at offset 0 of the empty file fd; on failure the file is emptied again (or removed). */
 int wfs_fill_empty(int fd, const char *path, const void *data, size_t len, WErr *err);
 int wfs_file_empty(const char *path);               /* 1: a regular file of length 0 */
-/* An entry made ahead settled, once its folder was fsynced: fdatasynced while it is still empty. Without
- * a journal, ext4's first fsync of a new file also writes its folder (the folder's block, then its inode,
- * one after the other, before the flush), and so would the fill's fdatasync on a batch's path; settled
- * here, off that path, the fill's fdatasync writes the entry alone. Best effort: a failure only leaves
- * that cost to the fill. */
-void wfs_settle_created(const char *path);
-/* Entries recycled rather than removed and created again: a log's retired entry (retention, compaction)
- * becomes, emptied, an entry made ahead for a later batch. Without a journal, ext4 does not reuse an inode
- * freed less than 60 s ago (300 s while its inode table block is dirty) and looks at every such free
- * inode of a group, one by one, with the folder locked, before it takes another: a query that removed and
- * created a few entries a batch made every creation near them slower for minutes, its data files' too
- * (bench/RESULTS.md, 2026-12-08). Only for a log no other process reads while it is written (the
- * checkpoint's offsets/ and commits/; not a sink's manifest): a retired file is emptied, and a reader
- * that had it open would see it empty, where a removed file stays whole for whoever has it open. wfs_retire renames path to <dir>/.retired-<name>.tmp, emptied (by way of
- * .retiring-<name>.tmp, so that a retired name is always empty), or removes it when that fails: it is
- * gone for readers at once either way, and a crash leaves only temporary names, which the next open
- * removes. wfs_retired_list finds a folder's retired files; wfs_create_empty_from renames one of them to
- * path (never over a file already there), or creates path as wfs_create_empty does when there is none. */
-typedef struct WRetired {
-    char **paths;
-    int n, cap;
-} WRetired;
-void wfs_retire(const char *path);
-int wfs_retired_list(const char *dir, WRetired *r);   /* appends; -1 when out of memory (r keeps what it had) */
-int wfs_create_empty_from(const char *path, WRetired *r, WErr *err);
-void wfs_retired_fini(WRetired *r);
-void wfs_retired_clear(const char *dir);              /* removes dir's retired files (at a log's close) */
 int wfs_text_cut(const char *text, size_t len);     /* 1: not empty, and a NUL byte or no final newline */
 /* rename() then fsync of the destination's folder (and the source's, when it differs). */
 int wfs_rename(const char *from, const char *to, WErr *err);

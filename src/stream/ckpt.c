@@ -264,14 +264,6 @@ static int entry_cut(const char *dir, int64_t n) {
 /* Entries above `floor` made ahead and never filled (and, with cut_too, the last filled one when it was
  * cut while being filled) do not count: the writer removes them, a reader looks past them. The entries are
  * one range (retention removes from the oldest up). */
-/* The oldest entries: an empty one there is an entry retention retired (wckpt_retire_entries) whose removal
- * a crash of the machine lost while its new name, an entry made ahead, reached the disk (on a file system
- * without a journal, both names of the one file can): it counts as absent, and goes with what lies below
- * the retained range. */
-static void skip_empty_first(const char *dir, int64_t *lo, int64_t hi) {
-    while (*lo >= 0 && *lo < hi && entry_empty(dir, *lo)) (*lo)++;
-}
-
 static void drop_empty_last(const char *dir, int readonly, int cut_too, int64_t floor, int64_t *lo, int64_t *hi) {
     int64_t h = *hi;
     /* (missing ones too: entries are made ahead from the batch after next, so the next one may be absent) */
@@ -392,10 +384,8 @@ static int open_common(const char *dir, int readonly, WCkpt **out, WErr *err) {
         c->last_committed = hi_c;
         /* removals are not fsynced: an old entry may come back after a crash, in either folder; the
          * retained range starts where both logs have entries, and what lies below goes again */
-        int64_t lowest = lo_o < lo_c || lo_c < 0 ? lo_o : lo_c;
-        skip_empty_first(c->offsets_dir, &lo_o, hi_o);
-        skip_empty_first(c->commits_dir, &lo_c, hi_c);
         c->oldest = lo_c > lo_o ? lo_c : lo_o;
+        int64_t lowest = lo_o < lo_c || lo_c < 0 ? lo_o : lo_c;
         if (!readonly && lowest >= 0) wckpt_remove_entries(c, lowest, c->oldest - 1);
         char path[4096];
         if (hi_c > hi_o) {
@@ -487,10 +477,6 @@ void wckpt_close(WCkpt *c) {
         snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, c->commit_ready);
         unlink(path);
     }
-    if (!c->readonly) { /* retired entries not used: removed (an open would remove them too) */
-        wfs_retired_clear(c->offsets_dir);
-        wfs_retired_clear(c->commits_dir);
-    }
     if (c->lock_fd >= 0) close(c->lock_fd); /* releases the flock */
     free(c->dir);
     free(c->offsets_dir);
@@ -519,21 +505,10 @@ void wckpt_offsets_fini(WOffsetsEntry *e) {
     wbuf_fini(&e->files);
 }
 
-/* dir/N made empty: one of the retired entries in r renamed into place, or a new file (fs.h). */
-static int make_empty(const char *dir, int64_t n, WRetired *r, WErr *err) {
+static int create_empty(const char *dir, int64_t n, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    return wfs_create_empty_from(path, r, err);
-}
-
-void wckpt_retire_entries(WCkpt *c, int64_t from, int64_t to) {
-    char path[4096];
-    for (int64_t k = from; k <= to; k++) {
-        snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, k);
-        wfs_retire(path);
-        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, k);
-        wfs_retire(path);
-    }
+    return wfs_create_empty(path, err);
 }
 
 int wckpt_ahead_wanted(const WCkpt *c, int64_t next) {
@@ -546,27 +521,14 @@ int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
     int64_t from = upto >= next ? upto + 1 : next, to = next + WCKPT_AHEAD - 1;
     int rc = WEIR_OK;
     int64_t k;
-    /* retention's retired entries first (wckpt_retire_entries): no file created, none removed */
-    WRetired ro = {0}, rco = {0};
-    (void)wfs_retired_list(c->offsets_dir, &ro);
-    (void)wfs_retired_list(c->commits_dir, &rco);
     for (k = from; k <= to && !rc; k++) {
-        rc = make_empty(c->offsets_dir, k, &ro, err);
-        if (!rc) rc = make_empty(c->commits_dir, k, &rco, err);
+        rc = create_empty(c->offsets_dir, k, err);
+        if (!rc) rc = create_empty(c->commits_dir, k, err);
     }
-    wfs_retired_fini(&ro);
-    wfs_retired_fini(&rco);
     int64_t made = rc ? k - 2 : to; /* the last k may not have made it */
     /* the offsets' names durable now, off the batches' path (one folder fsync for WCKPT_AHEAD batches):
      * filling one then takes one fdatasync */
-    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) {
-        for (int64_t j = from; j <= made; j++) { /* offsets/j only: commits/j is never synced */
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, j);
-            wfs_settle_created(path);
-        }
-        atomic_store(&c->ahead_upto, made);
-    }
+    if (made >= from && wfs_fsync_dir(c->offsets_dir, rc ? NULL : err) == WEIR_OK) atomic_store(&c->ahead_upto, made);
     else if (!rc) rc = WEIR_IO;
     return rc;
 }

@@ -108,11 +108,6 @@ int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WE
 /* Removes offsets/K and commits/K for K < committed - retain (Spark's purge threshold). Removal is not
  * made durable: an entry that comes back after a crash is removed again at the next open. */
 int wckpt_purge(WCkpt *c, int64_t committed, int64_t retain, WErr *err);
-/* Retention's removal of offsets/K and commits/K for from <= K <= to, recycling them (core/fs.h: wfs_retire):
- * they are gone for readers at once, as if removed, and wckpt_make_ahead renames them, emptied, into place
- * as entries made ahead for later batches instead of creating files. Not on the same thread as
- * wckpt_make_ahead's caller unless one at a time (the driver runs both on its make-ahead worker). */
-void wckpt_retire_entries(WCkpt *c, int64_t from, int64_t to);
 /* wckpt_purge in two steps, so that the removals can run off the batch's path (a background worker of
  * the driver does them): wckpt_purge_mark moves the retained range past what wckpt_purge would remove and
  * returns the highest K to remove (-1: nothing), setting *from to the lowest; wckpt_remove_entries then

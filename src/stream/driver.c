@@ -387,7 +387,7 @@ static void worker_idle(void *arg) { (void)wfpool_fill(((Query *)arg)->pool, job
 static void remove_purged(Query *q) {
     int64_t to = atomic_load(&q->purge_to);
     if (to > q->purged_to) {
-        wckpt_retire_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, to);
+        wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, to);
         q->purged_to = to;
     }
 }

@@ -385,8 +385,6 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
     WSeg seg;
     if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, &k, &seg, err);
     if (!rc) wseg_remove(meta, l.segs + k, l.n_segs - k);
-    /* removed, not recycled as the checkpoint's entries are (core/fs.h: wfs_retire): a reader in another
-     * process may have an entry open, and emptying its file would take the entry from under it */
     for (int64_t i = 0; !rc && i < l.n_entries && l.entries[i] <= upto; i++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
         if (unlink(path) != 0 && errno != ENOENT)
@@ -505,12 +503,7 @@ int wmanifest_make_ahead(const char *dir, int64_t from, int64_t to, WErr *err) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
         rc = wfs_create_empty(path, err);
     }
-    if (!rc) rc = wfs_fsync_dir(meta, err);
-    for (int64_t k = from; !rc && k <= to; k++) {
-        snprintf(path, sizeof path, "%s/%" PRId64, meta, k);
-        wfs_settle_created(path);
-    }
-    return rc;
+    return rc ? rc : wfs_fsync_dir(meta, err);
 }
 
 int wmanifest_fill(const char *dir, int64_t batch, const WBuf *text, WManifestFill *f, WErr *err) {

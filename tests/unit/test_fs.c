@@ -253,51 +253,6 @@ int main(void) {
     CHECK_EQ_INT(wfs_remove(tmp, &err), WEIR_OK);
     CHECK(!wfs_exists(tmp));
 
-    /* recycling (wfs_retire, wfs_create_empty_from): a retired file is gone under its name at once, kept
-     * empty under a temporary one; an entry made from it is that same inode, empty; it never replaces a
-     * file already there; with none retired, a new file is made */
-    {
-        char log[300], e1[340], e2[340], e3[340];
-        snprintf(log, sizeof log, "%s/log", root);
-        CHECK_EQ_INT(wfs_mkdirs(log, &err), WEIR_OK);
-        snprintf(e1, sizeof e1, "%s/1", log);
-        snprintf(e2, sizeof e2, "%s/2", log);
-        snprintf(e3, sizeof e3, "%s/3", log);
-        CHECK_EQ_INT(wfs_write_atomic(e1, "v1\n{\"a\":1}\n", 11, &err), WEIR_OK);
-        struct stat s1, s2;
-        CHECK(stat(e1, &s1) == 0 && s1.st_size == 11);
-        wfs_retire(e1);
-        CHECK(!wfs_exists(e1));
-        WRetired r = {0};
-        CHECK_EQ_INT(wfs_retired_list(log, &r), 0);
-        CHECK_EQ_INT(r.n, 1);
-        CHECK(r.n == 1 && strstr(r.paths[0], "/.retired-1.tmp") != NULL);
-        CHECK_EQ_INT(count_entries(log), 1); /* no .retiring- name left */
-        /* 2 exists already: left as it is, the retired file kept for the next one */
-        CHECK_EQ_INT(wfs_write_atomic(e2, "x\n", 2, &err), WEIR_OK);
-        CHECK_EQ_INT(wfs_create_empty_from(e2, &r, &err), WEIR_OK);
-        CHECK(stat(e2, &s2) == 0 && s2.st_size == 2);
-        CHECK_EQ_INT(r.n, 1);
-        CHECK_EQ_INT(wfs_create_empty_from(e3, &r, &err), WEIR_OK);
-        CHECK(stat(e3, &s2) == 0 && s2.st_size == 0 && s2.st_ino == s1.st_ino);
-        CHECK_EQ_INT(r.n, 0);
-        CHECK_EQ_INT(count_entries(log), 2); /* 2 and 3 */
-        wfs_retired_fini(&r);
-        /* none retired: created */
-        snprintf(e1, sizeof e1, "%s/4", log);
-        CHECK_EQ_INT(wfs_retired_list(log, &r), 0);
-        CHECK_EQ_INT(r.n, 0);
-        CHECK_EQ_INT(wfs_create_empty_from(e1, &r, &err), WEIR_OK);
-        CHECK(wfs_file_empty(e1));
-        /* a retired file at close: removed; a missing one retires to nothing */
-        wfs_retire(e2);
-        wfs_retire(e2);
-        CHECK_EQ_INT(count_entries(log), 3);
-        wfs_retired_clear(log);
-        CHECK_EQ_INT(count_entries(log), 2); /* 3 and 4 */
-        wfs_retired_fini(&r);
-    }
-
     /* a folder where a file is: clear error */
     CHECK_EQ_INT(wfs_mkdirs(path, &err), WEIR_IO);
     CHECK(strstr(err.msg, "not a folder") != NULL);

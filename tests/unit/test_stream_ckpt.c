@@ -20,17 +20,6 @@
 #include "stream/logjson.h"
 #include "stream/trigger.h"
 
-/* Names starting with '.' in dir (temporary files), other than a lock. */
-static int count_dot_files(const char *dir) {
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".lock")) n++;
-    if (d) closedir(d);
-    return n;
-}
-
 static int rm_entry(const char *p, const struct stat *sb, int f, struct FTW *w) {
     (void)sb; (void)f; (void)w;
     return remove(p);
@@ -538,67 +527,6 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK_EQ_INT(wckpt_last_committed(c), last);
     CHECK(!wfs_exists(path));
     wckpt_close(c);
-    /* retention recycles: the oldest batch's entries retired (gone for readers), then made ahead again as
-     * later batches' entries: the same inodes, empty; none left over at close, nothing planned by them */
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-    {
-        int64_t old = wckpt_oldest_retained(c), top = wckpt_last_planned(c);
-        CHECK(old >= 0 && old < top);
-        char op[4200], cp[4200];
-        struct stat so, sc;
-        snprintf(op, sizeof op, "%s/offsets/%" PRId64, dir, old);
-        snprintf(cp, sizeof cp, "%s/commits/%" PRId64, dir, old);
-        CHECK(stat(op, &so) == 0 && stat(cp, &sc) == 0);
-        wckpt_retire_entries(c, old, old);
-        CHECK(!wfs_exists(op) && !wfs_exists(cp));
-        CHECK_EQ_INT(wckpt_make_ahead(c, top + 2, &err), 0);
-        struct stat s2;
-        int reused = 0;
-        for (int64_t k = top + 2; k < top + 2 + WCKPT_AHEAD; k++) {
-            snprintf(op, sizeof op, "%s/offsets/%" PRId64, dir, k);
-            CHECK(stat(op, &s2) == 0 && s2.st_size == 0);
-            reused += s2.st_ino == so.st_ino;
-            snprintf(cp, sizeof cp, "%s/commits/%" PRId64, dir, k);
-            CHECK(stat(cp, &s2) == 0 && s2.st_size == 0);
-            reused += s2.st_ino == sc.st_ino;
-        }
-        CHECK_EQ_INT(reused, 2);
-        wckpt_close(c);
-        char od[4200], cd[4200];
-        snprintf(od, sizeof od, "%s/offsets", dir);
-        snprintf(cd, sizeof cd, "%s/commits", dir);
-        WRetired rl = {0};
-        CHECK_EQ_INT(wfs_retired_list(od, &rl), 0);
-        CHECK_EQ_INT(wfs_retired_list(cd, &rl), 0);
-        CHECK_EQ_INT(rl.n, 0);
-        wfs_retired_fini(&rl);
-        CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-        CHECK_EQ_INT(wckpt_last_planned(c), top);
-        CHECK_EQ_INT(wckpt_oldest_retained(c), old + 1);
-        wckpt_close(c);
-        /* a crash that kept a retired entry's old name beside its new one (empty): not an entry, removed */
-        snprintf(op, sizeof op, "%s/offsets/%" PRId64, dir, old + 1);
-        snprintf(cp, sizeof cp, "%s/commits/%" PRId64, dir, old + 1);
-        put_file(op, "");
-        put_file(cp, "");
-        CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
-        CHECK_EQ_INT(wckpt_oldest_retained(r), old + 2);
-        wckpt_close(r);
-        CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-        CHECK_EQ_INT(wckpt_oldest_retained(c), old + 2);
-        CHECK_EQ_INT(wckpt_last_planned(c), top);
-        CHECK(!wfs_exists(op) && !wfs_exists(cp));
-        wckpt_close(c);
-        /* retired entries a crash left (before and after emptying) are removed by the next open */
-        snprintf(op, sizeof op, "%.4000s/.retired-%" PRId64 ".tmp", od, old);
-        put_file(op, "");
-        snprintf(op, sizeof op, "%.4000s/.retiring-%" PRId64 ".tmp", cd, old);
-        put_file(op, "v1\n{\"nextBatchWatermarkMs\":0}\n");
-        CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-        CHECK_EQ_INT(wckpt_last_planned(c), top);
-        CHECK_EQ_INT(count_dot_files(od) + count_dot_files(cd), 0);
-        wckpt_close(c);
-    }
     /* a fresh checkpoint whose only entry is an empty offsets/0: nothing planned */
     snprintf(dir, sizeof dir, "%s/ahead0", root);
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
