@@ -15,7 +15,9 @@
  * starts.
  * Prints p50 / p90 / p99 / max in milliseconds (and, for runs of 20 s or more, p50 / p99 by 10-second window
  * of the run), the time of the prefill run, and how many batches ran and how long they took
- * (durationMs.triggerExecution of their progress lines).
+ * (durationMs.triggerExecution of their progress lines), and what the disk under DIR was asked to do meanwhile:
+ * its write, flush and discard requests per batch (/proc/diskstats, the whole machine's, for the device DIR
+ * is on). On this machine the latency's tail follows that count (bench/RESULTS.md, 2026-12-08).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -180,6 +183,36 @@ static int cmp64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* Completed write, flush and discard requests of the device holding dir (/proc/diskstats); 0 when it is
+ * not listed there (tmpfs). */
+typedef struct DiskCount {
+    unsigned long long writes, flushes, discards;
+} DiskCount;
+
+static int disk_count(const char *dir, DiskCount *c) {
+    memset(c, 0, sizeof *c);
+    struct stat st;
+    FILE *f = stat(dir, &st) == 0 ? fopen("/proc/diskstats", "r") : NULL;
+    if (!f) return 0;
+    char line[512];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        unsigned maj, min;
+        unsigned long long v[17] = {0};
+        char name[64];
+        int n = sscanf(line, "%u %u %63s %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+                       &maj, &min, name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10],
+                       &v[11], &v[12], &v[13], &v[14], &v[15], &v[16]);
+        if (n < 7 || maj != major(st.st_dev) || min != minor(st.st_dev)) continue;
+        c->writes = v[4];
+        c->discards = n >= 15 ? v[11] : 0;
+        c->flushes = n >= 19 ? v[15] : 0;
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: stream_latency DIR [RATE [SECONDS [PREFILL]]]\n");
@@ -252,6 +285,8 @@ int main(int argc, char **argv) {
     pthread_create(&th_run, NULL, run_thread, &ra);
     struct timespec pause = {0, 300 * 1000000};
     nanosleep(&pause, NULL); /* let the query start and list the folder */
+    DiskCount d0, d1;
+    int counted = disk_count(dir, &d0);
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     int64_t period = 1000000000LL / rate;
@@ -271,6 +306,7 @@ int main(int argc, char **argv) {
     }
     if (write(spipe[1], "x", 1) != 1) return 1;
     pthread_join(th_run, NULL);
+    counted = counted && disk_count(dir, &d1);
     const char *dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* every progress line, for analysis */
     FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
     if (dump) {
@@ -320,6 +356,10 @@ int main(int argc, char **argv) {
         printf("batches: %" PRId64 ", %.2f files each; duration (triggerExecution) p50 %.3f ms, p90 %.3f ms, p99 %.3f ms\n",
                n_batch_ms, (double)n / (double)n_batch_ms, batch_ms[n_batch_ms / 2], batch_ms[n_batch_ms * 9 / 10],
                batch_ms[n_batch_ms * 99 / 100]);
+    if (n_batch_ms && counted)
+        printf("disk requests per batch (/proc/diskstats, the whole machine's): writes %.1f, flushes %.2f, discards "
+               "%.2f\n", (double)(d1.writes - d0.writes) / (double)n_batch_ms,
+               (double)(d1.flushes - d0.flushes) / (double)n_batch_ms, (double)(d1.discards - d0.discards) / (double)n_batch_ms);
     free(batch_ms);
     wsql_script_free(s);
     return n == n_files_total ? 0 : 1;
