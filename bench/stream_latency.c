@@ -96,16 +96,18 @@ static const WSinkOps bench_ops = {"csv",     b_open,  b_begin,   b_write, b_com
  * run's on_progress): marks the files of its batch committed now. (Until 2026-12-07 the lines went
  * through a pipe to a thread of this program, whose wake-up, up to 3 ms on this machine's shared vCPUs,
  * was counted in every file's latency.) */
-static char *dump_buf;    /* STREAM_LATENCY_PROGRESS: every progress line kept, written out at the end */
+static const char *dump_path; /* STREAM_LATENCY_PROGRESS: every progress line kept, written out at the end */
+static char *dump_buf;
 static size_t dump_len, dump_cap;
 
 static void on_progress(void *user, const char *json, size_t len) {
     (void)user;
     int64_t t = now_ns();
-    if (getenv("STREAM_LATENCY_PROGRESS")) {
+    if (dump_path) {
         if (dump_len + len + 1 > dump_cap) {
             dump_cap = (dump_len + len + 1) * 2;
             dump_buf = realloc(dump_buf, dump_cap);
+            if (!dump_buf) exit(1);
         }
         memcpy(dump_buf + dump_len, json, len);
         dump_len += len;
@@ -214,6 +216,7 @@ static int disk_count(const char *dir, DiskCount *c) {
 }
 
 int main(int argc, char **argv) {
+    dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* read once: on_progress runs on the measured path */
     if (argc < 2) {
         fprintf(stderr, "usage: stream_latency DIR [RATE [SECONDS [PREFILL]]]\n");
         return 2;
@@ -307,7 +310,6 @@ int main(int argc, char **argv) {
     if (write(spipe[1], "x", 1) != 1) return 1;
     pthread_join(th_run, NULL);
     counted = counted && disk_count(dir, &d1);
-    const char *dump_path = getenv("STREAM_LATENCY_PROGRESS"); /* every progress line, for analysis */
     FILE *dump = dump_path ? fopen(dump_path, "w") : NULL;
     if (dump) {
         fwrite(dump_buf, 1, dump_len, dump);

@@ -778,8 +778,7 @@ static void query_close(Query *q) {
     wbuf_fini(&q->log_line);
     wworker_close(q->wal);
     wworker_close(q->aheader); /* before the checkpoint's close removes what it made and was not used */
-    if (q->ckpt && q->wal && atomic_load(&q->purge_to) > q->purged_to) /* what the worker had no time for */
-        wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, atomic_load(&q->purge_to));
+    if (q->ckpt && q->wal) remove_purged(q); /* what the worker had no time for */
     wckpt_close(q->ckpt);
     wfpool_free(q->pool);
     wopts_fini(&q->sink_opts);
