@@ -120,28 +120,47 @@ int wseg_merge_start(const WSeg *segs, int n, int64_t *bytes) {
     return k;
 }
 
+/* Appends to out the lines of text[0..n) that keep keeps (all of them without keep). */
+static int append_kept(WBuf *out, const char *text, size_t n, WSegKeepFn keep, void *keep_user) {
+    if (!keep) return wbuf_append(out, text, n);
+    const char *p = text, *end = text + n;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *next = nl ? nl + 1 : end;
+        if (keep(keep_user, p, (size_t)((nl ? nl : end) - p)) && wbuf_append(out, p, (size_t)(next - p))) return -1;
+        p = next;
+    }
+    return 0;
+}
+
 int wseg_write_merged(const char *dir, const WSeg *segs, int n, const WBuf *fresh, int64_t first, int64_t last,
-                      int *k, WSeg *out, WErr *err) {
+                      WSegKeepFn keep, void *keep_user, int *k, WSeg *out, WErr *err) {
     int64_t bytes = (int64_t)fresh->len;
     *k = wseg_merge_start(segs, n, &bytes);
     *out = (WSeg){*k < n ? segs[*k].first : first, last, bytes, 0};
     char path[4400];
-    WBuf merged;
+    WBuf merged, old;
     wbuf_init(&merged);
+    wbuf_init(&old);
     const WBuf *text = fresh;
     int rc = WEIR_OK;
     if (*k < n) {
         rc = wbuf_puts(&merged, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
         for (int i = *k; !rc && i < n; i++) {
             wseg_path(dir, &segs[i], path, sizeof path);
-            rc = wckpt_read_log_file(path, &merged, NULL, err); /* appends what follows its "v1" line */
+            wbuf_reset(&old);
+            rc = wckpt_read_log_file(path, &old, NULL, err); /* what follows its "v1" line */
+            if (!rc && append_kept(&merged, old.data, old.len, keep, keep_user))
+                rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         }
         if (!rc && wbuf_append(&merged, fresh->data + 3, fresh->len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         text = &merged;
     }
+    out->bytes = (int64_t)text->len; /* what was written, lines dropped or not: the next merges compare it */
     wseg_path(dir, out, path, sizeof path);
     if (!rc) rc = wfs_write_atomic(path, text->data, text->len, err);
     wbuf_fini(&merged);
+    wbuf_fini(&old);
     return rc;
 }
 

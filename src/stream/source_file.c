@@ -7,7 +7,12 @@
  *   (2) a batch reads exactly the ranges its log names: a file that grew since is read only up to the
  *       logged size, so a re-run after a crash sees the same bytes;
  *   (3) nothing proportional to the files already taken happens per batch: the taken names live in a hash
- *       set; listings (start, rescans) look names up without touching the files.
+ *       set; listings (start, rescans) look names up without touching the files;
+ *   (4) what the source remembers is bounded by the files in the folder and those of the last maxFileAge,
+ *       not by every file ever taken (forget_step): a taken name is forgotten once its file is older than
+ *       the newest file minus maxFileAge (Spark's purge of its seen files; a file that old is ignored if it
+ *       is listed again, so forgetting it takes nothing twice) and the log's merges drop its entries
+ *       (log_keep); an ignored name is forgotten once a whole listing did not see it.
  *
  * Each name known to the source has one state: UNSTABLE (listed, modified too recently; re-checked later),
  * PENDING (ready to be planned), TAKEN (in the log; taken_end bytes consumed), IGNORED (older than
@@ -33,7 +38,6 @@
 #include <unistd.h>
 
 #include "core/time.h"
-#include "core/arena.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/worker.h"
@@ -56,7 +60,7 @@
 enum { K_UNSTABLE = 1, K_PENDING, K_TAKEN, K_IGNORED };
 
 typedef struct Known {
-    char *name;          /* relative path */
+    uint64_t hash;       /* hash_name(name) */
     int state;
     int64_t taken_end;   /* bytes already in the log (TAKEN, or PENDING continuation) */
     int64_t size;        /* last stat */
@@ -66,6 +70,10 @@ typedef struct Known {
     int line_based;      /* may be read incrementally (JSON Lines / CSV); -1: not looked at yet */
     uint64_t ino;        /* inode when taken (0: unknown, e.g. taken before a restart) */
     int pending_pos;     /* index in pending[], -1 */
+    int on_unstable;     /* in unstable[] (which may keep it a while after it left K_UNSTABLE) */
+    int64_t last_batch;  /* the last batch that took it, -1 */
+    int64_t seen_gen;    /* the listing that last saw it (scan_gen) */
+    char name[];         /* relative path */
 } Known;
 
 typedef struct Entry {   /* one log entry */
@@ -103,11 +111,14 @@ struct WFileSource {
     char *glob, *archive_dir, *bad_path;
     int csv_header;
     int64_t decode_threads; /* 1 or 2 (option decodeThreads, default 2) */
-    /* known names: open addressing on a power-of-two table; the Knowns and their names live in known_mem
-     * (a name is known for good: none is ever removed, and a restart loads one per file ever taken) */
+    /* known names: open addressing on a power-of-two table, one malloc'd Known each; forget_step removes
+     * the ones what-must-stay-true (4) lets go, a few slots per batch from sweep_pos */
     Known **slots;
-    WArena known_mem;
-    size_t n_slots, n_known;
+    size_t n_slots, n_known, sweep_pos;
+    int64_t scan_gen;      /* listings started (a full rescan is one) */
+    int64_t listed_gen;    /* the last listing that went through every folder */
+    int64_t newest_taken_ms; /* the newest mtime in the log: what a restart will measure maxFileAge from */
+    int64_t forgotten;     /* names forgotten since open */
     /* pending and unstable */
     Known **pending;
     int n_pending, cap_pending;
@@ -128,6 +139,7 @@ struct WFileSource {
     int log_dir_synced;    /* the log folder's parent fsynced by this run (at its first segment) */
     WBuf seg_text;         /* the segment it writes */
     WSeg seg_job;
+    int64_t seg_forget_before; /* the job's merges drop entries of files older than this (INT64_MIN: none) */
     Entry *seg_entries;    /* the entries the job writes (handed over from recent; the Knowns outlive it) */
     int n_seg_entries, cap_seg_entries;
     Entry *recent;         /* entries of committed batches after seg_end, for the next segment */
@@ -144,6 +156,7 @@ struct WFileSource {
     int64_t manifest_bytes;/* bytes of the upstream's manifest read since open */
     int64_t next_rescan_ms;
     int scanning;
+    int full_listing;      /* the listing in progress started at the root (start_rescan) */
     char **scan_queue;     /* relative folders left to list in this rescan */
     int n_scan_queue, cap_scan_queue;
     DIR *scan_dir;
@@ -168,42 +181,66 @@ static uint64_t hash_name(const char *s) {
 
 static Known *known_get(WFileSource *s, const char *name) {
     size_t mask = s->n_slots - 1;
-    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+    uint64_t h = hash_name(name);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
         Known *k = s->slots[i];
         if (!k) return NULL;
-        if (!strcmp(k->name, name)) return k;
+        if (k->hash == h && !strcmp(k->name, name)) return k;
     }
 }
 
-static int known_grow(WFileSource *s) {
-    size_t n = s->n_slots * 2;
+/* The table rebuilt with n slots (a power of two, more than twice the names). */
+static int known_resize(WFileSource *s, size_t n) {
     Known **t = calloc(n, sizeof *t);
     if (!t) return -1;
     for (size_t j = 0; j < s->n_slots; j++) {
         Known *k = s->slots[j];
         if (!k) continue;
-        size_t i = hash_name(k->name) & (n - 1);
+        size_t i = k->hash & (n - 1);
         while (t[i]) i = (i + 1) & (n - 1);
         t[i] = k;
     }
     free(s->slots);
     s->slots = t;
     s->n_slots = n;
+    s->sweep_pos = 0;
     return 0;
 }
 
 static Known *known_add(WFileSource *s, const char *name) {
-    if ((s->n_known + 1) * 2 > s->n_slots && known_grow(s)) return NULL;
-    Known *k = warena_alloc(&s->known_mem, sizeof *k);
+    if ((s->n_known + 1) * 2 > s->n_slots && known_resize(s, s->n_slots * 2)) return NULL;
+    size_t len = strlen(name);
+    Known *k = malloc(sizeof *k + len + 1);
     if (!k) return NULL;
     memset(k, 0, sizeof *k);
-    if (!(k->name = warena_strndup(&s->known_mem, name, strlen(name)))) return NULL;
+    memcpy(k->name, name, len + 1);
+    k->hash = hash_name(name);
     k->pending_pos = -1;
-    size_t mask = s->n_slots - 1, i = hash_name(name) & mask;
+    k->last_batch = -1;
+    k->seen_gen = s->scan_gen;
+    size_t mask = s->n_slots - 1, i = k->hash & mask;
     while (s->slots[i]) i = (i + 1) & mask;
     s->slots[i] = k;
     s->n_known++;
     return k;
+}
+
+/* Removes the Known in slot i and frees it. Linear probing without tombstones: each later name of the
+ * same run moves back into the hole unless its home slot lies after the hole (Knuth's algorithm R). */
+static void known_remove_at(WFileSource *s, size_t i) {
+    size_t mask = s->n_slots - 1;
+    free(s->slots[i]);
+    s->slots[i] = NULL;
+    s->n_known--;
+    for (size_t j = (i + 1) & mask; s->slots[j]; j = (j + 1) & mask) {
+        size_t home = s->slots[j]->hash & mask;
+        /* stays when home is cyclically in (i, j] */
+        int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays) continue;
+        s->slots[i] = s->slots[j];
+        s->slots[j] = NULL;
+        i = j;
+    }
 }
 
 static int push_ptr(Known ***arr, int *n, int *cap, Known *k) {
@@ -281,6 +318,7 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
     base = base ? base + 1 : rel;
     if (name_ignored(base)) return WEIR_OK;
     Known *k = known_get(s, rel);
+    if (k && !from_event) k->seen_gen = s->scan_gen; /* still there (forget_step) */
     if (k && (k->state == K_IGNORED)) return WEIR_OK;
     if (k && k->state == K_TAKEN && !from_event) return WEIR_OK; /* listings never touch taken files */
     if (s->frozen && !k) return WEIR_OK;
@@ -362,6 +400,7 @@ static int consider(WFileSource *s, const char *rel, int from_event, WErr *err) 
         k->seen_ms = (wtime_mono_us() / 1000);
         if (!k->first_unstable_ms) k->first_unstable_ms = k->seen_ms;
         if (push_ptr(&s->unstable, &s->n_unstable, &s->cap_unstable, k)) rc = nomem(err);
+        else k->on_unstable = 1;
     }
     free(path);
     return rc;
@@ -408,6 +447,8 @@ static int scan_step(WFileSource *s, int budget, WErr *err) {
         if (!s->scan_dir) {
             if (s->n_scan_queue == 0) {
                 s->scanning = 0;
+                if (s->full_listing) s->listed_gen = s->scan_gen; /* every folder listed */
+                s->full_listing = 0;
                 s->next_rescan_ms = (wtime_mono_us() / 1000) + s->rescan_ms;
                 break;
             }
@@ -436,8 +477,11 @@ static int scan_step(WFileSource *s, int budget, WErr *err) {
     return rc;
 }
 
+/* A listing of the whole folder (and, recursive, its subfolders), done a step at a time by scan_step. */
 static int start_rescan(WFileSource *s) {
     if (s->scanning) return 0;
+    s->scan_gen++;
+    s->full_listing = 1;
     return queue_scan(s, "");
 }
 
@@ -481,6 +525,7 @@ static int recheck_unstable(WFileSource *s, WErr *err) {
     for (int i = 0; i < s->n_unstable && !rc;) {
         Known *k = s->unstable[i];
         if (k->state != K_UNSTABLE) {
+            k->on_unstable = 0;
             s->unstable[i] = s->unstable[--s->n_unstable];
             continue;
         }
@@ -490,6 +535,7 @@ static int recheck_unstable(WFileSource *s, WErr *err) {
         }
         k->state = 0;
         k->seen_ms = t;
+        k->on_unstable = 0;
         s->unstable[i] = s->unstable[--s->n_unstable];
         rc = consider(s, k->name, 0, err);
         if (!rc && k->state == 0) k->state = K_IGNORED; /* vanished */
@@ -561,6 +607,7 @@ int64_t wsrc_unstable(const WFileSource *s) { return s->n_unstable + (s->scannin
 int wsrc_fd(const WFileSource *s) { return s->ino; }
 int64_t wsrc_files_opened(const WFileSource *s) { return s->files_opened; }
 int64_t wsrc_files_known(const WFileSource *s) { return (int64_t)s->n_known; }
+int64_t wsrc_files_forgotten(const WFileSource *s) { return s->forgotten; }
 int64_t wsrc_manifest_bytes(const WFileSource *s) { return s->manifest_bytes; }
 const char *wsrc_description(const WFileSource *s) { return s->desc; }
 
@@ -730,6 +777,8 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
     free(nm);
     if (!k) return WEIR_NOMEM;
     k->state = K_TAKEN;
+    if (batch > k->last_batch) k->last_batch = batch;
+    if (mtime > s->newest_taken_ms) s->newest_taken_ms = mtime;
     if (end > k->taken_end) k->taken_end = end;
     if (start > 0 || strcasecmp(s->format, "csv") == 0) k->line_based = 1;
     k->mtime_ms = mtime;
@@ -741,6 +790,66 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
     if (batch == s->cur_batch && batch > s->last_committed && push_entry(&s->cur, &s->n_cur, &s->cap_cur, e))
         return WEIR_NOMEM;
     return WEIR_OK;
+}
+
+/* ---------------------------------------------------------------- forgetting (what must stay true: 4) */
+
+/* Files older than this (mtime, ms) are ignored when listed, measured from `newest`; INT64_MIN when
+ * maxFileAge does not apply (latestFirst with maxFilesPerTrigger, as in wsrc_plan). */
+static int64_t forget_before(const WFileSource *s, int64_t newest) {
+    if ((s->latest_first && s->max_files > 0) || s->max_file_age_ms < 0) return INT64_MIN;
+    if (newest < INT64_MIN + s->max_file_age_ms) return INT64_MIN;
+    return newest - s->max_file_age_ms;
+}
+
+/* A taken name goes once its file is past maxFileAge and no entry still in memory points at it (entries of
+ * batches up to log_durable_to are in a durable segment, none in recent, seg_entries or cur). An ignored
+ * name goes once a whole listing did not see it (its file is gone; a weir sink's folder is not listed). */
+static int forgettable(const WFileSource *s, const Known *k, int64_t before, int64_t durable) {
+    if (k->on_unstable || k->pending_pos >= 0) return 0;
+    if (k->state == K_TAKEN) return k->mtime_ms < before && k->last_batch <= durable && k->last_batch < s->cur_batch;
+    if (k->state == K_IGNORED) return !s->manifest_mode && k->seen_gen < s->listed_gen;
+    return 0;
+}
+
+/* Moves sweep_pos `budget` slots on, forgetting what it may on the way (each name is forgotten once, so
+ * the removals cost O(1) a file taken, beside the budget); after each full turn, a table left mostly
+ * empty is made smaller. */
+static void forget_step(WFileSource *s, size_t budget) {
+    int64_t before = forget_before(s, s->newest_mtime_ms), durable = atomic_load(&s->log_durable_to);
+    while (budget > 0) {
+        size_t i = s->sweep_pos;
+        Known *k = s->slots[i];
+        if (k && forgettable(s, k, before, durable)) {
+            known_remove_at(s, i); /* a later name may have moved into slot i: looked at next */
+            s->forgotten++;
+            continue;
+        }
+        budget--;
+        s->sweep_pos = (i + 1) & (s->n_slots - 1);
+        if (s->sweep_pos == 0 && s->n_slots > 1024 && s->n_known * 8 < s->n_slots) {
+            size_t n = 1024;
+            while (n < s->n_known * 4) n *= 2;
+            if (known_resize(s, n)) return; /* out of memory: the bigger table stays */
+        }
+    }
+}
+
+/* The segments' merge filter (segments.h): an entry stays unless its file is older than
+ * *(int64_t *)user. A line that cannot be read stays, for a restart to report. */
+static int log_keep(void *user, const char *line, size_t len) {
+    int64_t before = *(const int64_t *)user, start, size, mtime, batch;
+    const char *name;
+    size_t nlen;
+    if (before == INT64_MIN || !len) return 1;
+    if (fast_entry(line, len, &name, &nlen, &start, &size, &mtime, &batch)) return mtime >= before;
+    WLogObj o;
+    const char *what;
+    size_t at;
+    if (wlogj_parse(line, len, &o, &what, &at) != 0) return 1;
+    int keep = wlogj_get_i64(&o, "timestamp", &mtime) || mtime >= before;
+    wlogj_fini(&o);
+    return keep;
 }
 
 /* After commit N: every COMPACT_INTERVAL batches the entries since the last segment become a segment,
@@ -763,14 +872,16 @@ static int segment_job(void *arg, WErr *err) {
     wbuf_reset(&s->seg_text);
     int rc = wbuf_puts(&s->seg_text, "v1\n") ? nomem(err) : WEIR_OK;
     for (int i = 0; i < s->n_seg_entries && !rc; i++)
-        if (entry_line(&s->seg_text, &s->seg_entries[i])) rc = nomem(err);
+        if (s->seg_entries[i].mtime_ms >= s->seg_forget_before && entry_line(&s->seg_text, &s->seg_entries[i]))
+            rc = nomem(err);
     s->n_seg_entries = 0;
     if (rc) return rc;
     /* merged with the segments it would merge with and written once (each write is an fsync of the file
      * and one of the folder) */
     int k;
     WSeg merged;
-    rc = wseg_write_merged(s->log_dir, s->segs, s->n_segs, &s->seg_text, seg.first, seg.last, &k, &merged, err);
+    rc = wseg_write_merged(s->log_dir, s->segs, s->n_segs, &s->seg_text, seg.first, seg.last, log_keep,
+                           &s->seg_forget_before, &k, &merged, err);
     if (!rc && !s->log_dir_synced) { /* the log folder's own name (the checkpoint leaves it to the log) */
         char *parent = wfs_dir_of(s->log_dir);
         rc = parent ? wfs_fsync_dir(parent, err) : nomem(err);
@@ -810,6 +921,7 @@ static int write_segment(WFileSource *s, int64_t last, WErr *err) {
     s->recent = e;
     s->cap_recent = cap;
     s->seg_job = (WSeg){s->seg_end + 1, last, 0, 0};
+    s->seg_forget_before = forget_before(s, s->newest_taken_ms);
     s->n_recent = 0;
     s->seg_end = last;
     return wworker_start(s->seg_writer, segment_job, s, err);
@@ -931,7 +1043,6 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     wbuf_init(&s->seg_text);
     s->manifest_wd = -1;
     s->manifest_seen = -1;
-    warena_init(&s->known_mem, 64 << 10);
     wopts_init(&s->opts);
     wbuf_init(&s->main_dec.bad);
     wbuf_init(&s->main_dec.data);
@@ -993,7 +1104,11 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
         rc = add_watch(s, "", err);
     }
     /* one listing at start finds what landed while the query was down; taken names are only looked up */
-    if (!rc && queue_scan(s, "")) rc = nomem(err);
+    if (!rc) { /* a whole turn: names the log kept but the age now lets go */
+        s->sweep_pos = 0;
+        forget_step(s, s->n_slots);
+    }
+    if (!rc && start_rescan(s)) rc = nomem(err);
     if (!rc) s->manifest_mode = wmanifest_exists(s->root);
     while (!rc && s->scanning) rc = scan_step(s, 1 << 30, err);
     if (!rc && s->manifest_mode) rc = read_upstream_manifest(s, err);
@@ -1008,7 +1123,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
 void wsrc_close(WFileSource *s) {
     if (!s) return;
     wworker_close(s->seg_writer); /* first: the job uses segs, seg_text and the Knowns of seg_entries */
-    warena_fini(&s->known_mem);
+    for (size_t i = 0; s->slots && i < s->n_slots; i++) free(s->slots[i]);
     free(s->slots);
     free(s->pending);
     free(s->unstable);
@@ -1112,6 +1227,7 @@ int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WBu
         pending_remove(s, k);
         k->state = K_TAKEN;
         k->taken_end = k->size;
+        k->last_batch = batch_id;
     }
     *n_files = take;
     return WEIR_OK;
@@ -1576,11 +1692,15 @@ int wsrc_after_commit(WFileSource *s, int64_t batch_id, WErr *err) {
     }
     /* the batch's entries join the next segment */
     if (!rc && batch_id == s->cur_batch && batch_id > s->last_committed) {
-        for (int i = 0; i < s->n_cur && !rc; i++)
+        for (int i = 0; i < s->n_cur && !rc; i++) {
             if (push_entry(&s->recent, &s->n_recent, &s->cap_recent, s->cur[i])) rc = nomem(err);
+            if (s->cur[i].mtime_ms > s->newest_taken_ms) s->newest_taken_ms = s->cur[i].mtime_ms;
+        }
         s->last_committed = batch_id;
     }
     if (!rc && batch_id - s->seg_end >= COMPACT_INTERVAL) rc = write_segment(s, batch_id, err);
+    /* a few slots a batch, more when batches take many files, so the sweep keeps up with what is taken */
+    if (!rc) forget_step(s, 256 + 8 * (size_t)s->n_cur);
     return rc;
 }
 

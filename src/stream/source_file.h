@@ -1,6 +1,6 @@
 /*
  * source_file.h - the streaming file source: a folder whose new files become micro-batches, each file
- * taken once, ever, across restarts (Spark's FileStreamSource, without its relisting).
+ * taken once across restarts (Spark's FileStreamSource, without its relisting).
  *
  * Discovery: inotify (IN_CLOSE_WRITE, IN_MOVED_TO) reports finished files as they land; a periodic rescan
  * (option rescanInterval, default 10 seconds, done in small steps so it never stalls a batch) is the
@@ -12,7 +12,10 @@
  * restart, when the files listed at start settle while new ones arrive by inotify, rows still reach the
  * query in the order they were written and a crash does not change which rows are late.
  * The set of taken names is a hash set loaded from the source log, so planning a batch costs in
- * proportion to the new files, never to the files already taken. When the folder is another weir query's
+ * proportion to the new files, never to the files already taken. It does not grow with every file ever
+ * taken: as Spark purges its seen files, a name is forgotten once its file is older than the newest file
+ * minus maxFileAge (a file that old is ignored if listed again, so forgetting takes nothing twice), and
+ * the log's merges drop its entries; an ignored name is forgotten once a whole rescan did not see it. When the folder is another weir query's
  * sink (it has a `_weir_metadata/` manifest, stream/manifest.h), only the files the manifest lists are
  * taken, so a file of an uncommitted or interrupted batch is never read; the manifest is re-read when it
  * changes (inotify on `_weir_metadata/`) and at each rescan.
@@ -21,13 +24,12 @@
  * line each
  *   {"path":"<name relative to the folder>","size":<bytes taken>,"timestamp":<mtime ms>,"batchId":N}
  * (plus "start" for the continuation of a growing JSON Lines / CSV file). Every 10 committed batches their
- * entries go into a compacted segment <checkpoint>/sources/0/<first>-<last>.compact, and the two newest
- * segments merge while they span equally many batches, so the folder holds O(log batches) files whatever
- * the number of files taken. A batch reads exactly the byte ranges its plan names, so a re-run reads the
+ * entries go into a compacted segment <checkpoint>/sources/0/<first>-<last>.compact, merged with the newest
+ * segments by size (stream/segments.h), so the folder holds O(log files) segments. A batch reads exactly the byte ranges its plan names, so a re-run reads the
  * same input.
  *
  * Options (Spark's names): maxFilesPerTrigger, maxBytesPerTrigger, latestFirst, maxFileAge (default
- * 7 days: files older than the newest file seen minus this are ignored), pathGlobFilter (fnmatch on the
+ * 7 days: files older than the newest file seen minus this are ignored, and taken ones forgotten), pathGlobFilter (fnmatch on the
  * file name), recursiveFileLookup, cleanSource (off | archive | delete) with sourceArchiveDir,
  * badRecordsPath (every malformed record, and every file that cannot be read, as a JSON Lines entry),
  * plus the decoder's options (formats/json.h, formats/csv.h). Formats json, csv and parquet; a Parquet
@@ -116,9 +118,11 @@ int wsrc_log_wait(WFileSource *s);
 /* 1 when cleanSource (archive or delete) is on: after_commit then moves input away for good. */
 int wsrc_cleans_source(const WFileSource *s);
 
-/* Totals since open, for tests and progress: files opened for reading, taken names known. */
+/* Totals since open, for tests and progress: files opened for reading, names known (taken, waiting or
+ * ignored), names forgotten (past maxFileAge, or ignored and gone: source_file.c). */
 int64_t wsrc_files_opened(const WFileSource *s);
 int64_t wsrc_files_known(const WFileSource *s);
+int64_t wsrc_files_forgotten(const WFileSource *s);
 /* Bytes of an upstream sink's manifest read since open: what following it has cost (it reads only the files
  * that hold batches committed since its last read). */
 int64_t wsrc_manifest_bytes(const WFileSource *s);

@@ -2,7 +2,7 @@
  * test_stream_source.c - the streaming file source (stream/source_file.h) on real folders: each file taken
  * once across restarts, hidden names and glob filters, per-trigger limits and ordering, the re-run of a
  * planned batch with exactly its files, log compaction, discovery by inotify, growing JSON Lines files read
- * by byte ranges, and bad input (malformed records, deleted and unreadable files) dead-lettered.
+ * by byte ranges, names forgotten past maxFileAge, and bad input (malformed records, deleted and unreadable files) dead-lettered.
  * Expected values are computed by hand from the files the test writes.
  */
 #include <dirent.h>
@@ -589,6 +589,133 @@ static void test_max_file_age(void) {
     wopts_fini(&o);
 }
 
+/* Puts `count` files prefix00.. with records base+i, the i-th age_s - i seconds old (oldest first). */
+static void put_series(const char *prefix, int count, int base, int age_s) {
+    for (int i = 0; i < count; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%02d.json", prefix, i);
+        put_records(name, base + i, base + i + 1, age_s - i);
+    }
+}
+
+/* Finds what events and a whole listing show (rescanInterval elapsed), the listing to its end. */
+static void discover_all(WFileSource *s) {
+    WErr err;
+    werr_init(&err);
+    struct timespec ts = {0, 30 * 1000000};
+    nanosleep(&ts, NULL);
+    for (int i = 0; i < 1000; i++) {
+        CHECK_EQ_INT(wsrc_discover(s, &err), 0);
+        if (wsrc_unstable(s) == 0) break;
+    }
+}
+
+/* Runs batches n.. (one file each) until one takes nothing; each batch's segment made durable at once,
+ * so that what may be forgotten is the same on every run. Returns the batches that took a file. */
+static int run_all(WFileSource *s, int64_t *n, Sum *sum) {
+    int taken = 0;
+    while (run_batch(s, *n, 0, sum, NULL) == 1) {
+        CHECK_EQ_INT(wsrc_log_wait(s), 0);
+        (*n)++;
+        taken++;
+    }
+    return taken;
+}
+
+/* Forgetting (source_file.c, what must stay true 4): taken names past maxFileAge leave the known set and,
+ * at the log's merges, the log; a file that old listed again is ignored, not taken twice; a new file
+ * under a forgotten name is taken (Spark's rule once its seen files are purged); ignored names go once a
+ * whole listing misses them; with latestFirst and maxFilesPerTrigger nothing is forgotten. */
+static void test_forget(void) {
+    WErr err;
+    werr_init(&err);
+    /* 1. cleanSource delete: what is forgotten is gone from memory and, after the merges, from the log */
+    fresh_checkpoint();
+    WOpts o;
+    wopts_init(&o);
+    wopts_set(&o, "pathGlobFilter", "fg*");
+    wopts_set(&o, "maxFileAge", "1 hour");
+    wopts_set(&o, "maxFilesPerTrigger", "1");
+    wopts_set(&o, "cleanSource", "delete");
+    put_series("fg_a", 25, 0, 3 * 3600);               /* three hours old, within an hour of each other */
+    WFileSource *s = open_src(&o);
+    Sum sum = {0, 0, 0};
+    int64_t n = 0;
+    CHECK_EQ_INT(run_all(s, &n, &sum), 25);
+    CHECK_EQ_INT(sum.sum, 300);                        /* 0 + ... + 24 */
+    CHECK_EQ_INT(wsrc_files_forgotten(s), 0);
+    put_series("fg_b", 25, 100, 60);                   /* now the first 25 are over an hour older than these */
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 25);
+    CHECK_EQ_INT(sum.sum, 300 + 2800);                 /* + 100 + ... + 124 */
+    CHECK_EQ_INT(wsrc_files_forgotten(s), 25);
+    CHECK_EQ_INT(wsrc_files_known(s), 25);
+    wsrc_close(s);
+    int entries = 0;
+    CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
+    CHECK_EQ_INT(entries, 25);                         /* the merges dropped the old entries */
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_files_known(s), 25);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    put_records("fg_a00.json", 1000, 1001, 2);         /* a new file under a forgotten name: taken */
+    put_records("fg_a01.json", 2000, 2001, 3 * 3600);  /* as old as the forgotten ones: ignored */
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 1);
+    CHECK_EQ_INT(sum.sum, 3100 + 1000);
+    wsrc_close(s);
+
+    /* 2. files left in the folder: listed again once forgotten, and ignored; deleted, forgotten as ignored */
+    fresh_checkpoint();
+    wopts_set(&o, "pathGlobFilter", "fh*");
+    wopts_set(&o, "cleanSource", "off");
+    wopts_set(&o, "rescanInterval", "10 ms");
+    put_series("fh_c", 12, 0, 3 * 3600);
+    s = open_src(&o);
+    n = 0;
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_all(s, &n, &sum), 12);
+    put_series("fh_d", 16, 100, 60);
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 16);
+    CHECK_EQ_INT(wsrc_files_forgotten(s), 12);
+    put_series("fh_e", 1, 1000, 5);
+    discover_all(s);                                   /* lists the 12 again: they wait, then are ignored */
+    CHECK_EQ_INT(run_all(s, &n, &sum), 1);
+    CHECK_EQ_INT(sum.sum, 66 + 1720 + 1000);           /* the 12 once: 0..11, 100..115, 1000 */
+    CHECK_EQ_INT(wsrc_files_known(s), 12 + 16 + 1);
+    char p[800];
+    for (int i = 0; i < 12; i++) {
+        snprintf(p, sizeof p, "%s/fh_c%02d.json", in_dir, i);
+        CHECK_EQ_INT(unlink(p), 0);
+    }
+    discover_all(s);                                   /* a whole listing without them */
+    put_series("fh_f", 4, 2000, 4);
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 4);             /* four sweeps: the whole table */
+    CHECK_EQ_INT(wsrc_files_forgotten(s), 24);
+    CHECK_EQ_INT(wsrc_files_known(s), 16 + 1 + 4);
+    wsrc_close(s);
+
+    /* 3. latestFirst with maxFilesPerTrigger: maxFileAge does not apply, so nothing is forgotten */
+    fresh_checkpoint();
+    wopts_set(&o, "pathGlobFilter", "fi*");
+    wopts_set(&o, "latestFirst", "true");
+    put_series("fi_g", 3, 0, 3 * 3600);
+    s = open_src(&o);
+    n = 0;
+    CHECK_EQ_INT(run_all(s, &n, &sum), 3);
+    put_series("fi_h", 12, 100, 60);
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 12);
+    CHECK_EQ_INT(wsrc_files_forgotten(s), 0);
+    wsrc_close(s);
+    s = open_src(&o);
+    CHECK_EQ_INT(wsrc_files_known(s), 15);
+    CHECK_EQ_INT(wsrc_ready(s), 0);
+    wsrc_close(s);
+    wopts_fini(&o);
+}
+
 /* Big batches are decoded by two threads; rows, counts and dead letters must be exactly those of one. */
 typedef struct Order {
     int64_t rows, sum, last, out_of_order;
@@ -853,6 +980,7 @@ int main(void) {
     test_growing_array_vs_lines();
     test_clean_source();
     test_max_file_age();
+    test_forget();
     test_parallel_decode();
     test_recursive();
     test_upstream_manifest();
