@@ -136,7 +136,8 @@ int cmd_inspect(int argc, char **argv) {
     else printf("batches      %" PRId64 " .. %" PRId64 " retained (older ones removed after 100)\n", ctx.lo, lp);
     printf("last commit  %s%" PRId64 "\n", lcm < 0 ? "none " : "", lcm);
     printf("watermark    %s\n", wm);
-    printf("files taken  %" PRId64 " (%" PRId64 " bytes) since the query started\n", ctx.total_files, ctx.total_bytes);
+    printf("files taken  %" PRId64 " (%" PRId64 " bytes) in the source's log (files past maxFileAge leave it)\n",
+           ctx.total_files, ctx.total_bytes);
     if (nb > 0) {
         printf("\n%8s  %-9s  %6s  %10s  %8s\n", "batch", "state", "files", "bytes", "rows");
         int64_t first = nb > 20 && !verbose ? nb - 20 : 0;
