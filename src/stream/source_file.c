@@ -118,6 +118,7 @@ struct WFileSource {
     int64_t scan_gen;      /* listings started (a full rescan is one) */
     int64_t listed_gen;    /* the last listing that went through every folder */
     int64_t newest_taken_ms; /* the newest mtime in the log: what a restart will measure maxFileAge from */
+    int64_t forgot_before_ms; /* the log's record: names of files older than this may have left it (INT64_MIN) */
     int64_t forgotten;     /* names forgotten since open */
     /* pending and unstable */
     Known **pending;
@@ -666,9 +667,18 @@ static int fast_entry(const char *p, size_t len, const char **name, size_t *nlen
     return LIT(&p, end, "}") && p == end && *size >= *start;
 }
 
-/* Calls fn for each entry line of text (one JSON object a line); where names the file for messages. */
+/* The line a segment that may have dropped entries starts with, {"forgetBefore":T}: files older than T
+ * (mtime, ms) may have left the log, so a restart ignores them whatever maxFileAge then says (a
+ * longer one must not take again a file whose entry is gone). 1 and *t when line is one. */
+static int forget_line(const char *p, size_t len, int64_t *t) {
+    const char *end = p + len;
+    return LIT(&p, end, "{\"forgetBefore\":") && (*t = canonical_i64(&p, end)) >= 0 && LIT(&p, end, "}") && p == end;
+}
+
+/* Calls fn for each entry line of text (one JSON object a line), and keeps in *forget_before (when not
+ * NULL) the greatest forgetBefore line's T; where names the file for messages. */
 static int parse_entries(const char *where, const char *text, size_t n, int64_t first_line, EntryFn fn, void *user,
-                         WErr *err) {
+                         int64_t *forget_before, WErr *err) {
     WBuf scratch;
     wbuf_init(&scratch);
     const char *p = text ? text : "", *end = p + n;
@@ -684,6 +694,8 @@ static int parse_entries(const char *where, const char *text, size_t n, int64_t 
         if (len && fast_entry(p, len, &fname, &fnlen, &fstart, &fsize, &fmtime, &fbatch)) {
             rc = fn(user, fname, fnlen, fstart, fsize, fmtime, fbatch);
             if (rc == WEIR_NOMEM) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        } else if (len && forget_line(p, len, &fmtime)) {
+            if (forget_before && fmtime > *forget_before) *forget_before = fmtime;
         } else if (len) {
             WLogObj o;
             const char *what;
@@ -696,7 +708,9 @@ static int parse_entries(const char *where, const char *text, size_t n, int64_t 
             } else {
                 const char *name = wlogj_get_bytes(&o, "path", &nlen, &scratch);
                 const WLogMember *sm = wlogj_member(&o, "start");
-                if (!name || wlogj_get_i64(&o, "size", &size) || wlogj_get_i64(&o, "timestamp", &mtime) ||
+                if (!name && !wlogj_get_i64(&o, "forgetBefore", &mtime)) {
+                    if (forget_before && mtime > *forget_before) *forget_before = mtime;
+                } else if (!name || wlogj_get_i64(&o, "size", &size) || wlogj_get_i64(&o, "timestamp", &mtime) ||
                     wlogj_get_i64(&o, "batchId", &batch) || (sm && wlogj_get_i64(&o, "start", &start)) ||
                     start < 0 || size < start)
                     rc = werr_set(err, WEIR_CORRUPT, where, -1, line_no, -1,
@@ -716,8 +730,8 @@ static int parse_entries(const char *where, const char *text, size_t n, int64_t 
 /* Reads the whole log: the segments, then the entries logged in offsets/K after the last segment up to
  * last_planned. fn_committed gets the entries of committed batches, fn_planned those of a batch planned but
  * not committed. *seg_end: last batch in a segment (-1 none). */
-static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t *seg_end, WSeg **segs, int *n_segs,
-                    int tidy, WErr *err) {
+static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t *forget_before, int64_t *seg_end,
+                    WSeg **segs, int *n_segs, int tidy, WErr *err) {
     WSeg *sg = NULL;
     int ns = 0;
     int rc = wseg_list(dir, 0, tidy, &sg, &ns, err);
@@ -728,7 +742,7 @@ static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t 
         WBuf b;
         wbuf_init(&b);
         rc = wckpt_read_log_file(path, &b, NULL, err);
-        if (!rc) rc = parse_entries(path, b.data, b.len, 2, fn, user, err);
+        if (!rc) rc = parse_entries(path, b.data, b.len, 2, fn, user, forget_before, err);
         wbuf_fini(&b);
         end = sg[i].last;
     }
@@ -745,7 +759,7 @@ static int read_log(WCkpt *ck, const char *dir, EntryFn fn, void *user, int64_t 
         if (!rc) {
             char where[4200];
             snprintf(where, sizeof where, "%s/offsets/%" PRId64, wckpt_dir(ck), n);
-            rc = parse_entries(where, e.files.data, e.files.len, 4, fn, user, err);
+            rc = parse_entries(where, e.files.data, e.files.len, 4, fn, user, NULL, err);
         }
         wckpt_offsets_fini(&e);
     }
@@ -794,12 +808,15 @@ static int load_entry(void *user, const char *name, size_t name_len, int64_t sta
 
 /* ---------------------------------------------------------------- forgetting (what must stay true: 4) */
 
-/* Files older than this (mtime, ms) are ignored when listed, measured from `newest`; INT64_MIN when
- * maxFileAge does not apply (latestFirst with maxFilesPerTrigger, as in wsrc_plan). */
+/* Files older than this (mtime, ms) are ignored when listed: newest minus maxFileAge, or the log's
+ * forgetBefore record if later (forget_line); INT64_MIN for neither (maxFileAge does not apply with
+ * latestFirst and maxFilesPerTrigger together: Spark's rule, the newest files are wanted whatever their
+ * age). */
 static int64_t forget_before(const WFileSource *s, int64_t newest) {
-    if ((s->latest_first && s->max_files > 0) || s->max_file_age_ms < 0) return INT64_MIN;
-    if (newest < INT64_MIN + s->max_file_age_ms) return INT64_MIN;
-    return newest - s->max_file_age_ms;
+    int64_t t = INT64_MIN;
+    if (!(s->latest_first && s->max_files > 0) && s->max_file_age_ms >= 0 && newest >= INT64_MIN + s->max_file_age_ms)
+        t = newest - s->max_file_age_ms;
+    return t > s->forgot_before_ms ? t : s->forgot_before_ms; /* and what the log says it may have let go */
 }
 
 /* A taken name goes once its file is past maxFileAge and no entry still in memory points at it (entries of
@@ -843,6 +860,8 @@ static int log_keep(void *user, const char *line, size_t len) {
     size_t nlen;
     if (before == INT64_MIN || !len) return 1;
     if (fast_entry(line, len, &name, &nlen, &start, &size, &mtime, &batch)) return mtime >= before;
+    if (forget_line(line, len, &mtime)) /* the merged segment starts with one of its own, not older */
+        return !(before > 0 && mtime <= before);
     WLogObj o;
     const char *what;
     size_t at;
@@ -871,6 +890,8 @@ static int segment_job(void *arg, WErr *err) {
      * folder of 100,000 files: tens of ms) */
     wbuf_reset(&s->seg_text);
     int rc = wbuf_puts(&s->seg_text, "v1\n") ? nomem(err) : WEIR_OK;
+    if (!rc && s->seg_forget_before > 0 && wbuf_printf(&s->seg_text, "{\"forgetBefore\":%" PRId64 "}\n", s->seg_forget_before))
+        rc = nomem(err);
     for (int i = 0; i < s->n_seg_entries && !rc; i++)
         if (s->seg_entries[i].mtime_ms >= s->seg_forget_before && entry_line(&s->seg_text, &s->seg_entries[i]))
             rc = nomem(err);
@@ -1039,6 +1060,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     s->ino = -1;
     s->cur_batch = -1;
     s->seg_end = -1;
+    s->forgot_before_ms = INT64_MIN;
     atomic_init(&s->log_durable_to, -1);
     wbuf_init(&s->seg_text);
     s->manifest_wd = -1;
@@ -1092,7 +1114,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     if (!rc) {
         s->cur_batch = wckpt_last_planned(ck);
         s->last_committed = wckpt_last_committed(ck);
-        rc = read_log(ck, s->log_dir, load_entry, s, &s->seg_end, &s->segs, &s->n_segs, 1, err);
+        rc = read_log(ck, s->log_dir, load_entry, s, &s->forgot_before_ms, &s->seg_end, &s->segs, &s->n_segs, 1, err);
         atomic_store(&s->log_durable_to, s->seg_end);
         int k = 0;
         for (int i = 0; i < s->n_recent; i++)
@@ -1168,12 +1190,11 @@ static int cmp_newest(const void *a, const void *b) { return cmp_oldest(b, a); }
 int wsrc_plan(WFileSource *s, int64_t batch_id, int no_limits, int *n_files, WBuf *lines, WErr *err) {
     *n_files = 0;
     if (s->n_pending == 0) return WEIR_OK;
-    /* maxFileAge is measured from the newest file seen, as in Spark; it does not apply with latestFirst
-     * and maxFilesPerTrigger together (Spark's rule: the newest files are wanted whatever their age) */
-    int age_applies = !(s->latest_first && s->max_files > 0);
-    for (int i = 0; age_applies && i < s->n_pending;) {
+    /* maxFileAge is measured from the newest file seen, as in Spark (forget_before) */
+    int64_t too_old = forget_before(s, s->newest_mtime_ms);
+    for (int i = 0; too_old != INT64_MIN && i < s->n_pending;) {
         Known *k = s->pending[i];
-        if (k->taken_end == 0 && k->mtime_ms < s->newest_mtime_ms - s->max_file_age_ms) {
+        if (k->taken_end == 0 && k->mtime_ms < too_old) {
             pending_remove(s, k);
             k->state = K_IGNORED;
             continue;
@@ -1731,5 +1752,5 @@ static int inspect_entry(void *user, const char *name, size_t name_len, int64_t 
 
 int wsrc_log_read(WCkpt *ck, WSrcLogFn fn, void *user, WErr *err) {
     InspectCtx c = {fn, user};
-    return read_log(ck, wckpt_sources_dir(ck), inspect_entry, &c, NULL, NULL, NULL, 0, err);
+    return read_log(ck, wckpt_sources_dir(ck), inspect_entry, &c, NULL, NULL, NULL, NULL, 0, err);
 }

@@ -25,7 +25,9 @@
  *   {"path":"<name relative to the folder>","size":<bytes taken>,"timestamp":<mtime ms>,"batchId":N}
  * (plus "start" for the continuation of a growing JSON Lines / CSV file). Every 10 committed batches their
  * entries go into a compacted segment <checkpoint>/sources/0/<first>-<last>.compact, merged with the newest
- * segments by size (stream/segments.h), so the folder holds O(log files) segments. A batch reads exactly the byte ranges its plan names, so a re-run reads the
+ * segments by size (stream/segments.h), so the folder holds O(log files) segments. A merge drops the
+ * entries of files past maxFileAge, and a segment written so starts with {"forgetBefore":T}: files older
+ * than T (mtime, ms) may have left the log, so a restart ignores them even under a longer maxFileAge. A batch reads exactly the byte ranges its plan names, so a re-run reads the
  * same input.
  *
  * Options (Spark's names): maxFilesPerTrigger, maxBytesPerTrigger, latestFirst, maxFileAge (default

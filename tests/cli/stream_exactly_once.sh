@@ -47,7 +47,9 @@ kill_run() {
     wait "$gen_pid" 2>/dev/null
     gen_pid=
     check "$1: killed $crashes of $KILLS runs while they ran" test "$crashes" -ge $((KILLS * 9 / 10))
-    check "$1: no run failed on its own" test -z "$(grep -v '^$' "$r/run.log" | grep -iv 'killed' | head -n 3)"
+    local own
+    own=$(grep -v '^$' "$r/run.log" | grep -iv 'killed' | head -n 3)
+    check "$1: no run failed on its own ($own)" test -z "$own"
     "$W" run "$r/t.sql" --trigger availableNow --progress off 2>"$r/last.err"
     check "$1: the last run catches up and exits 0 ($(head -c 200 "$r/last.err"))" test $? -eq 0
     local files

@@ -696,6 +696,30 @@ static void test_forget(void) {
     CHECK_EQ_INT(wsrc_files_known(s), 16 + 1 + 4);
     wsrc_close(s);
 
+    /* 4. a restart with a longer maxFileAge takes nothing again: the log's forgetBefore record stands */
+    fresh_checkpoint();
+    wopts_set(&o, "pathGlobFilter", "fk*");
+    wopts_set(&o, "rescanInterval", "10 seconds");
+    put_series("fk_j", 12, 0, 3 * 3600);
+    s = open_src(&o);
+    n = 0;
+    sum = (Sum){0, 0, 0};
+    CHECK_EQ_INT(run_all(s, &n, &sum), 12);
+    put_series("fk_k", 16, 100, 60);
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 16);
+    wsrc_close(s);
+    entries = 0;
+    CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
+    CHECK(entries < 28);                               /* some of the 12 left the log */
+    wopts_set(&o, "maxFileAge", "7 days");
+    s = open_src(&o);
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, &n, &sum), 0);
+    CHECK_EQ_INT(sum.sum, 66 + 1720);
+    wsrc_close(s);
+    wopts_set(&o, "maxFileAge", "1 hour");
+
     /* 3. latestFirst with maxFilesPerTrigger: maxFileAge does not apply, so nothing is forgotten */
     fresh_checkpoint();
     wopts_set(&o, "pathGlobFilter", "fi*");

@@ -1,0 +1,15 @@
+build-soak/obj/src/exec/expr.o: src/exec/expr.c src/exec/expr.h \
+ src/core/err.h include/weir.h src/core/vec.h src/core/schema.h \
+ src/core/buf.h src/sql/resolve.h src/core/arena.h src/sql/ast.h \
+ src/core/num.h src/core/time.h
+src/exec/expr.h:
+src/core/err.h:
+include/weir.h:
+src/core/vec.h:
+src/core/schema.h:
+src/core/buf.h:
+src/sql/resolve.h:
+src/core/arena.h:
+src/sql/ast.h:
+src/core/num.h:
+src/core/time.h:
