@@ -383,7 +383,7 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
      * the last segment (read_once), so no folder fsync. */
     int k = l.n_segs;
     WSeg seg;
-    if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, NULL, NULL, &k, &seg, err);
+    if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, NULL, NULL, NULL, &k, &seg, err);
     if (!rc) wseg_remove(meta, l.segs + k, l.n_segs - k);
     for (int64_t i = 0; !rc && i < l.n_entries && l.entries[i] <= upto; i++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);

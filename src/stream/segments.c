@@ -134,7 +134,7 @@ static int append_kept(WBuf *out, const char *text, size_t n, WSegKeepFn keep, v
 }
 
 int wseg_write_merged(const char *dir, const WSeg *segs, int n, const WBuf *fresh, int64_t first, int64_t last,
-                      WSegKeepFn keep, void *keep_user, int *k, WSeg *out, WErr *err) {
+                      WSegKeepFn keep, void *keep_user, const WBuf *tail, int *k, WSeg *out, WErr *err) {
     int64_t bytes = (int64_t)fresh->len;
     *k = wseg_merge_start(segs, n, &bytes);
     *out = (WSeg){*k < n ? segs[*k].first : first, last, bytes, 0};
@@ -154,6 +154,8 @@ int wseg_write_merged(const char *dir, const WSeg *segs, int n, const WBuf *fres
                 rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         }
         if (!rc && wbuf_append(&merged, fresh->data + 3, fresh->len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (!rc && tail && tail->len && wbuf_append(&merged, tail->data, tail->len))
+            rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         text = &merged;
     }
     out->bytes = (int64_t)text->len; /* what was written, lines dropped or not: the next merges compare it */

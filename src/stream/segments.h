@@ -48,11 +48,12 @@ typedef int (*WSegKeepFn)(void *user, const char *line, size_t len);
 /* Writes the segment of batches first..last whose text is `fresh` ("v1" line, then its entries) into dir,
  * merged with the newest of segs[0..n) by the rule above, once (temp, fsync, rename, fsync of dir). The
  * lines of the merged older segments pass through keep (NULL: all stay; the file source drops the entries
- * of files it has forgotten, source_file.c). *k: the first of segs merged (n when none), *out: the segment
- * written. The caller removes segs k..n-1 when it is ready to (wseg_remove). */
+ * of files it has forgotten, source_file.c), and when there was a merge, tail (NULL or lines that keep may
+ * have added to meanwhile) goes last. *k: the first of segs merged (n when none), *out: the segment written.
+ * The caller removes segs k..n-1 when it is ready to (wseg_remove). */
 struct WBuf;
 int wseg_write_merged(const char *dir, const WSeg *segs, int n, const struct WBuf *fresh, int64_t first, int64_t last,
-                      WSegKeepFn keep, void *keep_user, int *k, WSeg *out, WErr *err);
+                      WSegKeepFn keep, void *keep_user, const struct WBuf *tail, int *k, WSeg *out, WErr *err);
 /* Removes segs[0..n) from dir. A removal that fails or is lost leaves a covered segment, which wseg_cover
  * skips (and a writer's tidy removes), so it is not an error. */
 void wseg_remove(const char *dir, const WSeg *segs, int n);

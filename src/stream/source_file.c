@@ -139,6 +139,7 @@ struct WFileSource {
     WWorker *seg_writer;   /* writes segments in the background (see write_segment) */
     int log_dir_synced;    /* the log folder's parent fsynced by this run (at its first segment) */
     WBuf seg_text;         /* the segment it writes */
+    WBuf seg_tail;         /* its forgetBefore record, when merging dropped entries (LogForget) */
     WSeg seg_job;
     int64_t seg_forget_before; /* the job's merges drop entries of files older than this (INT64_MIN: none) */
     Entry *seg_entries;    /* the entries the job writes (handed over from recent; the Knowns outlive it) */
@@ -852,21 +853,40 @@ static void forget_step(WFileSource *s, size_t budget) {
     }
 }
 
-/* The segments' merge filter (segments.h): an entry stays unless its file is older than
- * *(int64_t *)user. A line that cannot be read stays, for a restart to report. */
+/* A segment job's forgetting: entries of files older than `before` leave the log, and the segment that
+ * lost any says so in one {"forgetBefore":before} line (forget_line), written into *tail the first time. */
+typedef struct LogForget {
+    int64_t before;        /* INT64_MIN: nothing leaves */
+    WBuf *tail;
+    int recorded;
+} LogForget;
+
+/* 1 when the record is in *tail (written now or before); 0 when it could not be (the caller then keeps
+ * what it would have dropped). */
+static int record_forget(LogForget *f) {
+    if (!f->recorded && !wbuf_printf(f->tail, "{\"forgetBefore\":%" PRId64 "}\n", f->before)) f->recorded = 1;
+    return f->recorded;
+}
+
+/* The segments' merge filter (segments.h), on the lines of the older segments merged: an entry past the
+ * age leaves, and so does an older forgetBefore line, replaced by the new record (not older: the age is
+ * measured from the newest file taken, which only grows). A line that cannot be read stays, for a restart
+ * to report. */
 static int log_keep(void *user, const char *line, size_t len) {
-    int64_t before = *(const int64_t *)user, start, size, mtime, batch;
+    LogForget *f = user;
+    int64_t start, size, mtime, batch;
     const char *name;
     size_t nlen;
-    if (before == INT64_MIN || !len) return 1;
-    if (fast_entry(line, len, &name, &nlen, &start, &size, &mtime, &batch)) return mtime >= before;
-    if (forget_line(line, len, &mtime)) /* the merged segment starts with one of its own, not older */
-        return !(before > 0 && mtime <= before);
+    if (f->before == INT64_MIN || !len) return 1;
+    if (fast_entry(line, len, &name, &nlen, &start, &size, &mtime, &batch) || forget_line(line, len, &mtime))
+        return mtime >= f->before || !record_forget(f);
     WLogObj o;
     const char *what;
     size_t at;
-    if (wlogj_parse(line, len, &o, &what, &at) != 0) return 1;
-    int keep = wlogj_get_i64(&o, "timestamp", &mtime) || mtime >= before;
+    int keep = 1;
+    if (wlogj_parse(line, len, &o, &what, &at) == 0 &&
+        !(wlogj_get_i64(&o, "timestamp", &mtime) && wlogj_get_i64(&o, "forgetBefore", &mtime)))
+        keep = mtime >= f->before || !record_forget(f);
     wlogj_fini(&o);
     return keep;
 }
@@ -890,19 +910,24 @@ static int segment_job(void *arg, WErr *err) {
      * folder of 100,000 files: tens of ms) */
     wbuf_reset(&s->seg_text);
     int rc = wbuf_puts(&s->seg_text, "v1\n") ? nomem(err) : WEIR_OK;
-    if (!rc && s->seg_forget_before > 0 && wbuf_printf(&s->seg_text, "{\"forgetBefore\":%" PRId64 "}\n", s->seg_forget_before))
-        rc = nomem(err);
-    for (int i = 0; i < s->n_seg_entries && !rc; i++)
-        if (s->seg_entries[i].mtime_ms >= s->seg_forget_before && entry_line(&s->seg_text, &s->seg_entries[i]))
-            rc = nomem(err);
+    wbuf_reset(&s->seg_tail);
+    LogForget forget = {s->seg_forget_before, &s->seg_tail, 0};
+    for (int i = 0; i < s->n_seg_entries && !rc; i++) {
+        const Entry *e = &s->seg_entries[i];
+        if (e->mtime_ms < forget.before && record_forget(&forget)) continue; /* past maxFileAge: leaves */
+        if (entry_line(&s->seg_text, e)) rc = nomem(err);
+    }
+    /* the record goes with the new entries (where an unmerged segment has it) */
+    if (!rc && forget.recorded && wbuf_append(&s->seg_text, s->seg_tail.data, s->seg_tail.len)) rc = nomem(err);
+    wbuf_reset(&s->seg_tail);
     s->n_seg_entries = 0;
     if (rc) return rc;
     /* merged with the segments it would merge with and written once (each write is an fsync of the file
      * and one of the folder) */
     int k;
     WSeg merged;
-    rc = wseg_write_merged(s->log_dir, s->segs, s->n_segs, &s->seg_text, seg.first, seg.last, log_keep,
-                           &s->seg_forget_before, &k, &merged, err);
+    rc = wseg_write_merged(s->log_dir, s->segs, s->n_segs, &s->seg_text, seg.first, seg.last, log_keep, &forget,
+                           &s->seg_tail, &k, &merged, err);
     if (!rc && !s->log_dir_synced) { /* the log folder's own name (the checkpoint leaves it to the log) */
         char *parent = wfs_dir_of(s->log_dir);
         rc = parent ? wfs_fsync_dir(parent, err) : nomem(err);
@@ -943,6 +968,7 @@ static int write_segment(WFileSource *s, int64_t last, WErr *err) {
     s->cap_recent = cap;
     s->seg_job = (WSeg){s->seg_end + 1, last, 0, 0};
     s->seg_forget_before = forget_before(s, s->newest_taken_ms);
+    if (s->seg_forget_before <= 0) s->seg_forget_before = INT64_MIN; /* the record's T is a canonical >= 0 */
     s->n_recent = 0;
     s->seg_end = last;
     return wworker_start(s->seg_writer, segment_job, s, err);
@@ -1063,6 +1089,7 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
     s->forgot_before_ms = INT64_MIN;
     atomic_init(&s->log_durable_to, -1);
     wbuf_init(&s->seg_text);
+    wbuf_init(&s->seg_tail);
     s->manifest_wd = -1;
     s->manifest_seen = -1;
     wopts_init(&s->opts);
@@ -1154,6 +1181,7 @@ void wsrc_close(WFileSource *s) {
     free(s->recent);
     free(s->seg_entries);
     wbuf_fini(&s->seg_text);
+    wbuf_fini(&s->seg_tail);
     free(s->segs);
     for (int i = 0; i < s->n_watches; i++) free(s->watches[i].rel);
     free(s->watches);

@@ -243,6 +243,22 @@ static int list_segs(SegInfo *out, int cap) {
     return n;
 }
 
+/* How many of the log's segments hold `needle`. */
+static int segments_with(const char *needle) {
+    SegInfo sg[64];
+    int n = list_segs(sg, 64), found = 0;
+    for (int i = 0; i < n; i++) {
+        char p[1200], text[65536];
+        snprintf(p, sizeof p, "%s/%lld-%lld.compact", log_dir, sg[i].first, sg[i].last);
+        FILE *f = fopen(p, "r");
+        size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+        if (f) fclose(f);
+        text[len] = 0;
+        found += strstr(text, needle) != NULL;
+    }
+    return found;
+}
+
 /* The segments cover batches 0..last without gap or overlap, and are size-tiered: each is more than twice
  * the size of the one after it (else the two would have merged). */
 static void check_segments(long long last, int max_segments) {
@@ -301,6 +317,7 @@ static void test_compaction(void) {
     for (int i = 35; i < 230; i++) CHECK_EQ_INT(run_batch(s, i, 0, &sum, NULL), 1);
     wsrc_close(s);
     check_segments(229, 5);
+    CHECK_EQ_INT(segments_with("forgetBefore"), 0);   /* nothing was past maxFileAge */
     s = open_src(&o);
     CHECK_EQ_INT(wsrc_ready(s), 0);
     CHECK_EQ_INT(wsrc_files_known(s), 230);
@@ -712,6 +729,7 @@ static void test_forget(void) {
     entries = 0;
     CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);
     CHECK(entries < 28);                               /* some of the 12 left the log */
+    CHECK_EQ_INT(segments_with("{\"forgetBefore\":"), 1); /* and the log says so, once */
     wopts_set(&o, "maxFileAge", "7 days");
     s = open_src(&o);
     discover_all(s);
