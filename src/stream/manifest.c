@@ -19,6 +19,7 @@
 
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/time.h"
 #include "core/opts.h"
 #include "core/schema.h"
 #include "core/vec.h"
@@ -334,7 +335,7 @@ static int read_once(const char *dir, int64_t after, WManifest *m, int *gone, in
     return rc;
 }
 
-static int put_entry(WBuf *b, const WManifestFile *f) {
+static int put_entry(WBuf *b, const WManifestFile *f, int64_t time_ms) {
     int rc = wbuf_puts(b, "{\"path\":\"");
     for (const char *p = f->path; !rc && *p; p++) {
         unsigned char c = (unsigned char)*p;
@@ -343,12 +344,31 @@ static int put_entry(WBuf *b, const WManifestFile *f) {
         else rc = wbuf_putc(b, (char)c);
     }
     if (!rc)
-        rc = wbuf_printf(b, "\",\"size\":%" PRId64 ",\"rows\":%" PRId64 ",\"batch\":%" PRId64 "}\n", f->size, f->rows,
-                         f->batch);
+        rc = wbuf_printf(b, "\",\"size\":%" PRId64 ",\"rows\":%" PRId64 ",\"batch\":%" PRId64
+                         ",\"modificationTime\":%" PRId64 "}\n", f->size, f->rows, f->batch, time_ms);
     return rc;
 }
 
-int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
+/* The field is found as put_entry writes it; a path cannot hold the text searched for, since put_entry
+ * escapes its quotes. */
+int wmanifest_entry_retained(const char *line, size_t len, int64_t keep_from_ms) {
+    static const char key[] = ",\"modificationTime\":";
+    const char *at = memmem(line, len, key, sizeof key - 1);
+    if (!at) return 1;
+    const char *p = at + sizeof key - 1, *end = line + len;
+    int64_t t = 0;
+    int digits = 0;
+    for (; p < end && *p >= '0' && *p <= '9' && digits < 18; p++, digits++) t = t * 10 + (*p - '0');
+    return !digits || t >= keep_from_ms;
+}
+
+static int entry_retained(void *user, const char *line, size_t len) {
+    return wmanifest_entry_retained(line, len, *(const int64_t *)user);
+}
+
+int wmanifest_compact(const char *dir, int64_t upto, int64_t retention_ms, WErr *err) {
+    int64_t keep_from = retention_ms > 0 ? wtime_now_us() / 1000 - retention_ms : 0;
+    WSegKeepFn keep = retention_ms > 0 ? entry_retained : NULL;
     char meta[4096], path[4400];
     snprintf(meta, sizeof meta, "%s/" META_DIR, dir);
     Listing l;
@@ -375,7 +395,8 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
         wmanifest_init(&check);
         rc = wmanifest_parse(path, one.data, one.len, &check, err);
         wmanifest_fini(&check);
-        if (!rc && wbuf_append(&fresh, one.data + 3, one.len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        if (!rc && wseg_append_kept(&fresh, one.data + 3, one.len - 3, keep, &keep_from))
+            rc = werr_msg(err, WEIR_NOMEM, "out of memory");
     }
     wbuf_fini(&one);
     /* merged with the newest segments by the size-tiered rule, and written once; then what it holds may
@@ -383,7 +404,8 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
      * the last segment (read_once), so no folder fsync. */
     int k = l.n_segs;
     WSeg seg;
-    if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, NULL, NULL, NULL, &k, &seg, err);
+    if (!rc) rc = wseg_write_merged(meta, l.segs, l.n_segs, &fresh, seg_end + 1, upto, keep, &keep_from, NULL, &k,
+                                    &seg, err);
     if (!rc) wseg_remove(meta, l.segs + k, l.n_segs - k);
     for (int64_t i = 0; !rc && i < l.n_entries && l.entries[i] <= upto; i++) {
         snprintf(path, sizeof path, "%s/%" PRId64, meta, l.entries[i]);
@@ -398,7 +420,8 @@ int wmanifest_compact(const char *dir, int64_t upto, WErr *err) {
 /* The entry text of one batch: "v1" and a line per file. */
 static int entry_text(const WManifestFile *files, int64_t n, WBuf *b, WErr *err) {
     int rc = wbuf_puts(b, "v1\n");
-    for (int64_t i = 0; !rc && i < n; i++) rc = put_entry(b, &files[i]);
+    int64_t now_ms = wtime_now_us() / 1000; /* when the batch commits: what `retention` counts from */
+    for (int64_t i = 0; !rc && i < n; i++) rc = put_entry(b, &files[i], now_ms);
     return rc ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
 }
 
@@ -491,7 +514,7 @@ int wmanifest_commit(const char *dir, int64_t batch, const WManifestFile *files,
     if (!rc) rc = wmanifest_stage_sync(&st, err);
     if (!rc) rc = wmanifest_publish(&st, err);
     if (!rc) rc = wfs_fsync_dir(st.meta, err);
-    if (!rc && compact_interval > 0 && (batch + 1) % compact_interval == 0) rc = wmanifest_compact(dir, batch, err);
+    if (!rc && compact_interval > 0 && (batch + 1) % compact_interval == 0) rc = wmanifest_compact(dir, batch, 0, err);
     return rc;
 }
 

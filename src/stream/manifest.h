@@ -13,8 +13,9 @@
  *                 read up to batch K reads only what holds later batches (wmanifest_read_since).
  *   N.compact     (an older weir's, as Spark's: batches 0..N) read as 0-N.compact, and merged away.
  * Each file: the line "v1", then one JSON object per committed file:
- *   {"path":"part-00007-0000.csv","size":1234,"rows":10,"batch":7}
- * (path relative to the sink folder). An empty batch has an entry file with no objects. Every file is
+ *   {"path":"part-00007-0000.csv","size":1234,"rows":10,"batch":7,"modificationTime":1796000000000}
+ * (path relative to the sink folder; modificationTime, ms since the epoch, when its batch committed: Spark's
+ * SinkFileStatus field, and what the sink option `retention` counts from; an older weir's entries lack it). An empty batch has an entry file with no objects. Every file is
  * written with core/fs's temp + fsync + rename + fsync-folder, so a batch's entry is there whole or not.
  * The file sink overlaps the folder fsyncs of an entry and of the files it lists (wmanifest_stage), and
  * checks the last entry against its files when it opens (wmanifest_verify_last).
@@ -103,8 +104,13 @@ int wmanifest_verify_last(const char *dir, int64_t batch, const WManifest *m, in
 /* Makes the entries of the batches after the last segment up to `upto` (all committed) a segment, merged
  * with the newest segments (segments.h), and removes the files it replaces. It reads only those files.
  * The sink runs it in the background after batch upto's own entry is committed (sink_file.c). Readers see
- * the old files or the new one, never neither. */
-int wmanifest_compact(const char *dir, int64_t upto, WErr *err);
+ * the old files or the new one, never neither. retention_ms > 0 (the sink option `retention`, Spark's time
+ * to live of output files): entries committed more than that long ago leave the manifest as the segments
+ * holding them are written or merged, so readers that trust it no longer see those files. */
+int wmanifest_compact(const char *dir, int64_t upto, int64_t retention_ms, WErr *err);
+/* retention's rule for one line of an entry file or segment (no newline): 1 to keep it, 0 when its
+ * modificationTime is before keep_from_ms. A line without one (an older weir's) is kept. */
+int wmanifest_entry_retained(const char *line, size_t len, int64_t keep_from_ms);
 /* The text of batch's entry file listing files (what wmanifest_fill writes), into out (reset first). */
 int wmanifest_entry_text(const WManifestFile *files, int64_t n, WBuf *out, WErr *err);
 /* Writes the entry file of `batch` with `text` (an entry text saved elsewhere, wmanifest_entry_text),

@@ -120,8 +120,7 @@ int wseg_merge_start(const WSeg *segs, int n, int64_t *bytes) {
     return k;
 }
 
-/* Appends to out the lines of text[0..n) that keep keeps (all of them without keep). */
-static int append_kept(WBuf *out, const char *text, size_t n, WSegKeepFn keep, void *keep_user) {
+int wseg_append_kept(WBuf *out, const char *text, size_t n, WSegKeepFn keep, void *keep_user) {
     if (!keep) return wbuf_append(out, text, n);
     const char *p = text, *end = text + n;
     while (p < end) {
@@ -150,7 +149,7 @@ int wseg_write_merged(const char *dir, const WSeg *segs, int n, const WBuf *fres
             wseg_path(dir, &segs[i], path, sizeof path);
             wbuf_reset(&old);
             rc = wckpt_read_log_file(path, &old, NULL, err); /* what follows its "v1" line */
-            if (!rc && append_kept(&merged, old.data, old.len, keep, keep_user))
+            if (!rc && wseg_append_kept(&merged, old.data, old.len, keep, keep_user))
                 rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         }
         if (!rc && wbuf_append(&merged, fresh->data + 3, fresh->len - 3)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");

@@ -45,6 +45,10 @@ int wseg_list(const char *dir, int legacy_ok, int tidy, WSeg **out, int *n_out, 
 int wseg_merge_start(const WSeg *segs, int n, int64_t *bytes);
 /* Whether a line (without its newline) of an older segment stays in a merge: 1 keeps it, 0 drops it. */
 typedef int (*WSegKeepFn)(void *user, const char *line, size_t len);
+/* Appends to out the lines of text[0..n) (each with its newline) that keep keeps, all of them when keep is
+ * NULL; -1 when out of memory. */
+struct WBuf;
+int wseg_append_kept(struct WBuf *out, const char *text, size_t n, WSegKeepFn keep, void *keep_user);
 /* Writes the segment of batches first..last whose text is `fresh` ("v1" line, then its entries) into dir,
  * merged with the newest of segs[0..n) by the rule above, once (temp, fsync, rename, fsync of dir). The
  * lines of the merged older segments pass through keep (NULL: all stay; the file source drops the entries

@@ -14,7 +14,9 @@
  * codecs), maxRecordsPerFile (0 = no limit), partitionBy (comma-separated top-level columns: Hive-style
  * col=value/ folders, values escaped as Spark escapes path names, NULL and '' as
  * __HIVE_DEFAULT_PARTITION__, partition columns left out of the files as Spark does), compactInterval
- * (manifest, default 10), and the CSV / JSON / Parquet writer options. An empty batch writes no file but
+ * (manifest, default 10), retention (Spark's time to live of output files, e.g. '12 hours'; default none:
+ * the manifest's entries older than it leave it at its compactions, manifest.h), and the CSV / JSON /
+ * Parquet writer options. An empty batch writes no file but
  * is still recorded, so the batch counts as done.
  */
 #include <errno.h>
@@ -36,6 +38,7 @@
 #include "formats/json.h"
 #include "formats/parquet.h"
 #include "stream/manifest.h"
+#include "stream/trigger.h"
 #include "stream/sink.h"
 
 enum { FMT_CSV, FMT_JSON, FMT_PARQUET };
@@ -66,6 +69,7 @@ struct WSink {
     int64_t max_records;
     WCompKind compression;
     int64_t compact_interval;
+    int64_t retention_ms;    /* option retention, 0: none */
     WWorker *compactor;      /* compacts the manifest in the background (started at the first compaction) */
     int64_t compact_upto;    /* the batch the running compaction covers */
     int64_t compacted_to;    /* the batch the last compaction started covers; -1 (a run's first commit
@@ -187,7 +191,7 @@ static int build_data_schema(WSink *s, WErr *err) {
 /* Options the driver, the manifest or this file read, so that the unknown-option check passes them. */
 static void mark_known(WOpts *o) {
     static const char *const known[] = {"path", "checkpointLocation", "trigger", "outputMode", "queryName",
-                                        "lateRowsPath", "compactInterval", "maxRecordsPerFile", "partitionBy",
+                                        "lateRowsPath", "compactInterval", "retention", "maxRecordsPerFile", "partitionBy",
                                         "compression", "rowGroupSize", "pageSize", "dictionaryPageSize",
                                         "dictionary", "pageIndex", "pageVersion", "compressionLevel",
                                         "badRecordsPath", "timeZone"};
@@ -229,6 +233,10 @@ static int sink_open(const WSinkConfig *cfg, WSink **out, WErr *err) {
     if (!rc) rc = wopts_get_int(s->opts, "compactInterval", 10, &s->compact_interval, err);
     if (!rc && s->compact_interval < 1)
         rc = werr_msg(err, WEIR_MISUSE, "option compactInterval: %" PRId64 " must be at least 1", s->compact_interval);
+    const char *ret = wopts_get(s->opts, "retention");
+    if (!rc && ret && (wdur_parse_ms(ret, &s->retention_ms) || s->retention_ms <= 0))
+        rc = werr_msg(err, WEIR_MISUSE, "option retention: '%s' is not a positive duration (e.g. '12 hours', '7d')",
+                      ret);
     if (!rc && s->max_records < 0)
         rc = werr_msg(err, WEIR_MISUSE, "option maxRecordsPerFile: %" PRId64 " is negative", s->max_records);
     const char *pb = wopts_get(s->opts, "partitionBy");
@@ -732,7 +740,7 @@ static int commit_dirs(WSink *s, WErr *err) {
 
 static int compact_job(void *arg, WErr *err) {
     WSink *s = arg;
-    return wmanifest_compact(s->dir, s->compact_upto, err);
+    return wmanifest_compact(s->dir, s->compact_upto, s->retention_ms, err);
 }
 
 /* Waits for the compaction in the background, if any; its failure is this call's. */

@@ -3,7 +3,8 @@
  *
  * Any bytes as one `_weir_metadata` entry file: wmanifest_parse must return WEIR_OK or WEIR_CORRUPT
  * (never crash, leak or read past the text); every entry it accepts has a non-empty relative path
- * without "..", and the count of entries matches what was appended. The same bytes, up to the first NUL,
+ * without "..", and the count of entries matches what was appended. Each line also goes through
+ * retention's filter (wmanifest_entry_retained), which must read only that line. The same bytes, up to the first NUL,
  * as a file name of the manifest folder: wseg_parse_name (stream/segments.h) takes it as a segment only
  * with first <= last.
  */
@@ -27,6 +28,18 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size) {
         for (int64_t i = 0; i < m.n; i++)
             if (!m.files[i].path[0] || m.files[i].path[0] == '/' || strstr(m.files[i].path, "..")) abort();
     wmanifest_fini(&m);
+    /* retention's filter on each line, which reads exactly the line (ASan catches more) */
+    for (size_t at = 0; at < size;) {
+        const char *nl = memchr(text + at, '\n', size - at);
+        size_t len = nl ? (size_t)(nl - (text + at)) : size - at;
+        char *line = malloc(len ? len : 1);
+        if (!line) break;
+        memcpy(line, text + at, len);
+        int keep = wmanifest_entry_retained(line, len, 1000);
+        if (keep != 0 && keep != 1) abort();
+        free(line);
+        at += len + 1;
+    }
     char name[256];
     size_t n = strnlen(text, size < sizeof name - 1 ? size : sizeof name - 1);
     memcpy(name, text, n);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -301,7 +302,7 @@ static void compaction_checks(void) {
     put(p, "v1\n{\"path\":\"part-00002.csv\",\"size\":");
     WErr err;
     werr_init(&err);
-    CHECK_EQ_INT(wmanifest_compact(dir, 3, &err), WEIR_CORRUPT);
+    CHECK_EQ_INT(wmanifest_compact(dir, 3, 0, &err), WEIR_CORRUPT);
     CHECK(strstr(err.msg, "_weir_metadata/2") != NULL);
     Folder f;
     list_folder(meta, &f);
@@ -309,13 +310,49 @@ static void compaction_checks(void) {
     CHECK_EQ_INT(count_segments(&f), 0);
     put(p, "");
     werr_clear(&err);
-    CHECK_EQ_INT(wmanifest_compact(dir, 3, &err), WEIR_OK);
+    CHECK_EQ_INT(wmanifest_compact(dir, 3, 0, &err), WEIR_OK);
     list_folder(meta, &f);
     CHECK(f.n == 1 && has_name(&f, "0-3.compact"));
     WManifest m;
     wmanifest_init(&m);
     CHECK_EQ_INT(wmanifest_read(dir, &m, &err), WEIR_OK);
     CHECK(m.n == 3 && m.last_batch == 3 && m.files[0].batch == 0 && m.files[1].batch == 1 && m.files[2].batch == 3);
+    wmanifest_fini(&m);
+}
+
+/* retention (Spark's time to live of output files): entries committed longer ago than it leave the
+ * manifest at the compactions; newer ones, and an older weir's entries without modificationTime, stay. */
+static void retention(void) {
+    char dir[300], meta[400], p[500];
+    snprintf(dir, sizeof dir, "%s/retention", root);
+    snprintf(meta, sizeof meta, "%s/_weir_metadata", dir);
+    WErr err;
+    werr_init(&err);
+    CHECK_EQ_INT(wfs_mkdirs(meta, &err), 0);
+    for (int64_t b = 0; b < 10; b++) CHECK_EQ_INT(commit_one(dir, b, 10), 0);
+    /* an older weir's entry for batch 10 (no modificationTime) */
+    snprintf(p, sizeof p, "%s/10", meta);
+    put(p, "v1\n{\"path\":\"part-00010.csv\",\"size\":110,\"rows\":10,\"batch\":10}\n");
+    struct timespec ts = {1, 300 * 1000000};
+    nanosleep(&ts, NULL);                              /* batches 0..10 are now over 1 s old */
+    for (int64_t b = 11; b < 40; b++) {
+        CHECK_EQ_INT(commit_one(dir, b, 0), 0);
+        if ((b + 1) % 10 == 0) CHECK_EQ_INT(wmanifest_compact(dir, b, 1000, &err), 0);
+    }
+    WManifest m;
+    wmanifest_init(&m);
+    CHECK_EQ_INT(wmanifest_read(dir, &m, &err), 0);
+    CHECK(holds(&m, 10, 39));                          /* 0..9 gone; 10 (no time) and 11..39 (new) stay */
+    CHECK_EQ_INT(m.last_batch, 39);
+    wmanifest_fini(&m);
+    /* without retention nothing leaves */
+    snprintf(dir, sizeof dir, "%s/retention0", root);
+    snprintf(meta, sizeof meta, "%s/_weir_metadata", dir);
+    CHECK_EQ_INT(wfs_mkdirs(meta, &err), 0);
+    for (int64_t b = 0; b < 40; b++) CHECK_EQ_INT(commit_one(dir, b, 10), 0);
+    wmanifest_init(&m);
+    CHECK_EQ_INT(wmanifest_read(dir, &m, &err), 0);
+    CHECK(holds(&m, 0, 39));
     wmanifest_fini(&m);
 }
 
@@ -364,6 +401,7 @@ int main(void) {
     scaling();
     legacy();
     compaction_checks();
+    retention();
     concurrent(0);
     concurrent(1);
     char cmd[200];

@@ -382,6 +382,29 @@ static void partitions(void) {
     CHECK(strstr(err.msg, "colour") != NULL);
     wopts_fini(&o);
     werr_clear(&err);
+    const char *bad_ttl[] = {"retention", "forever", NULL};
+    CHECK_EQ_INT(sink_open_fmt("csv", dir, bad_ttl, &schema, &ops, &s, &o, &err), WEIR_MISUSE);
+    CHECK(strstr(err.msg, "retention") != NULL);
+    wopts_fini(&o);
+    werr_clear(&err);
+    /* retention: batches committed over a second before a compaction leave the manifest (not the folder) */
+    char rdir[600];
+    snprintf(rdir, sizeof rdir, "%s/retention", root);
+    const char *ttl[] = {"retention", "1 second", "compactInterval", "2", NULL};
+    CHECK_EQ_INT(sink_open_fmt("csv", rdir, ttl, &schema, &ops, &s, &o, &err), WEIR_OK);
+    CHECK_EQ_INT(write_batches(ops, s, &b, 0, 4, 3, &err), WEIR_OK);
+    struct timespec pause = {1, 300 * 1000000};
+    nanosleep(&pause, NULL);
+    CHECK_EQ_INT(write_batches(ops, s, &b, 4, 12, 3, &err), WEIR_OK);
+    ops->close(s);                                     /* waits for the last compaction */
+    wopts_fini(&o);
+    wmanifest_init(&m);
+    CHECK_EQ_INT(wmanifest_read(rdir, &m, &err), WEIR_OK);
+    int64_t lowest = INT64_MAX;
+    for (int64_t i = 0; i < m.n; i++) lowest = m.files[i].batch < lowest ? m.files[i].batch : lowest;
+    CHECK_EQ_INT(lowest, 4);                           /* batches 0..3 left it; 4..11 stay */
+    CHECK_EQ_INT(m.last_batch, 11);
+    wmanifest_fini(&m);
     wbatch_fini(&b);
     wtype_fini(&schema);
     wtype_fini(&data);
