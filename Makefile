@@ -10,7 +10,7 @@
 #   make bench-json JSON decoder speed alone (bench/json_bench.c)
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #   make bench-stream  streaming latency (rename -> commit), availableNow throughput vs DuckDB, memory
-#   make bench-forget  what the file source remembers over a long run, maxFileAge 7 days vs 10 s
+#   make bench-forget  what a query remembers over a long run: maxFileAge and sink retention, defaults vs 10 s
 #   make soak       the kill -9 exactly-once test with 500 kills (KILLS=N)
 #   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
 #   make bench-agg  CSV -> window sums vs DuckDB, and state cost of 1M groups (bench/agg_bench.sh)
@@ -179,7 +179,7 @@ $(BUILD)/disk_flush: bench/disk_flush.c
 bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup $(BUILD)/disk_flush
 	BUILD=$(BUILD) bash bench/stream_bench.sh
 
-# What the file source remembers over a long run, maxFileAge 7 days against 10 seconds (bench/source_forget.sh).
+# What a query remembers over a long run, defaults against maxFileAge and retention of 10 seconds (bench/source_forget.sh).
 .PHONY: bench-forget
 bench-forget: all $(BUILD)/stream_startup
 	BUILD=$(BUILD) bash bench/source_forget.sh
