@@ -176,7 +176,10 @@ $(BUILD)/stream_startup: bench/stream_startup.c
 $(BUILD)/disk_flush: bench/disk_flush.c
 	$(CC) $(CFLAGS) -o $@ $< -lpthread
 
-bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup $(BUILD)/disk_flush
+$(BUILD)/stall_probe: bench/stall_probe.c
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+
+bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup $(BUILD)/disk_flush $(BUILD)/stall_probe
 	BUILD=$(BUILD) bash bench/stream_bench.sh
 
 # What a query remembers over a long run, defaults against maxFileAge and retention of 10 seconds (bench/source_forget.sh).

@@ -2,6 +2,8 @@
 # stream_bench.sh - the streaming runtime's figures (make bench-stream), each printed on one line:
 #   1. latency from a file's rename to its rows committed, 1,000 files/s of 10 records for 10 s (p50/p99);
 #   2. the same with 100,000 already-taken files in the folder;
+#   1p. figure 1 again beside bench/stall_probe.c, which counts the moments the machine stopped running a
+#       real-time thread for 3 ms or more (and, for comparison, the same on the idle machine);
 #   3. throughput of an availableNow run of Task_1 over 1,000 files x 1,000 records against DuckDB doing
 #      the same (read, flatten, write CSV), in the same run: one thread each, then two threads each;
 #   4. startup to first committed batch: `weir run --trigger once` on one file (median of 20): from before fork
@@ -25,7 +27,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 W=$PWD/$BUILD/weir
 LAT=$PWD/$BUILD/stream_latency
-ONLY=${ONLY:-"1 1l 1b 1m 3 4 5"}
+ONLY=${ONLY:-"1 1p 1l 1b 1m 3 4 5"}
 REPEAT=${REPEAT:-3}
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 d=${BENCH_DIR:-$(mktemp -d /tmp/weir-bench-stream.XXXXXX)}
@@ -47,6 +49,20 @@ echo "== 1. latency, rename -> commit, 1000 files/s x 10 s, empty folder"
 "$LAT" "$d/lat1" 1000 10
 echo "== 2. the same with 100,000 already-taken files in the folder"
 "$LAT" "$d/lat2" 1000 10 100000
+}
+
+# The machine's own stalls: a real-time thread per CPU (bench/stall_probe.c) beside a run of figure 1. Its
+# wake-ups cost the run a little, so figure 1 above runs without it.
+want 1p && [ -x "$PWD/$BUILD/stall_probe" ] && {
+echo "== 1p. figure 1 again, beside bench/stall_probe.c (CPUs that stop running the guest for 3 ms or more)"
+"$PWD/$BUILD/stall_probe" 11 > "$d/probe.txt" &
+pp=$!
+"$LAT" "$d/lat1p" 1000 10
+wait $pp
+cat "$d/probe.txt"
+"$PWD/$BUILD/stall_probe" 5 > "$d/probe.txt"
+echo "idle machine, for comparison: $(cat "$d/probe.txt")"
+rm -rf "$d/lat1p"
 }
 
 want 1l && {

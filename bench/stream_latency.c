@@ -17,7 +17,8 @@
  * of the run), the time of the prefill run, and how many batches ran and how long they took
  * (durationMs.triggerExecution of their progress lines), and what the disk under DIR was asked to do meanwhile:
  * its write, flush and discard requests per batch (/proc/diskstats, the whole machine's, for the device DIR
- * is on). On this machine the latency's tail follows that count (bench/RESULTS.md, 2026-12-08).
+ * is on), and when in the wall clock's 100 ms period the batches over 4 ms began (on this machine they
+ * bunch where bench/stall_probe.c finds the CPUs stopped: bench/RESULTS.md, 2026-12-08, later).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,7 @@ static double *batch_ms;      /* each progress line's durationMs.triggerExecutio
 static double *file_batch_ms; /* per file, its batch's triggerExecution: the rest of its latency is the wait
                                * for its batch to begin (the batch before it running, the wake-up) */
 static int64_t n_batch_ms, cap_batch_ms;
+static int64_t slow_phase[10], n_slow; /* batches over 4 ms, by the 10 ms of the wall clock's 100 ms they began in */
 
 static int b_open(const WSinkConfig *cfg, WSink **out, WErr *err) { return real_ops->open(cfg, out, err); }
 static int b_begin(WSink *s, int64_t n, int *skip, WErr *err) { return real_ops->begin(s, n, skip, err); }
@@ -127,6 +129,13 @@ static void on_progress(void *user, const char *json, size_t len) {
         batch_ms = realloc(batch_ms, (size_t)cap_batch_ms * sizeof *batch_ms);
     }
     if (te) batch_ms[n_batch_ms++] = strtod(te + 19, NULL);
+    if (te && batch_ms[n_batch_ms - 1] > 4.0) { /* a slow batch: when in the wall clock's 100 ms it began */
+        struct timespec w;
+        clock_gettime(CLOCK_REALTIME, &w);
+        int64_t began_ms = ((int64_t)w.tv_sec * 1000000000 + w.tv_nsec) / 1000000 - (int64_t)batch_ms[n_batch_ms - 1];
+        slow_phase[began_ms % 100 / 10]++;
+        n_slow++;
+    }
     for (int64_t i = 0; n < batch_cap && i < batch_len[n]; i++) {
         int64_t f = batch_files[n][i] - file_offset;
         if (f >= 0 && f < n_files_total && !t_committed[f]) {
@@ -358,6 +367,11 @@ int main(int argc, char **argv) {
         printf("batches: %" PRId64 ", %.2f files each; duration (triggerExecution) p50 %.3f ms, p90 %.3f ms, p99 %.3f ms\n",
                n_batch_ms, (double)n / (double)n_batch_ms, batch_ms[n_batch_ms / 2], batch_ms[n_batch_ms * 9 / 10],
                batch_ms[n_batch_ms * 99 / 100]);
+    if (n_slow) {
+        printf("batches over 4 ms: %" PRId64 "; by the 10 ms of the wall clock's 100 ms period they began in:", n_slow);
+        for (int i = 0; i < 10; i++) printf(" %" PRId64, slow_phase[i]);
+        printf("\n");
+    }
     if (n_batch_ms && counted)
         printf("disk requests per batch (/proc/diskstats, the whole machine's): writes %.1f, flushes %.2f, discards "
                "%.2f\n", (double)(d1.writes - d0.writes) / (double)n_batch_ms,
