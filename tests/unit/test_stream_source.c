@@ -639,6 +639,25 @@ static int run_all(WFileSource *s, int64_t *n, Sum *sum) {
     return taken;
 }
 
+/* On a fresh checkpoint, with glob "<prefix>*": 12 files three hours old are taken, then 16 a minute old,
+ * one a batch (batches from *n = 0), which makes the 12 more than an hour older than the newest. */
+static WFileSource *old_then_new(WOpts *o, const char *prefix, int64_t *n, Sum *sum) {
+    char glob[32], name[32];
+    fresh_checkpoint();
+    snprintf(glob, sizeof glob, "%s*", prefix);
+    wopts_set(o, "pathGlobFilter", glob);
+    snprintf(name, sizeof name, "%s_old", prefix);
+    put_series(name, 12, 0, 3 * 3600);
+    WFileSource *s = open_src(o);
+    *n = 0;
+    CHECK_EQ_INT(run_all(s, n, sum), 12);
+    snprintf(name, sizeof name, "%s_new", prefix);
+    put_series(name, 16, 100, 60);
+    discover_all(s);
+    CHECK_EQ_INT(run_all(s, n, sum), 16);
+    return s;
+}
+
 /* Forgetting (source_file.c, what must stay true 4): taken names past maxFileAge leave the known set and,
  * at the log's merges, the log; a file that old listed again is ignored, not taken twice; a new file
  * under a forgotten name is taken (Spark's rule once its seen files are purged); ignored names go once a
@@ -682,18 +701,10 @@ static void test_forget(void) {
     wsrc_close(s);
 
     /* 2. files left in the folder: listed again once forgotten, and ignored; deleted, forgotten as ignored */
-    fresh_checkpoint();
-    wopts_set(&o, "pathGlobFilter", "fh*");
     wopts_set(&o, "cleanSource", "off");
     wopts_set(&o, "rescanInterval", "10 ms");
-    put_series("fh_c", 12, 0, 3 * 3600);
-    s = open_src(&o);
-    n = 0;
     sum = (Sum){0, 0, 0};
-    CHECK_EQ_INT(run_all(s, &n, &sum), 12);
-    put_series("fh_d", 16, 100, 60);
-    discover_all(s);
-    CHECK_EQ_INT(run_all(s, &n, &sum), 16);
+    s = old_then_new(&o, "fh", &n, &sum);
     CHECK_EQ_INT(wsrc_files_forgotten(s), 12);
     put_series("fh_e", 1, 1000, 5);
     discover_all(s);                                   /* lists the 12 again: they wait, then are ignored */
@@ -702,7 +713,7 @@ static void test_forget(void) {
     CHECK_EQ_INT(wsrc_files_known(s), 12 + 16 + 1);
     char p[800];
     for (int i = 0; i < 12; i++) {
-        snprintf(p, sizeof p, "%s/fh_c%02d.json", in_dir, i);
+        snprintf(p, sizeof p, "%s/fh_old%02d.json", in_dir, i);
         CHECK_EQ_INT(unlink(p), 0);
     }
     discover_all(s);                                   /* a whole listing without them */
@@ -714,17 +725,9 @@ static void test_forget(void) {
     wsrc_close(s);
 
     /* 4. a restart with a longer maxFileAge takes nothing again: the log's forgetBefore record stands */
-    fresh_checkpoint();
-    wopts_set(&o, "pathGlobFilter", "fk*");
     wopts_set(&o, "rescanInterval", "10 seconds");
-    put_series("fk_j", 12, 0, 3 * 3600);
-    s = open_src(&o);
-    n = 0;
     sum = (Sum){0, 0, 0};
-    CHECK_EQ_INT(run_all(s, &n, &sum), 12);
-    put_series("fk_k", 16, 100, 60);
-    discover_all(s);
-    CHECK_EQ_INT(run_all(s, &n, &sum), 16);
+    s = old_then_new(&o, "fk", &n, &sum);
     wsrc_close(s);
     entries = 0;
     CHECK_EQ_INT(wsrc_log_read(ck, count_cb, &entries, &err), 0);

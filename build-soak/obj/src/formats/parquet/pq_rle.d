@@ -1,8 +1,0 @@
-build-soak/obj/src/formats/parquet/pq_rle.o: src/formats/parquet/pq_rle.c \
- src/formats/parquet/pq_int.h src/core/buf.h src/core/err.h \
- include/weir.h src/core/schema.h
-src/formats/parquet/pq_int.h:
-src/core/buf.h:
-src/core/err.h:
-include/weir.h:
-src/core/schema.h:
