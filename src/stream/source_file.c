@@ -11,8 +11,10 @@
  *   (4) what the source remembers is bounded by the files in the folder and those of the last maxFileAge,
  *       not by every file ever taken (forget_step): a taken name is forgotten once its file is older than
  *       the newest file minus maxFileAge (Spark's purge of its seen files; a file that old is ignored if it
- *       is listed again, so forgetting it takes nothing twice) and the log's merges drop its entries
- *       (log_keep); an ignored name is forgotten once a whole listing did not see it.
+ *       is listed again, so forgetting it takes nothing twice) and gone from the folder (a whole listing
+ *       did not see it: one still there would only come back, for a stat, at the next rescan), and the
+ *       log's merges drop its entries by age alone (log_keep); an ignored name goes once a whole listing
+ *       did not see it.
  *
  * Each name known to the source has one state: UNSTABLE (listed, modified too recently; re-checked later),
  * PENDING (ready to be planned), TAKEN (in the log; taken_end bytes consumed), IGNORED (older than
@@ -820,13 +822,18 @@ static int64_t forget_before(const WFileSource *s, int64_t newest) {
     return t > s->forgot_before_ms ? t : s->forgot_before_ms; /* and what the log says it may have let go */
 }
 
-/* A taken name goes once its file is past maxFileAge and no entry still in memory points at it (entries of
- * batches up to log_durable_to are in a durable segment, none in recent, seg_entries or cur). An ignored
- * name goes once a whole listing did not see it (its file is gone; a weir sink's folder is not listed). */
+/* A taken name goes once its file is past maxFileAge, its file is gone, and no entry still in memory
+ * points at it (entries of batches up to log_durable_to are in a durable segment, none in recent,
+ * seg_entries or cur). An ignored name goes once its file is gone. Gone: a whole listing did not see it.
+ * In a weir sink's folder (manifest mode) names come from the manifest, read only for new batches, so a
+ * taken name goes by age alone there, and an ignored one stays. */
 static int forgettable(const WFileSource *s, const Known *k, int64_t before, int64_t durable) {
     if (k->on_unstable || k->pending_pos >= 0) return 0;
-    if (k->state == K_TAKEN) return k->mtime_ms < before && k->last_batch <= durable && k->last_batch < s->cur_batch;
-    if (k->state == K_IGNORED) return !s->manifest_mode && k->seen_gen < s->listed_gen;
+    int gone = k->seen_gen < s->listed_gen;
+    if (k->state == K_TAKEN)
+        return k->mtime_ms < before && k->last_batch <= durable && k->last_batch < s->cur_batch &&
+               (gone || s->manifest_mode);
+    if (k->state == K_IGNORED) return gone && !s->manifest_mode;
     return 0;
 }
 
@@ -1153,14 +1160,14 @@ int wsrc_open(const WFileSourceConfig *cfg, WCkpt *ck, WFileSource **out, WErr *
         rc = add_watch(s, "", err);
     }
     /* one listing at start finds what landed while the query was down; taken names are only looked up */
-    if (!rc) { /* a whole turn: names the log kept but the age now lets go */
-        s->sweep_pos = 0;
-        forget_step(s, s->n_slots);
-    }
     if (!rc && start_rescan(s)) rc = nomem(err);
     if (!rc) s->manifest_mode = wmanifest_exists(s->root);
     while (!rc && s->scanning) rc = scan_step(s, 1 << 30, err);
     if (!rc && s->manifest_mode) rc = read_upstream_manifest(s, err);
+    if (!rc) { /* a whole turn, once the listing has seen what is there: names the log kept that may go */
+        s->sweep_pos = 0;
+        forget_step(s, s->n_slots);
+    }
     if (rc) {
         wsrc_close(s);
         return rc;

@@ -14,9 +14,9 @@
  * The set of taken names is a hash set loaded from the source log, so planning a batch costs in
  * proportion to the new files, never to the files already taken. It does not grow with every file ever
  * taken: as Spark purges its seen files, a name is forgotten once its file is older than the newest file
- * minus maxFileAge (a file that old is ignored if listed again, so forgetting takes nothing twice), and
- * the log's merges drop its entries; an ignored name is forgotten once a whole rescan did not see it. When the folder is another weir query's
- * sink (it has a `_weir_metadata/` manifest, stream/manifest.h), only the files the manifest lists are
+ * minus maxFileAge (a file that old is ignored if listed again, so forgetting takes nothing twice) and a
+ * whole rescan no longer saw it, and the log's merges drop its entries by age alone; an ignored name is
+ * forgotten once a whole rescan did not see it. When the folder is another weir query's sink (it has a `_weir_metadata/` manifest, stream/manifest.h), only the files the manifest lists are
  * taken, so a file of an uncommitted or interrupted batch is never read; the manifest is re-read when it
  * changes (inotify on `_weir_metadata/`) and at each rescan.
  *
