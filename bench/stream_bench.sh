@@ -62,7 +62,6 @@ wait $pp
 cat "$d/probe.txt"
 "$PWD/$BUILD/stall_probe" 5 > "$d/probe.txt"
 echo "idle machine, for comparison: $(cat "$d/probe.txt")"
-rm -rf "$d/lat1p"
 }
 
 want 1l && {
