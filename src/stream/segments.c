@@ -147,8 +147,12 @@ int wseg_write_merged(const char *dir, const WSeg *segs, int n, const WBuf *fres
         rc = wbuf_puts(&merged, "v1\n") ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
         for (int i = *k; !rc && i < n; i++) {
             wseg_path(dir, &segs[i], path, sizeof path);
+            if (!keep) { /* every line stays: read straight into the merged text (what follows "v1") */
+                rc = wckpt_read_log_file(path, &merged, NULL, err);
+                continue;
+            }
             wbuf_reset(&old);
-            rc = wckpt_read_log_file(path, &old, NULL, err); /* what follows its "v1" line */
+            rc = wckpt_read_log_file(path, &old, NULL, err);
             if (!rc && wseg_append_kept(&merged, old.data, old.len, keep, keep_user))
                 rc = werr_msg(err, WEIR_NOMEM, "out of memory");
         }
