@@ -9,16 +9,16 @@
  *       driver repairs it at start from its text in offsets/N+1, or by running N again);
  *   (3) offsets/N+1 is written only after commits/N: at most one batch is planned but not committed;
  *   (4) each entry appears whole or not at all (temp + rename; offsets with fsyncs of file and folder),
- *       or, when made ahead (wckpt_prepare_next: the entries of the next few batches created empty while
- *       a batch runs, the offsets' names made durable then), empty until one write fills it whole; an offsets
- *       entry is then fdatasynced. A fill is a single write, and a file system that journals metadata
- *       (ext4, XFS) makes the new length durable only with or after the data it covers, so after any
- *       crash such an entry is empty or whole; without a journal (ext4 without one, as on the machine
- *       of bench/RESULTS.md) a crash of the machine during the fdatasync can also leave it cut (zeros,
- *       no final newline). An empty entry never counts: the open removes an empty last offsets entry
- *       (that batch was not planned: no output of it was committed, since that waits for the fdatasync),
- *       a cut one when its batch has no commit entry (for the same reason), and the empty entries above
- *       the last planned batch in both logs.
+ *       or, when made ahead (wckpt_make_ahead: the entries of the next few batches made while a batch
+ *       runs, empty or reused from retention's old entries, the offsets' names made durable then), holds
+ *       nothing of its batch until one write fills it whole; an offsets entry is then fdatasynced. Every
+ *       entry carries a seal (its batch id and a crc32, below), so a reused entry, which keeps its old
+ *       batch's text until filled, never reads as its new batch's. A fill is a single write; a crash of
+ *       the machine during its fdatasync can leave the entry empty, cut (zeros, no final newline) or torn
+ *       between its old text and the new (the crc tells). An entry that holds nothing of its batch never
+ *       counts: the open removes such a last offsets entry (that batch was not planned: no output of it
+ *       was committed, since that waits for the fdatasync), a cut or torn one when its batch has no
+ *       commit entry (for the same reason), and those above the last planned batch in both logs.
  * commits/N is not fsynced (ckpt.h says why), so after a crash of the machine (not of the process: the
  * page cache survives kill -9) commit entries may be missing or empty. The open reads the logs so:
  *   - a batch below the last planned one is committed, whatever its commit entry says: by (3), offsets/N+1
@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/fs.h"
 #include "stream/logjson.h"
@@ -164,6 +165,125 @@ int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err) {
     return rc;
 }
 
+/* Sealed entries. Every offsets/N and commits/N is written as its text, a seal line and padding:
+ *     v1\n...\n{"batchId":N,"crc32":"89abcdef"}\n<spaces>\n
+ * The crc32 (zlib's) covers every byte before the seal line; the padding (at least the final newline)
+ * makes the file a multiple of ENTRY_ROUND bytes, and never shorter than the file it overwrites. The seal
+ * lets retention's old entries be reused for the entries made ahead (wckpt_make_ahead): renamed, not
+ * removed and created, and filled by overwriting their bytes in place, with the same length, so that the
+ * fill's fdatasync writes one block and no inode or allocation. A reused entry keeps its old batch's
+ * text until it is filled: the seal's batchId tells it from a plan of this batch, and the crc a fill that
+ * a crash of the machine tore between the old text and the new. Entries of an older weir have no seal
+ * (they end with their last JSON line); they read as before and are never reused. */
+#define ENTRY_ROUND 4096
+
+typedef enum { ENTRY_UNFILLED, ENTRY_CUT, ENTRY_WHOLE } EntryState;
+
+/* Appends the seal of batch n and the padding to the entry's text in b (see above). */
+static int seal_entry(WBuf *b, int64_t n, size_t min_size) {
+    unsigned long crc = crc32_z(0L, (const Bytef *)(b->data ? b->data : ""), b->len);
+    if (wbuf_printf(b, "{\"batchId\":%" PRId64 ",\"crc32\":\"%08lx\"}\n", n, crc & 0xffffffffUL)) return -1;
+    size_t size = (b->len + 1 + ENTRY_ROUND - 1) / ENTRY_ROUND * ENTRY_ROUND;
+    if (size < min_size) size = min_size;
+    size_t pad = size - b->len;
+    if (wbuf_reserve(b, pad)) return -1;
+    memset(b->data + b->len, ' ', pad - 1);
+    b->data[b->len + pad - 1] = '\n';
+    b->len += pad;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+/* Parses a seal line (len bytes, without its newline): 0 and *n, *crc when it is one. */
+static int parse_seal(const char *s, size_t len, int64_t *n, unsigned long *crc) {
+    static const char head[] = "{\"batchId\":", mid[] = ",\"crc32\":\"";
+    size_t i = sizeof head - 1;
+    if (len < i || memcmp(s, head, i) != 0) return -1;
+    int64_t v = 0;
+    size_t digits = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 18) v = v * 10 + (s[i++] - '0'), digits++;
+    if (!digits || (digits > 1 && s[sizeof head - 1] == '0') || len - i != sizeof mid - 1 + 8 + 2 ||
+        memcmp(s + i, mid, sizeof mid - 1) != 0)
+        return -1; /* (only the form seal_entry writes) */
+    i += sizeof mid - 1;
+    unsigned long c = 0;
+    for (size_t k = 0; k < 8; k++, i++) {
+        char h = s[i];
+        int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+        if (d < 0) return -1;
+        c = c << 4 | (unsigned long)d;
+    }
+    if (s[i] != '"' || s[i + 1] != '}') return -1;
+    *n = v;
+    *crc = c;
+    return 0;
+}
+
+/* What the bytes of dir/N hold for batch n: nothing of it (empty, or a reused entry still sealed for
+ * another batch), a cut or torn text, or its whole entry, whose text is then [0, *text_len) (with the
+ * version line). *sealed: the entry carries a seal (whatever it says). */
+static EntryState entry_state(const char *d, size_t len, int64_t n, size_t *text_len, int *sealed) {
+    *text_len = 0;
+    *sealed = 0;
+    if (len == 0) return ENTRY_UNFILLED;
+    if (wfs_text_cut(d, len)) return ENTRY_CUT;
+    if (len < 2 || (d[len - 2] != ' ' && d[len - 2] != '\n')) { /* an older weir's entry: no seal */
+        *text_len = len;
+        return ENTRY_WHOLE;
+    }
+    size_t end = len - 1; /* past the seal line's newline, once the padding is skipped */
+    while (end > 0 && d[end - 1] == ' ') end--;
+    if (end == 0 || d[end - 1] != '\n') return ENTRY_CUT;
+    size_t start = end - 1;
+    while (start > 0 && d[start - 1] != '\n') start--;
+    int64_t id;
+    unsigned long crc;
+    if (parse_seal(d + start, end - 1 - start, &id, &crc) != 0) return ENTRY_CUT;
+    *sealed = 1;
+    if (id != n) return ENTRY_UNFILLED;
+    if ((crc32_z(0L, (const Bytef *)d, start) & 0xffffffffUL) != crc) return ENTRY_CUT;
+    *text_len = start;
+    return ENTRY_WHOLE;
+}
+
+/* Reads dir/N (path) for batch n: *state and, when whole, its text after the version line into out
+ * (WEIR_CORRUPT when that line is wrong). *missing (may be NULL: then an absent file is WEIR_IO) when
+ * there is no such file. A file that cannot be read is an error, its state ENTRY_WHOLE. */
+static int read_entry(const char *path, int64_t n, WBuf *out, int *missing, EntryState *state, int *sealed,
+                      WErr *err) {
+    WBuf raw;
+    wbuf_init(&raw);
+    int miss = 0, seal = 0;
+    *state = ENTRY_WHOLE; /* unless read: an unreadable file is for its reader to report */
+    int rc = wfs_read_file(path, &raw, missing ? &miss : NULL, err);
+    if (missing) *missing = miss;
+    if (rc == WEIR_OK && !miss) {
+        size_t text_len;
+        *state = entry_state(raw.data ? raw.data : "", raw.len, n, &text_len, &seal);
+        if (*state == ENTRY_WHOLE) {
+            if (text_len < 3 || memcmp(raw.data, "v1\n", 3) != 0)
+                rc = corrupt(err, path, 1, text_len >= 2 && raw.data[0] == 'v' ? "unknown log version (weir writes v1)"
+                                                                              : "the first line is not the version line 'v1'");
+            else if (wbuf_append(out, raw.data + 3, text_len - 3))
+                rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+        }
+    }
+    if (sealed) *sealed = seal;
+    wbuf_fini(&raw);
+    return rc;
+}
+
+/* read_entry for a reader that needs batch n's whole entry: anything else is WEIR_CORRUPT. */
+static int read_whole_entry(const char *path, int64_t n, WBuf *out, int *missing, WErr *err) {
+    EntryState st;
+    int rc = read_entry(path, n, out, missing, &st, NULL, err);
+    if (rc || (missing && *missing)) return rc;
+    if (st == ENTRY_UNFILLED) return corrupt(err, path, -1, "the entry is empty (made ahead, never written)");
+    if (st == ENTRY_CUT)
+        return corrupt(err, path, -1, "the entry is incomplete (cut or torn while it was written, by a crash of the machine)");
+    return WEIR_OK;
+}
+
 static int read_metadata(WCkpt *c, const char *path, WErr *err) {
     WBuf b;
     wbuf_init(&b);
@@ -217,7 +337,7 @@ static int write_new_metadata(WCkpt *c, const char *meta, WErr *err) {
     return rc;
 }
 
-/* 1 when commits/N reads back as a whole entry. */
+/* 1 when commits/N reads back as batch N's whole entry. */
 static int commit_whole(WCkpt *c, int64_t n) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, n);
@@ -227,38 +347,37 @@ static int commit_whole(WCkpt *c, int64_t n) {
     werr_init(&e);
     int64_t w;
     int missing = 0;
-    int rc = wckpt_read_log_file(path, &b, &missing, &e);
+    int rc = read_whole_entry(path, n, &b, &missing, &e);
     if (!rc && !missing) rc = parse_commit(path, &b, &w, &e);
     wbuf_fini(&b);
     return !rc && !missing;
 }
 
-static int entry_missing(const char *dir, int64_t n) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    struct stat st;
-    return stat(path, &st) != 0 && errno == ENOENT;
-}
-
-/* dir/N exists with nothing in it: made ahead by wckpt_make_ahead and never filled. */
-static int entry_empty(const char *dir, int64_t n) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
-    return wfs_file_empty(path);
-}
-
-/* offsets/N was cut by a crash of the machine while it was filled (wfs_text_cut). */
-static int entry_cut(const char *dir, int64_t n) {
+/* The state of dir/N for batch N (*missing: there is no such file). */
+static EntryState entry_state_of(const char *dir, int64_t n, int *missing) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
     WBuf b;
     wbuf_init(&b);
     WErr e;
     werr_init(&e);
-    int missing = 0;
-    int cut = wfs_read_file(path, &b, &missing, &e) == WEIR_OK && !missing && wfs_text_cut(b.data, b.len);
+    EntryState st;
+    (void)read_entry(path, n, &b, missing, &st, NULL, &e); /* (a damaged whole entry is for its reader) */
     wbuf_fini(&b);
-    return cut;
+    return *missing ? ENTRY_UNFILLED : st;
+}
+
+/* dir/N holds nothing of batch N: absent, or made ahead by wckpt_make_ahead (empty, or a reused entry
+ * still sealed for its old batch) and never filled. */
+static int entry_unfilled(const char *dir, int64_t n) {
+    int missing = 0;
+    return entry_state_of(dir, n, &missing) == ENTRY_UNFILLED;
+}
+
+/* offsets/N was cut (or torn) by a crash of the machine while it was filled. */
+static int entry_cut(const char *dir, int64_t n) {
+    int missing = 0;
+    return entry_state_of(dir, n, &missing) == ENTRY_CUT && !missing;
 }
 
 /* Entries above `floor` made ahead and never filled (and, with cut_too, the last filled one when it was
@@ -267,7 +386,7 @@ static int entry_cut(const char *dir, int64_t n) {
 static void drop_empty_last(const char *dir, int readonly, int cut_too, int64_t floor, int64_t *lo, int64_t *hi) {
     int64_t h = *hi;
     /* (missing ones too: entries are made ahead from the batch after next, so the next one may be absent) */
-    while (h > floor && h >= *lo && (entry_empty(dir, h) || entry_missing(dir, h))) h--;
+    while (h > floor && h >= *lo && entry_unfilled(dir, h)) h--;
     if (h > floor && h >= *lo && cut_too && entry_cut(dir, h)) h--;
     if (h == *hi) return;
     if (!readonly) {
@@ -515,15 +634,52 @@ int wckpt_ahead_wanted(const WCkpt *c, int64_t next) {
     return !c->readonly && atomic_load(&((WCkpt *)c)->ahead_upto) < next + WCKPT_AHEAD / 2;
 }
 
-int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
+/* dir/K (retired by retention) renamed to dir/k, for reuse: only a sealed entry, which cannot read as
+ * batch k's before it is filled, and never over a file already there. 0 when done. */
+static int reuse_entry(const char *dir, int64_t retired, int64_t k) {
+    char from[4096], to[4096];
+    snprintf(from, sizeof from, "%s/%" PRId64, dir, retired);
+    snprintf(to, sizeof to, "%s/%" PRId64, dir, k);
+    WBuf b;
+    wbuf_init(&b);
+    WErr e;
+    werr_init(&e);
+    int missing = 0, sealed = 0;
+    EntryState st;
+    int ok = read_entry(from, retired, &b, &missing, &st, &sealed, &e) == WEIR_OK && !missing && sealed;
+    wbuf_fini(&b);
+    return ok ? renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) : -1;
+}
+
+static void remove_entry(const char *dir, int64_t n) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%" PRId64, dir, n);
+    unlink(path);
+}
+
+int wckpt_make_ahead(WCkpt *c, int64_t next, int64_t *retired, int64_t retired_to, WErr *err) {
     if (!wckpt_ahead_wanted(c, next)) return WEIR_OK; /* enough left */
     int64_t upto = atomic_load(&c->ahead_upto);
     int64_t from = upto >= next ? upto + 1 : next, to = next + WCKPT_AHEAD - 1;
     int rc = WEIR_OK;
     int64_t k;
     for (k = from; k <= to && !rc; k++) {
-        rc = create_empty(c->offsets_dir, k, err);
-        if (!rc) rc = create_empty(c->commits_dir, k, err);
+        int reused = 0;
+        while (!reused && retired && *retired <= retired_to) {
+            int64_t r = (*retired)++;
+            reused = reuse_entry(c->offsets_dir, r, k) == 0;
+            if (reused && reuse_entry(c->commits_dir, r, k) != 0) {
+                remove_entry(c->commits_dir, r);
+                rc = create_empty(c->commits_dir, k, err);
+            } else if (!reused) {
+                remove_entry(c->commits_dir, r); /* as retention would */
+                remove_entry(c->offsets_dir, r);
+            }
+        }
+        if (!reused) {
+            rc = create_empty(c->offsets_dir, k, err);
+            if (!rc) rc = create_empty(c->commits_dir, k, err);
+        }
     }
     int64_t made = rc ? k - 2 : to; /* the last k may not have made it */
     /* the offsets' names durable now, off the batches' path (one folder fsync for WCKPT_AHEAD batches):
@@ -534,7 +690,7 @@ int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err) {
 }
 
 int wckpt_prepare_next(WCkpt *c, WErr *err) {
-    return wckpt_make_ahead(c, c->pending_fd >= 0 ? c->pending_id + 1 : c->last_planned + 1, err);
+    return wckpt_make_ahead(c, c->pending_fd >= 0 ? c->pending_id + 1 : c->last_planned + 1, NULL, -1, err);
 }
 
 /* Writes the entry made ahead (open in *fdp) whole and closes it (commits/N: not synced, ckpt.h says why). */
@@ -582,6 +738,12 @@ static int encode_offsets(const WOffsetsEntry *e, WBuf *b, WErr *err) {
     return rc ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
 }
 
+/* The size of the entry made ahead open in fd: a reused one is overwritten with as many bytes. */
+static size_t ahead_size(int fd) {
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+}
+
 int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     if (c->readonly || e->batch_id != c->last_planned + 1 || c->last_planned != c->last_committed ||
         c->pending_fd >= 0)
@@ -595,7 +757,8 @@ int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, e->batch_id);
     int fd = !rc && e->batch_id <= atomic_load(&c->ahead_upto) ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-    if (fd >= 0) {
+    if (!rc && seal_entry(&b, e->batch_id, fd >= 0 ? ahead_size(fd) : 0)) rc = werr_msg(err, WEIR_NOMEM, "out of memory");
+    if (fd >= 0 && !rc) {
         rc = wfs_fill_empty(fd, path, b.data, b.len, err);
         if (!rc) {
             c->pending_fd = fd;
@@ -609,6 +772,8 @@ int wckpt_put_offsets(WCkpt *c, const WOffsetsEntry *e, WErr *err) {
             c->last_planned = e->batch_id;
             if (c->oldest < 0) c->oldest = e->batch_id;
         }
+    } else if (fd >= 0) {
+        close(fd);
     }
     wbuf_fini(&b);
     return rc;
@@ -637,7 +802,7 @@ int wckpt_read_offsets(WCkpt *c, int64_t batch_id, WOffsetsEntry *e, WErr *err) 
     WBuf b;
     wbuf_init(&b);
     int missing = 0;
-    int rc = wckpt_read_log_file(path, &b, &missing, err);
+    int rc = read_whole_entry(path, batch_id, &b, &missing, err);
     if (!rc && missing) rc = corrupt(err, path, -1, "the offsets entry of a planned batch is missing");
     const char *p = b.data ? b.data : "", *end = p + b.len, *line;
     size_t len;
@@ -684,12 +849,22 @@ int wckpt_write_commit(WCkpt *c, int64_t batch_id, int64_t next_watermark_ms, WE
     if (c->readonly || batch_id != c->last_planned || batch_id != c->last_committed + 1)
         return werr_msg(err, WEIR_MISUSE, "commit %" PRId64 " out of order (last planned %" PRId64
                         ", last committed %" PRId64 ")", batch_id, c->last_planned, c->last_committed);
-    char text[128], path[4096];
-    int n = snprintf(text, sizeof text, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms);
+    char path[4096];
     snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, batch_id);
     /* commits/N made ahead with offsets/N, unless that was cut short (then the usual way) */
     int fd = c->commit_ready == batch_id ? open(path, O_WRONLY | O_CLOEXEC) : -1;
-    int rc = fd >= 0 ? fill_ahead(&fd, path, text, (size_t)n, err) : wfs_write_atomic_in(path, text, (size_t)n, c->pool, 0, err);
+    WBuf b;
+    wbuf_init(&b);
+    int rc = wbuf_printf(&b, "v1\n{\"nextBatchWatermarkMs\":%" PRId64 "}\n", next_watermark_ms) ||
+                     seal_entry(&b, batch_id, fd >= 0 ? ahead_size(fd) : 0)
+                 ? werr_msg(err, WEIR_NOMEM, "out of memory")
+                 : WEIR_OK;
+    if (rc) {
+        if (fd >= 0) close(fd);
+    } else {
+        rc = fd >= 0 ? fill_ahead(&fd, path, b.data, b.len, err) : wfs_write_atomic_in(path, b.data, b.len, c->pool, 0, err);
+    }
+    wbuf_fini(&b);
     if (!rc) c->last_committed = batch_id;
     return rc;
 }
@@ -726,7 +901,7 @@ int wckpt_read_commit(WCkpt *c, int64_t batch_id, int64_t *next_watermark_ms, WE
     WBuf b;
     wbuf_init(&b);
     int missing = 0;
-    int rc = wckpt_read_log_file(path, &b, &missing, err);
+    int rc = read_whole_entry(path, batch_id, &b, &missing, err);
     if (!rc && missing) rc = corrupt(err, path, -1, "the commit entry is missing");
     if (!rc) rc = parse_commit(path, &b, next_watermark_ms, err);
     wbuf_fini(&b);
@@ -768,12 +943,9 @@ int64_t wckpt_purge_mark(WCkpt *c, int64_t committed, int64_t retain, int64_t *f
 }
 
 void wckpt_remove_entries(const WCkpt *c, int64_t from, int64_t to) {
-    char path[4096];
     for (int64_t k = from; k <= to; k++) {
-        snprintf(path, sizeof path, "%s/%" PRId64, c->commits_dir, k);
-        unlink(path);
-        snprintf(path, sizeof path, "%s/%" PRId64, c->offsets_dir, k);
-        unlink(path);
+        remove_entry(c->commits_dir, k);
+        remove_entry(c->offsets_dir, k);
     }
 }
 

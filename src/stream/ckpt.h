@@ -9,15 +9,18 @@
  *                            {"path":...,"size":...}    one line per file (byte range) the batch reads,
  *                            ...                        so the plan alone says exactly what N's input is
  *   <dir>/commits/N        written AFTER all output of N is durable:  v1 / {"nextBatchWatermarkMs":W}
+ *   (each entry then ends with a seal line {"batchId":N,"crc32":"..."} and spaces up to a multiple of 4 KB:
+ *   ckpt.c, sealed entries)
  *   <dir>/sources/0/       the file source's compacted log of every file it ever took (source_file.h)
  *   <dir>/progress/        one JSON object per batch (Spark's StreamingQueryProgress), in segments
  *
  * Every file is written through core/fs (temp name, fsync, rename, fsync of the folder), but for offsets/N
- * and commits/N when wckpt_prepare_next made them ahead of time: they then exist empty before the batch
- * is planned (offsets/N's name durable), and each is filled with one write (offsets/N then fdatasynced); an
- * empty entry counts as absent (ckpt.c). Entries older
- * than minBatchesToRetain (100) batches behind the last commit are removed, so the folder does not grow
- * with the number of batches. A damaged entry (wrong version line, unparsable JSON, missing field) is a
+ * and commits/N when wckpt_prepare_next made them ahead of time: they then exist before the batch is
+ * planned (offsets/N's name durable), empty or reused from an entry retention gave up, and each is filled
+ * with one write (offsets/N then fdatasynced); an entry that does not hold batch N's whole text with N's
+ * seal counts as absent (ckpt.c). Entries older than minBatchesToRetain (100) batches behind the last
+ * commit are removed (or reused for the next ones), so the folder does not grow with the number of
+ * batches. A damaged entry (wrong version line, unparsable JSON, missing field) is a
  * WEIR_CORRUPT error naming the file, the line and what to do.
  */
 #ifndef WEIR_STREAM_CKPT_H
@@ -81,9 +84,14 @@ int wckpt_sync_offsets(WCkpt *c, WErr *err);
  * on another thread than the one writing offsets (the driver runs it on a worker of its own, so that it
  * never delays a batch), provided `next` is above any batch that thread may be writing; an entry written
  * the usual way meanwhile is left as it is. An error only means the next entries are written the usual
- * way. wckpt_prepare_next: the same from the batch after the last planned (or written) one. */
+ * way. When `retired` is not NULL, the entries *retired .. retired_to, which retention gave up
+ * (wckpt_purge_mark) but did not remove, are reused for them, oldest first: renamed rather than created,
+ * and later filled in place, so that a batch neither creates nor removes a checkpoint file nor allocates
+ * its blocks (ckpt.c, sealed entries); one that cannot be reused (an older weir's) is removed.
+ * *retired ends past the last one used or removed. wckpt_prepare_next: the same from the batch after the
+ * last planned (or written) one, without reuse. */
 #define WCKPT_AHEAD 8
-int wckpt_make_ahead(WCkpt *c, int64_t next, WErr *err);
+int wckpt_make_ahead(WCkpt *c, int64_t next, int64_t *retired, int64_t retired_to, WErr *err);
 /* 1 when wckpt_make_ahead(c, next) would make entries (half of them or more are used), so that a caller
  * can leave its worker asleep otherwise. */
 int wckpt_ahead_wanted(const WCkpt *c, int64_t next);

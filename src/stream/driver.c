@@ -383,21 +383,24 @@ static void worker_idle(void *arg) { (void)wfpool_fill(((Query *)arg)->pool, job
 
 /* Retention's removals (mark_purge), on the make-ahead worker. Not on the offsets' worker: an unlink can
  * take a while (the file system may discard the freed blocks before it returns), and the next offsets
- * entry, which the batch waits for, would wait behind it. */
-static void remove_purged(Query *q) {
-    int64_t to = atomic_load(&q->purge_to);
+ * entry, which the batch waits for, would wait behind it. The newest `keep` entries given up stay for the
+ * next entries made ahead to reuse (wckpt_make_ahead), so that a running query removes none. */
+static void remove_purged(Query *q, int64_t keep) {
+    int64_t to = atomic_load(&q->purge_to) - keep;
     if (to > q->purged_to) {
         wckpt_remove_entries(q->ckpt, q->purged_to < 0 ? 0 : q->purged_to + 1, to);
         q->purged_to = to;
     }
 }
 
-#define PURGE_AT_ONCE 8 /* entries retention removes in one wake-up of the make-ahead worker */
+#define PURGE_AT_ONCE 8 /* entries retention gives up before the make-ahead worker is woken for them */
 
 static int make_ahead_job(void *arg, WErr *err) {
     Query *q = arg;
-    int rc = wckpt_make_ahead(q->ckpt, q->ahead_next, err);
-    remove_purged(q);
+    int64_t retired = q->purged_to < 0 ? 0 : q->purged_to + 1;
+    int rc = wckpt_make_ahead(q->ckpt, q->ahead_next, &retired, atomic_load(&q->purge_to), err);
+    q->purged_to = retired - 1;
+    remove_purged(q, WCKPT_AHEAD);
     return rc;
 }
 
@@ -778,7 +781,7 @@ static void query_close(Query *q) {
     wbuf_fini(&q->log_line);
     wworker_close(q->wal);
     wworker_close(q->aheader); /* before the checkpoint's close removes what it made and was not used */
-    if (q->ckpt && q->wal) remove_purged(q); /* what the worker had no time for */
+    if (q->ckpt && q->wal) remove_purged(q, 0); /* what the worker had no time for, and its reserve */
     wckpt_close(q->ckpt);
     wfpool_free(q->pool);
     wopts_fini(&q->sink_opts);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/fs.h"
 #include "stream/ckpt.h"
@@ -83,6 +84,32 @@ static void json_roundtrip(const uint8_t *d, size_t n) {
     wlogj_fini(&o);
 }
 
+/* The fuzzer's own reading of an entry's seal (stream/ckpt.c: text, the line {"batchId":N,"crc32":"..."},
+ * spaces, a newline): -1 when the bytes do not end like a sealed entry, 1 when they carry batch n's seal
+ * over what precedes it, 0 when they end like one but are not batch n's whole entry. */
+static int sealed_for(const uint8_t *d, size_t n, long long id) {
+    if (n < 2 || (d[n - 2] != ' ' && d[n - 2] != '\n')) return -1;
+    size_t end = n - 1;
+    while (end > 0 && d[end - 1] == ' ') end--;
+    if (end == 0 || d[end - 1] != '\n') return 0;
+    size_t start = end - 1;
+    while (start > 0 && d[start - 1] != '\n') start--;
+    char want[64];
+    int w = snprintf(want, sizeof want, "{\"batchId\":%lld,\"crc32\":\"%08lx\"}", id,
+                     crc32(0L, d, (uInt)start) & 0xffffffffUL);
+    return (size_t)w == end - 1 - start && memcmp(d + start, want, (size_t)w) == 0;
+}
+
+/* d sealed for batch 0 (as the writer would), into out (size n + 64 + padding). */
+static size_t seal0(const uint8_t *d, size_t n, uint8_t *out) {
+    memcpy(out, d, n);
+    int w = snprintf((char *)out + n, 64, "{\"batchId\":0,\"crc32\":\"%08lx\"}\n", crc32(0L, d, (uInt)n) & 0xffffffffUL);
+    size_t len = n + (size_t)w;
+    out[len++] = ' ';
+    out[len++] = '\n';
+    return len;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!root[0]) {
         snprintf(root, sizeof root, "/tmp/weir-fuzz-ckpt-%d", (int)getpid());
@@ -99,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         wfs_mkdirs(p, &e);
     }
     if (size < 1) return 0;
-    int which = data[0] % 6;
+    int which = data[0] % 7;
     const uint8_t *d = data + 1;
     size_t n = size - 1;
     WErr err;
@@ -124,8 +151,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             int rc = wckpt_open(root, &c, &err);
             if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_IO && rc != WEIR_NOMEM) abort();
             /* an empty offsets/0 is one made ahead and never filled, one with a NUL byte or without a final
-             * newline a fill cut by a crash (and commits/0 is absent): nothing planned */
-            int cut = n == 0 || memchr(d, 0, n) != NULL || d[n - 1] != '\n';
+             * newline a fill cut by a crash, one that ends like a sealed entry without batch 0's valid seal
+             * a reused entry not filled or torn (and commits/0 is absent): nothing planned */
+            int cut = n == 0 || memchr(d, 0, n) != NULL || d[n - 1] != '\n' || sealed_for(d, n, 0) == 0;
             int64_t planned = which == 1 && cut ? -1 : 0;
             if (rc == WEIR_OK && (wckpt_last_planned(c) != planned || !wckpt_id(c)[0])) abort();
             if (rc == WEIR_OK) { /* the file lines of the plan */
@@ -153,6 +181,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         wckpt_close(c);
         snprintf(path, sizeof path, "%s/sources/0/0-0.compact", root);
         unlink(path);
+        break;
+    }
+    case 6: { /* offsets/0 with the bytes as its text, sealed for batch 0 */
+        uint8_t *sealed = malloc(n + 80);
+        size_t len = seal0(d, n, sealed);
+        put("metadata", meta, sizeof meta - 1);
+        put("offsets/0", sealed, len);
+        free(sealed);
+        snprintf(path, sizeof path, "%s/commits/0", root);
+        unlink(path);
+        int rc = wckpt_open(root, &c, &err);
+        if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_IO && rc != WEIR_NOMEM) abort();
+        /* planned when the text before the seal ends its last line (else the seal line is not a line) */
+        int whole = n > 0 && d[n - 1] == '\n' && memchr(d, 0, n) == NULL;
+        if (rc == WEIR_OK && wckpt_last_planned(c) != (whole ? 0 : -1)) abort();
+        if (rc == WEIR_OK) {
+            int k = 0;
+            werr_init(&err);
+            rc = wsrc_log_read(c, count_entry, &k, &err);
+            if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
+        }
+        wckpt_close(c);
         break;
     }
     default: {

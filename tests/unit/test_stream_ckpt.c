@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check.h"
 #include "core/fs.h"
@@ -29,6 +30,32 @@ static void put_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
+}
+
+/* The bytes of a sealed entry (ckpt.c): text, the seal line of batch n with the crc32 of text, and
+ * spaces and a newline up to `size` bytes (at least one byte of padding, a multiple of 4096 unless the
+ * entry overwrote a longer one). */
+static void sealed_text(WBuf *out, const char *text, long long n, size_t size) {
+    wbuf_reset(out);
+    wbuf_puts(out, text);
+    wbuf_printf(out, "{\"batchId\":%lld,\"crc32\":\"%08lx\"}\n", n, crc32(0L, (const Bytef *)text, (uInt)strlen(text)));
+    while (out->len + 1 < size) wbuf_putc(out, ' ');
+    wbuf_putc(out, '\n');
+}
+
+/* path holds exactly the sealed entry of batch n with this text, `size` bytes long. */
+static void check_sealed(const char *path, const char *text, long long n, size_t size) {
+    WBuf want, got;
+    wbuf_init(&want);
+    wbuf_init(&got);
+    WErr err;
+    werr_init(&err);
+    sealed_text(&want, text, n, size);
+    CHECK_EQ_INT(wfs_read_file(path, &got, NULL, &err), 0);
+    CHECK_EQ_INT(got.len, size);
+    CHECK_EQ_STR(wbuf_cstr(&got), wbuf_cstr(&want));
+    wbuf_fini(&want);
+    wbuf_fini(&got);
 }
 
 static int count_entries(const char *dir) {
@@ -173,17 +200,14 @@ static void test_ckpt(const char *root) {
     CHECK_EQ_INT(wckpt_write_commit(c, 0, 5000, &err), WEIR_MISUSE);
     werr_clear(&err);
     wckpt_offsets_fini(&e);
-    /* Spark's layout and text */
+    /* Spark's layout and text, sealed and padded to 4096 bytes */
     WBuf b;
     wbuf_init(&b);
     snprintf(path, sizeof path, "%s/offsets/0", dir);
-    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
-    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":1662464400123,"
-                                "\"conf\":{\"spark.sql.session.timeZone\":\"Europe/Paris\"}}\n{\"logOffset\":0}\n");
-    wbuf_reset(&b);
+    check_sealed(path, "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":1662464400123,"
+                       "\"conf\":{\"spark.sql.session.timeZone\":\"Europe/Paris\"}}\n{\"logOffset\":0}\n", 0, 4096);
     snprintf(path, sizeof path, "%s/commits/0", dir);
-    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
-    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"nextBatchWatermarkMs\":5000}\n");
+    check_sealed(path, "v1\n{\"nextBatchWatermarkMs\":5000}\n", 0, 4096);
     /* batch 1 planned, then a "crash": the reopened checkpoint knows 1 must run again */
     wckpt_offsets_init(&e);
     e.batch_id = 1;
@@ -382,18 +406,11 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
     wckpt_offsets_fini(&e);
     CHECK_EQ_INT(wckpt_last_planned(c), 3);
-    WBuf b;
-    wbuf_init(&b);
-    CHECK_EQ_INT(wfs_read_file(path, &b, NULL, &err), 0);
-    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"batchWatermarkMs\":3000,\"batchTimestampMs\":1662464403000,\"conf\":{}}\n"
-                                "{\"logOffset\":3}\n{\"path\":\"a.json\",\"size\":10}\n");
-    wbuf_fini(&b);
+    check_sealed(path, "v1\n{\"batchWatermarkMs\":3000,\"batchTimestampMs\":1662464403000,\"conf\":{}}\n"
+                       "{\"logOffset\":3}\n{\"path\":\"a.json\",\"size\":10}\n", 3, 4096);
     CHECK(stat(cpath, &st) == 0 && st.st_size == 0); /* not committed yet */
     CHECK_EQ_INT(wckpt_write_commit(c, 3, 4000, &err), 0);
-    wbuf_init(&b);
-    CHECK_EQ_INT(wfs_read_file(cpath, &b, NULL, &err), 0);
-    CHECK_EQ_STR(wbuf_cstr(&b), "v1\n{\"nextBatchWatermarkMs\":4000}\n");
-    wbuf_fini(&b);
+    check_sealed(cpath, "v1\n{\"nextBatchWatermarkMs\":4000}\n", 3, 4096);
     /* made ahead, then closed: removed by the close */
     CHECK_EQ_INT(wckpt_prepare_next(c, &err), 0);
     snprintf(path, sizeof path, "%s/offsets/4", dir);
@@ -501,7 +518,7 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     int64_t last = wckpt_last_planned(c);
     CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 2), 1);
-    CHECK_EQ_INT(wckpt_make_ahead(c, last + 2, &err), 0);
+    CHECK_EQ_INT(wckpt_make_ahead(c, last + 2, NULL, -1, &err), 0);
     /* made for last + 2 .. last + 1 + WCKPT_AHEAD: wanted again once half of them are used */
     CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 2), 0);
     CHECK_EQ_INT(wckpt_ahead_wanted(c, last + 1 + WCKPT_AHEAD / 2), 0);
@@ -543,6 +560,225 @@ static void test_offsets_made_ahead(const char *root) {
     CHECK_EQ_INT(wckpt_last_planned(c), -1);
     CHECK(!wfs_exists(path));
     wckpt_close(c);
+}
+
+static ino_t inode_of(const char *dir, const char *sub, int64_t n) {
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s/%lld", dir, sub, (long long)n);
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static off_t size_of(const char *dir, const char *sub, int64_t n) {
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s/%lld", dir, sub, (long long)n);
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* Copies (hard links) or restores entries k .. to of both logs under a ".keep-" name: what a crash
+ * would have left, which a close removes. */
+static void keep_entries(const char *dir, int64_t k, int64_t to, int restore) {
+    static const char *subs[] = {"offsets", "commits"};
+    for (; k <= to; k++)
+        for (int i = 0; i < 2; i++) {
+            char a[4300], b[4300];
+            snprintf(a, sizeof a, "%s/%s/%lld", dir, subs[i], (long long)k);
+            snprintf(b, sizeof b, "%s/%s/.keep-%lld", dir, subs[i], (long long)k);
+            if (restore) CHECK_EQ_INT(rename(b, a), 0);
+            else CHECK_EQ_INT(link(a, b), 0);
+        }
+}
+
+static void plan(WCkpt *c, int64_t n, const char *files, int commit) {
+    WErr err;
+    werr_init(&err);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    e.batch_id = n;
+    e.watermark_ms = 1000 * n;
+    e.timestamp_ms = 1662464400000 + n;
+    e.log_offset = n;
+    if (files) wbuf_puts(&e.files, files);
+    CHECK_EQ_INT(wckpt_write_offsets(c, &e, &err), 0);
+    wckpt_offsets_fini(&e);
+    if (commit) CHECK_EQ_INT(wckpt_write_commit(c, n, 1000 * (n + 1), &err), 0);
+}
+
+/* Retention's old entries reused for the entries made ahead (wckpt_make_ahead with a retired range):
+ * renamed, not created or removed, and filled in place, their length kept. Until filled they are still
+ * sealed for their old batch and count as made ahead; a fill torn by a crash of the machine reads as cut;
+ * a commit entry left with an older batch's seal does not commit; an older weir's entries (no seal) are
+ * removed, never reused. */
+static void test_entries_reused(const char *root) {
+    char dir[4096], path[4300];
+    snprintf(dir, sizeof dir, "%s/reuse", root);
+    WErr err;
+    werr_init(&err);
+    WCkpt *c = NULL, *r = NULL;
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    /* batch 2 reads 300 files: its entry takes 3 blocks */
+    WBuf many;
+    wbuf_init(&many);
+    for (int i = 0; i < 300; i++) wbuf_printf(&many, "{\"path\":\"f%03d.json\",\"size\":10}\n", i);
+    for (int64_t n = 0; n < 20; n++) plan(c, n, n == 2 ? wbuf_cstr(&many) : NULL, 1);
+    wbuf_fini(&many);
+    CHECK_EQ_INT(size_of(dir, "offsets", 2), 3 * 4096);
+    int64_t from, to = wckpt_purge_mark(c, 19, 5, &from);
+    CHECK_EQ_INT(from, 0);
+    CHECK_EQ_INT(to, 13);
+    ino_t o0 = inode_of(dir, "offsets", 0), c0 = inode_of(dir, "commits", 0), o2 = inode_of(dir, "offsets", 2);
+    int64_t retired = 0;
+    CHECK_EQ_INT(wckpt_make_ahead(c, 21, &retired, to, &err), 0); /* 21 .. 28 from 0 .. 7 */
+    CHECK_EQ_INT(retired, WCKPT_AHEAD);
+    snprintf(path, sizeof path, "%s/offsets", dir);
+    CHECK_EQ_INT(count_entries(path), 20); /* 8 .. 19 and 21 .. 28: none created, none removed */
+    snprintf(path, sizeof path, "%s/commits", dir);
+    CHECK_EQ_INT(count_entries(path), 20);
+    CHECK(inode_of(dir, "offsets", 0) == 0);
+    CHECK(o0 != 0 && inode_of(dir, "offsets", 21) == o0);
+    CHECK(c0 != 0 && inode_of(dir, "commits", 21) == c0);
+    CHECK(inode_of(dir, "offsets", 23) == o2);
+    CHECK_EQ_INT(size_of(dir, "offsets", 21), 4096); /* batch 0's text, not a new empty file */
+    CHECK_EQ_INT(size_of(dir, "offsets", 23), 3 * 4096);
+    /* still sealed for their old batches: a reader sees 19 as the last batch */
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(r), 19);
+    CHECK_EQ_INT(wckpt_last_committed(r), 19);
+    wckpt_close(r);
+    plan(c, 20, NULL, 1); /* not made ahead: the usual way */
+    plan(c, 21, "{\"path\":\"b.json\",\"size\":7}\n", 0);
+    CHECK(inode_of(dir, "offsets", 21) == o0); /* filled in place */
+    snprintf(path, sizeof path, "%s/offsets/21", dir);
+    check_sealed(path, "v1\n{\"batchWatermarkMs\":21000,\"batchTimestampMs\":1662464400021,\"conf\":{}}\n"
+                       "{\"logOffset\":21}\n{\"path\":\"b.json\",\"size\":7}\n", 21, 4096);
+    CHECK_EQ_INT(wckpt_write_commit(c, 21, 22000, &err), 0);
+    CHECK(inode_of(dir, "commits", 21) == c0);
+    snprintf(path, sizeof path, "%s/commits/21", dir);
+    check_sealed(path, "v1\n{\"nextBatchWatermarkMs\":22000}\n", 21, 4096);
+    plan(c, 22, NULL, 1);
+    plan(c, 23, NULL, 1); /* into batch 2's entry: its three blocks kept */
+    CHECK(inode_of(dir, "offsets", 23) == o2);
+    snprintf(path, sizeof path, "%s/offsets/23", dir);
+    check_sealed(path, "v1\n{\"batchWatermarkMs\":23000,\"batchTimestampMs\":1662464400023,\"conf\":{}}\n"
+                       "{\"logOffset\":23}\n", 23, 3 * 4096);
+    WOffsetsEntry e;
+    wckpt_offsets_init(&e);
+    CHECK_EQ_INT(wckpt_read_offsets(c, 21, &e, &err), 0);
+    CHECK_EQ_STR(wbuf_cstr(&e.files), "{\"path\":\"b.json\",\"size\":7}\n");
+    CHECK_EQ_INT(e.watermark_ms, 21000);
+    wckpt_offsets_fini(&e);
+    int64_t wm = 0;
+    CHECK_EQ_INT(wckpt_read_commit(c, 21, &wm, &err), 0);
+    CHECK_EQ_INT(wm, 22000);
+    /* a crash now: 24 .. 28 hold batches 3 .. 7 until filled; the open drops them, 23 is the last */
+    keep_entries(dir, 24, 28, 0);
+    wckpt_close(c);
+    keep_entries(dir, 24, 28, 1);
+    CHECK_EQ_INT(size_of(dir, "offsets", 24), 4096);
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(r), 23);
+    CHECK_EQ_INT(wckpt_last_committed(r), 23);
+    wckpt_close(r);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), 23);
+    CHECK_EQ_INT(wckpt_last_committed(c), 23);
+    CHECK_EQ_INT(size_of(dir, "offsets", 24), -1);
+    CHECK_EQ_INT(size_of(dir, "commits", 24), -1);
+    /* a fill torn by a crash of the machine: the first sector of batch 24's plan over batch 8's entry,
+     * or the rest of it with batch 8's first sector; neither is a plan */
+    WBuf old, fill;
+    wbuf_init(&old);
+    wbuf_init(&fill);
+    snprintf(path, sizeof path, "%s/offsets/8", dir);
+    CHECK_EQ_INT(wfs_read_file(path, &old, NULL, &err), 0);
+    WBuf lines;
+    wbuf_init(&lines);
+    for (int i = 0; i < 40; i++) wbuf_printf(&lines, "{\"path\":\"g%02d.json\",\"size\":10}\n", i);
+    wbuf_printf(&fill, "v1\n{\"batchWatermarkMs\":24000,\"batchTimestampMs\":1,\"conf\":{}}\n{\"logOffset\":24}\n%s",
+                wbuf_cstr(&lines));
+    wbuf_fini(&lines);
+    WBuf whole;
+    wbuf_init(&whole);
+    sealed_text(&whole, wbuf_cstr(&fill), 24, 4096);
+    CHECK(whole.len == 4096 && old.len == 4096);
+    snprintf(path, sizeof path, "%s/offsets/24", dir);
+    char cpath[4300];
+    snprintf(cpath, sizeof cpath, "%s/commits/24", dir);
+    for (int how = 0; how < 2; how++) {
+        WBuf torn;
+        wbuf_init(&torn);
+        wbuf_append(&torn, how == 0 ? whole.data : old.data, 512);
+        wbuf_append(&torn, (how == 0 ? old.data : whole.data) + 512, 4096 - 512);
+        FILE *f = fopen(path, "w");
+        fwrite(torn.data, 1, torn.len, f);
+        fclose(f);
+        wbuf_fini(&torn);
+        put_file(cpath, "");
+        wckpt_close(c);
+        CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+        CHECK_EQ_INT(wckpt_last_planned(r), 23);
+        wckpt_close(r);
+        CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+        CHECK_EQ_INT(wckpt_last_planned(c), 23);
+        CHECK(!wfs_exists(path));
+    }
+    /* and whole, it is batch 24's plan */
+    FILE *f = fopen(path, "w");
+    fwrite(whole.data, 1, whole.len, f);
+    fclose(f);
+    wckpt_close(c);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), 24);
+    CHECK_EQ_INT(wckpt_last_committed(c), 23);
+    wckpt_offsets_init(&e);
+    CHECK_EQ_INT(wckpt_read_offsets(c, 24, &e, &err), 0);
+    CHECK_EQ_INT(e.watermark_ms, 24000);
+    CHECK(strstr(wbuf_cstr(&e.files), "g39.json") != NULL);
+    wckpt_offsets_fini(&e);
+    wbuf_fini(&old);
+    wbuf_fini(&fill);
+    wbuf_fini(&whole);
+    /* a commit entry that still holds batch 23's commit (its fill lost in a crash) does not commit 24 */
+    CHECK_EQ_INT(wckpt_write_commit(c, 24, 25000, &err), 0);
+    wckpt_close(c);
+    WBuf c23;
+    wbuf_init(&c23);
+    char c23path[4300];
+    snprintf(c23path, sizeof c23path, "%s/commits/23", dir);
+    CHECK_EQ_INT(wfs_read_file(c23path, &c23, NULL, &err), 0);
+    f = fopen(cpath, "w");
+    fwrite(c23.data, 1, c23.len, f);
+    fclose(f);
+    wbuf_fini(&c23);
+    reopen_runs_again(dir, cpath, 24, 25000);
+    /* an older weir's entries (no seal) are removed, never reused */
+    snprintf(dir, sizeof dir, "%s/reuse-old", root);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    plan(c, 0, NULL, 1);
+    wckpt_close(c);
+    for (int n = 1; n < 12; n++) {
+        char text[200];
+        snprintf(path, sizeof path, "%s/offsets/%d", dir, n);
+        snprintf(text, sizeof text, "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":0,\"conf\":{}}\n{\"logOffset\":%d}\n", n);
+        put_file(path, text);
+        snprintf(path, sizeof path, "%s/commits/%d", dir, n);
+        put_file(path, "v1\n{\"nextBatchWatermarkMs\":0}\n");
+    }
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_committed(c), 11);
+    to = wckpt_purge_mark(c, 11, 5, &from); /* 0 .. 5 */
+    CHECK_EQ_INT(to, 5);
+    ino_t sealed0 = inode_of(dir, "offsets", 0);
+    retired = 0;
+    CHECK_EQ_INT(wckpt_make_ahead(c, 13, &retired, to, &err), 0);
+    CHECK_EQ_INT(retired, 6);
+    CHECK(inode_of(dir, "offsets", 13) == sealed0); /* batch 0's, written sealed, reused */
+    for (int n = 1; n <= 5; n++) CHECK(inode_of(dir, "offsets", n) == 0 && inode_of(dir, "commits", n) == 0);
+    CHECK_EQ_INT(size_of(dir, "offsets", 14), 0); /* made empty */
+    CHECK_EQ_INT(size_of(dir, "commits", 14), 0);
+    wckpt_close(c);
+    CHECK_EQ_INT(size_of(dir, "offsets", 13), -1); /* made ahead, removed at close */
 }
 
 /* The folders wfs_fsync_dir is asked to make durable, in order. */
@@ -656,6 +892,7 @@ int main(void) {
     test_ckpt(root);
     test_lost_commits(root);
     test_offsets_made_ahead(root);
+    test_entries_reused(root);
     test_new_checkpoint(root);
     nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return check_summary();
