@@ -182,6 +182,14 @@ $(BUILD)/stall_probe: bench/stall_probe.c
 bench-stream: all $(BUILD)/stream_latency $(BUILD)/stream_startup $(BUILD)/disk_flush $(BUILD)/stall_probe
 	BUILD=$(BUILD) bash bench/stream_bench.sh
 
+$(BUILD)/stall_load: bench/stall_load.c
+	$(CC) $(CFLAGS) -o $@ $<
+
+# What stops this machine's vCPUs: the stall probe beside a busy CPU, disk requests, and both (bench/stall_budget.sh).
+.PHONY: bench-stalls
+bench-stalls: $(BUILD)/stall_probe $(BUILD)/stall_load
+	BUILD=$(BUILD) bash bench/stall_budget.sh
+
 # What a query remembers over a long run, defaults against maxFileAge and retention of 10 seconds (bench/source_forget.sh).
 .PHONY: bench-forget
 bench-forget: all $(BUILD)/stream_startup
