@@ -11,6 +11,7 @@
 #   make bench-num  ns per double format/parse vs snprintf/strtod (bench/num_bench.c; BENCH_N=count)
 #   make bench-stream  streaming latency (rename -> commit), availableNow throughput vs DuckDB, memory
 #   make bench-forget  what a query remembers over a long run: maxFileAge and sink retention, defaults vs 10 s
+#   make bench-stalls  what stops this machine's vCPUs: the stall probe beside a busy CPU, disk requests, both
 #   make soak       the kill -9 exactly-once test with 500 kills (KILLS=N)
 #   make bench-sql  SQL projection/filter vs DuckDB on the same rows (bench/sql_bench.sh; BENCH_ROWS=count)
 #   make bench-agg  CSV -> window sums vs DuckDB, and state cost of 1M groups (bench/agg_bench.sh)
