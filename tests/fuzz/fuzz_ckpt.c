@@ -37,6 +37,15 @@ static int count_entry(void *user, const WSrcFile *f) {
     return 0;
 }
 
+/* The file lines of the plans of an opened checkpoint, through the source's log reader. */
+static void read_plan_files(WCkpt *c) {
+    int k = 0;
+    WErr err;
+    werr_init(&err);
+    int rc = wsrc_log_read(c, count_entry, &k, &err);
+    if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
+}
+
 static void json_roundtrip(const uint8_t *d, size_t n) {
     WLogObj o;
     const char *what;
@@ -156,12 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             int cut = n == 0 || memchr(d, 0, n) != NULL || d[n - 1] != '\n' || sealed_for(d, n, 0) == 0;
             int64_t planned = which == 1 && cut ? -1 : 0;
             if (rc == WEIR_OK && (wckpt_last_planned(c) != planned || !wckpt_id(c)[0])) abort();
-            if (rc == WEIR_OK) { /* the file lines of the plan */
-                int k = 0;
-                werr_init(&err);
-                rc = wsrc_log_read(c, count_entry, &k, &err);
-                if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
-            }
+            if (rc == WEIR_OK) read_plan_files(c);
             wckpt_close(c);
         }
         break;
@@ -196,12 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* planned when the text before the seal ends its last line (else the seal line is not a line) */
         int whole = n > 0 && d[n - 1] == '\n' && memchr(d, 0, n) == NULL;
         if (rc == WEIR_OK && wckpt_last_planned(c) != (whole ? 0 : -1)) abort();
-        if (rc == WEIR_OK) {
-            int k = 0;
-            werr_init(&err);
-            rc = wsrc_log_read(c, count_entry, &k, &err);
-            if (rc != WEIR_OK && rc != WEIR_CORRUPT && rc != WEIR_NOMEM) abort();
-        }
+        if (rc == WEIR_OK) read_plan_files(c);
         wckpt_close(c);
         break;
     }

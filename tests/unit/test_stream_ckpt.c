@@ -58,6 +58,22 @@ static void check_sealed(const char *path, const char *text, long long n, size_t
     wbuf_fini(&got);
 }
 
+/* A reader, then a writer, open dir and find `planned` the last planned batch and `committed` the last
+ * committed one; returns the writer's handle. */
+static WCkpt *reopened(const char *dir, int64_t planned, int64_t committed) {
+    WErr err;
+    werr_init(&err);
+    WCkpt *r = NULL, *c = NULL;
+    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(r), planned);
+    CHECK_EQ_INT(wckpt_last_committed(r), committed);
+    wckpt_close(r);
+    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
+    CHECK_EQ_INT(wckpt_last_planned(c), planned);
+    CHECK_EQ_INT(wckpt_last_committed(c), committed);
+    return c;
+}
+
 static int count_entries(const char *dir) {
     DIR *d = opendir(dir);
     if (!d) return -1;
@@ -431,13 +447,7 @@ static void test_offsets_made_ahead(const char *root) {
         snprintf(p2, sizeof p2, "%s/commits/%d", dir, k);
         put_file(p2, "");
     }
-    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
-    CHECK_EQ_INT(wckpt_last_planned(r), 3);
-    CHECK_EQ_INT(wckpt_last_committed(r), 3);
-    wckpt_close(r);
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-    CHECK_EQ_INT(wckpt_last_planned(c), 3);
-    CHECK_EQ_INT(wckpt_last_committed(c), 3);
+    c = reopened(dir, 3, 3);
     CHECK(!wfs_exists(path) && !wfs_exists(cpath));
     snprintf(odir, sizeof odir, "%s/offsets", dir);
     CHECK_EQ_INT(count_entries(odir), 4);
@@ -676,13 +686,7 @@ static void test_entries_reused(const char *root) {
     wckpt_close(c);
     keep_entries(dir, 24, 28, 1);
     CHECK_EQ_INT(size_of(dir, "offsets", 24), 4096);
-    CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
-    CHECK_EQ_INT(wckpt_last_planned(r), 23);
-    CHECK_EQ_INT(wckpt_last_committed(r), 23);
-    wckpt_close(r);
-    CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
-    CHECK_EQ_INT(wckpt_last_planned(c), 23);
-    CHECK_EQ_INT(wckpt_last_committed(c), 23);
+    c = reopened(dir, 23, 23);
     CHECK_EQ_INT(size_of(dir, "offsets", 24), -1);
     CHECK_EQ_INT(size_of(dir, "commits", 24), -1);
     /* a fill torn by a crash of the machine: the first sector of batch 24's plan over batch 8's entry,
