@@ -171,7 +171,7 @@ int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err) {
  * makes the file a multiple of ENTRY_ROUND bytes, and never shorter than the file it overwrites. The seal
  * lets retention's old entries be reused for the entries made ahead (wckpt_make_ahead): renamed, not
  * removed and created, and filled by overwriting their bytes in place, with the same length, so that the
- * fill's fdatasync writes one block and no inode or allocation. A reused entry keeps its old batch's
+ * fill allocates nothing (its fdatasync writes the block and the inode, for its new mtime). A reused entry keeps its old batch's
  * text until it is filled: the seal's batchId tells it from a plan of this batch, and the crc a fill that
  * a crash of the machine tore between the old text and the new. Entries of an older weir have no seal
  * (they end with their last JSON line); they read as before and are never reused. */
@@ -309,7 +309,10 @@ static int read_metadata(WCkpt *c, const char *path, WErr *err) {
 
 static int parse_commit(const char *path, WBuf *b, int64_t *next_watermark_ms, WErr *err);
 
-/* 1 when offsets/ holds an entry with content (a plan, whole or cut), not only entries made ahead. */
+static EntryState entry_state_of(const char *dir, int64_t n, int *missing);
+
+/* 1 when offsets/ holds an entry with content of its own batch (a plan, whole or cut), not only entries
+ * made ahead (empty, or reused and still sealed for another batch). */
 static int any_plan(WCkpt *c) {
     DIR *d = opendir(c->offsets_dir);
     if (!d) return 0;
@@ -318,7 +321,9 @@ static int any_plan(WCkpt *c) {
     while (!found && (e = readdir(d)) != NULL) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         struct stat st;
-        found = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && st.st_size > 0;
+        int missing = 0;
+        found = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && st.st_size > 0 &&
+                entry_state_of(c->offsets_dir, strtoll(e->d_name, NULL, 10), &missing) != ENTRY_UNFILLED;
     }
     closedir(d);
     return found;

@@ -875,6 +875,13 @@ static void test_new_checkpoint(const char *root) {
     werr_clear(&err);
     snprintf(path, sizeof path, "%s/offsets/0", dir);
     CHECK_EQ_INT(unlink(path), 0);
+    /* (an entry made ahead by reuse, still sealed for another batch, is no plan either) */
+    WBuf stale;
+    wbuf_init(&stale);
+    sealed_text(&stale, "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":0,\"conf\":{}}\n", 1, 4096);
+    snprintf(path, sizeof path, "%s/offsets/3", dir);
+    put_file(path, wbuf_cstr(&stale));
+    wbuf_fini(&stale);
     snprintf(path, sizeof path, "%s/metadata", dir);
     static const char zeros[48];
     FILE *f = fopen(path, "wb");
@@ -882,6 +889,9 @@ static void test_new_checkpoint(const char *root) {
     if (f) fclose(f);
     CHECK_EQ_INT(wckpt_open(dir, &c, &err), 0);
     if (c) CHECK_EQ_INT(strlen(wckpt_id(c)), 36);
+    if (c) CHECK_EQ_INT(wckpt_last_planned(c), -1);
+    snprintf(path, sizeof path, "%s/offsets/3", dir);
+    CHECK(!wfs_exists(path));
     wckpt_close(c);
     WCkpt *r = NULL;
     CHECK_EQ_INT(wckpt_open_readonly(dir, &r, &err), 0);
