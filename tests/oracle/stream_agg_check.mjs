@@ -52,8 +52,11 @@ function batchesOf(ck) {
   const out = [];
   for (const f of fs.readdirSync(path.join(ck, 'offsets'))) {
     if (!/^\d+$/.test(f)) continue;
-    const files = fs.readFileSync(path.join(ck, 'offsets', f), 'utf8').split('\n')
-      .filter(l => l.includes('"path"')).map(l => path.join(csv, JSON.parse(l).path));
+    const lines = fs.readFileSync(path.join(ck, 'offsets', f), 'utf8').split('\n');
+    // an entry made ahead may still hold an older batch's plan: its seal line names that batch
+    const seal = lines.map(l => l.trim()).filter(l => l.startsWith('{"batchId":')).pop();
+    if (!seal || JSON.parse(seal).batchId !== Number(f)) continue;
+    const files = lines.filter(l => l.includes('"path"')).map(l => path.join(csv, JSON.parse(l).path));
     out.push({ batch: Number(f), files });
   }
   return out.sort((a, b) => a.batch - b.batch);
