@@ -133,7 +133,7 @@ int cmd_inspect(int argc, char **argv) {
     char wm[64];
     fmt_ms(wm_next, wm);
     if (lp < 0) printf("batches      none yet\n");
-    else printf("batches      %" PRId64 " .. %" PRId64 " retained (older ones removed after 100)\n", ctx.lo, lp);
+    else printf("batches      %" PRId64 " .. %" PRId64 " retained (older ones removed: minBatchesToRetain, 100 by default)\n", ctx.lo, lp);
     printf("last commit  %s%" PRId64 "\n", lcm < 0 ? "none " : "", lcm);
     printf("watermark    %s\n", wm);
     printf("files taken  %" PRId64 " (%" PRId64 " bytes) in the source's log (files past maxFileAge leave it)\n",
