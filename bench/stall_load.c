@@ -37,15 +37,14 @@ static void pace(double t0, long i, int rate) {
     }
 }
 
-static int spin(double seconds) {
+/* Rounds of 100,000 increments of a volatile counter (volatile: the compiler keeps the loop). */
+static long spin(double seconds) {
     double t0 = now_s();
     volatile uint64_t x = 0;
     long rounds = 0;
-    while (now_s() - t0 < seconds) {
+    for (; now_s() - t0 < seconds; rounds++)
         for (int i = 0; i < 100000; i++) x++;
-        rounds++;
-    }
-    return (int)(rounds & 0); /* x is volatile: the loop stays */
+    return rounds;
 }
 
 static long files(const char *dir, int rate, double seconds) {

@@ -143,6 +143,14 @@ void wckpt_new_uuid(char out[37]) {
     out[k] = 0;
 }
 
+/* Appends the text after the version line "v1" (len bytes at data, of the file path) to out. */
+static int after_version(const char *path, const char *data, size_t len, WBuf *out, WErr *err) {
+    if (len < 3 || memcmp(data, "v1\n", 3) != 0)
+        return corrupt(err, path, 1, len >= 2 && data[0] == 'v' ? "unknown log version (weir writes v1)"
+                                                                : "the first line is not the version line 'v1'");
+    return wbuf_append(out, data + 3, len - 3) ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
+}
+
 int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err) {
     WBuf raw;
     wbuf_init(&raw);
@@ -154,13 +162,7 @@ int wckpt_read_log_file(const char *path, WBuf *out, int *missing, WErr *err) {
         return WEIR_OK;
     }
     if (missing) *missing = 0;
-    if (rc == WEIR_OK) {
-        if (raw.len < 3 || memcmp(raw.data, "v1\n", 3) != 0)
-            rc = corrupt(err, path, 1, raw.len >= 2 && raw.data[0] == 'v' ? "unknown log version (weir writes v1)"
-                                                                         : "the first line is not the version line 'v1'");
-        else
-            rc = wbuf_append(out, raw.data + 3, raw.len - 3) ? werr_msg(err, WEIR_NOMEM, "out of memory") : WEIR_OK;
-    }
+    if (rc == WEIR_OK) rc = after_version(path, raw.data ? raw.data : "", raw.len, out, err);
     wbuf_fini(&raw);
     return rc;
 }
@@ -260,13 +262,7 @@ static int read_entry(const char *path, int64_t n, WBuf *out, int *missing, Entr
     if (rc == WEIR_OK && !miss) {
         size_t text_len;
         *state = entry_state(raw.data ? raw.data : "", raw.len, n, &text_len, &seal);
-        if (*state == ENTRY_WHOLE) {
-            if (text_len < 3 || memcmp(raw.data, "v1\n", 3) != 0)
-                rc = corrupt(err, path, 1, text_len >= 2 && raw.data[0] == 'v' ? "unknown log version (weir writes v1)"
-                                                                              : "the first line is not the version line 'v1'");
-            else if (wbuf_append(out, raw.data + 3, text_len - 3))
-                rc = werr_msg(err, WEIR_NOMEM, "out of memory");
-        }
+        if (*state == ENTRY_WHOLE) rc = after_version(path, raw.data, text_len, out, err);
     }
     if (sealed) *sealed = seal;
     wbuf_fini(&raw);
